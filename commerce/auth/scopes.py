@@ -1,0 +1,188 @@
+"""Token scopes: `market:code:<code>`, `market:id:<id>`, `stock_location:code:<code>`,
+`stock_location:id:<id>`, space-separated (api.md section 7), and `market:all` for an integration.
+
+`parse_scope` checks the syntax (no database); `resolve_scope` looks the markets and stock
+locations up. Markets and stock locations are found through the app registry, so this package
+never imports the markets or inventory apps.
+"""
+
+from dataclasses import dataclass
+
+from django.apps import apps
+from django.db.models import Prefetch
+
+from commerce.auth.context import CUSTOMER, INTEGRATION, SALES_CHANNEL
+from commerce.auth.exceptions import InvalidScope
+
+MARKET = "market"
+STOCK_LOCATION = "stock_location"
+ALL_MARKETS = "market:all"
+_RESOURCES = (MARKET, STOCK_LOCATION)
+_KEYS = ("code", "id")
+
+
+@dataclass(frozen=True)
+class ScopeItem:
+    resource: str  # market or stock_location
+    key: str  # code or id (the public id)
+    value: str
+
+    def __str__(self) -> str:
+        return f"{self.resource}:{self.key}:{self.value}"
+
+
+@dataclass(frozen=True)
+class ParsedScope:
+    items: tuple[ScopeItem, ...] = ()
+    all_markets: bool = False
+
+    @property
+    def markets(self) -> tuple[ScopeItem, ...]:
+        return tuple(i for i in self.items if i.resource == MARKET)
+
+    @property
+    def stock_locations(self) -> tuple[ScopeItem, ...]:
+        return tuple(i for i in self.items if i.resource == STOCK_LOCATION)
+
+    def __str__(self) -> str:
+        if self.all_markets:
+            return ALL_MARKETS
+        return " ".join(str(i) for i in self.items)
+
+
+def parse_scope(scope: str | None) -> ParsedScope:
+    """Split and check a scope string. Duplicates are dropped; order is kept."""
+    items: list[ScopeItem] = []
+    all_markets = False
+    for word in (scope or "").split():
+        if word == ALL_MARKETS:
+            all_markets = True
+            continue
+        resource, _, rest = word.partition(":")
+        key, _, value = rest.partition(":")
+        if resource not in _RESOURCES or key not in _KEYS or not value:
+            raise InvalidScope(
+                f"The requested scope is invalid, unknown, or malformed: {word!r} is not one of "
+                "market:code:<code>, market:id:<id>, stock_location:code:<code>, "
+                "stock_location:id:<id>."
+            )
+        item = ScopeItem(resource, key, value)
+        if item not in items:
+            items.append(item)
+    if all_markets and items:
+        raise InvalidScope(f"{ALL_MARKETS} cannot be combined with other scopes.")
+    return ParsedScope(tuple(items), all_markets)
+
+
+@dataclass(frozen=True)
+class ScopedMarket:
+    id: int
+    public_id: str
+    code: str | None
+    price_list_id: str | None  # public id
+    stock_location_ids: tuple[int, ...]  # the market's inventory model's, by priority
+    stock_location_public_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ScopedStockLocation:
+    id: int
+    public_id: str
+    code: str | None
+
+
+@dataclass(frozen=True)
+class ResolvedScope:
+    """A scope checked against the database. `markets` None: every market (`market:all`)."""
+
+    scope: str
+    markets: tuple[ScopedMarket, ...] | None
+    stock_locations: tuple[ScopedStockLocation, ...] = ()
+
+    @property
+    def market_ids(self) -> tuple[int, ...] | None:
+        return None if self.markets is None else tuple(m.id for m in self.markets)
+
+    @property
+    def stock_location_ids(self) -> tuple[int, ...]:
+        return tuple(s.id for s in self.stock_locations)
+
+
+def resolve_scope(scope: str | None, *, kind: str) -> ResolvedScope:
+    """Resolve a scope for a token of `kind` (integration, sales_channel or customer).
+
+    Integration: no scope (or `market:all`) is every market; any number of markets otherwise.
+    Sales channel and customer: exactly one enabled market. A stock location must belong to
+    the inventory model of a market in scope. Anything else: InvalidScope (400).
+    """
+    parsed = parse_scope(scope)
+    if kind not in (INTEGRATION, SALES_CHANNEL, CUSTOMER):
+        raise ValueError(f"unknown token kind {kind!r}")
+    if not parsed.markets:
+        if parsed.stock_locations:
+            raise InvalidScope("A stock location in scope requires its market in scope.")
+        if kind == INTEGRATION:
+            return ResolvedScope(ALL_MARKETS, None)
+        raise InvalidScope("A sales channel needs a market in scope (market:code:<code>).")
+    if kind != INTEGRATION and len(parsed.markets) > 1:
+        raise InvalidScope("A sales channel token is scoped to one market.")
+
+    markets = tuple(_find_market(item, enabled_only=kind != INTEGRATION) for item in parsed.markets)
+    locations = tuple(_find_stock_location(item, markets) for item in parsed.stock_locations)
+    return ResolvedScope(str(parsed), _unique(markets), _unique(locations))
+
+
+def _unique(values: tuple) -> tuple:
+    # market:code:usa and market:id:<usa's id> name the same market: keep it once.
+    seen, out = set(), []
+    for value in values:
+        if value.id not in seen:
+            seen.add(value.id)
+            out.append(value)
+    return tuple(out)
+
+
+def _find_market(item: ScopeItem, *, enabled_only: bool) -> ScopedMarket:
+    market_model = apps.get_model("markets", "Market")
+    link_model = apps.get_model("inventory", "InventoryStockLocation")
+    lookup = {"public_id" if item.key == "id" else "code": item.value}
+    queryset = market_model.objects.filter(**lookup)
+    if enabled_only:
+        queryset = queryset.filter(disabled_at__isnull=True)
+    market = (
+        queryset.select_related("price_list", "inventory_model")
+        .prefetch_related(
+            Prefetch(
+                "inventory_model__inventory_stock_locations",
+                queryset=link_model.objects.select_related("stock_location").order_by(
+                    "priority", "id"
+                ),
+            )
+        )
+        .first()
+    )
+    if market is None:
+        raise InvalidScope(f"The requested scope is invalid: unknown market {item}.")
+    links = list(market.inventory_model.inventory_stock_locations.all())
+    return ScopedMarket(
+        id=market.pk,
+        public_id=market.public_id,
+        code=market.code,
+        price_list_id=market.price_list.public_id if market.price_list_id else None,
+        stock_location_ids=tuple(link.stock_location_id for link in links),
+        stock_location_public_ids=tuple(link.stock_location.public_id for link in links),
+    )
+
+
+def _find_stock_location(item: ScopeItem, markets: tuple[ScopedMarket, ...]) -> ScopedStockLocation:
+    model = apps.get_model("inventory", "StockLocation")
+    lookup = {"public_id" if item.key == "id" else "code": item.value}
+    location = model.objects.filter(**lookup).values("pk", "public_id", "code").first()
+    if location is None:
+        raise InvalidScope(f"The requested scope is invalid: unknown stock location {item}.")
+    if not any(location["pk"] in m.stock_location_ids for m in markets):
+        raise InvalidScope(
+            f"A stock location in scope requires its market in scope: {item} belongs to no "
+            "market in this scope."
+        )
+    return ScopedStockLocation(location["pk"], location["public_id"], location["code"])

@@ -1,0 +1,52 @@
+"""URL patterns for every registered resource, built from the registry."""
+
+import importlib
+
+from django.apps import apps
+from django.urls import path
+from rest_framework.views import APIView
+
+from commerce.exceptions import NotFound
+from commerce.jsonapi.registry import registry
+
+
+class UnknownRoute(APIView):
+    authentication_classes = []
+    permission_classes = []
+
+    def dispatch(self, request, *args, **kwargs):
+        self.args, self.kwargs, self.request = args, kwargs, self.initialize_request(request)
+        self.headers = self.default_response_headers
+        response = self.handle_exception(NotFound())
+        self.response = self.finalize_response(self.request, response, *args, **kwargs)
+        return self.response
+
+
+def load_resources() -> None:
+    """Import each app's `views` module, where resources register themselves."""
+    for config in apps.get_app_configs():
+        if config.name in ("commerce", "inventory", "markets", "orders"):
+            try:
+                importlib.import_module(f"{config.name}.views")
+            except ModuleNotFoundError as exc:
+                if exc.name != f"{config.name}.views":
+                    raise
+
+
+def api_urlpatterns():
+    load_resources()
+    patterns = []
+    for type_name, resource_cls in sorted(registry.items()):
+        patterns += [
+            path(f"{type_name}", resource_cls.as_view(mode="collection"),
+                 name=f"{type_name}-collection"),
+            path(f"{type_name}/<str:pk>", resource_cls.as_view(mode="member"),
+                 name=f"{type_name}-member"),
+            path(f"{type_name}/<str:pk>/relationships/<str:relationship>",
+                 resource_cls.as_view(mode="relationship"), name=f"{type_name}-relationship"),
+            path(f"{type_name}/<str:pk>/<str:relationship>", resource_cls.as_view(mode="related"),
+                 name=f"{type_name}-related"),
+        ]
+    patterns.append(path("<path:unknown>", UnknownRoute.as_view()))
+    patterns.append(path("", UnknownRoute.as_view()))
+    return patterns

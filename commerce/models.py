@@ -1,0 +1,206 @@
+"""Shared base models: every API resource has a public id, timestamps, reference and metadata."""
+
+from django.db import models
+from oauth2_provider.settings import oauth2_settings
+
+from commerce.ids import new_public_id
+
+
+class Resource(models.Model):
+    """Base of every model served as a JSON:API resource.
+
+    The integer primary key stays inside the server (lock ordering, joins); clients only ever see
+    `public_id`, rendered as the resource's `id`.
+    """
+
+    public_id = models.CharField(max_length=10, unique=True, default=new_public_id, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    reference = models.CharField(max_length=255, null=True, blank=True)
+    reference_origin = models.CharField(max_length=255, null=True, blank=True)
+    metadata = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        label = getattr(self, "code", None) or getattr(self, "name", None) or self.public_id
+        return str(label)
+
+
+class Address(Resource):
+    """A postal address: used by orders, merchants, stock locations and address books."""
+
+    business = models.BooleanField(null=True, blank=True)
+    first_name = models.CharField(max_length=255, null=True, blank=True)
+    last_name = models.CharField(max_length=255, null=True, blank=True)
+    company = models.CharField(max_length=255, null=True, blank=True)
+    line_1 = models.CharField(max_length=255)
+    line_2 = models.CharField(max_length=255, null=True, blank=True)
+    city = models.CharField(max_length=255)
+    zip_code = models.CharField(max_length=32, null=True, blank=True)
+    state_code = models.CharField(max_length=64, null=True, blank=True)
+    country_code = models.CharField(max_length=2)
+    phone = models.CharField(max_length=64)
+    email = models.EmailField(max_length=254, null=True, blank=True)
+    notes = models.TextField(max_length=2000, null=True, blank=True)
+    lat = models.FloatField(null=True, blank=True)
+    lng = models.FloatField(null=True, blank=True)
+    billing_info = models.CharField(max_length=255, null=True, blank=True)
+    # Who may reach this address with a non-integration token (auth.md's addresses row):
+    # the customer that owns it (set by the orders app), else anyone holding its id.
+    owner_customer_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+
+    class Meta:
+        verbose_name_plural = "addresses"
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(p for p in (self.first_name, self.last_name) if p) or (self.company or "")
+
+    @property
+    def name(self) -> str:
+        parts = [self.full_name, self.line_1, self.zip_code, self.city, self.state_code,
+                 f"({self.country_code})"]
+        return ", ".join(p for p in parts if p)
+
+    @property
+    def full_address(self) -> str:
+        parts = [self.company, self.line_1, self.line_2, self.zip_code, self.city,
+                 self.state_code, f"({self.country_code})", self.phone]
+        return ", ".join(p for p in parts if p)
+
+    @property
+    def is_geocoded(self) -> bool:
+        return self.lat is not None and self.lng is not None
+
+    @property
+    def is_localized(self) -> bool:
+        return self.is_geocoded
+
+    @property
+    def map_url(self) -> str | None:
+        if not self.is_geocoded:
+            return None
+        return f"https://www.openstreetmap.org/?mlat={self.lat}&mlon={self.lng}"
+
+    provider_name = None
+    static_map_url = None
+
+    def __str__(self):
+        return self.name
+
+
+class Event(models.Model):
+    """Outbox of domain events (`orders.place`, `shipments.ship` ...), written in the same
+    transaction as the change that caused them, so a rolled-back change records nothing and a
+    committed one is never lost. Webhook delivery reads from here."""
+
+    topic = models.CharField(max_length=100, db_index=True)
+    resource_type = models.CharField(max_length=100)
+    resource_id = models.CharField(max_length=10)
+    payload = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self):
+        return f"{self.topic} {self.resource_type}/{self.resource_id}"
+
+
+class Counter(models.Model):
+    """Named sequential counters (order numbers). `next_number` increments under the row lock,
+    so numbers are unique and gap-free per committed transaction on every database."""
+
+    name = models.CharField(max_length=64, unique=True)
+    value = models.BigIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.name}={self.value}"
+
+
+class ApiClient(Resource):
+    """What kind of API client a django-oauth-toolkit Application is (auth.md "API clients").
+
+    The Application holds the credentials (client id, hashed secret, confidential or public);
+    this profile adds Commerce Layer's `kind` and the scope used when a token request names none.
+    `public_id` is the token's `application.id` claim.
+    """
+
+    KINDS = [("integration", "integration"), ("sales_channel", "sales_channel")]
+
+    application = models.OneToOneField(
+        oauth2_settings.APPLICATION_MODEL, on_delete=models.CASCADE, related_name="api_client"
+    )
+    kind = models.CharField(max_length=32, choices=KINDS)
+    scope = models.CharField(max_length=1000, blank=True, default="")
+
+    def __str__(self):
+        return f"{self.kind} {self.application.name or self.application.client_id}"
+
+
+class AccessTokenScope(models.Model):
+    """What a django-oauth-toolkit AccessToken gives access to, resolved when it was issued.
+
+    One row per token (deleted with it, so revocation stays DOT's `revoke()`), read together with
+    the token in the single query that authenticates a request. Keys are internal: the JWT only
+    carries public ids.
+    """
+
+    access_token = models.OneToOneField(
+        oauth2_settings.ACCESS_TOKEN_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="commerce_scope",
+    )
+    # integration, sales_channel or customer (a customer token is issued to a sales channel).
+    kind = models.CharField(max_length=32)
+    # Internal market pks; null means every market (an integration token without scope).
+    market_ids = models.JSONField(null=True, blank=True)
+    stock_location_ids = models.JSONField(default=list, blank=True)
+    customer_id = models.BigIntegerField(null=True, blank=True)
+    customer_public_id = models.CharField(max_length=10, null=True, blank=True)
+
+    def __str__(self):
+        return f"{self.kind} scope of token #{self.access_token_id}"
+
+
+class IdempotencyKey(models.Model):
+    """One `Idempotency-Key` of one API client and the first answer given to it (orders.md).
+
+    Inserted `running` in its own transaction before the request executes (the unique constraint
+    makes a concurrent duplicate fail), then `done` with the rendered status and body, which are
+    replayed byte for byte for 24 h. `owner` names the execution holding the row, so a slow
+    request whose row was taken over cannot overwrite its successor's. See commerce/idempotency.py.
+    """
+
+    RUNNING = "running"
+    DONE = "done"
+    STATES = [(RUNNING, RUNNING), (DONE, DONE)]
+
+    application = models.ForeignKey(
+        oauth2_settings.APPLICATION_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    key = models.CharField(max_length=255)
+    # SHA-256 (hex) of method, path with query string, caller and canonical body.
+    fingerprint = models.CharField(max_length=64)
+    method = models.CharField(max_length=10)
+    path = models.TextField()
+    state = models.CharField(max_length=16, choices=STATES, default=RUNNING)
+    owner = models.UUIDField()
+    # When the (current) first request started: `running` rows time out from here, every row
+    # expires 24 h after it.
+    created_at = models.DateTimeField(db_index=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    content_type = models.CharField(max_length=255, blank=True, default="")
+    body = models.BinaryField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["application", "key"], name="idempotency_key_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.key} ({self.state})"

@@ -1,0 +1,112 @@
+"""Generic record writes for resources without domain rules of their own (catalog, settings).
+
+Resources with rules (orders, shipments, stock) call their own services instead; these are the
+plain create / update / delete every other resource shares. Each is one transaction, validates
+the model (field rules, unique and check constraints) before writing, and turns what the
+database still refuses into our errors, never an IntegrityError.
+"""
+
+import re
+
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, models, transaction
+
+from commerce.exceptions import Locked, RecordNotUnique, ValidationError, ValidationErrors
+
+# Django's error codes -> Rails' messages and error names, as Commerce Layer answers them.
+_RAILS = {
+    "unique": ("has already been taken", "taken"),
+    "unique_together": ("has already been taken", "taken"),
+    "blank": ("can't be blank", "blank"),
+    "null": ("can't be blank", "blank"),
+    "required": ("can't be blank", "blank"),
+    "invalid_choice": ("is not included in the list", "inclusion"),
+}
+
+
+def _first_number(text: str) -> int | None:
+    match = re.search(r"-?\d+", text)
+    return int(match.group()) if match else None
+
+
+def rails_message(code: str | None, message: str) -> tuple[str, str, dict]:
+    """(message, error name, meta) in Rails' words for a Django/DRF error code."""
+    if code in _RAILS:
+        text, error = _RAILS[code]
+        return text, error, {}
+    if code == "max_length":
+        count = _first_number(message)
+        return f"is too long (maximum is {count} characters)", "too_long", {"count": count}
+    if code == "min_length":
+        count = _first_number(message)
+        return f"is too short (minimum is {count} characters)", "too_short", {"count": count}
+    if code == "max_value":
+        count = _first_number(message)
+        return (f"must be less than or equal to {count}", "less_than_or_equal_to",
+                {"count": count})
+    if code == "min_value":
+        count = _first_number(message)
+        return (f"must be greater than or equal to {count}", "greater_than_or_equal_to",
+                {"count": count})
+    return message.rstrip("."), code or "invalid", {}
+
+
+def _field_error(model, field_name: str, code: str | None, message: str) -> ValidationError:
+    text, error, meta = rails_message(code, message)
+    if field_name == NON_FIELD_ERRORS:
+        # A unique constraint over relationships names them; point at the record as a whole.
+        return ValidationError("base", text, error=error, **meta)
+    try:
+        field = model._meta.get_field(field_name)
+    except Exception:
+        field = None
+    is_relation = isinstance(field, models.ForeignKey)
+    return ValidationError(field_name, text, error=error, relationship=is_relation, **meta)
+
+
+def to_validation_errors(model, exc: DjangoValidationError) -> ValidationErrors:
+    errors = []
+    for field_name, items in exc.error_dict.items() if hasattr(exc, "error_dict") else [
+            (NON_FIELD_ERRORS, exc.error_list)]:
+        for item in items:
+            message = item.message % item.params if item.params else item.message
+            errors.append(_field_error(model, field_name, item.code, str(message)))
+    return ValidationErrors(errors)
+
+
+def save_record(instance: models.Model) -> models.Model:
+    """Validate and save one model instance (inside the caller's transaction)."""
+    try:
+        instance.full_clean()
+    except DjangoValidationError as exc:
+        raise to_validation_errors(type(instance), exc) from None
+    try:
+        with transaction.atomic():
+            instance.save()
+    except IntegrityError as exc:
+        # Validation passed, so a concurrent writer took the same unique value first.
+        raise RecordNotUnique(f"The record could not be saved: {exc.__class__.__name__}.") \
+            from None
+    return instance
+
+
+@transaction.atomic
+def create_record(model: type[models.Model], values: dict) -> models.Model:
+    return save_record(model(**values))
+
+
+@transaction.atomic
+def update_record(instance: models.Model, values: dict) -> models.Model:
+    for name, value in values.items():
+        setattr(instance, name, value)
+    return save_record(instance)
+
+
+@transaction.atomic
+def delete_record(instance: models.Model) -> None:
+    try:
+        with transaction.atomic():
+            instance.delete()
+    except (models.ProtectedError, models.RestrictedError):
+        raise Locked() from None

@@ -1,0 +1,193 @@
+"""Django settings. Everything a deployment changes comes from the environment."""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+DEBUG = env_bool("DEBUG", default=True)
+SECRET_KEY = os.environ.get("SECRET_KEY", "")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
+    SECRET_KEY = "dev-only-insecure-secret-key-change-me"  # noqa: S105 (DEBUG only)
+
+ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "*").split(",") if h]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "corsheaders",
+    "rest_framework",
+    "django_filters",
+    "oauth2_provider",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "commerce",
+    "inventory",
+    "markets",
+    "orders",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
+    "commerce.middleware.BodySizeLimitMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "commerce.urls"
+WSGI_APPLICATION = "commerce.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# SQLite file by default (zero configuration); PostgreSQL by DATABASE_URL.
+DATABASES = {
+    "default": dj_database_url.config(
+        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
+        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+
+# Request bodies over 1 MB are answered 413 by BodySizeLimitMiddleware.
+MAX_REQUEST_BODY_BYTES = 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BODY_BYTES
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["commerce.auth.authentication.BearerTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["commerce.jsonapi.permissions.ResourcePermission"],
+    "DEFAULT_RENDERER_CLASSES": ["commerce.jsonapi.renderers.JSONAPIRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["commerce.jsonapi.parsers.JSONAPIParser"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "commerce.jsonapi.negotiation.JSONAPIContentNegotiation",
+    "EXCEPTION_HANDLER": "commerce.jsonapi.errors.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": None,
+    "DEFAULT_THROTTLE_CLASSES": ["commerce.throttling.TokenRateThrottle"],
+}
+
+# Rate limits per access token (commerce/throttling.py), in the spirit of Commerce Layer's.
+API_THROTTLE_ENABLED = env_bool("API_THROTTLE_ENABLED", default=True)
+API_THROTTLE_RATES = {
+    "read": os.environ.get("API_THROTTLE_READ", "1000/min"),
+    "write": os.environ.get("API_THROTTLE_WRITE", "200/min"),
+}
+
+# Shared counters (throttles): Redis when REDIS_URL is set, else the database, so that every
+# worker and machine sees the same numbers. `migrate` creates the cache table.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": REDIS_URL,
+                          "OPTIONS": {"CLIENT_CLASS": "django_redis.client.DefaultClient"}}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache",
+                          "LOCATION": "commerce_cache"}}
+
+# Browsers: headless storefronts on other origins (comma-separated list of origins).
+CORS_ALLOWED_ORIGINS = [o for o in os.environ.get("CORS_ALLOWED_ORIGINS", "").split(",") if o]
+CORS_URLS_REGEX = r"^/(api|oauth)/.*$"
+CORS_ALLOW_HEADERS = ["accept", "authorization", "content-type", "idempotency-key",
+                      "cache-control", "pragma", "user-agent"]
+CORS_EXPOSE_HEADERS = ["X-Ratelimit-Limit", "X-Ratelimit-Interval", "X-Ratelimit-Remaining",
+                       "Retry-After"]
+
+# Commerce Layer dialect settings (api.md).
+API_PAGE_SIZE_DEFAULT = 10
+API_PAGE_SIZE_MAX = 25
+COMMERCE_MODE = os.environ.get("COMMERCE_MODE", "test")
+ORGANIZATION_ID = os.environ.get("ORGANIZATION_ID", "JxYabZKcAw")
+ORGANIZATION_SLUG = os.environ.get("ORGANIZATION_SLUG", "demo-store")
+ORGANIZATION_NAME = os.environ.get("ORGANIZATION_NAME", "Demo Store")
+# The token's `iss` is https://auth.<API_DOMAIN>; the SDK derives its API host from it.
+API_DOMAIN = os.environ.get("API_DOMAIN", "commerce.localhost")
+
+# Tokens (auth.md): HS256 with JWT_SIGNING_KEY, RS256 when JWT_PRIVATE_KEY is set.
+JWT_SIGNING_KEY = os.environ.get("JWT_SIGNING_KEY", "")
+JWT_PRIVATE_KEY = os.environ.get("JWT_PRIVATE_KEY", "")
+JWT_PUBLIC_KEY = os.environ.get("JWT_PUBLIC_KEY", "")
+if not (JWT_SIGNING_KEY or JWT_PRIVATE_KEY):
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "JWT_SIGNING_KEY (or JWT_PRIVATE_KEY) must be set when DEBUG is off: "
+            "every app server must sign tokens with the same key."
+        )
+    JWT_SIGNING_KEY = "dev-jwt-key-derived-from-" + SECRET_KEY
+ACCESS_TOKEN_EXPIRE_SECONDS = int(os.environ.get("ACCESS_TOKEN_EXPIRE_SECONDS", "7200"))
+REFRESH_TOKEN_EXPIRE_SECONDS = int(os.environ.get("REFRESH_TOKEN_EXPIRE_SECONDS", str(14 * 86400)))
+
+OAUTH2_PROVIDER = {
+    "ACCESS_TOKEN_EXPIRE_SECONDS": ACCESS_TOKEN_EXPIRE_SECONDS,
+    "REFRESH_TOKEN_EXPIRE_SECONDS": REFRESH_TOKEN_EXPIRE_SECONDS,
+    "PKCE_REQUIRED": False,
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Commerce API (Commerce Layer dialect)",
+    "VERSION": "0.1.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+}

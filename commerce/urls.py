@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from commerce.health import health
+from commerce.jsonapi.docs import DocsView, schema_view
+from commerce.jsonapi.routing import api_urlpatterns
+
+urlpatterns = [
+    path("health", health, name="health"),
+    path("oauth/", include("commerce.auth.urls")),
+    path("admin/", admin.site.urls),
+    path("api/schema", schema_view, name="api-schema"),
+    path("api/docs", DocsView.as_view(), name="api-docs"),
+    path("api/", include(api_urlpatterns())),
+]

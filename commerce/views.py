@@ -1,0 +1,44 @@
+"""JSON:API resources of the shared kernel: addresses."""
+
+from django.db.models import Q
+
+from commerce.jsonapi.registry import register
+from commerce.jsonapi.views import ALL_KINDS, INTEGRATION_ONLY, ResourceView
+from commerce.models import Address
+from commerce.serializers import AddressSerializer
+from commerce.services import create_record
+
+
+@register
+class AddressResource(ResourceView):
+    """Integration tokens manage every address. Storefronts create addresses and reach, by id,
+    those no customer owns (the id is the key, as for guest orders); a customer also reaches
+    its own (auth.md's addresses row)."""
+
+    resource_type = "addresses"
+    model = Address
+    serializer_class = AddressSerializer
+    access = {"list": frozenset({"integration", "customer"}), "retrieve": ALL_KINDS,
+              "create": ALL_KINDS, "update": ALL_KINDS, "delete": INTEGRATION_ONLY}
+
+    @classmethod
+    def scope(cls, qs, ctx):
+        if ctx.is_integration:
+            return qs
+        if ctx.is_customer:
+            return qs.filter(owner_customer_id=ctx.customer_id)
+        return qs.filter(owner_customer_id__isnull=True)
+
+    def get_object(self, pk, **kwargs):
+        # A customer also reaches unowned addresses by id (e.g. its guest checkout's).
+        if self.ctx.is_customer:
+            instance = Address.objects.filter(
+                Q(owner_customer_id=self.ctx.customer_id) | Q(owner_customer_id__isnull=True),
+                public_id=str(pk)[:64]).first()
+            if instance is not None:
+                return instance
+        return super().get_object(pk, **kwargs)
+
+    def create_resource(self, values, ctx):
+        owner = ctx.customer_id if ctx.is_customer else None
+        return create_record(Address, {**values, "owner_customer_id": owner})

@@ -1,0 +1,20 @@
+"""Row locks on stock, always in one global order: the order row first (taken by the caller),
+then stock items by primary key, so that concurrent checkouts queue instead of deadlocking."""
+
+from inventory.models import StockItem
+
+
+def lock_stock_items(stock_item_ids) -> dict[int, StockItem]:
+    ids = sorted(set(stock_item_ids))
+    if not ids:
+        return {}
+    rows = StockItem.objects.filter(pk__in=ids).order_by("pk").select_for_update(of=("self",))
+    return {item.pk: item for item in rows}
+
+
+def lock_stock_items_for(sku_ids, stock_location_ids) -> dict[int, StockItem]:
+    """Lock every stock item of these SKUs at these locations (pk order)."""
+    rows = (StockItem.objects.filter(sku_id__in=set(sku_ids),
+                                     stock_location_id__in=set(stock_location_ids))
+            .order_by("pk").select_for_update(of=("self",)))
+    return {item.pk: item for item in rows}

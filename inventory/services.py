@@ -1,0 +1,173 @@
+"""Domain actions of the inventory app, each one transaction."""
+
+from django.db import transaction
+
+from commerce.services import save_record
+from inventory.models import StockLocation
+
+
+@transaction.atomic
+def create_stock_location(**values) -> StockLocation:
+    location = StockLocation(**values)
+    # Numbers are human-facing and sequential; the lock keeps two creates from taking the same.
+    last = (StockLocation.objects.select_for_update().order_by("-number")
+            .values_list("number", flat=True).first())
+    location.number = (last or 0) + 1
+    return save_record(location)
+
+
+# --- reservations and stock movements ------------------------------------------------------
+# Callers hold the stock items' row locks (inventory.locks) while calling these.
+
+def reserved_quantities(stock_item_ids) -> dict[int, int]:
+    """Units reserved per stock item, in one query."""
+    from django.db.models import Sum
+
+    from inventory.models import StockReservation
+
+    rows = (StockReservation.objects.filter(stock_item_id__in=list(stock_item_ids))
+            .values("stock_item_id").annotate(total=Sum("quantity")))
+    return {row["stock_item_id"]: row["total"] for row in rows}
+
+
+def salable_quantities(stock_items) -> dict[int, int]:
+    """quantity - reserved per stock item (may be negative if an operator lowered quantity)."""
+    items = list(stock_items)
+    reserved = reserved_quantities(item.pk for item in items)
+    return {item.pk: item.quantity - reserved.get(item.pk, 0) for item in items}
+
+
+def create_reservations(requests) -> list:
+    """`requests`: [(stock_item, quantity)]; the caller checked salable under the lock."""
+    from inventory.models import StockReservation
+
+    return StockReservation.objects.bulk_create(
+        [StockReservation(stock_item=item, quantity=qty, status="pending")
+         for item, qty in requests if qty > 0])
+
+
+def consume_reservations(reservations) -> None:
+    """Approve: take the reserved units off their stock items, then drop the reservations."""
+    from django.db.models import F, Value
+    from django.db.models.functions import Greatest
+
+    from inventory.models import StockItem, StockReservation
+
+    by_item: dict[int, int] = {}
+    for reservation in reservations:
+        by_item[reservation.stock_item_id] = by_item.get(reservation.stock_item_id, 0) + \
+            reservation.quantity
+    for item_id in sorted(by_item):
+        # An operator may have lowered quantity below what was reserved: never below 0.
+        StockItem.objects.filter(pk=item_id).update(
+            quantity=Greatest(F("quantity") - by_item[item_id], Value(0)))
+    StockReservation.objects.filter(pk__in=[r.pk for r in reservations]).delete()
+
+
+def release_reservations(reservations) -> None:
+    from inventory.models import StockReservation
+
+    StockReservation.objects.filter(pk__in=[r.pk for r in reservations]).delete()
+
+
+def put_back(quantities: dict[int, int]) -> None:
+    """Units that left at approval come back (cancel/refund before shipping)."""
+    from django.db.models import F
+
+    from inventory.models import StockItem
+
+    for item_id in sorted(quantities):
+        StockItem.objects.filter(pk=item_id).update(quantity=F("quantity") + quantities[item_id])
+
+
+# --- stock transfers -----------------------------------------------------------------------
+
+def _lock_transfer(transfer):
+    from inventory.models import StockTransfer
+
+    return StockTransfer.objects.select_for_update(of=("self",)).select_related(
+        "stock_reservation").get(pk=transfer.pk)
+
+
+def _origin_item(transfer, *, create=False):
+    from inventory.models import StockItem
+
+    if create:
+        item, _ = StockItem.objects.get_or_create(stock_location=transfer.origin_stock_location,
+                                                  sku=transfer.sku)
+        return item
+    return StockItem.objects.filter(stock_location=transfer.origin_stock_location,
+                                    sku=transfer.sku).first()
+
+
+@transaction.atomic
+def move_stock_transfer(transfer, trigger: str, *, ctx=None):
+    """One trigger of a stock transfer: the table says where it goes, these steps move stock.
+
+    upcoming reserves the units at the origin (422 when its salable is short); in_transit takes
+    them off the origin; completed puts them on the destination; cancel gives back what left.
+    """
+    from django.utils import timezone
+
+    from commerce.events import emit_event
+    from commerce.exceptions import ValidationError
+    from inventory.locks import lock_stock_items
+    from inventory.transitions import next_stock_transfer_status
+
+    transfer = _lock_transfer(transfer)
+    status = next_stock_transfer_status(transfer.status, trigger)
+    previous = transfer.status
+    if trigger == "upcoming":
+        origin = _origin_item(transfer)
+        if origin is None:
+            raise ValidationError("quantity", f"{transfer.quantity} requested, 0 available",
+                                  error="out_of_stock", available=0)
+        lock_stock_items([origin.pk])
+        available = salable_quantities([origin])[origin.pk]
+        if transfer.quantity > available:
+            raise ValidationError("quantity", f"{transfer.quantity} requested, "
+                                  f"{max(available, 0)} available", error="out_of_stock",
+                                  available=max(available, 0))
+        transfer.stock_reservation = create_reservations([(origin, transfer.quantity)])[0]
+    elif trigger == "in_transit":
+        reservation = transfer.stock_reservation
+        lock_stock_items([reservation.stock_item_id])
+        consume_reservations([reservation])
+        transfer.stock_reservation = None
+    elif trigger == "complete":
+        from inventory.models import StockItem
+
+        destination, _ = StockItem.objects.get_or_create(
+            stock_location=transfer.destination_stock_location, sku=transfer.sku)
+        lock_stock_items([destination.pk])
+        put_back({destination.pk: transfer.quantity})
+    elif trigger == "cancel":
+        if previous == "in_transit":
+            origin = _origin_item(transfer, create=True)
+            lock_stock_items([origin.pk])
+            put_back({origin.pk: transfer.quantity})
+        elif transfer.stock_reservation is not None:
+            release_reservations([transfer.stock_reservation])
+            transfer.stock_reservation = None
+    transfer.status = status
+    stamp = f"{status}_at"
+    if hasattr(transfer, stamp):
+        setattr(transfer, stamp, timezone.now())
+    transfer.save()
+    emit_event(f"stock_transfers.{trigger}", transfer, status=status)
+    return transfer
+
+
+@transaction.atomic
+def update_stock_item(item, values: dict):
+    """Operators set quantities on hand; reservations stand (inventory.md)."""
+    from commerce.events import emit_event
+    from inventory.locks import lock_stock_items
+
+    lock_stock_items([item.pk])
+    item.refresh_from_db()
+    for name, value in values.items():
+        setattr(item, name, value)
+    save_record(item)
+    emit_event("stock_items.update", item, quantity=item.quantity)
+    return item

@@ -1,0 +1,341 @@
+"""Django admin of where we sell: merchants, markets, prices, shipping, payment, tax, promotions."""
+
+from django.contrib import admin
+
+from commerce import money
+from commerce.admin import ResourceAdmin, ResourceInline
+from markets.models import (
+    Coupon,
+    CouponCodesPromotionRule,
+    DeliveryLeadTime,
+    FixedAmountPromotion,
+    FreeShippingPromotion,
+    ManualGateway,
+    ManualTaxCalculator,
+    Market,
+    Merchant,
+    PaymentGateway,
+    PaymentMethod,
+    PercentageDiscountPromotion,
+    Price,
+    PriceList,
+    Promotion,
+    ShippingMethod,
+    ShippingZone,
+    TaxCalculator,
+    TaxCategory,
+    TaxRule,
+)
+
+
+def formatted(cents_attr: str, currency_attr: str, description: str):
+    """A list column showing `cents_attr` formatted in its currency (`$7.00`, `€12,00`)."""
+
+    @admin.display(description=description, ordering=cents_attr)
+    def column(self, obj):
+        currency = obj
+        for part in currency_attr.split("."):
+            currency = getattr(currency, part, None) if currency is not None else None
+        return money.format_amount(getattr(obj, cents_attr), currency) or "-"
+
+    return column
+
+
+@admin.register(Merchant)
+class MerchantAdmin(ResourceAdmin):
+    list_display = ("name", "address", "public_id", "created_at")
+    list_select_related = ("address",)
+    search_fields = ("name", "public_id", "reference")
+    autocomplete_fields = ("address",)
+
+
+@admin.register(PriceList)
+class PriceListAdmin(ResourceAdmin):
+    list_display = ("name", "code", "currency_code", "tax_included", "public_id", "created_at")
+    search_fields = ("name", "code", "public_id", "reference")
+    list_filter = ("currency_code", "tax_included")
+
+
+@admin.register(Price)
+class PriceAdmin(ResourceAdmin):
+    list_display = ("public_id", "sku", "price_list", "amount", "compare_at_amount", "updated_at")
+    list_select_related = ("sku", "price_list")
+    search_fields = ("public_id", "sku__code", "sku__name", "price_list__name", "price_list__code")
+    list_filter = ("price_list", "price_list__currency_code")
+    autocomplete_fields = ("sku", "price_list")
+
+    amount = formatted("amount_cents", "price_list.currency_code", "amount")
+    compare_at_amount = formatted(
+        "compare_at_amount_cents", "price_list.currency_code", "compare at"
+    )
+
+
+@admin.register(Market)
+class MarketAdmin(ResourceAdmin):
+    list_display = (
+        "code",
+        "name",
+        "number",
+        "merchant",
+        "price_list",
+        "currency",
+        "inventory_model",
+        "tax_calculator",
+        "disabled_at",
+        "public_id",
+    )
+    list_select_related = ("merchant", "price_list", "inventory_model", "tax_calculator")
+    search_fields = ("code", "name", "public_id", "reference")
+    list_filter = ("price_list__currency_code", "inventory_model", "disabled_at")
+    readonly_fields = (*ResourceAdmin.readonly_fields, "number", "shared_secret")
+    autocomplete_fields = (
+        "merchant",
+        "price_list",
+        "inventory_model",
+        "default_shipping_method",
+        "default_payment_method",
+        "tax_calculator",
+    )
+
+    @admin.display(description="currency", ordering="price_list__currency_code")
+    def currency(self, obj):
+        return obj.price_list.currency_code
+
+
+@admin.register(ShippingZone)
+class ShippingZoneAdmin(ResourceAdmin):
+    list_display = (
+        "name",
+        "country_code_regex",
+        "state_code_regex",
+        "zip_code_regex",
+        "public_id",
+        "created_at",
+    )
+    search_fields = ("name", "public_id", "country_code_regex", "reference")
+
+
+@admin.register(ShippingMethod)
+class ShippingMethodAdmin(ResourceAdmin):
+    list_display = (
+        "name",
+        "market",
+        "scheme",
+        "price_amount",
+        "free_over_amount",
+        "shipping_category",
+        "shipping_zone",
+        "stock_location",
+        "disabled_at",
+        "circuit_state",
+        "public_id",
+    )
+    list_select_related = (
+        "market__price_list",
+        "shipping_category",
+        "shipping_zone",
+        "stock_location",
+    )
+    search_fields = ("name", "public_id", "market__code", "reference")
+    list_filter = ("market", "scheme", "currency_code", "circuit_state", "disabled_at")
+    readonly_fields = (*ResourceAdmin.readonly_fields, "shared_secret")
+    autocomplete_fields = ("market", "shipping_zone", "shipping_category", "stock_location")
+
+    price_amount = formatted("price_amount_cents", "effective_currency_code", "price")
+    free_over_amount = formatted("free_over_amount_cents", "effective_currency_code", "free over")
+
+
+@admin.register(DeliveryLeadTime)
+class DeliveryLeadTimeAdmin(ResourceAdmin):
+    list_display = (
+        "public_id",
+        "shipping_method",
+        "stock_location",
+        "min_hours",
+        "max_hours",
+        "created_at",
+    )
+    list_select_related = ("shipping_method", "stock_location")
+    search_fields = (
+        "public_id",
+        "shipping_method__name",
+        "stock_location__code",
+        "stock_location__name",
+    )
+    list_filter = ("shipping_method__market", "stock_location")
+    autocomplete_fields = ("shipping_method", "stock_location")
+
+
+class GatewayAdminMixin:
+    list_display = ("name", "kind", "force_payments", "disabled_at", "public_id", "created_at")
+    search_fields = ("name", "public_id", "reference")
+    list_filter = ("kind", "disabled_at")
+
+
+@admin.register(PaymentGateway)
+class PaymentGatewayAdmin(GatewayAdminMixin, ResourceAdmin):
+    """Every gateway, whatever its kind (the API's read-only `payment_gateways`)."""
+
+
+@admin.register(ManualGateway)
+class ManualGatewayAdmin(GatewayAdminMixin, ResourceAdmin):
+    list_filter = ("disabled_at",)
+    exclude = ("kind",)
+
+
+@admin.register(PaymentMethod)
+class PaymentMethodAdmin(ResourceAdmin):
+    list_display = (
+        "name",
+        "payment_source_type",
+        "market",
+        "payment_gateway",
+        "price_amount",
+        "disabled_at",
+        "public_id",
+    )
+    list_select_related = ("market__price_list", "payment_gateway")
+    search_fields = ("name", "public_id", "payment_source_type", "market__code", "reference")
+    list_filter = ("market", "payment_source_type", "currency_code", "disabled_at")
+    autocomplete_fields = ("market", "payment_gateway")
+
+    price_amount = formatted("price_amount_cents", "effective_currency_code", "price")
+
+
+class TaxRuleInline(ResourceInline):
+    model = TaxRule
+    fk_name = "manual_tax_calculator"
+    fields = (
+        "public_id",
+        "name",
+        "tax_rate",
+        "freight_taxable",
+        "country_code_regex",
+        "state_code_regex",
+        "zip_code_regex",
+    )
+
+
+class TaxCalculatorAdminMixin:
+    list_display = ("name", "kind", "public_id", "created_at")
+    search_fields = ("name", "public_id", "reference")
+    list_filter = ("kind",)
+    inlines = (TaxRuleInline,)
+
+
+@admin.register(TaxCalculator)
+class TaxCalculatorAdmin(TaxCalculatorAdminMixin, ResourceAdmin):
+    """Every tax calculator, whatever its kind."""
+
+
+@admin.register(ManualTaxCalculator)
+class ManualTaxCalculatorAdmin(TaxCalculatorAdminMixin, ResourceAdmin):
+    list_filter = ()
+    exclude = ("kind",)
+
+
+@admin.register(TaxRule)
+class TaxRuleAdmin(ResourceAdmin):
+    list_display = (
+        "name",
+        "manual_tax_calculator",
+        "tax_rate",
+        "freight_taxable",
+        "country_code_regex",
+        "state_code_regex",
+        "public_id",
+    )
+    list_select_related = ("manual_tax_calculator",)
+    search_fields = ("name", "public_id", "country_code_regex", "reference")
+    list_filter = ("manual_tax_calculator", "freight_taxable")
+    autocomplete_fields = ("manual_tax_calculator",)
+
+
+@admin.register(TaxCategory)
+class TaxCategoryAdmin(ResourceAdmin):
+    list_display = ("code", "sku", "tax_calculator", "public_id", "created_at")
+    list_select_related = ("sku", "tax_calculator")
+    search_fields = ("code", "public_id", "sku__code")
+    list_filter = ("tax_calculator",)
+    autocomplete_fields = ("sku", "tax_calculator")
+
+
+class PromotionAdminMixin:
+    list_display = (
+        "name",
+        "kind",
+        "market",
+        "status",
+        "percentage",
+        "fixed_amount",
+        "starts_at",
+        "expires_at",
+        "total_usage_count",
+        "public_id",
+    )
+    list_select_related = ("market__price_list",)
+    search_fields = ("name", "public_id", "market__code", "reference")
+    list_filter = ("kind", "market", "currency_code", "disabled_at")
+    readonly_fields = (*ResourceAdmin.readonly_fields, "total_usage_count")
+    autocomplete_fields = ("market",)
+
+    fixed_amount = formatted("fixed_amount_cents", "effective_currency_code", "fixed amount")
+
+    @admin.display(description="status")
+    def status(self, obj):
+        return obj.status
+
+
+@admin.register(Promotion)
+class PromotionAdmin(PromotionAdminMixin, ResourceAdmin):
+    """Every promotion, whatever its kind."""
+
+
+class PromotionKindAdmin(PromotionAdminMixin, ResourceAdmin):
+    list_filter = ("market", "currency_code", "disabled_at")
+    exclude = ("kind",)
+
+
+admin.site.register(PercentageDiscountPromotion, PromotionKindAdmin)
+admin.site.register(FixedAmountPromotion, PromotionKindAdmin)
+admin.site.register(FreeShippingPromotion, PromotionKindAdmin)
+
+
+class CouponInline(ResourceInline):
+    model = Coupon
+    fields = (
+        "public_id",
+        "code",
+        "usage_limit",
+        "usage_count",
+        "customer_single_use",
+        "expires_at",
+    )
+    readonly_fields = ("public_id", "usage_count")
+
+
+@admin.register(CouponCodesPromotionRule)
+class CouponCodesPromotionRuleAdmin(ResourceAdmin):
+    list_display = ("public_id", "promotion", "created_at")
+    list_select_related = ("promotion",)
+    search_fields = ("public_id", "promotion__name")
+    autocomplete_fields = ("promotion",)
+    inlines = (CouponInline,)
+
+
+@admin.register(Coupon)
+class CouponAdmin(ResourceAdmin):
+    list_display = (
+        "code",
+        "promotion",
+        "usage_count",
+        "usage_limit",
+        "customer_single_use",
+        "expires_at",
+        "public_id",
+    )
+    list_select_related = ("promotion",)
+    search_fields = ("code", "public_id", "recipient_email", "promotion__name")
+    list_filter = ("customer_single_use",)
+    readonly_fields = (*ResourceAdmin.readonly_fields, "usage_count", "promotion")
+    autocomplete_fields = ("promotion_rule",)

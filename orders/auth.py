@@ -1,0 +1,39 @@
+"""Customers sign in through a sales channel: `grant_type=password` on /oauth/token (auth.md).
+
+The token acts for the customer (`owner {id, type: "Customer"}`) in the sales channel's market
+and comes with a refresh token. django-oauth-toolkit ties refresh tokens to a Django user, so
+all customer refresh tokens hang off one inactive service user; the customer is the token's
+owner, stored with its scope.
+"""
+
+from django.contrib.auth import get_user_model
+
+from commerce.auth.context import CUSTOMER, SALES_CHANNEL
+from commerce.auth.exceptions import InvalidGrant, UnauthorizedClient
+from commerce.auth.grants import TokenRequest
+from commerce.auth.scopes import resolve_scope
+from commerce.auth.services import IssuedToken, issue_token
+from commerce.auth.tokens import Owner
+from orders.models import Customer
+
+SERVICE_USERNAME = "oauth-customers"
+
+
+def _service_user_id() -> int:
+    user, _ = get_user_model().objects.get_or_create(
+        username=SERVICE_USERNAME, defaults={"is_active": False})
+    return user.pk
+
+
+def password_grant(request: TokenRequest) -> IssuedToken:
+    if request.client.kind != SALES_CHANNEL:
+        raise UnauthorizedClient()
+    email = request.require("username")
+    password = request.require("password")
+    customer = Customer.objects.filter(email__iexact=email).first()
+    if customer is None or not customer.check_password(password):
+        raise InvalidGrant("Invalid username or password.")
+    scope = resolve_scope(request.params.get("scope") or request.client.scope, kind=CUSTOMER)
+    return issue_token(request.client, scope,
+                       owner=Owner(customer_id=customer.pk, public_id=customer.public_id),
+                       user_id=_service_user_id(), with_refresh_token=True)

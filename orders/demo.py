@@ -1,0 +1,501 @@
+"""The demo data of demo.md, built idempotently (`python manage.py seed_demo`, `make run`).
+
+The data is declared in the constants below and written by one small function per part
+(`seed_catalog`, `seed_markets`, `seed_stock` ...), run in order by `seed_demo()` inside one
+transaction. Every record is looked up by its natural key (a code, a name within its parent,
+the pair it links) and created when missing, or brought back to the demo's values when they
+drifted; an unchanged record is not written at all, so a second run changes nothing.
+
+To extend the demo (taxes, promotions, customers ...), add constants and a `seed_<part>(demo)`
+function and append it to `STEPS`; look records made by earlier steps up in `demo` (e.g.
+`demo.markets["usa"]`, `demo.skus["24-WB01"]`) and write through `demo.ensure(...)`.
+
+This module builds data only; the DEBUG guard lives in the management command, so tests may
+build the same demo (they run with DEBUG off).
+"""
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db import models, transaction
+
+from commerce.models import Address
+from commerce.services import save_record
+from inventory.models import (
+    InventoryModel,
+    InventoryStockLocation,
+    ShippingCategory,
+    Sku,
+    StockItem,
+    StockLocation,
+)
+from inventory.services import create_stock_location
+from markets.models import (
+    ManualGateway,
+    Market,
+    Merchant,
+    PaymentMethod,
+    Price,
+    PriceList,
+    ShippingMethod,
+)
+from markets.services import create_market
+
+# --- the data (demo.md) -------------------------------------------------------------------------
+
+MERCHANT = {
+    "name": "Demo Store",
+    "address": {
+        "company": "Demo Store",
+        "line_1": "1 Main Street",
+        "city": "Boston",
+        "zip_code": "02108",
+        "state_code": "MA",
+        "country_code": "US",
+        "phone": "+1 617 555 0100",
+        "email": "store@example.com",
+    },
+}
+
+SHIPPING_CATEGORIES = [{"code": "merchandise", "name": "Merchandise"}]
+
+# Weights in grams (demo.md gives kilograms; `unit_of_weight` has gr, oz, lb).
+SKUS = [
+    {
+        "code": "24-WB01",
+        "name": "Voyage Yoga Bag",
+        "weight": 500.0,
+        "unit_of_weight": "gr",
+        "shipping_category": "merchandise",
+    },
+    {
+        "code": "24-WB03",
+        "name": "Driven Backpack",
+        "weight": 1000.0,
+        "unit_of_weight": "gr",
+        "shipping_category": "merchandise",
+    },
+    {
+        "code": "240-LV06",
+        "name": "Quest Lumaflex Band",
+        "weight": 200.0,
+        "unit_of_weight": "gr",
+        "shipping_category": "merchandise",
+    },
+    {
+        "code": "GIFTCARD-50",
+        "name": "Gift card",
+        "do_not_ship": True,
+        "do_not_track": True,
+        "shipping_category": None,
+    },
+]
+
+STOCK_LOCATIONS = [
+    {
+        "code": "ne_wh",
+        "name": "New England warehouse",
+        "address": {
+            "company": "New England warehouse",
+            "line_1": "100 Summer Street",
+            "city": "Boston",
+            "zip_code": "02110",
+            "state_code": "MA",
+            "country_code": "US",
+            "phone": "+1 617 555 0101",
+        },
+    },
+    {
+        "code": "brooklyn",
+        "name": "Brooklyn store",
+        "address": {
+            "company": "Brooklyn store",
+            "line_1": "200 Bedford Avenue",
+            "city": "New York",
+            "zip_code": "11249",
+            "state_code": "NY",
+            "country_code": "US",
+            "phone": "+1 718 555 0102",
+        },
+    },
+    {
+        "code": "milan",
+        "name": "Milan warehouse",
+        "address": {
+            "company": "Milan warehouse",
+            "line_1": "Via Tortona 31",
+            "city": "Milano",
+            "zip_code": "20144",
+            "state_code": "MI",
+            "country_code": "IT",
+            "phone": "+39 02 555 0103",
+        },
+    },
+]
+
+# Quantity on hand per location and SKU.
+STOCK = {
+    "ne_wh": {"24-WB01": 35, "24-WB03": 100, "240-LV06": 0},
+    "brooklyn": {"24-WB01": 100, "24-WB03": 0, "240-LV06": 100},
+    "milan": {"24-WB01": 50, "24-WB03": 50, "240-LV06": 50},
+}
+
+MARKETS = [
+    {
+        "code": "usa",
+        "name": "USA",
+        "price_list": {
+            "code": "usd-list",
+            "name": "USD list",
+            "currency_code": "USD",
+            "tax_included": False,
+        },
+        "prices": {"24-WB01": 3200, "24-WB03": 3600, "240-LV06": 2200, "GIFTCARD-50": 5000},
+        "inventory_model": {
+            "name": "US stock",
+            "strategy": "split_shipments",
+            "stock_locations_cutoff": 2,
+        },
+        "stock_locations": {"ne_wh": 1, "brooklyn": 2},
+    },
+    {
+        "code": "eu",
+        "name": "Europe",
+        "price_list": {
+            "code": "eur-list",
+            "name": "EUR list",
+            "currency_code": "EUR",
+            "tax_included": True,
+        },
+        "prices": {"24-WB01": 3000, "24-WB03": 3500, "240-LV06": 2000, "GIFTCARD-50": 5000},
+        "inventory_model": {
+            "name": "EU stock",
+            "strategy": "no_split",
+            "stock_locations_cutoff": None,
+        },
+        "stock_locations": {"milan": 1},
+    },
+]
+
+SHIPPING_METHODS = [
+    {
+        "market": "usa",
+        "name": "Standard",
+        "price_amount_cents": 700,
+        "free_over_amount_cents": 10000,
+        "shipping_category": "merchandise",
+    },
+    {
+        "market": "usa",
+        "name": "Express",
+        "price_amount_cents": 2000,
+        "free_over_amount_cents": None,
+        "shipping_category": "merchandise",
+    },
+    {
+        "market": "eu",
+        "name": "Corriere",
+        "price_amount_cents": 1200,
+        "free_over_amount_cents": None,
+        "shipping_category": "merchandise",
+    },
+]
+
+MANUAL_GATEWAY = {"name": "Manual gateway"}
+
+PAYMENT_METHODS = [
+    {
+        "market": "usa",
+        "name": "Wire transfer",
+        "payment_source_type": "wire_transfers",
+        "price_amount_cents": 0,
+    },
+    {
+        "market": "eu",
+        "name": "Bonifico bancario",
+        "payment_source_type": "wire_transfers",
+        "price_amount_cents": 0,
+    },
+]
+
+# Fixed credentials (demo data only: the command refuses to run with DEBUG off).
+API_CLIENTS = [
+    {
+        "kind": "integration",
+        "name": "Demo integration",
+        "client_id": "demo-integration",
+        "client_secret": "demo-integration-secret",
+        "scope": "",
+    },
+    {
+        "kind": "sales_channel",
+        "name": "Demo storefront (USA)",
+        "client_id": "demo-sc-usa",
+        "scope": "market:code:usa",
+    },
+    {
+        "kind": "sales_channel",
+        "name": "Demo storefront (Europe)",
+        "client_id": "demo-sc-eu",
+        "scope": "market:code:eu",
+    },
+]
+
+
+# --- the builder ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Demo:
+    """What the steps built so far, and how many records each step created or changed."""
+
+    created: Counter = field(default_factory=Counter)
+    updated: Counter = field(default_factory=Counter)
+    records: Counter = field(default_factory=Counter)
+    merchant: Merchant | None = None
+    shipping_categories: dict[str, ShippingCategory] = field(default_factory=dict)
+    skus: dict[str, Sku] = field(default_factory=dict)
+    stock_locations: dict[str, StockLocation] = field(default_factory=dict)
+    markets: dict[str, Market] = field(default_factory=dict)
+    manual_gateway: ManualGateway | None = None
+    clients: list[dict] = field(default_factory=list)
+
+    def ensure(
+        self,
+        model: type[models.Model],
+        lookup: dict,
+        values: dict | None = None,
+        *,
+        create: Callable | None = None,
+        label: str | None = None,
+    ):
+        """The record matching `lookup`, created with `values` when missing, else updated to
+        them when they differ (validated by save_record); unchanged records are not saved.
+        `create(**fields)` replaces the plain constructor (e.g. services numbering records)."""
+        values = values or {}
+        label = label or _label(model)
+        self.records[label] += 1
+        record = model._default_manager.filter(**lookup).first()
+        if record is None:
+            fields = {**lookup, **values}
+            record = create(**fields) if create else save_record(model(**fields))
+            self.created[label] += 1
+            return record
+        changed = False
+        for name, value in values.items():
+            if _differs(record, name, value):
+                setattr(record, name, value)
+                changed = True
+        if changed:
+            save_record(record)
+            self.updated[label] += 1
+        return record
+
+    def ensure_address(self, current: Address | None, values: dict) -> Address:
+        """The address a record already points at, updated in place, or a new one."""
+        if current is not None:
+            return self.ensure(Address, {"pk": current.pk}, values)
+        self.records["addresses"] += 1
+        self.created["addresses"] += 1
+        return save_record(Address(**values))
+
+    def summary(self) -> dict:
+        return {
+            "records": dict(sorted(self.records.items())),
+            "created": sum(self.created.values()),
+            "updated": sum(self.updated.values()),
+            "clients": self.clients,
+        }
+
+
+def _label(model) -> str:
+    """`stock_items` for StockItem: the model's resource type."""
+    return str(model._meta.verbose_name_plural).lower().replace(" ", "_")
+
+
+def _differs(record, name: str, value) -> bool:
+    field_ = record._meta.get_field(name)
+    if field_.is_relation:
+        return getattr(record, field_.attname) != (value.pk if value is not None else None)
+    return getattr(record, name) != value
+
+
+# --- the steps -----------------------------------------------------------------------------------
+
+
+def seed_merchant(demo: Demo) -> None:
+    merchant = Merchant.objects.filter(name=MERCHANT["name"]).select_related("address").first()
+    address = demo.ensure_address(merchant.address if merchant else None, MERCHANT["address"])
+    demo.merchant = demo.ensure(Merchant, {"name": MERCHANT["name"]}, {"address": address})
+
+
+def seed_catalog(demo: Demo) -> None:
+    for category in SHIPPING_CATEGORIES:
+        demo.shipping_categories[category["code"]] = demo.ensure(
+            ShippingCategory, {"code": category["code"]}, {"name": category["name"]}
+        )
+    for sku in SKUS:
+        values = {
+            "name": sku["name"],
+            "weight": sku.get("weight"),
+            "unit_of_weight": sku.get("unit_of_weight"),
+            "do_not_ship": sku.get("do_not_ship", False),
+            "do_not_track": sku.get("do_not_track", False),
+            "shipping_category": demo.shipping_categories.get(sku["shipping_category"]),
+        }
+        demo.skus[sku["code"]] = demo.ensure(Sku, {"code": sku["code"]}, values)
+
+
+def seed_stock_locations(demo: Demo) -> None:
+    for location in STOCK_LOCATIONS:
+        current = (
+            StockLocation.objects.filter(code=location["code"]).select_related("address").first()
+        )
+        address = demo.ensure_address(current.address if current else None, location["address"])
+        demo.stock_locations[location["code"]] = demo.ensure(
+            StockLocation,
+            {"code": location["code"]},
+            {"name": location["name"], "address": address},
+            create=create_stock_location,
+        )
+
+
+def seed_stock(demo: Demo) -> None:
+    for location_code, quantities in STOCK.items():
+        for sku_code, quantity in quantities.items():
+            demo.ensure(
+                StockItem,
+                {"stock_location": demo.stock_locations[location_code], "sku": demo.skus[sku_code]},
+                {"quantity": quantity},
+            )
+
+
+def seed_markets(demo: Demo) -> None:
+    for spec in MARKETS:
+        price_list_spec = dict(spec["price_list"])
+        price_list = demo.ensure(PriceList, {"code": price_list_spec.pop("code")}, price_list_spec)
+        for sku_code, cents in spec["prices"].items():
+            demo.ensure(
+                Price,
+                {"price_list": price_list, "sku": demo.skus[sku_code]},
+                {"amount_cents": cents},
+            )
+        model_spec = dict(spec["inventory_model"])
+        inventory_model = demo.ensure(InventoryModel, {"name": model_spec.pop("name")}, model_spec)
+        for location_code, priority in spec["stock_locations"].items():
+            demo.ensure(
+                InventoryStockLocation,
+                {
+                    "inventory_model": inventory_model,
+                    "stock_location": demo.stock_locations[location_code],
+                },
+                {"priority": priority, "on_hold": False},
+            )
+        demo.markets[spec["code"]] = demo.ensure(
+            Market,
+            {"code": spec["code"]},
+            {
+                "name": spec["name"],
+                "merchant": demo.merchant,
+                "price_list": price_list,
+                "inventory_model": inventory_model,
+                "disabled_at": None,
+            },
+            create=create_market,
+        )
+
+
+def seed_shipping(demo: Demo) -> None:
+    for spec in SHIPPING_METHODS:
+        values = {k: v for k, v in spec.items() if k not in ("market", "name")}
+        values["shipping_category"] = demo.shipping_categories[spec["shipping_category"]]
+        values.update(scheme="flat", disabled_at=None)
+        demo.ensure(
+            ShippingMethod, {"market": demo.markets[spec["market"]], "name": spec["name"]}, values
+        )
+
+
+def seed_payments(demo: Demo) -> None:
+    demo.manual_gateway = demo.ensure(
+        ManualGateway, {"name": MANUAL_GATEWAY["name"]}, {"disabled_at": None}
+    )
+    for spec in PAYMENT_METHODS:
+        demo.ensure(
+            PaymentMethod,
+            {
+                "market": demo.markets[spec["market"]],
+                "payment_source_type": spec["payment_source_type"],
+            },
+            {
+                "name": spec["name"],
+                "price_amount_cents": spec["price_amount_cents"],
+                "payment_gateway": demo.manual_gateway,
+                "disabled_at": None,
+            },
+        )
+
+
+def seed_api_clients(demo: Demo) -> None:
+    from commerce.auth.exceptions import InvalidClient
+    from commerce.auth.services import authenticate_client, create_api_client
+    from commerce.models import ApiClient
+
+    for spec in API_CLIENTS:
+        secret = spec.get("client_secret")
+        existing = ApiClient.objects.filter(application__client_id=spec["client_id"]).first()
+        if existing is not None and secret:
+            try:
+                authenticate_client(spec["client_id"], secret)
+            except InvalidClient:
+                pass
+            else:
+                secret = None  # already this secret: keep its hash, write nothing new
+        unchanged = (
+            existing is not None
+            and existing.kind == spec["kind"]
+            and existing.scope == spec["scope"]
+            and secret is None
+            and existing.application.name == spec["name"]
+        )
+        if not unchanged:
+            create_api_client(
+                kind=spec["kind"],
+                name=spec["name"],
+                scope=spec["scope"],
+                client_id=spec["client_id"],
+                client_secret=secret,
+            )
+            (demo.updated if existing else demo.created)["api_clients"] += 1
+        demo.records["api_clients"] += 1
+        client = {
+            "client_id": spec["client_id"],
+            "kind": spec["kind"],
+            "name": spec["name"],
+            "scope": spec["scope"],
+        }
+        if spec.get("client_secret"):
+            client["client_secret"] = spec["client_secret"]
+        demo.clients.append(client)
+
+
+STEPS: list[Callable[[Demo], None]] = [
+    seed_merchant,
+    seed_catalog,
+    seed_stock_locations,
+    seed_stock,
+    seed_markets,
+    seed_shipping,
+    seed_payments,
+    seed_api_clients,
+]
+
+
+def seed_demo() -> dict:
+    """Build (or restore) the demo data in one transaction; returns a summary:
+    `{"records": {label: count}, "created": n, "updated": n, "clients": [...]}`."""
+    demo = Demo()
+    with transaction.atomic():
+        for step in STEPS:
+            step(demo)
+    return demo.summary()

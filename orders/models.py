@@ -1,0 +1,367 @@
+"""Orders and what hangs off them: customers, line items, shipments, payment sources and
+transactions. Totals are stored integer cents computed by `orders.services.totals`; statuses move
+only through the services of `orders.services` and the tables of `orders.transitions`."""
+
+import secrets
+
+from django.contrib.auth.hashers import check_password, make_password
+from django.db import models
+from django.db.models import Q
+
+from commerce.models import Address, Resource
+from inventory.models import (
+    InventoryStockLocation,
+    ShippingCategory,
+    Sku,
+    StockItem,
+    StockLocation,
+    StockReservation,
+)
+from markets.models import Market, PaymentMethod, Promotion, ShippingMethod
+
+
+class Customer(Resource):
+    STATUSES = [("prospect", "prospect"), ("acquired", "acquired"), ("repeat", "repeat")]
+
+    email = models.EmailField(max_length=254, unique=True)
+    password = models.CharField(max_length=128, null=True, blank=True)
+    status = models.CharField(max_length=16, choices=STATUSES, default="prospect")
+    shopper_reference = models.CharField(max_length=255, null=True, blank=True)
+    profile_id = models.CharField(max_length=255, null=True, blank=True)
+    tax_exemption_code = models.CharField(max_length=255, null=True, blank=True)
+
+    @property
+    def has_password(self) -> bool:
+        return bool(self.password)
+
+    def set_password(self, raw: str | None) -> None:
+        self.password = make_password(raw) if raw else None
+
+    def check_password(self, raw: str) -> bool:
+        return bool(self.password) and check_password(raw, self.password)
+
+    def __str__(self):
+        return self.email
+
+
+class CustomerAddress(Resource):
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE,
+                                 related_name="customer_addresses")
+    address = models.ForeignKey(Address, on_delete=models.CASCADE, related_name="+")
+
+    @property
+    def name(self) -> str:
+        return self.address.name
+
+    @property
+    def customer_email(self) -> str:
+        return self.customer.email
+
+
+def new_order_token() -> str:
+    return secrets.token_hex(16)
+
+
+ORDER_STATUSES = ["draft", "pending", "placing", "placed", "editing", "approved", "cancelled"]
+PAYMENT_STATUSES = ["unpaid", "authorized", "partially_authorized", "paid", "partially_paid",
+                    "voided", "partially_voided", "refunded", "partially_refunded", "free"]
+FULFILLMENT_STATUSES = ["unfulfilled", "in_progress", "fulfilled", "not_required"]
+
+# Money figures of an order, all integer cents (the float and formatted mirrors are derived).
+ORDER_MONEY = [
+    "subtotal_amount", "shipping_amount", "payment_method_amount", "discount_amount",
+    "adjustment_amount", "gift_card_amount", "total_tax_amount", "subtotal_tax_amount",
+    "shipping_tax_amount", "payment_method_tax_amount", "adjustment_tax_amount",
+    "discount_tax_amount", "total_amount", "total_taxable_amount", "subtotal_taxable_amount",
+    "shipping_taxable_amount", "payment_method_taxable_amount", "adjustment_taxable_amount",
+    "discount_taxable_amount", "total_amount_with_taxes", "fees_amount", "duty_amount",
+    "place_total_amount",
+]
+
+
+class Order(Resource):
+    number = models.CharField(max_length=64, unique=True)
+    market = models.ForeignKey(Market, on_delete=models.PROTECT, related_name="orders")
+    customer = models.ForeignKey(Customer, on_delete=models.SET_NULL, null=True, blank=True,
+                                 related_name="orders")
+    customer_email = models.EmailField(max_length=254, null=True, blank=True)
+    guest = models.BooleanField(default=True)
+    # The API client that created the order (guest orders are reached by id through it).
+    application_id = models.BigIntegerField(null=True, blank=True)
+    status = models.CharField(max_length=16, choices=[(s, s) for s in ORDER_STATUSES],
+                              default="draft", db_index=True)
+    payment_status = models.CharField(max_length=24, choices=[(s, s) for s in PAYMENT_STATUSES],
+                                      default="unpaid", db_index=True)
+    fulfillment_status = models.CharField(
+        max_length=16, choices=[(s, s) for s in FULFILLMENT_STATUSES], default="unfulfilled",
+        db_index=True)
+    affiliate_code = models.CharField(max_length=255, null=True, blank=True)
+    autorefresh = models.BooleanField(default=True)
+    place_async = models.BooleanField(default=False)
+    language_code = models.CharField(max_length=8, null=True, blank=True)
+    currency_code = models.CharField(max_length=3)
+    tax_included = models.BooleanField(default=False)
+    tax_rate = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    freight_taxable = models.BooleanField(null=True, blank=True)
+    payment_method_taxable = models.BooleanField(null=True, blank=True)
+    adjustment_taxable = models.BooleanField(null=True, blank=True)
+    gift_card_taxable = models.BooleanField(null=True, blank=True)
+    shipping_country_code_lock = models.CharField(max_length=2, null=True, blank=True)
+    coupon_code = models.CharField(max_length=255, null=True, blank=True)
+    gift_card_code = models.CharField(max_length=255, null=True, blank=True)
+    token = models.CharField(max_length=64, default=new_order_token, editable=False)
+    cart_url = models.URLField(max_length=2000, null=True, blank=True)
+    return_url = models.URLField(max_length=2000, null=True, blank=True)
+    terms_url = models.URLField(max_length=2000, null=True, blank=True)
+    privacy_url = models.URLField(max_length=2000, null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    expiration_info = models.JSONField(null=True, blank=True)
+    shipping_address = models.ForeignKey(Address, on_delete=models.SET_NULL, null=True,
+                                         blank=True, related_name="+")
+    billing_address = models.ForeignKey(Address, on_delete=models.SET_NULL, null=True,
+                                        blank=True, related_name="+")
+    payment_method = models.ForeignKey(PaymentMethod, on_delete=models.SET_NULL, null=True,
+                                       blank=True, related_name="orders")
+    payment_source = models.ForeignKey("PaymentSource", on_delete=models.SET_NULL, null=True,
+                                       blank=True, related_name="+")
+    authorization_amount_cents = models.BigIntegerField(null=True, blank=True)
+    placed_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    approved_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    payment_updated_at = models.DateTimeField(null=True, blank=True)
+    fulfillment_updated_at = models.DateTimeField(null=True, blank=True)
+    refreshed_at = models.DateTimeField(null=True, blank=True)
+    archived_at = models.DateTimeField(null=True, blank=True)
+
+    # Stored figures (integer cents), recomputed by refresh_order and frozen once placed.
+    subtotal_amount_cents = models.BigIntegerField(default=0)
+    shipping_amount_cents = models.BigIntegerField(default=0)
+    payment_method_amount_cents = models.BigIntegerField(default=0)
+    discount_amount_cents = models.BigIntegerField(default=0)
+    adjustment_amount_cents = models.BigIntegerField(default=0)
+    gift_card_amount_cents = models.BigIntegerField(default=0)
+    total_tax_amount_cents = models.BigIntegerField(default=0)
+    subtotal_tax_amount_cents = models.BigIntegerField(default=0)
+    shipping_tax_amount_cents = models.BigIntegerField(default=0)
+    payment_method_tax_amount_cents = models.BigIntegerField(default=0)
+    adjustment_tax_amount_cents = models.BigIntegerField(default=0)
+    discount_tax_amount_cents = models.BigIntegerField(default=0)
+    total_amount_cents = models.BigIntegerField(default=0)
+    total_taxable_amount_cents = models.BigIntegerField(default=0)
+    subtotal_taxable_amount_cents = models.BigIntegerField(default=0)
+    shipping_taxable_amount_cents = models.BigIntegerField(default=0)
+    payment_method_taxable_amount_cents = models.BigIntegerField(default=0)
+    adjustment_taxable_amount_cents = models.BigIntegerField(default=0)
+    discount_taxable_amount_cents = models.BigIntegerField(default=0)
+    total_amount_with_taxes_cents = models.BigIntegerField(default=0)
+    fees_amount_cents = models.BigIntegerField(default=0)
+    duty_amount_cents = models.BigIntegerField(default=0)
+    place_total_amount_cents = models.BigIntegerField(default=0)
+    skus_count = models.PositiveIntegerField(default=0)
+    shipments_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(total_amount_cents__gte=0),
+                                   name="order_total_gte_0"),
+            models.CheckConstraint(condition=Q(total_amount_with_taxes_cents__gte=0),
+                                   name="order_total_with_taxes_gte_0"),
+        ]
+
+    def __str__(self):
+        return f"#{self.number}"
+
+    @property
+    def editable(self) -> bool:
+        return self.status in ("draft", "pending")
+
+    @property
+    def customer_type(self) -> str | None:
+        return None
+
+    @property
+    def country_code(self) -> str | None:
+        address = self.shipping_address or self.billing_address
+        return address.country_code if address else None
+
+    @property
+    def requires_billing_info(self) -> bool:
+        return False
+
+    @property
+    def checkout_url(self) -> str | None:
+        return None
+
+    @property
+    def payment_source_details(self) -> dict | None:
+        source = self.payment_source
+        return {"type": source.kind} if source else None
+
+
+LINE_ITEM_TYPES = [
+    "skus", "bundles", "gift_cards", "shipments", "payment_methods", "adjustments",
+    "percentage_discount_promotions", "free_shipping_promotions", "fixed_amount_promotions",
+]
+
+
+class LineItem(Resource):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="line_items")
+    item_type = models.CharField(max_length=48, choices=[(t, t) for t in LINE_ITEM_TYPES],
+                                 default="skus", db_index=True)
+    sku = models.ForeignKey(Sku, on_delete=models.PROTECT, null=True, blank=True,
+                            related_name="line_items")
+    sku_code = models.CharField(max_length=255, null=True, blank=True)
+    bundle_code = models.CharField(max_length=255, null=True, blank=True)
+    promotion = models.ForeignKey(Promotion, on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="line_items")
+    shipment = models.ForeignKey("Shipment", on_delete=models.CASCADE, null=True, blank=True,
+                                 related_name="+")
+    payment_method = models.ForeignKey(PaymentMethod, on_delete=models.PROTECT, null=True,
+                                       blank=True, related_name="+")
+    quantity = models.PositiveIntegerField(default=1)
+    name = models.CharField(max_length=255, null=True, blank=True)
+    image_url = models.URLField(max_length=2000, null=True, blank=True)
+    frequency = models.CharField(max_length=64, null=True, blank=True)
+    coupon_code = models.CharField(max_length=255, null=True, blank=True)
+    unit_amount_cents = models.BigIntegerField(default=0)
+    compare_at_amount_cents = models.BigIntegerField(null=True, blank=True)
+    options_amount_cents = models.BigIntegerField(default=0)
+    total_amount_cents = models.BigIntegerField(default=0)
+    discount_cents = models.BigIntegerField(default=0)
+    tax_amount_cents = models.BigIntegerField(default=0)
+    tax_rate = models.DecimalField(max_digits=9, decimal_places=6, default=0)
+    tax_breakdown = models.JSONField(null=True, blank=True)
+    discount_breakdown = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gte=1) & Q(quantity__lte=100_000),
+                                   name="line_item_quantity_range"),
+        ]
+
+    @property
+    def currency_code(self) -> str:
+        return self.order.currency_code
+
+    @property
+    def item(self):
+        return self.sku or self.promotion or self.shipment or self.payment_method
+
+
+SHIPMENT_STATUSES = ["draft", "upcoming", "cancelled", "on_hold", "picking", "packing",
+                     "ready_to_ship", "shipped", "delivered"]
+
+
+class Shipment(Resource):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="shipments")
+    number = models.CharField(max_length=80)
+    status = models.CharField(max_length=16, choices=[(s, s) for s in SHIPMENT_STATUSES],
+                              default="draft", db_index=True)
+    shipping_category = models.ForeignKey(ShippingCategory, on_delete=models.SET_NULL,
+                                          null=True, blank=True, related_name="+")
+    inventory_stock_location = models.ForeignKey(
+        InventoryStockLocation, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="shipments")
+    stock_location = models.ForeignKey(StockLocation, on_delete=models.PROTECT, null=True,
+                                       blank=True, related_name="shipments")
+    shipping_method = models.ForeignKey(ShippingMethod, on_delete=models.SET_NULL, null=True,
+                                        blank=True, related_name="shipments")
+    cost_amount_cents = models.BigIntegerField(default=0)
+    selected_rate_id = models.CharField(max_length=255, null=True, blank=True)
+    on_hold_at = models.DateTimeField(null=True, blank=True)
+    picking_at = models.DateTimeField(null=True, blank=True)
+    packing_at = models.DateTimeField(null=True, blank=True)
+    ready_to_ship_at = models.DateTimeField(null=True, blank=True)
+    shipped_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return self.number
+
+    @property
+    def currency_code(self) -> str:
+        return self.order.currency_code
+
+    @property
+    def skus_count(self) -> int:
+        return sum(s.quantity for s in self.stock_line_items.all())
+
+
+class StockLineItem(Resource):
+    """Which part of a line item ships from which stock location (inside one shipment)."""
+
+    shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE,
+                                 related_name="stock_line_items")
+    line_item = models.ForeignKey(LineItem, on_delete=models.CASCADE,
+                                  related_name="stock_line_items")
+    stock_item = models.ForeignKey(StockItem, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="stock_line_items")
+    sku = models.ForeignKey(Sku, on_delete=models.PROTECT, related_name="stock_line_items")
+    sku_code = models.CharField(max_length=255)
+    quantity = models.PositiveIntegerField()
+    stock_reservation = models.OneToOneField(
+        StockReservation, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="stock_line_item")
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    @property
+    def name(self) -> str | None:
+        return self.line_item.name
+
+    @property
+    def image_url(self) -> str | None:
+        return self.line_item.image_url
+
+
+class PaymentSource(Resource):
+    """A payment source of an order; `kind` is its JSON:API type (wire transfers here)."""
+
+    KINDS = [("wire_transfers", "wire_transfers")]
+
+    kind = models.CharField(max_length=32, choices=KINDS, default="wire_transfers")
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="payment_sources")
+
+    @property
+    def payment_instrument(self) -> dict:
+        return {"issuer_type": "wire_transfer"}
+
+
+TRANSACTION_KINDS = ["authorizations", "captures", "voids", "refunds"]
+
+
+class Transaction(Resource):
+    kind = models.CharField(max_length=16, choices=[(k, k) for k in TRANSACTION_KINDS])
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="transactions")
+    payment_source = models.ForeignKey(PaymentSource, on_delete=models.SET_NULL, null=True,
+                                       blank=True, related_name="transactions")
+    number = models.CharField(max_length=80)
+    payment_method_type = models.CharField(max_length=64, null=True, blank=True)
+    currency_code = models.CharField(max_length=3)
+    amount_cents = models.BigIntegerField()
+    succeeded = models.BooleanField(default=True)
+    message = models.CharField(max_length=255, null=True, blank=True)
+    error_code = models.CharField(max_length=64, null=True, blank=True)
+    error_detail = models.CharField(max_length=255, null=True, blank=True)
+    token = models.CharField(max_length=64, null=True, blank=True)
+    gateway_transaction_id = models.CharField(max_length=255, null=True, blank=True)
+    reference_authorization = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    reference_capture = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount_cents__gte=0),
+                                   name="transaction_amount_gte_0"),
+        ]
+
+    def __str__(self):
+        return self.number

@@ -1,0 +1,148 @@
+from rest_framework import serializers
+
+from commerce.jsonapi.fields import StrictCharField
+from commerce.jsonapi.serializers import ResourceSerializer
+from orders.models import (
+    ORDER_MONEY,
+    Customer,
+    CustomerAddress,
+    LineItem,
+    Order,
+    PaymentSource,
+    Shipment,
+    StockLineItem,
+    Transaction,
+)
+
+
+class RateField(serializers.Field):
+    """A Decimal fraction rendered as a JSON number (0.0825)."""
+
+    def to_representation(self, value):
+        return None if value is None else float(value)
+
+
+class CustomerSerializer(ResourceSerializer):
+    password = StrictCharField(write_only=True, required=False, min_length=8, max_length=128)
+
+    class Meta:
+        model = Customer
+        fields = ["email", "status", "has_password", "total_orders_count", "shopper_reference",
+                  "profile_id", "tax_exemption_code", "password"]
+        read_only_fields = ["status"]
+
+    total_orders_count = serializers.SerializerMethodField()
+
+    def get_total_orders_count(self, customer) -> int:
+        return getattr(customer, "placed_orders_count", 0) or 0
+
+
+class CustomerAddressSerializer(ResourceSerializer):
+    customer_email = StrictCharField(required=False, max_length=254)
+
+    class Meta:
+        model = CustomerAddress
+        fields = ["name", "customer_email"]
+        create_only_fields = ["customer_email"]
+
+
+class OrderSerializer(ResourceSerializer):
+    money = {name: "currency_code" for name in ORDER_MONEY}
+    tax_rate = RateField(read_only=True)
+    customer_password = StrictCharField(write_only=True, required=False, min_length=8,
+                                        max_length=128)
+
+    class Meta:
+        model = Order
+        fields = [
+            "number", "affiliate_code", "autorefresh", "place_async", "status", "payment_status",
+            "fulfillment_status", "guest", "editable", "customer_email", "customer_type",
+            "language_code", "currency_code", "tax_included", "tax_rate", "freight_taxable",
+            "payment_method_taxable", "adjustment_taxable", "gift_card_taxable",
+            "requires_billing_info", "country_code", "shipping_country_code_lock",
+            "coupon_code", "gift_card_code", *[f"{m}_cents" for m in ORDER_MONEY],
+            "skus_count", "shipments_count", "payment_source_details", "token", "cart_url",
+            "return_url", "terms_url", "privacy_url", "checkout_url", "placed_at",
+            "approved_at", "cancelled_at", "payment_updated_at", "fulfillment_updated_at",
+            "refreshed_at", "archived_at", "expires_at", "expiration_info",
+            "customer_password",
+        ]
+        read_only_fields = [
+            "status", "payment_status", "fulfillment_status", "currency_code", "tax_included",
+            "token", "placed_at", "approved_at", "cancelled_at", "payment_updated_at",
+            "fulfillment_updated_at", "refreshed_at", "archived_at", "skus_count",
+            "shipments_count", *[f"{m}_cents" for m in ORDER_MONEY],
+        ]
+        integration_only_fields = ["number", "guest", "expires_at", "expiration_info"]
+        extra_kwargs = {"number": {"required": False}}
+
+
+class LineItemSerializer(ResourceSerializer):
+    money = {name: "currency_code" for name in (
+        "unit_amount", "compare_at_amount", "options_amount", "discount", "total_amount",
+        "tax_amount")}
+    tax_rate = RateField(read_only=True)
+    sku_code = StrictCharField(required=False, max_length=255)
+
+    class Meta:
+        model = LineItem
+        fields = ["sku_code", "bundle_code", "quantity", "currency_code", "unit_amount_cents",
+                  "compare_at_amount_cents", "options_amount_cents", "discount_cents",
+                  "total_amount_cents", "tax_amount_cents", "name", "image_url",
+                  "discount_breakdown", "tax_rate", "tax_breakdown", "item_type", "frequency",
+                  "coupon_code"]
+        read_only_fields = ["currency_code", "discount_cents", "total_amount_cents",
+                            "tax_amount_cents", "discount_breakdown", "tax_breakdown",
+                            "coupon_code", "bundle_code"]
+        create_only_fields = ["item_type"]
+        integration_only_fields = ["unit_amount_cents", "options_amount_cents"]
+        extra_kwargs = {"quantity": {"min_value": 1, "max_value": 100_000}}
+
+
+class ShipmentSerializer(ResourceSerializer):
+    money = {"cost_amount": "currency_code"}
+
+    class Meta:
+        model = Shipment
+        fields = ["number", "status", "currency_code", "cost_amount_cents", "skus_count",
+                  "selected_rate_id", "on_hold_at", "picking_at", "packing_at",
+                  "ready_to_ship_at", "shipped_at", "delivered_at"]
+        read_only_fields = ["status", "currency_code", "cost_amount_cents", "on_hold_at",
+                            "picking_at", "packing_at", "ready_to_ship_at", "shipped_at",
+                            "delivered_at"]
+        integration_only_fields = ["number"]
+        update_only_fields = ["number", "selected_rate_id"]
+
+
+class StockLineItemSerializer(ResourceSerializer):
+    class Meta:
+        model = StockLineItem
+        fields = ["sku_code", "quantity", "name", "image_url"]
+        read_only_fields = ["sku_code", "quantity"]
+
+
+class WireTransferSerializer(ResourceSerializer):
+    class Meta:
+        model = PaymentSource
+        fields = ["payment_instrument"]
+
+
+class TransactionSerializer(ResourceSerializer):
+    money = {"amount": "currency_code"}
+
+    class Meta:
+        model = Transaction
+        fields = ["number", "payment_method_type", "currency_code", "amount_cents",
+                  "succeeded", "message", "error_code", "error_detail", "token",
+                  "gateway_transaction_id"]
+        read_only_fields = fields
+
+
+class AuthorizationSerializer(TransactionSerializer):
+    money = {"amount": "currency_code", "capture_amount": "currency_code",
+             "capture_balance": "currency_code", "void_balance": "currency_code"}
+
+
+class CaptureSerializer(TransactionSerializer):
+    money = {"amount": "currency_code", "refund_amount": "currency_code",
+             "refund_balance": "currency_code"}

@@ -1,0 +1,44 @@
+"""Address triggers of an order: clone an address into it, copy billing <-> shipping."""
+
+from commerce.exceptions import ValidationError
+from commerce.models import Address
+from orders.models import Order
+from orders.services.carts import ensure_editable
+from orders.services.totals import refresh_order
+
+_COPIED = ["business", "first_name", "last_name", "company", "line_1", "line_2", "city",
+           "zip_code", "state_code", "country_code", "phone", "email", "notes", "lat", "lng",
+           "billing_info"]
+
+
+def copy_address(address: Address, *, owner_customer_id=None) -> Address:
+    clone = Address(**{name: getattr(address, name) for name in _COPIED},
+                    owner_customer_id=owner_customer_id)
+    clone.save()
+    return clone
+
+
+def clone_into(order: Order, field: str, address_id: str, reachable) -> Order:
+    """`_billing_address_clone_id` / `_shipping_address_clone_id`: `reachable` is the queryset
+    of addresses the caller may see."""
+    trigger = f"_{field}_clone_id"
+    ensure_editable(order)
+    source = reachable.filter(public_id=address_id[:64]).first()
+    if source is None:
+        raise ValidationError(trigger, f"address {address_id} not found", error="not_found")
+    setattr(order, field, copy_address(source, owner_customer_id=order.customer_id
+                                       if not order.guest else None))
+    order.save()
+    refresh_order(order)
+    return order
+
+
+def same_as(order: Order, target: str, source: str) -> Order:
+    ensure_editable(order)
+    address = getattr(order, source)
+    if address is None:
+        raise ValidationError(source, "can't be blank", error="blank", relationship=True)
+    setattr(order, target, copy_address(address, owner_customer_id=address.owner_customer_id))
+    order.save()
+    refresh_order(order)
+    return order

@@ -1,0 +1,228 @@
+"""Building a cart: orders, line items, payment sources, while the order is draft or pending.
+
+Every action locks the order row first (the global lock order starts there), checks that the
+order can still change, writes, and recomputes the figures with `refresh_order`.
+"""
+
+from django.db import transaction
+
+from commerce.auth.context import TokenContext
+from commerce.counters import next_number
+from commerce.events import emit_event
+from commerce.exceptions import InvalidTransition, ValidationError
+from commerce.services import save_record
+from markets.models import Market, Price
+from orders.models import Customer, LineItem, Order, PaymentSource
+from orders.services.lifecycle import coupon_problem, lock_order
+from orders.services.totals import refresh_order
+
+# What a placed order no longer lets anyone change (orders.md: frozen after `placed`).
+FROZEN_AFTER_PLACE = {"market", "customer", "customer_email", "coupon_code", "gift_card_code",
+                      "billing_address", "shipping_address", "payment_method", "payment_source",
+                      "language_code", "freight_taxable", "payment_method_taxable",
+                      "shipping_country_code_lock", "customer_password"}
+RELATIONSHIPS = {"market", "customer", "billing_address", "shipping_address", "payment_method",
+                 "payment_source"}
+
+
+def ensure_editable(order: Order, name: str = "status") -> None:
+    if order.status not in ("draft", "pending"):
+        if name == "status":
+            raise InvalidTransition(order.status, order.status,
+                                    message=f"a {order.status} order can't be changed")
+        raise ValidationError(name, f"can't be changed once the order is {order.status}",
+                              error="frozen", relationship=name in RELATIONSHIPS)
+
+
+def find_or_create_customer(email: str, password: str | None = None) -> Customer:
+    customer = Customer.objects.filter(email__iexact=email).first()
+    if customer is None:
+        customer = Customer(email=email.lower())
+        if password:
+            customer.set_password(password)
+        save_record(customer)
+        emit_event("customers.create", customer)
+    elif password and not customer.has_password:
+        customer.set_password(password)
+        customer.save(update_fields=["password", "updated_at"])
+    return customer
+
+
+@transaction.atomic
+def create_order(*, ctx: TokenContext, values: dict) -> Order:
+    values = dict(values)
+    market = values.pop("market", None)
+    if market is None:
+        if ctx.market_id is None:
+            raise ValidationError("market", "can't be blank", error="blank", relationship=True)
+        market = Market.objects.select_related("price_list").get(pk=ctx.market_id)
+    if market.disabled_at is not None:
+        raise ValidationError("market", "is disabled", error="invalid", relationship=True)
+    password = values.pop("customer_password", None)
+    coupon_code = values.pop("coupon_code", None)
+    order = Order(market=market, currency_code=market.price_list.currency_code,
+                  tax_included=market.price_list.tax_included,
+                  application_id=ctx.application_id, **values)
+    if ctx.is_customer:
+        order.customer_id = ctx.customer_id
+        order.guest = False
+        order.customer_email = order.customer_email or Customer.objects.get(
+            pk=ctx.customer_id).email
+    elif order.customer_email:
+        order.customer = find_or_create_customer(order.customer_email, password)
+        order.guest = ctx.is_sales_channel or order.guest
+    if not order.number:
+        order.number = str(next_number("orders", start=10000))
+    save_record(order)
+    if coupon_code:
+        apply_coupon(order, coupon_code)
+    refresh_order(order)
+    emit_event("orders.create", order)
+    return order
+
+
+@transaction.atomic
+def update_order(order: Order, values: dict, *, ctx: TokenContext) -> Order:
+    if not values:
+        return order
+    order = lock_order(order)
+    if order.status not in ("draft", "pending"):
+        if not ctx.is_integration:
+            ensure_editable(order)
+        for name in sorted(values):
+            if name in FROZEN_AFTER_PLACE:
+                ensure_editable(order, name)
+    values = dict(values)
+    password = values.pop("customer_password", None)
+    coupon_code = values.pop("coupon_code", ...)
+    market = values.pop("market", None)
+    if market is not None and market.pk != order.market_id:
+        change_market(order, market)
+    if "payment_source" in values and values["payment_source"] is not None \
+            and values["payment_source"].order_id != order.pk:
+        raise ValidationError("payment_source", "belongs to another order", error="invalid",
+                              relationship=True)
+    method = values.get("payment_method")
+    if method is not None and method.market_id not in (None, order.market_id):
+        raise ValidationError("payment_method", "is not available in this market",
+                              error="invalid", relationship=True)
+    for name, value in values.items():
+        setattr(order, name, value)
+    if "customer_email" in values and values["customer_email"] and not ctx.is_customer:
+        order.customer = find_or_create_customer(values["customer_email"], password)
+    if coupon_code is not ...:
+        apply_coupon(order, coupon_code)
+    save_record(order)
+    refresh_order(order)
+    emit_event("orders.update", order)
+    return order
+
+
+def apply_coupon(order: Order, code: str | None) -> None:
+    if code in (None, ""):
+        order.coupon_code = None
+        return
+    problem = coupon_problem(order, code)
+    if problem:
+        raise ValidationError("coupon_code", problem, error="invalid", value=code)
+    order.coupon_code = code
+    order.save(update_fields=["coupon_code", "updated_at"])
+
+
+def change_market(order: Order, market: Market) -> None:
+    """Move a cart to another market: its currency and prices follow the new price list."""
+    ensure_editable(order, "market")
+    order.market = market
+    order.currency_code = market.price_list.currency_code
+    order.tax_included = market.price_list.tax_included
+    for line in order.line_items.filter(item_type="skus").select_related("sku"):
+        line.unit_amount_cents = unit_price(market, line.sku, attribute="market")
+        line.save(update_fields=["unit_amount_cents", "updated_at"])
+
+
+def unit_price(market: Market, sku, *, attribute: str = "sku_code") -> int:
+    price = Price.objects.filter(price_list_id=market.price_list_id, sku=sku).first()
+    if price is None:
+        raise ValidationError(attribute, f"{sku.code} has no price in market {market.code}",
+                              error="no_price", relationship=attribute == "market")
+    return price.amount_cents
+
+
+@transaction.atomic
+def create_line_item(*, ctx: TokenContext, values: dict, merge: bool = False) -> LineItem:
+    values = dict(values)
+    order = lock_order(values.pop("order"))
+    ensure_editable(order)
+    item_type = values.pop("item_type", "skus") or "skus"
+    if item_type != "skus":
+        raise ValidationError("item_type", "only skus can be added to an order",
+                              error="inclusion")
+    sku = values.pop("sku", None)
+    if sku is None:
+        raise ValidationError("sku_code", "can't be blank", error="blank")
+    quantity = values.pop("quantity")
+    if merge:
+        existing = order.line_items.filter(item_type="skus", sku=sku).first()
+        if existing is not None:
+            return update_line_item(existing, {"quantity": existing.quantity + quantity},
+                                    ctx=ctx)
+    line = LineItem(order=order, item_type="skus", sku=sku, sku_code=sku.code,
+                    quantity=quantity, name=values.pop("name", None) or sku.name,
+                    image_url=values.pop("image_url", None) or sku.image_url, **values)
+    if "unit_amount_cents" not in values:
+        line.unit_amount_cents = unit_price(order.market, sku)
+    save_record(line)
+    refresh_order(order)
+    emit_event("line_items.create", line)
+    return line
+
+
+@transaction.atomic
+def update_line_item(line: LineItem, values: dict, *, ctx: TokenContext) -> LineItem:
+    order = lock_order(line.order)
+    ensure_editable(order)
+    if "sku" in values and values["sku"].pk != line.sku_id:
+        line.sku = values.pop("sku")
+        line.sku_code = line.sku.code
+        line.unit_amount_cents = unit_price(order.market, line.sku)
+    values.pop("sku", None)
+    for name, value in values.items():
+        setattr(line, name, value)
+    save_record(line)
+    refresh_order(order)
+    emit_event("line_items.update", line)
+    return line
+
+
+@transaction.atomic
+def delete_line_item(line: LineItem, *, ctx: TokenContext) -> None:
+    order = lock_order(line.order)
+    ensure_editable(order)
+    if line.item_type != "skus":
+        raise ValidationError("item_type", "system line items follow the order", error="invalid")
+    emit_event("line_items.destroy", line)
+    line.delete()
+    refresh_order(order)
+
+
+@transaction.atomic
+def delete_order(order: Order) -> None:
+    """Carts may be deleted; placed orders are archived instead (423)."""
+    from commerce.exceptions import Locked
+
+    order = lock_order(order)
+    if order.status not in ("draft", "pending", "cancelled") or order.placed_at is not None:
+        raise Locked("A placed order can't be deleted: archive it instead.")
+    emit_event("orders.destroy", order)
+    order.delete()
+
+
+@transaction.atomic
+def create_payment_source(*, ctx: TokenContext, values: dict, kind: str) -> PaymentSource:
+    """A payment source created for an order becomes that order's payment source."""
+    order = lock_order(values["order"])
+    ensure_editable(order)
+    source = save_record(PaymentSource(kind=kind, order=order))
+    order.payment_source = source
+    order.save(update_fields=["payment_source", "updated_at"])
+    return source

@@ -1,0 +1,58 @@
+"""Customers: sign-up (with a password or not), profile updates, address book."""
+
+from django.db import transaction
+
+from commerce.auth.context import TokenContext
+from commerce.events import emit_event
+from commerce.exceptions import ValidationError
+from commerce.services import save_record
+from orders.models import Customer, CustomerAddress
+
+
+@transaction.atomic
+def create_customer(*, email: str, password: str | None = None, **values) -> Customer:
+    if Customer.objects.filter(email__iexact=email).exists():
+        raise ValidationError("email", "has already been taken", error="taken")
+    customer = Customer(email=email.lower(), **values)
+    customer.set_password(password)
+    save_record(customer)
+    emit_event("customers.create", customer)
+    return customer
+
+
+@transaction.atomic
+def update_customer(customer: Customer, values: dict) -> Customer:
+    values = dict(values)
+    if "password" in values:
+        customer.set_password(values.pop("password"))
+    if "email" in values:
+        email = values.pop("email").lower()
+        if Customer.objects.filter(email__iexact=email).exclude(pk=customer.pk).exists():
+            raise ValidationError("email", "has already been taken", error="taken")
+        customer.email = email
+    for name, value in values.items():
+        setattr(customer, name, value)
+    save_record(customer)
+    emit_event("customers.update", customer)
+    return customer
+
+
+@transaction.atomic
+def create_customer_address(*, ctx: TokenContext, values: dict) -> CustomerAddress:
+    values = dict(values)
+    email = values.pop("customer_email", None)
+    customer = values.pop("customer", None)
+    if ctx.is_customer:
+        customer = Customer.objects.get(pk=ctx.customer_id)
+    elif customer is None and email:
+        customer = Customer.objects.filter(email__iexact=email).first()
+    if customer is None:
+        raise ValidationError("customer", "can't be blank", error="blank", relationship=True)
+    address = values.pop("address")
+    if address.owner_customer_id is None:
+        address.owner_customer_id = customer.pk
+        address.save(update_fields=["owner_customer_id", "updated_at"])
+    elif address.owner_customer_id != customer.pk:
+        raise ValidationError("address", "belongs to another customer", error="invalid",
+                              relationship=True)
+    return save_record(CustomerAddress(customer=customer, address=address))

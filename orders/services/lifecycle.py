@@ -1,0 +1,282 @@
+"""The order's triggers: one service per trigger, each guarded under the order's row lock.
+
+Every service takes the order (locked by the caller's `select_for_update`, or re-locked here),
+looks its move up in `orders.transitions`, checks its guards, then carries out its effects as
+explicit steps in the caller's transaction. A refused trigger raises; nothing is written.
+"""
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from commerce.auth.context import TokenContext
+from commerce.events import emit_event
+from commerce.exceptions import InvalidTransition, ValidationError, ValidationErrors
+from markets.models import Coupon, Promotion
+from orders.models import Order
+from orders.services import payments, stock
+from orders.services.shipments import (
+    SHIPPED,
+    fulfillment_status,
+    move_order_shipments,
+    shippable_lines,
+)
+from orders.services.totals import find_coupon, refresh_order
+from orders.transitions import next_order_status
+
+
+def lock_order(order: Order) -> Order:
+    """Re-read the order under its row lock (the global lock order starts with the order)."""
+    return Order.objects.select_for_update(of=("self",)).select_related(
+        "market", "payment_method", "payment_source").get(pk=order.pk)
+
+
+def save_order(order: Order) -> Order:
+    """Save the order with its fulfillment status following its shipments."""
+    statuses = [s.status for s in order.shipments.all()]
+    status = fulfillment_status(order, statuses)
+    if status != order.fulfillment_status:
+        order.fulfillment_status = status
+        order.fulfillment_updated_at = timezone.now()
+    order.save()
+    return order
+
+
+def start_fulfillment_if_ready(order: Order) -> None:
+    """Once an order is approved and paid or free, its upcoming shipments go to picking."""
+    if order.status == "approved" and order.payment_status in ("paid", "free"):
+        move_order_shipments(order, "picking", from_statuses=("upcoming",))
+
+
+# --- placing ------------------------------------------------------------------------------
+
+def placement_errors(order: Order) -> list[ValidationError]:
+    """Everything that stops an order from being placed, one error per problem."""
+    errors = []
+    sku_lines = [li for li in order.line_items.all() if li.item_type == "skus"]
+    if not sku_lines:
+        errors.append(ValidationError("line_items", "can't be blank", error="blank",
+                                      relationship=True))
+    if not (order.customer_email or order.customer_id):
+        errors.append(ValidationError("customer_email", "can't be blank", error="blank"))
+    if order.billing_address_id is None:
+        errors.append(ValidationError("billing_address", "can't be blank", error="blank",
+                                      relationship=True))
+    if shippable_lines(order):
+        if order.shipping_address_id is None:
+            errors.append(ValidationError("shipping_address", "can't be blank", error="blank",
+                                          relationship=True))
+        shipments = list(order.shipments.all())
+        if not shipments:
+            errors.append(ValidationError("shipments", "no stock location can ship this order",
+                                          error="blank", relationship=True))
+        elif any(s.shipping_method_id is None for s in shipments):
+            errors.append(ValidationError("shipments", "every shipment needs a shipping method",
+                                          error="blank", relationship=True))
+    if order.total_amount_with_taxes_cents > 0:
+        if order.payment_method_id is None:
+            errors.append(ValidationError("payment_method", "can't be blank", error="blank",
+                                          relationship=True))
+        if order.payment_source_id is None:
+            errors.append(ValidationError("payment_source", "can't be blank", error="blank",
+                                          relationship=True))
+    if order.coupon_code:
+        problem = coupon_problem(order, order.coupon_code)
+        if problem:
+            errors.append(ValidationError("coupon_code", problem, error="invalid"))
+    return errors
+
+
+def place_order(order: Order, value=True, *, ctx: TokenContext | None = None) -> Order:
+    if order.status == "placed":
+        raise InvalidTransition("placed", "placed", message="the order is already placed")
+    next_order_status(order.status, "place")
+    refresh_order(order)
+    errors = placement_errors(order)
+    if errors:
+        raise ValidationErrors(errors)
+    stock.reserve_stock(order)
+    now = timezone.now()
+    order.status = "placed"
+    order.placed_at = now
+    order.place_total_amount_cents = order.total_amount_with_taxes_cents
+    move_order_shipments(order, "upcoming", from_statuses=("draft",))
+    if order.total_amount_with_taxes_cents == 0:
+        order.payment_status = "free"
+        order.payment_updated_at = now
+    else:
+        payments.authorize(order)
+        payments.refresh_payment_status(order)
+    _count_promotion_usage(order)
+    save_order(order)
+    emit_event("orders.place", order)
+    return order
+
+
+def _count_promotion_usage(order: Order) -> None:
+    promotion_ids = {li.promotion_id for li in order.line_items.all() if li.promotion_id}
+    if promotion_ids:
+        Promotion.objects.filter(pk__in=promotion_ids).update(
+            total_usage_count=F("total_usage_count") + 1)
+    if order.coupon_code:
+        Coupon.objects.filter(code=order.coupon_code).update(usage_count=F("usage_count") + 1)
+
+
+def coupon_problem(order: Order, code: str) -> str | None:
+    """Why `code` can't be used on `order` (None when it can)."""
+    coupon = find_coupon(code)
+    if coupon is None:
+        return "is not a valid coupon code"
+    now = timezone.now()
+    promotion = coupon.promotion_rule.promotion
+    if promotion.market_id not in (None, order.market_id):
+        return "is not valid in this market"
+    if coupon.expires_at is not None and coupon.expires_at <= now:
+        return "has expired"
+    if coupon.usage_limit is not None and coupon.usage_count >= coupon.usage_limit:
+        return "has reached its usage limit"
+    if promotion.status_at(now) != "active":
+        return "is not active"
+    return None
+
+
+# --- back office --------------------------------------------------------------------------
+
+def approve_order(order: Order, value=True, *, ctx=None) -> Order:
+    order.status = next_order_status(order.status, "approve")
+    if order.payment_status not in ("authorized", "paid", "free"):
+        raise ValidationError("payment_status", f"can't approve an order whose payment is "
+                              f"{order.payment_status}", error="invalid")
+    stock.decrement_stock(order)
+    order.approved_at = timezone.now()
+    start_fulfillment_if_ready(order)
+    save_order(order)
+    emit_event("orders.approve", order)
+    return order
+
+
+def capture_order(order: Order, value=True, *, ctx=None) -> Order:
+    if order.payment_status not in ("authorized", "partially_paid"):
+        raise InvalidTransition(order.payment_status, "paid",
+                                message=f"can't capture a payment that is {order.payment_status}")
+    authorization = payments.open_authorization(order)
+    if authorization is None or payments.capture_balance(authorization) == 0:
+        raise ValidationError("_capture", "nothing left to capture", error="invalid")
+    payments.capture(authorization)
+    payments.refresh_payment_status(order)
+    start_fulfillment_if_ready(order)
+    save_order(order)
+    emit_event("orders.capture", order)
+    return order
+
+
+def approve_and_capture_order(order: Order, value=True, *, ctx=None) -> Order:
+    approve_order(order, ctx=ctx)
+    if order.payment_status != "free":
+        capture_order(order, ctx=ctx)
+    return order
+
+
+def refund_order(order: Order, value=True, *, ctx=None) -> Order:
+    """Refund everything captured; a full refund cancels the order, as Commerce Layer does."""
+    if order.payment_status not in ("paid", "partially_paid", "partially_refunded"):
+        raise InvalidTransition(order.payment_status, "refunded",
+                                message=f"can't refund a payment that is {order.payment_status}")
+    next_order_status(order.status, "refund")  # checked before anything moves
+    for capture_tx in payments.captures_with_balance(order):
+        payments.refund(capture_tx)
+    payments.refresh_payment_status(order)
+    if order.payment_status == "refunded":
+        cancel_after_full_refund(order)
+    save_order(order)
+    emit_event("orders.refund", order)
+    return order
+
+
+def cancel_after_full_refund(order: Order) -> None:
+    """A full refund cancels the order: unshipped shipments are cancelled, their stock back."""
+    status = next_order_status(order.status, "refund")
+    _cancel_unshipped(order)
+    order.status = status
+    order.cancelled_at = timezone.now()
+    emit_event("orders.cancel", order)
+
+
+def refuse_payment_move(order: Order, to: str):
+    raise InvalidTransition(order.status, to,
+                            message=f"a {order.status} order's payment can't become {to}")
+
+
+def cancel_order(order: Order, value=True, *, ctx: TokenContext | None = None) -> Order:
+    if ctx is not None and not ctx.is_integration and order.status != "pending":
+        raise InvalidTransition(order.status, "cancelled",
+                                message="only a pending order can be cancelled by its shopper")
+    order_status = next_order_status(order.status, "cancel")
+    shipments = list(order.shipments.all())
+    if any(s.status in SHIPPED for s in shipments):
+        raise InvalidTransition(order.status, "cancelled",
+                                message="can't cancel an order with shipped shipments")
+    if order.status in ("placed", "approved"):
+        authorization = payments.open_authorization(order)
+        if authorization is not None and payments.capture_balance(authorization) > 0:
+            payments.void(authorization)
+        for capture_tx in payments.captures_with_balance(order):
+            payments.refund(capture_tx)
+        payments.refresh_payment_status(order)
+    _cancel_unshipped(order)
+    order.status = order_status
+    order.cancelled_at = timezone.now()
+    save_order(order)
+    emit_event("orders.cancel", order)
+    return order
+
+
+def _cancel_unshipped(order: Order) -> None:
+    if order.status == "placed":
+        stock.release_stock(order)
+    elif order.status == "approved":
+        stock.restock(order)
+    move_order_shipments(order, "cancel", from_statuses=(
+        "draft", "upcoming", "on_hold", "picking", "packing", "ready_to_ship"))
+
+
+def pending_order(order: Order, value=True, *, ctx=None) -> Order:
+    order.status = next_order_status(order.status, "pending")
+    save_order(order)
+    emit_event("orders.pending", order)
+    return order
+
+
+def archive_order(order: Order, value=True, *, ctx=None) -> Order:
+    if order.archived_at is None:
+        order.archived_at = timezone.now()
+        order.save(update_fields=["archived_at", "updated_at"])
+        emit_event("orders.archive", order)
+    return order
+
+
+def unarchive_order(order: Order, value=True, *, ctx=None) -> Order:
+    if order.archived_at is not None:
+        order.archived_at = None
+        order.save(update_fields=["archived_at", "updated_at"])
+        emit_event("orders.unarchive", order)
+    return order
+
+
+def refresh_order_trigger(order: Order, value=True, *, ctx=None) -> Order:
+    if order.status not in ("draft", "pending"):
+        raise InvalidTransition(order.status, order.status,
+                                message=f"a {order.status} order can't be refreshed")
+    return refresh_order(order)
+
+
+def set_authorization_amount(order: Order, value: int, *, ctx=None) -> Order:
+    if order.status not in ("draft", "pending"):
+        raise InvalidTransition(order.status, "placed",
+                                message="the amount to authorize is fixed once placed")
+    order.authorization_amount_cents = value
+    order.save(update_fields=["authorization_amount_cents", "updated_at"])
+    return order
+
+
+__all__ = ["transaction", "lock_order"]

@@ -1,0 +1,97 @@
+"""The stock steps of the order lifecycle, one named hook each (inventory.md, "Lifecycle").
+
+Each runs inside the caller's transaction with the order row already locked; stock items are
+then locked in primary-key order (inventory.locks), so concurrent checkouts queue and never
+deadlock, and salable is re-read under those locks before anything is reserved.
+"""
+
+from commerce.exceptions import ValidationError, ValidationErrors
+from inventory.locks import lock_stock_items_for
+from inventory.models import InventoryStockLocation, StockReservation
+from inventory.services import (
+    consume_reservations,
+    create_reservations,
+    put_back,
+    release_reservations,
+    salable_quantities,
+)
+from orders.models import Order, StockLineItem
+
+
+def reserve_stock(order: Order) -> None:
+    """On `_place`: re-plan the shipments from salable read under the stock locks, then hold
+    every tracked unit of the stock line items. A short line is a 422 naming it (one error per
+    short line); nothing is reserved then."""
+    from inventory import strategies
+    from orders.services.shipments import shippable_lines
+    from orders.services.totals import refresh_order
+
+    lines = shippable_lines(order)
+    if not lines:
+        return
+    location_ids = InventoryStockLocation.objects.filter(
+        inventory_model_id=order.market.inventory_model_id).values_list(
+        "stock_location_id", flat=True)
+    locked = lock_stock_items_for({li.sku_id for li in lines}, location_ids)
+    salable = salable_quantities(locked.values())
+    by_key = {(item.stock_location_id, item.sku_id): salable[item.pk]
+              for item in locked.values()}
+    try:
+        refresh_order(order, salable=by_key, strict=True)
+    except strategies.InsufficientStock as shortage:
+        codes = {li.pk: li.sku_code for li in lines}
+        raise ValidationErrors([
+            ValidationError("line_items", f"{codes[s.line]}: {s.requested} requested, "
+                            f"{max(s.available, 0)} available", error="out_of_stock",
+                            relationship=True, sku_code=codes[s.line], requested=s.requested,
+                            available=max(s.available, 0))
+            for s in shortage.shortages]) from None
+    stock_line_items = [sli for sli in StockLineItem.objects.filter(shipment__order=order)
+                        .select_related("sku", "stock_item")
+                        if sli.stock_item_id and not sli.sku.do_not_track]
+    reservations = create_reservations([(sli.stock_item, sli.quantity)
+                                        for sli in stock_line_items])
+    for sli, reservation in zip(stock_line_items, reservations, strict=True):
+        sli.stock_reservation = reservation
+    StockLineItem.objects.bulk_update(stock_line_items, ["stock_reservation"])
+
+
+def _reservations(order: Order) -> list[StockReservation]:
+    return list(StockReservation.objects.filter(stock_line_item__shipment__order=order)
+                .order_by("stock_item_id"))
+
+
+def decrement_stock(order: Order) -> None:
+    """On `_approve`: consume the reservations and take the units off the stock items."""
+    reservations = _reservations(order)
+    lock_stock_items_for_reservations(reservations)
+    consume_reservations(reservations)
+
+
+def release_stock(order: Order) -> None:
+    """On `_cancel` before approval: let the reservations go."""
+    release_reservations(_reservations(order))
+
+
+def restock(order: Order) -> None:
+    """On `_cancel` or a full `_refund` after approval: unshipped units go back on the shelf."""
+    quantities: dict[int, int] = {}
+    for sli in StockLineItem.objects.filter(shipment__order=order).exclude(
+            shipment__status__in=("shipped", "delivered", "cancelled")).exclude(
+            stock_item__isnull=True).select_related("sku"):
+        if not sli.sku.do_not_track:
+            quantities[sli.stock_item_id] = quantities.get(sli.stock_item_id, 0) + sli.quantity
+    from inventory.locks import lock_stock_items
+
+    lock_stock_items(quantities)
+    put_back(quantities)
+
+
+def lock_stock_items_for_reservations(reservations) -> None:
+    from inventory.locks import lock_stock_items
+
+    lock_stock_items(r.stock_item_id for r in reservations)
+
+
+__all__ = ["reserve_stock", "decrement_stock", "release_stock", "restock",
+           "lock_stock_items_for"]

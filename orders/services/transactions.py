@@ -1,0 +1,39 @@
+"""Transaction triggers: capture or void an authorization, refund a capture (integration only).
+Each re-locks the order, records the transaction and lets the order's statuses follow."""
+
+from orders.models import Transaction
+from orders.services import lifecycle, payments
+
+
+def _after(order) -> None:
+    payments.refresh_payment_status(order)
+    if order.payment_status == "refunded" and order.status in ("placed", "approved"):
+        lifecycle.cancel_after_full_refund(order)
+    lifecycle.start_fulfillment_if_ready(order)
+    lifecycle.save_order(order)
+
+
+def capture_authorization(authorization: Transaction, value=True, *, ctx=None,
+                          params=None) -> Transaction:
+    order = lifecycle.lock_order(authorization.order)
+    if order.status not in ("placed", "approved"):
+        lifecycle.refuse_payment_move(order, "paid")
+    payments.capture(authorization, (params or {}).get("_capture_amount_cents"))
+    _after(order)
+    return authorization
+
+
+def void_authorization(authorization: Transaction, value=True, *, ctx=None) -> Transaction:
+    order = lifecycle.lock_order(authorization.order)
+    if order.status not in ("placed", "approved"):
+        lifecycle.refuse_payment_move(order, "voided")
+    payments.void(authorization)
+    _after(order)
+    return authorization
+
+
+def refund_capture(capture: Transaction, value=True, *, ctx=None, params=None) -> Transaction:
+    order = lifecycle.lock_order(capture.order)
+    payments.refund(capture, (params or {}).get("_refund_amount_cents"))
+    _after(order)
+    return capture

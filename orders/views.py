@@ -1,0 +1,504 @@
+"""JSON:API resources of the orders app: orders and everything reached through them.
+
+Reach (auth.md): integration tokens see everything; a sales channel reaches guest orders of its
+market by id (the id is the key), a customer its own orders; line items, shipments, payment
+sources and transactions follow their order.
+"""
+
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+
+from commerce.jsonapi.registry import register
+from commerce.jsonapi.serializers import Rel
+from commerce.jsonapi.views import ALL_KINDS, INTEGRATION_ONLY, ResourceView
+from commerce.triggers import Trigger, TriggerSet
+from inventory.models import StockReservation
+from inventory.serializers import StockReservationSerializer
+from orders import serializers as s
+from orders.models import (
+    Customer,
+    CustomerAddress,
+    LineItem,
+    Order,
+    PaymentSource,
+    Shipment,
+    StockLineItem,
+    Transaction,
+)
+from orders.services import carts, lifecycle, transactions
+from orders.services import shipments as shipment_services
+from orders.services.addresses import clone_into, same_as
+
+NO_LIST = {"list": INTEGRATION_ONLY, "retrieve": ALL_KINDS, "create": ALL_KINDS,
+           "update": ALL_KINDS, "delete": INTEGRATION_ONLY}
+SHOPPER = frozenset({"sales_channel", "customer"})
+
+
+def reachable_orders(qs, ctx, path: str = ""):
+    """Orders (or records of orders, via `path`) the caller may reach."""
+    if ctx.is_integration:
+        return qs
+    prefix = f"{path}__" if path else ""
+    markets = Q(**{f"{prefix}market_id__in": ctx.market_ids or ()})
+    if ctx.is_customer:
+        return qs.filter(markets, **{f"{prefix}customer_id": ctx.customer_id})
+    return qs.filter(markets, **{f"{prefix}guest": True})
+
+
+def _address_scope(ctx):
+    from commerce.models import Address
+
+    qs = Address.objects.all()
+    if ctx.is_integration:
+        return qs
+    if ctx.is_customer:
+        return qs.filter(Q(owner_customer_id__isnull=True) | Q(owner_customer_id=ctx.customer_id))
+    return qs.filter(owner_customer_id__isnull=True)
+
+
+def _order_trigger(service):
+    return lambda order, value, *, ctx: service(order, value, ctx=ctx)
+
+
+ORDER_TRIGGERS = TriggerSet(
+    Trigger("_billing_address_clone_id", lambda o, v, *, ctx: clone_into(
+        o, "billing_address", v, _address_scope(ctx)), value=str, on_create=False),
+    Trigger("_shipping_address_clone_id", lambda o, v, *, ctx: clone_into(
+        o, "shipping_address", v, _address_scope(ctx)), value=str, on_create=False),
+    Trigger("_shipping_address_same_as_billing",
+            lambda o, v, *, ctx: same_as(o, "shipping_address", "billing_address"),
+            on_create=False),
+    Trigger("_billing_address_same_as_shipping",
+            lambda o, v, *, ctx: same_as(o, "billing_address", "shipping_address"),
+            on_create=False),
+    Trigger("_refresh", lifecycle.refresh_order_trigger, on_create=False),
+    Trigger("_update_taxes", lifecycle.refresh_order_trigger, on_create=False),
+    Trigger("_nullify_payment_source", lambda o, v, *, ctx: carts.update_order(
+        o, {"payment_source": None}, ctx=ctx), on_create=False),
+    Trigger("_authorization_amount_cents", lifecycle.set_authorization_amount, value=int,
+            on_create=False),
+    Trigger("_place", lifecycle.place_order, on_create=False),
+    Trigger("_pending", lifecycle.pending_order, kinds=INTEGRATION_ONLY, on_create=False),
+    Trigger("_approve", lifecycle.approve_order, kinds=INTEGRATION_ONLY, on_create=False),
+    Trigger("_approve_and_capture", lifecycle.approve_and_capture_order,
+            kinds=INTEGRATION_ONLY, on_create=False),
+    Trigger("_capture", lifecycle.capture_order, kinds=INTEGRATION_ONLY, on_create=False),
+    Trigger("_refund", lifecycle.refund_order, kinds=INTEGRATION_ONLY, on_create=False),
+    Trigger("_cancel", lifecycle.cancel_order, on_create=False),
+    Trigger("_archive", lifecycle.archive_order, kinds=INTEGRATION_ONLY, on_create=False),
+    Trigger("_unarchive", lifecycle.unarchive_order, kinds=INTEGRATION_ONLY, on_create=False),
+)
+
+
+def _transactions_of(kind):
+    return lambda order: [t for t in order.transactions.all() if t.kind == kind]
+
+
+def _available_payment_methods(order):
+    return [m for m in order.market.payment_methods.all() if m.disabled_at is None]
+
+
+@register
+class OrderResource(ResourceView):
+    resource_type = "orders"
+    model = Order
+    serializer_class = s.OrderSerializer
+    access = {**NO_LIST, "list": frozenset({"integration", "customer"})}
+    select_related = ("market", "payment_source", "shipping_address", "billing_address")
+    triggers = ORDER_TRIGGERS
+    relationships_map = {
+        "market": Rel("markets", create="optional", update=True),
+        "customer": Rel("customers", create="optional", update=True),
+        "shipping_address": Rel("addresses", create="optional", update=True),
+        "billing_address": Rel("addresses", create="optional", update=True),
+        "payment_method": Rel("payment_methods", create="optional", update=True),
+        "payment_source": Rel("wire_transfers", create="optional", update=True),
+        "available_payment_methods": Rel("payment_methods", many=True,
+                                         getter=_available_payment_methods,
+                                         prefetch=("market__payment_methods",),
+                                         through_parent=True),
+        "line_items": Rel("line_items", many=True),
+        "shipments": Rel("shipments", many=True),
+        "transactions": Rel(("authorizations", "captures", "voids", "refunds"), many=True,
+                            type_of=lambda t: t.kind, through_parent=True),
+        "authorizations": Rel("authorizations", many=True,
+                              getter=_transactions_of("authorizations"),
+                              prefetch=("transactions",), through_parent=True),
+        "captures": Rel("captures", many=True, getter=_transactions_of("captures"),
+                        prefetch=("transactions",), through_parent=True),
+        "voids": Rel("voids", many=True, getter=_transactions_of("voids"),
+                     prefetch=("transactions",), through_parent=True),
+        "refunds": Rel("refunds", many=True, getter=_transactions_of("refunds"),
+                       prefetch=("transactions",), through_parent=True),
+    }
+
+    @classmethod
+    def scope(cls, qs, ctx):
+        return reachable_orders(qs, ctx)
+
+    def check_action(self, action):
+        super().check_action(action)
+
+    def allows_target(self, name, target):
+        if name in ("shipping_address", "billing_address"):
+            return _address_scope(self.ctx).filter(pk=target.pk).exists()
+        if name == "customer":
+            return self.ctx.is_integration
+        return True
+
+    def create_resource(self, values, ctx):
+        return carts.create_order(ctx=ctx, values=values)
+
+    def update_resource(self, instance, values, ctx):
+        return carts.update_order(instance, values, ctx=ctx)
+
+    def delete_resource(self, instance, ctx):
+        carts.delete_order(instance)
+
+
+@register
+class LineItemResource(ResourceView):
+    resource_type = "line_items"
+    model = LineItem
+    serializer_class = s.LineItemSerializer
+    access = NO_LIST
+    select_related = ("order",)
+    code_references = {"sku_code": ("sku", "code")}
+    filter_aliases = {"currency_code": "order__currency_code"}
+    triggers = TriggerSet(
+        Trigger("_update_quantity", lambda li, v, *, ctx: li, on_update=False),
+        Trigger("_external_price", lambda li, v, *, ctx: li, kinds=INTEGRATION_ONLY),
+    )
+    relationships_map = {
+        "order": Rel("orders", create="required"),
+        "sku": Rel("skus", create="optional"),
+        "item": Rel(("skus", "percentage_discount_promotions", "fixed_amount_promotions",
+                     "free_shipping_promotions", "shipments", "payment_methods"),
+                    getter=lambda li: li.item, type_of=lambda obj: _item_type(obj),
+                    prefetch=("sku", "promotion", "shipment", "payment_method"),
+                    through_parent=True),
+        "shipment": Rel("shipments"),
+        "payment_method": Rel("payment_methods"),
+        "stock_line_items": Rel("stock_line_items", many=True, through_parent=True),
+        "stock_reservations": Rel("stock_reservations", many=True, getter=lambda li: [
+            sli.stock_reservation for sli in li.stock_line_items.all() if sli.stock_reservation],
+            prefetch=("stock_line_items__stock_reservation",)),
+    }
+
+    @classmethod
+    def scope(cls, qs, ctx):
+        return reachable_orders(qs, ctx, "order")
+
+    def parse_write(self, data, *, instance):
+        attributes = dict(data.get("attributes") or {})
+        self._merge = bool(attributes.get("_update_quantity")) and instance is None
+        return super().parse_write(data, instance=instance)
+
+    def create_resource(self, values, ctx):
+        return carts.create_line_item(ctx=ctx, values=values, merge=self._merge)
+
+    def update_resource(self, instance, values, ctx):
+        return carts.update_line_item(instance, values, ctx=ctx) if values else instance
+
+    def delete_resource(self, instance, ctx):
+        carts.delete_line_item(instance, ctx=ctx)
+
+
+def _item_type(obj) -> str:
+    from inventory.models import Sku
+    from markets.models import PaymentMethod, Promotion
+
+    if isinstance(obj, Sku):
+        return "skus"
+    if isinstance(obj, Promotion):
+        return obj.kind
+    if isinstance(obj, PaymentMethod):
+        return "payment_methods"
+    return "shipments"
+
+
+def _shipment_trigger(name):
+    return Trigger(f"_{name}", lambda sh, v, *, ctx: shipment_services.operator_move(sh, name),
+                   kinds=INTEGRATION_ONLY, on_create=False)
+
+
+def _available_shipping_methods(shipment):
+    candidates = shipment.order.market.shipping_methods.all()
+    return shipment_services.available_shipping_methods(shipment.order, shipment,
+                                                        candidates=candidates)
+
+
+@register
+class ShipmentResource(ResourceView):
+    resource_type = "shipments"
+    model = Shipment
+    serializer_class = s.ShipmentSerializer
+    access = {**NO_LIST, "create": INTEGRATION_ONLY}
+    select_related = ("order",)
+    triggers = TriggerSet(*[_shipment_trigger(n) for n in (
+        "upcoming", "on_hold", "picking", "packing", "ready_to_ship", "ship", "deliver",
+        "cancel")])
+    relationships_map = {
+        "order": Rel("orders"),
+        "shipping_category": Rel("shipping_categories"),
+        "inventory_stock_location": Rel("inventory_stock_locations"),
+        "stock_location": Rel("stock_locations", through_parent=True),
+        "origin_address": Rel("addresses", getter=lambda sh: sh.stock_location.address
+                              if sh.stock_location else None,
+                              prefetch=("stock_location__address",), through_parent=True),
+        "shipping_address": Rel("addresses", getter=lambda sh: sh.order.shipping_address,
+                                prefetch=("order__shipping_address",), through_parent=True),
+        "shipping_method": Rel("shipping_methods", update=True),
+        "stock_line_items": Rel("stock_line_items", many=True, through_parent=True),
+        "available_shipping_methods": Rel(
+            "shipping_methods", many=True, getter=_available_shipping_methods,
+            prefetch=("order__market__shipping_methods",), through_parent=True),
+    }
+
+    @classmethod
+    def scope(cls, qs, ctx):
+        return reachable_orders(qs, ctx, "order")
+
+    def update_resource(self, instance, values, ctx):
+        return shipment_services.update_shipment(instance, values, ctx=ctx)
+
+
+@register
+class StockLineItemResource(ResourceView):
+    resource_type = "stock_line_items"
+    model = StockLineItem
+    serializer_class = s.StockLineItemSerializer
+    access = {**NO_LIST, "create": INTEGRATION_ONLY, "update": INTEGRATION_ONLY}
+    ops = frozenset({"list", "retrieve"})
+    select_related = ("line_item",)
+    relationships_map = {
+        "shipment": Rel("shipments"),
+        "line_item": Rel("line_items"),
+        "stock_item": Rel("stock_items"),
+        "sku": Rel("skus"),
+        "stock_reservation": Rel("stock_reservations"),
+    }
+
+    @classmethod
+    def scope(cls, qs, ctx):
+        return reachable_orders(qs, ctx, "shipment__order")
+
+
+@register
+class WireTransferResource(ResourceView):
+    resource_type = "wire_transfers"
+    model = PaymentSource
+    serializer_class = s.WireTransferSerializer
+    access = NO_LIST
+    relationships_map = {"order": Rel("orders", create="required")}
+
+    @classmethod
+    def base_queryset(cls):
+        return PaymentSource.objects.filter(kind="wire_transfers")
+
+    @classmethod
+    def scope(cls, qs, ctx):
+        return reachable_orders(qs, ctx, "order")
+
+    def create_resource(self, values, ctx):
+        return carts.create_payment_source(ctx=ctx, values=values, kind="wire_transfers")
+
+
+def _transaction_queryset(kind=None):
+    qs = Transaction.objects.all() if kind is None else Transaction.objects.filter(kind=kind)
+    captured = Transaction.objects.filter(reference_authorization=OuterRef("pk"),
+                                          kind="captures", succeeded=True)
+    voided = Transaction.objects.filter(reference_authorization=OuterRef("pk"), kind="voids",
+                                        succeeded=True)
+    refunded = Transaction.objects.filter(reference_capture=OuterRef("pk"), kind="refunds",
+                                          succeeded=True)
+
+    def total(sub):
+        return Coalesce(Subquery(sub.values("reference_authorization" if sub is not refunded
+                                            else "reference_capture")
+                                 .annotate(t=Sum("amount_cents")).values("t")[:1],
+                                 output_field=IntegerField()), Value(0))
+
+    return qs.annotate(capture_amount_cents=total(captured), void_amount_cents=total(voided),
+                       refund_amount_cents=total(refunded))
+
+
+class TransactionResourceBase(ResourceView):
+    serializer_class = s.TransactionSerializer
+    access = {**NO_LIST, "create": INTEGRATION_ONLY, "update": INTEGRATION_ONLY}
+    ops = frozenset({"list", "retrieve", "update"})
+    kind: str | None = None
+    relationships_map = {
+        "order": Rel("orders"),
+        "payment_source": Rel("wire_transfers"),
+    }
+
+    @classmethod
+    def base_queryset(cls):
+        return _transaction_queryset(cls.kind)
+
+    @classmethod
+    def scope(cls, qs, ctx):
+        return reachable_orders(qs, ctx, "order")
+
+
+@register
+class TransactionResource(TransactionResourceBase):
+    resource_type = "transactions"
+    model = Transaction
+    ops = frozenset({"list", "retrieve"})
+
+
+@register
+class AuthorizationResource(TransactionResourceBase):
+    resource_type = "authorizations"
+    model = Transaction
+    kind = "authorizations"
+    serializer_class = s.AuthorizationSerializer
+    triggers = TriggerSet(
+        Trigger("_capture_amount_cents", lambda t, v, *, ctx: t, value=int,
+                kinds=INTEGRATION_ONLY, on_create=False),
+        Trigger("_capture", transactions.capture_authorization, kinds=INTEGRATION_ONLY,
+                on_create=False, with_params=True),
+        Trigger("_void", transactions.void_authorization, kinds=INTEGRATION_ONLY,
+                on_create=False),
+    )
+    relationships_map = {**TransactionResourceBase.relationships_map,
+                         "captures": Rel("captures", many=True, getter=lambda t: t.order
+                                         .transactions.filter(kind="captures",
+                                                              reference_authorization=t)),
+                         "voids": Rel("voids", many=True, getter=lambda t: t.order.transactions
+                                      .filter(kind="voids", reference_authorization=t))}
+
+
+@register
+class CaptureResource(TransactionResourceBase):
+    resource_type = "captures"
+    model = Transaction
+    kind = "captures"
+    serializer_class = s.CaptureSerializer
+    triggers = TriggerSet(
+        Trigger("_refund_amount_cents", lambda t, v, *, ctx: t, value=int,
+                kinds=INTEGRATION_ONLY, on_create=False),
+        Trigger("_refund", transactions.refund_capture, kinds=INTEGRATION_ONLY,
+                on_create=False, with_params=True),
+    )
+    relationships_map = {**TransactionResourceBase.relationships_map,
+                         "reference_authorization": Rel("authorizations"),
+                         "refunds": Rel("refunds", many=True, getter=lambda t: t.order
+                                        .transactions.filter(kind="refunds",
+                                                             reference_capture=t))}
+
+
+@register
+class VoidResource(TransactionResourceBase):
+    resource_type = "voids"
+    model = Transaction
+    kind = "voids"
+    ops = frozenset({"list", "retrieve"})
+    relationships_map = {**TransactionResourceBase.relationships_map,
+                         "reference_authorization": Rel("authorizations")}
+
+
+@register
+class RefundResource(TransactionResourceBase):
+    resource_type = "refunds"
+    model = Transaction
+    kind = "refunds"
+    ops = frozenset({"list", "retrieve"})
+    relationships_map = {**TransactionResourceBase.relationships_map,
+                         "reference_capture": Rel("captures")}
+
+
+@register
+class CustomerResource(ResourceView):
+    resource_type = "customers"
+    model = Customer
+    serializer_class = s.CustomerSerializer
+    access = {"list": INTEGRATION_ONLY, "retrieve": ALL_KINDS, "create": ALL_KINDS,
+              "update": ALL_KINDS, "delete": INTEGRATION_ONLY}
+    relationships_map = {
+        "customer_addresses": Rel("customer_addresses", many=True),
+        "orders": Rel("orders", many=True),
+    }
+
+    @classmethod
+    def base_queryset(cls):
+        return Customer.objects.annotate(placed_orders_count=Count(
+            "orders", filter=Q(orders__status__in=("placed", "approved"))))
+
+    @classmethod
+    def scope(cls, qs, ctx):
+        if ctx.is_integration:
+            return qs
+        if ctx.is_customer:
+            return qs.filter(pk=ctx.customer_id)
+        return qs.none()
+
+    def create_resource(self, values, ctx):
+        from orders.services.customers import create_customer
+
+        return create_customer(**values)
+
+    def update_resource(self, instance, values, ctx):
+        from orders.services.customers import update_customer
+
+        return update_customer(instance, values)
+
+
+@register
+class CustomerAddressResource(ResourceView):
+    resource_type = "customer_addresses"
+    model = CustomerAddress
+    serializer_class = s.CustomerAddressSerializer
+    access = {"list": frozenset({"integration", "customer"}),
+              "retrieve": frozenset({"integration", "customer"}),
+              "create": frozenset({"integration", "customer"}),
+              "update": frozenset({"integration", "customer"}),
+              "delete": frozenset({"integration", "customer"})}
+    select_related = ("customer", "address")
+    filter_aliases = {"customer_email": "customer__email"}
+    relationships_map = {
+        "customer": Rel("customers", create="optional", update=True),
+        "address": Rel("addresses", create="required", update=True),
+    }
+
+    @classmethod
+    def scope(cls, qs, ctx):
+        if ctx.is_integration:
+            return qs
+        return qs.filter(customer_id=ctx.customer_id) if ctx.is_customer else qs.none()
+
+    def create_resource(self, values, ctx):
+        from orders.services.customers import create_customer_address
+
+        return create_customer_address(ctx=ctx, values=values)
+
+
+@register
+class StockReservationResource(ResourceView):
+    """Reservations show both sides (stock item and order), so they are served from here."""
+
+    resource_type = "stock_reservations"
+    model = StockReservation
+    serializer_class = StockReservationSerializer
+    ops = frozenset({"list", "retrieve"})
+    select_related = ("stock_item",)
+    relationships_map = {
+        "stock_item": Rel("stock_items"),
+        "sku": Rel("skus", getter=lambda r: r.stock_item.sku, prefetch=("stock_item__sku",)),
+        "stock_line_item": Rel("stock_line_items"),
+        "line_item": Rel("line_items", getter=lambda r: _stock_line_item(r, "line_item"),
+                         prefetch=("stock_line_item__line_item",)),
+        "order": Rel("orders", getter=lambda r: _stock_line_item(r, "order"),
+                     prefetch=("stock_line_item__shipment__order",)),
+        "stock_transfer": Rel("stock_transfers"),
+    }
+
+
+def _stock_line_item(reservation, what):
+    try:
+        sli = reservation.stock_line_item
+    except StockLineItem.DoesNotExist:
+        return None
+    return sli.line_item if what == "line_item" else sli.shipment.order

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# `make run`: migrate, load the demo data (idempotent), print how to call the API, then serve
+# with Django's development server on 127.0.0.1:$PORT. DATABASE_URL picks the database
+# (SQLite file db.sqlite3 by default).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+VENV=${VENV:-.venv}
+PY="$VENV/bin/python"
+PORT=${PORT:-8000}
+BASE="http://127.0.0.1:$PORT"
+
+"$PY" manage.py migrate --noinput
+# Prints the demo API clients (fixed ids and secret) and curl lines.
+"$PY" manage.py seed_demo
+
+cat <<TXT
+
+Admin:  $BASE/admin/   (create a login with: $PY manage.py createsuperuser)
+Health: $BASE/health
+Token and SKUs in one line (sales channel, market usa):
+  TOKEN=\$(curl -s $BASE/oauth/token -H 'Content-Type: application/json' -d '{"grant_type":"client_credentials","client_id":"demo-sc-usa","scope":"market:code:usa"}' | sed -E 's/.*"access_token": *"([^"]+)".*/\1/'); curl -s -H 'Accept: application/vnd.api+json' -H "Authorization: Bearer \$TOKEN" '$BASE/api/skus?include=prices'
+
+TXT
+
+exec "$PY" manage.py runserver "127.0.0.1:$PORT"

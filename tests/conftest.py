@@ -1,0 +1,140 @@
+"""Shared fixtures: a JSON:API client with real tokens from /oauth/token, and demo-like markets."""
+
+import json
+import os
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+from tests import factories as f
+
+settings.register_profile("ci", max_examples=60, deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("dev", max_examples=25, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+
+MEDIA_TYPE = "application/vnd.api+json"
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Client secrets and customer passwords are hashed; tests need no slow hashing."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _no_rate_limits(request, settings):
+    """Rate limits are tested where a test is marked `throttle`; elsewhere they would only
+    add cache queries to the pinned query budgets."""
+    if request.node.get_closest_marker("throttle") is None:
+        settings.API_THROTTLE_ENABLED = False
+
+
+class JsonApiClient:
+    """Django's test client speaking JSON:API with one bearer token."""
+
+    def __init__(self, client, token: str | None):
+        self.client = client
+        self.token = token
+
+    def headers(self, extra=None) -> dict:
+        headers = {"HTTP_ACCEPT": MEDIA_TYPE}
+        if self.token:
+            headers["HTTP_AUTHORIZATION"] = f"Bearer {self.token}"
+        headers.update(extra or {})
+        return headers
+
+    def get(self, url, **extra):
+        return self.client.get(url, **self.headers(extra))
+
+    def delete(self, url, **extra):
+        return self.client.delete(url, **self.headers(extra))
+
+    def post(self, url, body, *, content_type=MEDIA_TYPE, **extra):
+        data = body if isinstance(body, str | bytes) else json.dumps(body)
+        return self.client.post(url, data=data, content_type=content_type,
+                                **self.headers(extra))
+
+    def patch(self, url, body, *, content_type=MEDIA_TYPE, **extra):
+        data = body if isinstance(body, str | bytes) else json.dumps(body)
+        return self.client.patch(url, data=data, content_type=content_type,
+                                 **self.headers(extra))
+
+    # Shorthands for resource documents.
+    def create(self, type_name, attributes=None, relationships=None, **extra):
+        body = {"data": {"type": type_name, "attributes": attributes or {},
+                         "relationships": relationships or {}}}
+        return self.post(f"/api/{type_name}", body, **extra)
+
+    def update(self, type_name, public_id, attributes=None, relationships=None, **extra):
+        body = {"data": {"type": type_name, "id": public_id, "attributes": attributes or {},
+                         "relationships": relationships or {}}}
+        return self.patch(f"/api/{type_name}/{public_id}", body, **extra)
+
+
+def rel(type_name, public_id):
+    return {"data": {"type": type_name, "id": public_id}}
+
+
+def obtain_token(client, **body) -> str:
+    response = client.post("/oauth/token", data=json.dumps(body),
+                           content_type="application/json")
+    assert response.status_code == 200, response.content
+    return response.json()["access_token"]
+
+
+@pytest.fixture
+def market(db):
+    """A USD market with its own price list, inventory model and one stock location."""
+    market = f.MarketFactory(code="usa", price_list__currency_code="USD")
+    f.InventoryStockLocationFactory(inventory_model=market.inventory_model, priority=1)
+    return market
+
+
+@pytest.fixture
+def other_market(db):
+    return f.MarketFactory(code="eu", price_list__currency_code="EUR")
+
+
+@pytest.fixture
+def make_api_client(db):
+    from commerce.auth.services import create_api_client
+
+    def make(kind: str, scope: str = "") -> str:
+        client_id = f"test-{kind}-{scope.replace(':', '-') or 'all'}"
+        create_api_client(kind=kind, name=client_id, scope=scope, client_id=client_id,
+                          client_secret="test-secret" if kind == "integration" else None)
+        return client_id
+
+    return make
+
+
+@pytest.fixture
+def integration(client, make_api_client):
+    client_id = make_api_client("integration")
+    token = obtain_token(client, grant_type="client_credentials", client_id=client_id,
+                         client_secret="test-secret")
+    return JsonApiClient(client, token)
+
+
+@pytest.fixture
+def sales_channel(client, make_api_client, market):
+    scope = f"market:code:{market.code}"
+    client_id = make_api_client("sales_channel", scope)
+    token = obtain_token(client, grant_type="client_credentials", client_id=client_id,
+                         scope=scope)
+    return JsonApiClient(client, token)
+
+
+@pytest.fixture
+def other_sales_channel(client, make_api_client, other_market):
+    scope = f"market:code:{other_market.code}"
+    client_id = make_api_client("sales_channel", scope)
+    token = obtain_token(client, grant_type="client_credentials", client_id=client_id,
+                         scope=scope)
+    return JsonApiClient(client, token)
+
+
+@pytest.fixture
+def anonymous(client):
+    return JsonApiClient(client, None)

@@ -1,0 +1,71 @@
+"""Per-token rate limits (429 + Retry-After, CL's X-Ratelimit headers) and CORS preflight."""
+
+import pytest
+from django.core.cache import cache
+
+from tests import factories as f
+
+pytestmark = [pytest.mark.django_db, pytest.mark.throttle]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_counters():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def test_reads_carry_ratelimit_headers(integration, settings):
+    settings.API_THROTTLE_RATES = {"read": "5/min", "write": "3/min"}
+    response = integration.get("/api/skus")
+    assert response.status_code == 200
+    assert response["X-Ratelimit-Limit"] == "5"
+    assert response["X-Ratelimit-Interval"] == "60"
+    assert response["X-Ratelimit-Remaining"] == "4"
+
+
+def test_past_the_write_limit_is_429_with_retry_after(integration, settings):
+    settings.API_THROTTLE_RATES = {"read": "100/min", "write": "2/min"}
+    for n in range(2):
+        response = integration.create("shipping_categories", {"name": f"c{n}"})
+        assert response.status_code == 201
+    refused = integration.create("shipping_categories", {"name": "one too many"})
+    assert refused.status_code == 429
+    assert int(refused["Retry-After"]) >= 1
+    assert refused.json()["errors"][0]["code"] == "TOO_MANY_REQUESTS"
+    # Reads have their own budget; the refused write wrote nothing.
+    listed = integration.get("/api/shipping_categories")
+    assert listed.status_code == 200
+    assert listed.json()["meta"]["record_count"] == 2
+
+
+def test_each_token_has_its_own_budget(integration, sales_channel, settings):
+    f.SkuFactory()
+    settings.API_THROTTLE_RATES = {"read": "1/min", "write": "1/min"}
+    assert integration.get("/api/skus").status_code == 200
+    assert integration.get("/api/skus").status_code == 429
+    assert sales_channel.get("/api/skus").status_code == 200
+
+
+def test_cors_preflight_for_an_allowed_origin(client, settings):
+    settings.CORS_ALLOWED_ORIGINS = ["https://shop.example.com"]
+    response = client.options(
+        "/api/orders",
+        HTTP_ORIGIN="https://shop.example.com",
+        HTTP_ACCESS_CONTROL_REQUEST_METHOD="PATCH",
+        HTTP_ACCESS_CONTROL_REQUEST_HEADERS="authorization,content-type,idempotency-key",
+    )
+    assert response.status_code == 200
+    assert response["Access-Control-Allow-Origin"] == "https://shop.example.com"
+    assert "PATCH" in response["Access-Control-Allow-Methods"]
+    assert "idempotency-key" in response["Access-Control-Allow-Headers"]
+
+
+def test_cors_refuses_other_origins(client, settings):
+    settings.CORS_ALLOWED_ORIGINS = ["https://shop.example.com"]
+    response = client.options(
+        "/api/orders",
+        HTTP_ORIGIN="https://evil.example.com",
+        HTTP_ACCESS_CONTROL_REQUEST_METHOD="GET",
+    )
+    assert "Access-Control-Allow-Origin" not in response

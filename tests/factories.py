@@ -1,0 +1,217 @@
+"""All test factories, in one place (factory_boy)."""
+
+import factory
+
+from commerce.models import Address
+from inventory.models import (
+    InventoryModel,
+    InventoryStockLocation,
+    ShippingCategory,
+    Sku,
+    StockItem,
+    StockLocation,
+)
+from markets.models import (
+    DeliveryLeadTime,
+    ManualGateway,
+    Market,
+    Merchant,
+    PaymentMethod,
+    Price,
+    PriceList,
+    ShippingMethod,
+    ShippingZone,
+)
+
+
+class AddressFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Address
+
+    first_name = "Ada"
+    last_name = "Lovelace"
+    line_1 = factory.Sequence(lambda n: f"{n} Main Street")
+    city = "Boston"
+    zip_code = "02108"
+    state_code = "MA"
+    country_code = "US"
+    phone = "+1 617 555 0100"
+
+
+class ShippingCategoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ShippingCategory
+
+    name = factory.Sequence(lambda n: f"Category {n}")
+    code = factory.Sequence(lambda n: f"category-{n}")
+
+
+class SkuFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Sku
+
+    code = factory.Sequence(lambda n: f"SKU-{n:04d}")
+    name = factory.Sequence(lambda n: f"Product {n}")
+    weight = 0.5
+    unit_of_weight = "gr"
+    shipping_category = factory.SubFactory(ShippingCategoryFactory)
+
+
+class StockLocationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = StockLocation
+
+    name = factory.Sequence(lambda n: f"Warehouse {n}")
+    code = factory.Sequence(lambda n: f"wh-{n}")
+    number = factory.Sequence(lambda n: n + 1)
+    address = factory.SubFactory(AddressFactory)
+
+
+class StockItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = StockItem
+
+    stock_location = factory.SubFactory(StockLocationFactory)
+    sku = factory.SubFactory(SkuFactory)
+    quantity = 10
+
+
+class InventoryModelFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = InventoryModel
+
+    name = factory.Sequence(lambda n: f"Inventory model {n}")
+    strategy = "no_split"
+    stock_locations_cutoff = 2
+
+
+class InventoryStockLocationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = InventoryStockLocation
+
+    inventory_model = factory.SubFactory(InventoryModelFactory)
+    stock_location = factory.SubFactory(StockLocationFactory)
+    priority = 1
+
+
+class MerchantFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Merchant
+
+    name = factory.Sequence(lambda n: f"Merchant {n}")
+    address = factory.SubFactory(AddressFactory)
+
+
+class PriceListFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PriceList
+
+    name = factory.Sequence(lambda n: f"Price list {n}")
+    code = factory.Sequence(lambda n: f"price-list-{n}")
+    currency_code = "USD"
+    tax_included = False
+
+
+class PriceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Price
+
+    price_list = factory.SubFactory(PriceListFactory)
+    sku = factory.SubFactory(SkuFactory)
+    amount_cents = 1000
+
+
+class MarketFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Market
+
+    name = factory.Sequence(lambda n: f"Market {n}")
+    code = factory.Sequence(lambda n: f"market-{n}")
+    number = factory.Sequence(lambda n: n + 1)
+    merchant = factory.SubFactory(MerchantFactory)
+    price_list = factory.SubFactory(PriceListFactory)
+    inventory_model = factory.SubFactory(InventoryModelFactory)
+
+
+class ShippingZoneFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ShippingZone
+
+    name = factory.Sequence(lambda n: f"Zone {n}")
+    country_code_regex = "US"
+
+
+class ShippingMethodFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ShippingMethod
+
+    name = factory.Sequence(lambda n: f"Shipping {n}")
+    price_amount_cents = 700
+    market = factory.SubFactory(MarketFactory)
+
+
+class DeliveryLeadTimeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = DeliveryLeadTime
+
+    stock_location = factory.SubFactory(StockLocationFactory)
+    shipping_method = factory.SubFactory(ShippingMethodFactory)
+    min_hours = 24
+    max_hours = 72
+
+
+class ManualGatewayFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ManualGateway
+
+    name = factory.Sequence(lambda n: f"Manual gateway {n}")
+
+
+class PaymentMethodFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PaymentMethod
+
+    payment_source_type = "wire_transfers"
+    price_amount_cents = 0
+    market = factory.SubFactory(MarketFactory)
+    payment_gateway = factory.SubFactory(ManualGatewayFactory)
+
+
+class CustomerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "orders.Customer"
+
+    email = factory.Sequence(lambda n: f"customer{n}@example.com")
+
+
+class OrderFactory(factory.django.DjangoModelFactory):
+    """A cart in a market (figures are computed by refresh_order, not by the factory)."""
+
+    class Meta:
+        model = "orders.Order"
+
+    market = factory.SubFactory(MarketFactory)
+    number = factory.Sequence(lambda n: str(900000 + n))
+    currency_code = factory.LazyAttribute(lambda o: o.market.price_list.currency_code)
+    tax_included = factory.LazyAttribute(lambda o: o.market.price_list.tax_included)
+
+
+class LineItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "orders.LineItem"
+
+    order = factory.SubFactory(OrderFactory)
+    item_type = "skus"
+    sku = factory.SubFactory(SkuFactory)
+    sku_code = factory.LazyAttribute(lambda li: li.sku.code)
+    name = factory.LazyAttribute(lambda li: li.sku.name)
+    quantity = 1
+    unit_amount_cents = 1000
+
+
+class PaymentSourceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "orders.PaymentSource"
+
+    kind = "wire_transfers"
+    order = factory.SubFactory(OrderFactory)

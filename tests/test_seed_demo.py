@@ -1,0 +1,338 @@
+"""`python manage.py seed_demo`: demo.md's data, idempotent, development only, and usable as
+printed (the demo clients get tokens and see the catalog in their market's currency)."""
+
+import json
+from io import StringIO
+
+import pytest
+from django.apps import apps
+from django.core.management import CommandError, call_command
+from oauth2_provider.models import get_application_model
+
+from inventory.models import Sku, StockItem
+from tests.conftest import JsonApiClient, obtain_token
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def development(settings):
+    settings.DEBUG = True
+    # Client secrets are hashed like passwords; the fast hasher keeps this module quick.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def seed(*args) -> str:
+    out = StringIO()
+    call_command("seed_demo", *args, stdout=out)
+    return out.getvalue()
+
+
+def seed_json() -> dict:
+    return json.loads(seed("--json"))
+
+
+def row_counts() -> dict:
+    models = [
+        m
+        for app in ("commerce", "inventory", "markets", "orders")
+        for m in apps.get_app_config(app).get_models()
+    ]
+    counts = {m._meta.label: m._default_manager.count() for m in models}
+    counts["applications"] = get_application_model().objects.count()
+    return counts
+
+
+def client_for(client, printed: dict) -> JsonApiClient:
+    """A JSON:API client with a token obtained exactly as the printed demo client says."""
+    body = {"grant_type": "client_credentials", "client_id": printed["client_id"]}
+    if printed.get("client_secret"):
+        body["client_secret"] = printed["client_secret"]
+    if printed.get("scope"):
+        body["scope"] = printed["scope"]
+    return JsonApiClient(client, obtain_token(client, **body))
+
+
+def printed_client(summary: dict, client_id: str) -> dict:
+    return next(c for c in summary["clients"] if c["client_id"] == client_id)
+
+
+@pytest.mark.sqlite
+def test_refuses_to_run_with_debug_off(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="demo data is for development"):
+        seed()
+    assert not Sku.objects.exists()
+
+
+@pytest.mark.sqlite
+def test_seeding_twice_changes_nothing():
+    first = seed_json()
+    counts = row_counts()
+    second = seed_json()
+    assert row_counts() == counts
+    assert first["created"] > 0
+    assert (second["created"], second["updated"]) == (0, 0)
+    assert second["records"] == first["records"]
+    assert first["records"]["skus"] == 4
+    assert first["records"]["stock_items"] == 9
+    assert first["records"]["api_clients"] == 3
+
+
+def test_seeding_again_restores_drifted_demo_values():
+    seed()
+    item = StockItem.objects.get(stock_location__code="ne_wh", sku__code="24-WB01")
+    item.quantity = 1
+    item.save()
+    summary = seed_json()
+    item.refresh_from_db()
+    assert item.quantity == 35
+    assert (summary["created"], summary["updated"]) == (0, 1)
+
+
+def test_demo_clients_have_fixed_credentials():
+    summary = seed_json()
+    assert [(c["client_id"], c["kind"], c["scope"]) for c in summary["clients"]] == [
+        ("demo-integration", "integration", ""),
+        ("demo-sc-usa", "sales_channel", "market:code:usa"),
+        ("demo-sc-eu", "sales_channel", "market:code:eu"),
+    ]
+    assert printed_client(summary, "demo-integration")["client_secret"] == "demo-integration-secret"
+    assert "client_secret" not in printed_client(summary, "demo-sc-usa")
+
+
+def test_text_output_prints_clients_and_ready_curl_lines(monkeypatch):
+    monkeypatch.setenv("PORT", "8123")
+    out = seed()
+    assert "client_id=demo-integration client_secret=demo-integration-secret" in out
+    assert "client_id=demo-sc-usa scope=market:code:usa" in out
+    assert "client_id=demo-sc-eu scope=market:code:eu" in out
+    token_line = next(line for line in out.splitlines() if "/oauth/token" in line)
+    assert "curl -s http://127.0.0.1:8123/oauth/token" in token_line
+    assert "-H 'Content-Type: application/json'" in token_line
+    body = json.loads(token_line.split("-d '", 1)[1].split("'", 1)[0])
+    assert body == {
+        "grant_type": "client_credentials",
+        "client_id": "demo-sc-usa",
+        "scope": "market:code:usa",
+    }
+    assert "'http://127.0.0.1:8123/api/skus?include=prices'" in out
+    assert "Authorization: Bearer $TOKEN" in out
+
+
+@pytest.mark.sqlite
+def test_printed_sales_channel_lists_skus_with_prices_in_usd(client):
+    summary = seed_json()
+    body = json.loads(summary["curl"]["token"].split("-d '", 1)[1].split("'", 1)[0])
+    storefront = JsonApiClient(client, obtain_token(client, **body))
+    response = storefront.get("/api/skus?include=prices&sort=code")
+    assert response.status_code == 200
+    document = response.json()
+    prices = {p["id"]: p["attributes"] for p in document["included"]}
+    by_code = {}
+    for sku in document["data"]:
+        (linkage,) = sku["relationships"]["prices"]["data"]
+        by_code[sku["attributes"]["code"]] = prices[linkage["id"]]
+    assert {code: p["formatted_amount"] for code, p in by_code.items()} == {
+        "24-WB01": "$32.00",
+        "24-WB03": "$36.00",
+        "240-LV06": "$22.00",
+        "GIFTCARD-50": "$50.00",
+    }
+    assert {p["currency_code"] for p in by_code.values()} == {"USD"}
+
+
+def test_eu_sales_channel_sees_euro_prices(client):
+    summary = seed_json()
+    storefront = client_for(client, printed_client(summary, "demo-sc-eu"))
+    response = storefront.get("/api/prices?sort=amount_cents&include=sku")
+    assert response.status_code == 200
+    skus = {s["id"]: s["attributes"]["code"] for s in response.json()["included"]}
+    figures = [
+        (
+            skus[p["relationships"]["sku"]["data"]["id"]],
+            p["attributes"]["amount_float"],
+            p["attributes"]["formatted_amount"],
+        )
+        for p in response.json()["data"]
+    ]
+    assert figures == [
+        ("240-LV06", 20.0, "€20,00"),
+        ("24-WB01", 30.0, "€30,00"),
+        ("24-WB03", 35.0, "€35,00"),
+        ("GIFTCARD-50", 50.0, "€50,00"),
+    ]
+
+
+@pytest.fixture
+def demo_integration(client):
+    summary = seed_json()
+    return client_for(client, printed_client(summary, "demo-integration"))
+
+
+def included_by_id(document) -> dict:
+    return {(i["type"], i["id"]): i for i in document.get("included", [])}
+
+
+def test_stock_quantities_match_demo_md(demo_integration):
+    response = demo_integration.get("/api/stock_items?include=sku,stock_location&page[size]=25")
+    document = response.json()
+    included = included_by_id(document)
+    quantities = {}
+    for item in document["data"]:
+        rels = item["relationships"]
+        location = included[("stock_locations", rels["stock_location"]["data"]["id"])]
+        sku = included[("skus", rels["sku"]["data"]["id"])]
+        quantities[(location["attributes"]["code"], sku["attributes"]["code"])] = item[
+            "attributes"
+        ]["quantity"]
+    assert quantities == {
+        ("ne_wh", "24-WB01"): 35,
+        ("ne_wh", "24-WB03"): 100,
+        ("ne_wh", "240-LV06"): 0,
+        ("brooklyn", "24-WB01"): 100,
+        ("brooklyn", "24-WB03"): 0,
+        ("brooklyn", "240-LV06"): 100,
+        ("milan", "24-WB01"): 50,
+        ("milan", "24-WB03"): 50,
+        ("milan", "240-LV06"): 50,
+    }
+
+
+def test_markets_price_lists_and_inventory_models_match_demo_md(demo_integration):
+    response = demo_integration.get(
+        "/api/markets?sort=code&include=merchant,price_list,"
+        "inventory_model.inventory_stock_locations.stock_location"
+    )
+    document = response.json()
+    included = included_by_id(document)
+
+    def one(resource, name):
+        linkage = resource["relationships"][name]["data"]
+        return included[(linkage["type"], linkage["id"])]
+
+    markets = {}
+    for market in document["data"]:
+        price_list = one(market, "price_list")["attributes"]
+        model = one(market, "inventory_model")
+        locations = {}
+        for link in model["relationships"]["inventory_stock_locations"]["data"]:
+            isl = included[(link["type"], link["id"])]
+            location = one(isl, "stock_location")["attributes"]["code"]
+            locations[location] = isl["attributes"]["priority"]
+        markets[market["attributes"]["code"]] = {
+            "name": market["attributes"]["name"],
+            "merchant": one(market, "merchant")["attributes"]["name"],
+            "price_list": (
+                price_list["name"],
+                price_list["currency_code"],
+                price_list["tax_included"],
+            ),
+            "inventory_model": (
+                model["attributes"]["name"],
+                model["attributes"]["strategy"],
+                model["attributes"]["stock_locations_cutoff"],
+            ),
+            "locations": locations,
+        }
+    assert markets == {
+        "eu": {
+            "name": "Europe",
+            "merchant": "Demo Store",
+            "price_list": ("EUR list", "EUR", True),
+            "inventory_model": ("EU stock", "no_split", None),
+            "locations": {"milan": 1},
+        },
+        "usa": {
+            "name": "USA",
+            "merchant": "Demo Store",
+            "price_list": ("USD list", "USD", False),
+            "inventory_model": ("US stock", "split_shipments", 2),
+            "locations": {"ne_wh": 1, "brooklyn": 2},
+        },
+    }
+
+
+def test_catalog_matches_demo_md(demo_integration):
+    skus = demo_integration.get("/api/skus?sort=code&include=shipping_category").json()
+    category = {i["id"]: i["attributes"]["name"] for i in skus.get("included", [])}
+    rows = []
+    for sku in skus["data"]:
+        attrs = sku["attributes"]
+        linkage = sku["relationships"]["shipping_category"]["data"]
+        rows.append(
+            (
+                attrs["code"],
+                attrs["name"],
+                attrs["weight"],
+                attrs["unit_of_weight"],
+                attrs["do_not_ship"],
+                attrs["do_not_track"],
+                category[linkage["id"]] if linkage else None,
+            )
+        )
+    assert rows == [
+        ("24-WB01", "Voyage Yoga Bag", 500.0, "gr", False, False, "Merchandise"),
+        ("24-WB03", "Driven Backpack", 1000.0, "gr", False, False, "Merchandise"),
+        ("240-LV06", "Quest Lumaflex Band", 200.0, "gr", False, False, "Merchandise"),
+        ("GIFTCARD-50", "Gift card", None, None, True, True, None),
+    ]
+    merchant = demo_integration.get("/api/merchants?include=address").json()
+    assert [m["attributes"]["name"] for m in merchant["data"]] == ["Demo Store"]
+    assert merchant["included"][0]["attributes"]["country_code"] == "US"
+    locations = demo_integration.get("/api/stock_locations?sort=code&include=address").json()
+    cities = {i["id"]: i["attributes"]["city"] for i in locations["included"]}
+    assert {
+        (
+            loc["attributes"]["code"],
+            loc["attributes"]["name"],
+            cities[loc["relationships"]["address"]["data"]["id"]],
+        )
+        for loc in locations["data"]
+    } == {
+        ("ne_wh", "New England warehouse", "Boston"),
+        ("brooklyn", "Brooklyn store", "New York"),
+        ("milan", "Milan warehouse", "Milano"),
+    }
+
+
+def test_shipping_and_payment_methods_match_demo_md(demo_integration):
+    methods = demo_integration.get("/api/shipping_methods?include=market,shipping_category")
+    document = methods.json()
+    included = included_by_id(document)
+    shipping = {
+        (
+            included[("markets", m["relationships"]["market"]["data"]["id"])]["attributes"]["code"],
+            m["attributes"]["name"],
+        ): (
+            m["attributes"]["formatted_price_amount"],
+            m["attributes"]["formatted_free_over_amount"],
+            m["attributes"]["free_over_amount_cents"],
+        )
+        for m in document["data"]
+    }
+    assert shipping == {
+        ("usa", "Standard"): ("$7.00", "$100.00", 10000),
+        ("usa", "Express"): ("$20.00", None, None),
+        ("eu", "Corriere"): ("€12,00", None, None),
+    }
+    categories = {
+        i["attributes"]["name"] for (t, _), i in included.items() if t == "shipping_categories"
+    }
+    assert categories == {"Merchandise"}
+
+    payments = demo_integration.get("/api/payment_methods?include=market,payment_gateway").json()
+    included = included_by_id(payments)
+    rows = {
+        (
+            included[("markets", p["relationships"]["market"]["data"]["id"])]["attributes"]["code"],
+            p["attributes"]["payment_source_type"],
+            p["attributes"]["formatted_price_amount"],
+            p["relationships"]["payment_gateway"]["data"]["type"],
+        )
+        for p in payments["data"]
+    }
+    assert rows == {
+        ("usa", "wire_transfers", "$0.00", "manual_gateways"),
+        ("eu", "wire_transfers", "€0,00", "manual_gateways"),
+    }
