@@ -7,5 +7,6 @@ from commerce.models import Event
 def emit_event(topic: str, resource, **payload) -> Event:
     """Record `topic` (e.g. "orders.place") for `resource` inside the current transaction."""
     resource_type = topic.split(".", 1)[0]
-    return Event.objects.create(topic=topic, resource_type=resource_type,
-                                resource_id=resource.public_id, payload=payload)
+    return Event.objects.create(
+        topic=topic, resource_type=resource_type, resource_id=resource.public_id, payload=payload
+    )

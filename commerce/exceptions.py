@@ -18,8 +18,12 @@ class ErrorItem:
     meta: dict = field(default_factory=dict)
 
     def as_json(self) -> dict:
-        body = {"title": self.title, "detail": self.detail, "code": self.code,
-                "status": str(self.status)}
+        body = {
+            "title": self.title,
+            "detail": self.detail,
+            "code": self.code,
+            "status": str(self.status),
+        }
         if self.pointer is not None:
             body["source"] = {"pointer": self.pointer}
         elif self.parameter is not None:
@@ -36,10 +40,17 @@ class CommerceError(Exception):
     code = "BAD_REQUEST"
     title = "Bad request"
 
-    def __init__(self, detail: str | None = None, *, title: str | None = None,
-                 code: str | None = None, pointer: str | None = None,
-                 parameter: str | None = None, meta: dict | None = None,
-                 status: int | None = None):
+    def __init__(
+        self,
+        detail: str | None = None,
+        *,
+        title: str | None = None,
+        code: str | None = None,
+        pointer: str | None = None,
+        parameter: str | None = None,
+        meta: dict | None = None,
+        status: int | None = None,
+    ):
         self.status = status or self.status
         self.code = code or self.code
         self.title = title or self.title
@@ -50,18 +61,33 @@ class CommerceError(Exception):
         super().__init__(self.detail)
 
     def items(self) -> list[ErrorItem]:
-        return [ErrorItem(self.status, self.code, self.title, self.detail, self.pointer,
-                          self.parameter, self.meta)]
+        return [
+            ErrorItem(
+                self.status,
+                self.code,
+                self.title,
+                self.detail,
+                self.pointer,
+                self.parameter,
+                self.meta,
+            )
+        ]
 
 
 class BadRequest(CommerceError):
     """400 with one of the JR/CL codes (PARAM_NOT_ALLOWED, INVALID_INCLUDE ...)."""
 
 
-def param_not_allowed(name: str, *, pointer: str | None = None,
-                      parameter: str | None = None) -> BadRequest:
-    return BadRequest(f"{name} is not allowed.", title="Param not allowed",
-                      code="PARAM_NOT_ALLOWED", pointer=pointer, parameter=parameter)
+def param_not_allowed(
+    name: str, *, pointer: str | None = None, parameter: str | None = None
+) -> BadRequest:
+    return BadRequest(
+        f"{name} is not allowed.",
+        title="Param not allowed",
+        code="PARAM_NOT_ALLOWED",
+        pointer=pointer,
+        parameter=parameter,
+    )
 
 
 class InvalidToken(CommerceError):
@@ -80,8 +106,11 @@ class Unauthorized(CommerceError):
     code = "UNAUTHORIZED"
     title = "Access denied"
 
-    def __init__(self, detail: str = (
-            "You are not authorized to perform this action on the requested resource."), **kw):
+    def __init__(
+        self,
+        detail: str = ("You are not authorized to perform this action on the requested resource."),
+        **kw,
+    ):
         super().__init__(detail, **kw)
 
 
@@ -90,8 +119,13 @@ class NotFound(CommerceError):
     code = "RECORD_NOT_FOUND"
     title = "Record not found"
 
-    def __init__(self, detail: str = (
-            "The requested resource was not found. Please double-check the resource id."), **kw):
+    def __init__(
+        self,
+        detail: str = (
+            "The requested resource was not found. Please double-check the resource id."
+        ),
+        **kw,
+    ):
         super().__init__(detail, **kw)
 
 
@@ -112,8 +146,7 @@ class Locked(CommerceError):
     code = "LOCKED"
     title = "Locked"
 
-    def __init__(self, detail: str = "The resource cannot be deleted because it is in use.",
-                 **kw):
+    def __init__(self, detail: str = "The resource cannot be deleted because it is in use.", **kw):
         super().__init__(detail, **kw)
 
 
@@ -123,11 +156,20 @@ class ValidationError(CommerceError):
     status = 422
     code = "VALIDATION_ERROR"
 
-    def __init__(self, name: str, message: str, *, error: str = "invalid",
-                 relationship: bool = False, pointer: str | None = None, **meta):
+    def __init__(
+        self,
+        name: str,
+        message: str,
+        *,
+        error: str = "invalid",
+        relationship: bool = False,
+        pointer: str | None = None,
+        **meta,
+    ):
         section = "relationships" if relationship else "attributes"
         super().__init__(
-            f"{name} - {message}", title=message,
+            f"{name} - {message}",
+            title=message,
             pointer=pointer or f"/data/{section}/{name}",
             meta={"error": error, **meta},
         )
@@ -153,6 +195,8 @@ class InvalidTransition(ValidationError):
 
     def __init__(self, from_status: str, to_status: str, *, message: str | None = None):
         super().__init__(
-            "status", message or f"cannot transition from {from_status} to {to_status}",
-            error="transition", **{"from": from_status, "to": to_status},
+            "status",
+            message or f"cannot transition from {from_status} to {to_status}",
+            error="transition",
+            **{"from": from_status, "to": to_status},
         )

@@ -17,8 +17,12 @@ class BodySizeLimitMiddleware:
             length = 0
         limit = settings.MAX_REQUEST_BODY_BYTES
         if length > limit:
-            return json_error_response(CommerceError(
-                f"The request body is larger than {limit} bytes.",
-                title="Payload too large", code="PAYLOAD_TOO_LARGE", status=413,
-            ))
+            return json_error_response(
+                CommerceError(
+                    f"The request body is larger than {limit} bytes.",
+                    title="Payload too large",
+                    code="PAYLOAD_TOO_LARGE",
+                    status=413,
+                )
+            )
         return self.get_response(request)

@@ -54,20 +54,37 @@ class Address(Resource):
     class Meta:
         verbose_name_plural = "addresses"
 
+    def __str__(self):
+        return self.name
+
     @property
     def full_name(self) -> str:
         return " ".join(p for p in (self.first_name, self.last_name) if p) or (self.company or "")
 
     @property
     def name(self) -> str:
-        parts = [self.full_name, self.line_1, self.zip_code, self.city, self.state_code,
-                 f"({self.country_code})"]
+        parts = [
+            self.full_name,
+            self.line_1,
+            self.zip_code,
+            self.city,
+            self.state_code,
+            f"({self.country_code})",
+        ]
         return ", ".join(p for p in parts if p)
 
     @property
     def full_address(self) -> str:
-        parts = [self.company, self.line_1, self.line_2, self.zip_code, self.city,
-                 self.state_code, f"({self.country_code})", self.phone]
+        parts = [
+            self.company,
+            self.line_1,
+            self.line_2,
+            self.zip_code,
+            self.city,
+            self.state_code,
+            f"({self.country_code})",
+            self.phone,
+        ]
         return ", ".join(p for p in parts if p)
 
     @property
@@ -86,9 +103,6 @@ class Address(Resource):
 
     provider_name = None
     static_map_url = None
-
-    def __str__(self):
-        return self.name
 
 
 class Event(models.Model):

@@ -43,12 +43,14 @@ def rails_message(code: str | None, message: str) -> tuple[str, str, dict]:
         return f"is too short (minimum is {count} characters)", "too_short", {"count": count}
     if code == "max_value":
         count = _first_number(message)
-        return (f"must be less than or equal to {count}", "less_than_or_equal_to",
-                {"count": count})
+        return (f"must be less than or equal to {count}", "less_than_or_equal_to", {"count": count})
     if code == "min_value":
         count = _first_number(message)
-        return (f"must be greater than or equal to {count}", "greater_than_or_equal_to",
-                {"count": count})
+        return (
+            f"must be greater than or equal to {count}",
+            "greater_than_or_equal_to",
+            {"count": count},
+        )
     return message.rstrip("."), code or "invalid", {}
 
 
@@ -67,8 +69,11 @@ def _field_error(model, field_name: str, code: str | None, message: str) -> Vali
 
 def to_validation_errors(model, exc: DjangoValidationError) -> ValidationErrors:
     errors = []
-    for field_name, items in exc.error_dict.items() if hasattr(exc, "error_dict") else [
-            (NON_FIELD_ERRORS, exc.error_list)]:
+    for field_name, items in (
+        exc.error_dict.items()
+        if hasattr(exc, "error_dict")
+        else [(NON_FIELD_ERRORS, exc.error_list)]
+    ):
         for item in items:
             message = item.message % item.params if item.params else item.message
             errors.append(_field_error(model, field_name, item.code, str(message)))
@@ -86,8 +91,7 @@ def save_record(instance: models.Model) -> models.Model:
             instance.save()
     except IntegrityError as exc:
         # Validation passed, so a concurrent writer took the same unique value first.
-        raise RecordNotUnique(f"The record could not be saved: {exc.__class__.__name__}.") \
-            from None
+        raise RecordNotUnique(f"The record could not be saved: {exc.__class__.__name__}.") from None
     return instance
 
 

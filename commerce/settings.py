@@ -133,19 +133,39 @@ API_THROTTLE_RATES = {
 # worker and machine sees the same numbers. `migrate` creates the cache table.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": REDIS_URL,
-                          "OPTIONS": {"CLIENT_CLASS": "django_redis.client.DefaultClient"}}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"CLIENT_CLASS": "django_redis.client.DefaultClient"},
+        }
+    }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache",
-                          "LOCATION": "commerce_cache"}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "commerce_cache",
+        }
+    }
 
 # Browsers: headless storefronts on other origins (comma-separated list of origins).
 CORS_ALLOWED_ORIGINS = [o for o in os.environ.get("CORS_ALLOWED_ORIGINS", "").split(",") if o]
 CORS_URLS_REGEX = r"^/(api|oauth)/.*$"
-CORS_ALLOW_HEADERS = ["accept", "authorization", "content-type", "idempotency-key",
-                      "cache-control", "pragma", "user-agent"]
-CORS_EXPOSE_HEADERS = ["X-Ratelimit-Limit", "X-Ratelimit-Interval", "X-Ratelimit-Remaining",
-                       "Retry-After"]
+CORS_ALLOW_HEADERS = [
+    "accept",
+    "authorization",
+    "content-type",
+    "idempotency-key",
+    "cache-control",
+    "pragma",
+    "user-agent",
+]
+CORS_EXPOSE_HEADERS = [
+    "X-Ratelimit-Limit",
+    "X-Ratelimit-Interval",
+    "X-Ratelimit-Remaining",
+    "Retry-After",
+]
 
 # Commerce Layer dialect settings (api.md).
 API_PAGE_SIZE_DEFAULT = 10

@@ -75,8 +75,9 @@ def _check_value(trigger: Trigger, value):
         return value
     if trigger.value is int:
         if isinstance(value, bool) or not isinstance(value, int) or value < 0 or value > 10**13:
-            raise ValidationError(name, "must be a non-negative integer", error="invalid",
-                                  value=value)
+            raise ValidationError(
+                name, "must be a non-negative integer", error="invalid", value=value
+            )
         return value
     if not isinstance(value, str) or not value or len(value) > 255:
         raise ValidationError(name, "must be a non-empty string", error="invalid", value=value)

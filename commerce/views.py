@@ -18,8 +18,13 @@ class AddressResource(ResourceView):
     resource_type = "addresses"
     model = Address
     serializer_class = AddressSerializer
-    access = {"list": frozenset({"integration", "customer"}), "retrieve": ALL_KINDS,
-              "create": ALL_KINDS, "update": ALL_KINDS, "delete": INTEGRATION_ONLY}
+    access = {
+        "list": frozenset({"integration", "customer"}),
+        "retrieve": ALL_KINDS,
+        "create": ALL_KINDS,
+        "update": ALL_KINDS,
+        "delete": INTEGRATION_ONLY,
+    }
 
     @classmethod
     def scope(cls, qs, ctx):
@@ -34,7 +39,8 @@ class AddressResource(ResourceView):
         if self.ctx.is_customer:
             instance = Address.objects.filter(
                 Q(owner_customer_id=self.ctx.customer_id) | Q(owner_customer_id__isnull=True),
-                public_id=str(pk)[:64]).first()
+                public_id=str(pk)[:64],
+            ).first()
             if instance is not None:
                 return instance
         return super().get_object(pk, **kwargs)

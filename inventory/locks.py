@@ -14,7 +14,11 @@ def lock_stock_items(stock_item_ids) -> dict[int, StockItem]:
 
 def lock_stock_items_for(sku_ids, stock_location_ids) -> dict[int, StockItem]:
     """Lock every stock item of these SKUs at these locations (pk order)."""
-    rows = (StockItem.objects.filter(sku_id__in=set(sku_ids),
-                                     stock_location_id__in=set(stock_location_ids))
-            .order_by("pk").select_for_update(of=("self",)))
+    rows = (
+        StockItem.objects.filter(
+            sku_id__in=set(sku_ids), stock_location_id__in=set(stock_location_ids)
+        )
+        .order_by("pk")
+        .select_for_update(of=("self",))
+    )
     return {item.pk: item for item in rows}

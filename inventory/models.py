@@ -23,9 +23,7 @@ class Sku(Resource):
     image_url = models.URLField(max_length=2000, null=True, blank=True)
     pieces_per_pack = models.PositiveIntegerField(null=True, blank=True)
     weight = models.FloatField(null=True, blank=True)
-    unit_of_weight = models.CharField(
-        max_length=2, choices=UNITS_OF_WEIGHT, null=True, blank=True
-    )
+    unit_of_weight = models.CharField(max_length=2, choices=UNITS_OF_WEIGHT, null=True, blank=True)
     hs_tariff_number = models.CharField(max_length=255, null=True, blank=True)
     do_not_ship = models.BooleanField(default=False)
     do_not_track = models.BooleanField(default=False)
@@ -118,16 +116,18 @@ class StockReservation(Resource):
 
     STATUSES = [("draft", "draft"), ("pending", "pending")]
 
-    stock_item = models.ForeignKey(StockItem, on_delete=models.PROTECT,
-                                   related_name="stock_reservations")
+    stock_item = models.ForeignKey(
+        StockItem, on_delete=models.PROTECT, related_name="stock_reservations"
+    )
     quantity = models.PositiveIntegerField()
     status = models.CharField(max_length=8, choices=STATUSES, default="pending")
     expires_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
-            models.CheckConstraint(condition=Q(quantity__gte=1),
-                                   name="stock_reservation_qty_gte_1"),
+            models.CheckConstraint(
+                condition=Q(quantity__gte=1), name="stock_reservation_qty_gte_1"
+            ),
         ]
 
     @property
@@ -138,20 +138,28 @@ class StockReservation(Resource):
 class StockTransfer(Resource):
     """Units of a SKU moving from one stock location to another (inventory.md)."""
 
-    STATUSES = [(s, s) for s in ("draft", "upcoming", "on_hold", "picking", "in_transit",
-                                 "completed", "cancelled")]
+    STATUSES = [
+        (s, s)
+        for s in ("draft", "upcoming", "on_hold", "picking", "in_transit", "completed", "cancelled")
+    ]
 
     number = models.CharField(max_length=64, null=True, blank=True)
     sku = models.ForeignKey(Sku, on_delete=models.PROTECT, related_name="stock_transfers")
-    origin_stock_location = models.ForeignKey(StockLocation, on_delete=models.PROTECT,
-                                              related_name="stock_transfers")
-    destination_stock_location = models.ForeignKey(StockLocation, on_delete=models.PROTECT,
-                                                   related_name="+")
+    origin_stock_location = models.ForeignKey(
+        StockLocation, on_delete=models.PROTECT, related_name="stock_transfers"
+    )
+    destination_stock_location = models.ForeignKey(
+        StockLocation, on_delete=models.PROTECT, related_name="+"
+    )
     quantity = models.PositiveIntegerField()
     status = models.CharField(max_length=16, choices=STATUSES, default="draft", db_index=True)
-    stock_reservation = models.OneToOneField(StockReservation, on_delete=models.SET_NULL,
-                                             null=True, blank=True,
-                                             related_name="stock_transfer")
+    stock_reservation = models.OneToOneField(
+        StockReservation,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="stock_transfer",
+    )
     on_hold_at = models.DateTimeField(null=True, blank=True)
     picking_at = models.DateTimeField(null=True, blank=True)
     in_transit_at = models.DateTimeField(null=True, blank=True)
@@ -160,11 +168,14 @@ class StockTransfer(Resource):
 
     class Meta:
         constraints = [
-            models.CheckConstraint(condition=Q(quantity__gte=1) & Q(quantity__lte=1_000_000),
-                                   name="stock_transfer_quantity_range"),
+            models.CheckConstraint(
+                condition=Q(quantity__gte=1) & Q(quantity__lte=1_000_000),
+                name="stock_transfer_quantity_range",
+            ),
             models.CheckConstraint(
                 condition=~Q(origin_stock_location=models.F("destination_stock_location")),
-                name="stock_transfer_distinct_locations"),
+                name="stock_transfer_distinct_locations",
+            ),
         ]
 
     @property

@@ -21,8 +21,18 @@ class ShippingCategorySerializer(ResourceSerializer):
 class SkuSerializer(ResourceSerializer):
     class Meta:
         model = Sku
-        fields = ["code", "name", "description", "image_url", "pieces_per_pack", "weight",
-                  "unit_of_weight", "hs_tariff_number", "do_not_ship", "do_not_track"]
+        fields = [
+            "code",
+            "name",
+            "description",
+            "image_url",
+            "pieces_per_pack",
+            "weight",
+            "unit_of_weight",
+            "hs_tariff_number",
+            "do_not_ship",
+            "do_not_track",
+        ]
 
 
 class StockLocationSerializer(ResourceSerializer):
@@ -43,8 +53,14 @@ class StockItemSerializer(ResourceSerializer):
 class InventoryModelSerializer(ResourceSerializer):
     class Meta:
         model = InventoryModel
-        fields = ["name", "strategy", "stock_locations_cutoff", "stock_reservation_cutoff",
-                  "put_stock_transfers_on_hold", "manual_stock_decrement"]
+        fields = [
+            "name",
+            "strategy",
+            "stock_locations_cutoff",
+            "stock_reservation_cutoff",
+            "put_stock_transfers_on_hold",
+            "manual_stock_decrement",
+        ]
 
 
 class InventoryStockLocationSerializer(ResourceSerializer):
@@ -58,10 +74,25 @@ class StockTransferSerializer(ResourceSerializer):
 
     class Meta:
         model = StockTransfer
-        fields = ["number", "sku_code", "status", "quantity", "on_hold_at", "picking_at",
-                  "in_transit_at", "completed_at", "cancelled_at"]
-        read_only_fields = ["status", "on_hold_at", "picking_at", "in_transit_at",
-                            "completed_at", "cancelled_at"]
+        fields = [
+            "number",
+            "sku_code",
+            "status",
+            "quantity",
+            "on_hold_at",
+            "picking_at",
+            "in_transit_at",
+            "completed_at",
+            "cancelled_at",
+        ]
+        read_only_fields = [
+            "status",
+            "on_hold_at",
+            "picking_at",
+            "in_transit_at",
+            "completed_at",
+            "cancelled_at",
+        ]
         extra_kwargs = {"quantity": {"min_value": 1, "max_value": 1_000_000}}
 
 

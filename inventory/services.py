@@ -10,8 +10,12 @@ from inventory.models import StockLocation
 def create_stock_location(**values) -> StockLocation:
     location = StockLocation(**values)
     # Numbers are human-facing and sequential; the lock keeps two creates from taking the same.
-    last = (StockLocation.objects.select_for_update().order_by("-number")
-            .values_list("number", flat=True).first())
+    last = (
+        StockLocation.objects.select_for_update()
+        .order_by("-number")
+        .values_list("number", flat=True)
+        .first()
+    )
     location.number = (last or 0) + 1
     return save_record(location)
 
@@ -19,14 +23,18 @@ def create_stock_location(**values) -> StockLocation:
 # --- reservations and stock movements ------------------------------------------------------
 # Callers hold the stock items' row locks (inventory.locks) while calling these.
 
+
 def reserved_quantities(stock_item_ids) -> dict[int, int]:
     """Units reserved per stock item, in one query."""
     from django.db.models import Sum
 
     from inventory.models import StockReservation
 
-    rows = (StockReservation.objects.filter(stock_item_id__in=list(stock_item_ids))
-            .values("stock_item_id").annotate(total=Sum("quantity")))
+    rows = (
+        StockReservation.objects.filter(stock_item_id__in=list(stock_item_ids))
+        .values("stock_item_id")
+        .annotate(total=Sum("quantity"))
+    )
     return {row["stock_item_id"]: row["total"] for row in rows}
 
 
@@ -42,8 +50,12 @@ def create_reservations(requests) -> list:
     from inventory.models import StockReservation
 
     return StockReservation.objects.bulk_create(
-        [StockReservation(stock_item=item, quantity=qty, status="pending")
-         for item, qty in requests if qty > 0])
+        [
+            StockReservation(stock_item=item, quantity=qty, status="pending")
+            for item, qty in requests
+            if qty > 0
+        ]
+    )
 
 
 def consume_reservations(reservations) -> None:
@@ -55,12 +67,14 @@ def consume_reservations(reservations) -> None:
 
     by_item: dict[int, int] = {}
     for reservation in reservations:
-        by_item[reservation.stock_item_id] = by_item.get(reservation.stock_item_id, 0) + \
-            reservation.quantity
+        by_item[reservation.stock_item_id] = (
+            by_item.get(reservation.stock_item_id, 0) + reservation.quantity
+        )
     for item_id in sorted(by_item):
         # An operator may have lowered quantity below what was reserved: never below 0.
         StockItem.objects.filter(pk=item_id).update(
-            quantity=Greatest(F("quantity") - by_item[item_id], Value(0)))
+            quantity=Greatest(F("quantity") - by_item[item_id], Value(0))
+        )
     StockReservation.objects.filter(pk__in=[r.pk for r in reservations]).delete()
 
 
@@ -82,22 +96,28 @@ def put_back(quantities: dict[int, int]) -> None:
 
 # --- stock transfers -----------------------------------------------------------------------
 
+
 def _lock_transfer(transfer):
     from inventory.models import StockTransfer
 
-    return StockTransfer.objects.select_for_update(of=("self",)).select_related(
-        "stock_reservation").get(pk=transfer.pk)
+    return (
+        StockTransfer.objects.select_for_update(of=("self",))
+        .select_related("stock_reservation")
+        .get(pk=transfer.pk)
+    )
 
 
 def _origin_item(transfer, *, create=False):
     from inventory.models import StockItem
 
     if create:
-        item, _ = StockItem.objects.get_or_create(stock_location=transfer.origin_stock_location,
-                                                  sku=transfer.sku)
+        item, _ = StockItem.objects.get_or_create(
+            stock_location=transfer.origin_stock_location, sku=transfer.sku
+        )
         return item
-    return StockItem.objects.filter(stock_location=transfer.origin_stock_location,
-                                    sku=transfer.sku).first()
+    return StockItem.objects.filter(
+        stock_location=transfer.origin_stock_location, sku=transfer.sku
+    ).first()
 
 
 @transaction.atomic
@@ -120,14 +140,21 @@ def move_stock_transfer(transfer, trigger: str, *, ctx=None):
     if trigger == "upcoming":
         origin = _origin_item(transfer)
         if origin is None:
-            raise ValidationError("quantity", f"{transfer.quantity} requested, 0 available",
-                                  error="out_of_stock", available=0)
+            raise ValidationError(
+                "quantity",
+                f"{transfer.quantity} requested, 0 available",
+                error="out_of_stock",
+                available=0,
+            )
         lock_stock_items([origin.pk])
         available = salable_quantities([origin])[origin.pk]
         if transfer.quantity > available:
-            raise ValidationError("quantity", f"{transfer.quantity} requested, "
-                                  f"{max(available, 0)} available", error="out_of_stock",
-                                  available=max(available, 0))
+            raise ValidationError(
+                "quantity",
+                f"{transfer.quantity} requested, {max(available, 0)} available",
+                error="out_of_stock",
+                available=max(available, 0),
+            )
         transfer.stock_reservation = create_reservations([(origin, transfer.quantity)])[0]
     elif trigger == "in_transit":
         reservation = transfer.stock_reservation
@@ -138,7 +165,8 @@ def move_stock_transfer(transfer, trigger: str, *, ctx=None):
         from inventory.models import StockItem
 
         destination, _ = StockItem.objects.get_or_create(
-            stock_location=transfer.destination_stock_location, sku=transfer.sku)
+            stock_location=transfer.destination_stock_location, sku=transfer.sku
+        )
         lock_stock_items([destination.pk])
         put_back({destination.pk: transfer.quantity})
     elif trigger == "cancel":

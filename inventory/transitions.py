@@ -16,8 +16,14 @@ STOCK_TRANSFER_TRANSITIONS = {
     ("picking", "cancel"): "cancelled",
     ("in_transit", "cancel"): "cancelled",
 }
-TARGETS = {"upcoming": "upcoming", "picking": "picking", "on_hold": "on_hold",
-           "in_transit": "in_transit", "complete": "completed", "cancel": "cancelled"}
+TARGETS = {
+    "upcoming": "upcoming",
+    "picking": "picking",
+    "on_hold": "on_hold",
+    "in_transit": "in_transit",
+    "complete": "completed",
+    "cancel": "cancelled",
+}
 
 
 def next_stock_transfer_status(status: str, trigger: str) -> str:

@@ -83,8 +83,11 @@ class InventoryStockLocationResource(ResourceView):
 
 
 def _transfer_trigger(name):
-    return Trigger(f"_{name}", lambda transfer, value, *, ctx: services.move_stock_transfer(
-        transfer, name, ctx=ctx), on_create=name == "upcoming")
+    return Trigger(
+        f"_{name}",
+        lambda transfer, value, *, ctx: services.move_stock_transfer(transfer, name, ctx=ctx),
+        on_create=name == "upcoming",
+    )
 
 
 @register
@@ -95,8 +98,12 @@ class StockTransferResource(ResourceView):
     select_related = ("sku",)
     filter_aliases = {"sku_code": "sku__code"}
     code_references = {"sku_code": ("sku", "code")}
-    triggers = TriggerSet(*[_transfer_trigger(n) for n in (
-        "upcoming", "on_hold", "picking", "in_transit", "complete", "cancel")])
+    triggers = TriggerSet(
+        *[
+            _transfer_trigger(n)
+            for n in ("upcoming", "on_hold", "picking", "in_transit", "complete", "cancel")
+        ]
+    )
     relationships_map = {
         "sku": Rel("skus", create="required", update=True),
         "origin_stock_location": Rel("stock_locations", create="required", update=True),
@@ -106,8 +113,9 @@ class StockTransferResource(ResourceView):
 
     def update_resource(self, instance, values, ctx):
         if values and instance.status != "draft":
-            raise ValidationError("status", f"a {instance.status} stock transfer can't be "
-                                  "changed", error="frozen")
+            raise ValidationError(
+                "status", f"a {instance.status} stock transfer can't be changed", error="frozen"
+            )
         return super().update_resource(instance, values, ctx)
 
     def delete_resource(self, instance, ctx):

@@ -72,8 +72,9 @@ class ShippingMethod(Resource):
     use_subtotal = models.BooleanField(default=False)
     min_weight = models.FloatField(null=True, blank=True)
     max_weight = models.FloatField(null=True, blank=True)
-    unit_of_weight = models.CharField(max_length=2, choices=Sku.UNITS_OF_WEIGHT, null=True,
-                                      blank=True)
+    unit_of_weight = models.CharField(
+        max_length=2, choices=Sku.UNITS_OF_WEIGHT, null=True, blank=True
+    )
     tax_code = models.CharField(max_length=255, null=True, blank=True)
     disabled_at = models.DateTimeField(null=True, blank=True)
     circuit_state = models.CharField(max_length=8, choices=CIRCUIT_STATES, default="closed")
@@ -84,15 +85,24 @@ class ShippingMethod(Resource):
         "Market", on_delete=models.CASCADE, null=True, blank=True, related_name="shipping_methods"
     )
     shipping_zone = models.ForeignKey(
-        ShippingZone, on_delete=models.SET_NULL, null=True, blank=True,
+        ShippingZone,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="shipping_methods",
     )
     shipping_category = models.ForeignKey(
-        ShippingCategory, on_delete=models.SET_NULL, null=True, blank=True,
+        ShippingCategory,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="shipping_methods",
     )
     stock_location = models.ForeignKey(
-        StockLocation, on_delete=models.SET_NULL, null=True, blank=True,
+        StockLocation,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="shipping_methods",
     )
 
@@ -169,9 +179,16 @@ class PaymentMethod(Resource):
     PAYMENT_SOURCE_TYPES = [
         (t, t)
         for t in (
-            "adyen_payments", "axerve_payments", "braintree_payments", "checkout_com_payments",
-            "external_payments", "klarna_payments", "paypal_payments", "satispay_payments",
-            "stripe_payments", "wire_transfers",
+            "adyen_payments",
+            "axerve_payments",
+            "braintree_payments",
+            "checkout_com_payments",
+            "external_payments",
+            "klarna_payments",
+            "paypal_payments",
+            "satispay_payments",
+            "stripe_payments",
+            "wire_transfers",
         )
     ]
 
@@ -351,7 +368,8 @@ class Promotion(Resource):
     @property
     def total_usage_reached(self) -> bool:
         return self.total_usage_limit is not None and (
-            self.total_usage_count >= self.total_usage_limit)
+            self.total_usage_count >= self.total_usage_limit
+        )
 
     def status_at(self, now) -> str:
         if self.disabled_at is not None:
@@ -395,13 +413,21 @@ def _promotion_proxy(kind_name: str, class_name: str):
         models.Model.save(self, *args, **kwargs)
 
     meta = type("Meta", (), {"proxy": True})
-    return type(class_name, (Promotion,), {
-        "__module__": __name__, "Meta": meta, "objects": Manager(), "save": save,
-    })
+    return type(
+        class_name,
+        (Promotion,),
+        {
+            "__module__": __name__,
+            "Meta": meta,
+            "objects": Manager(),
+            "save": save,
+        },
+    )
 
 
 PercentageDiscountPromotion = _promotion_proxy(
-    "percentage_discount_promotions", "PercentageDiscountPromotion")
+    "percentage_discount_promotions", "PercentageDiscountPromotion"
+)
 FixedAmountPromotion = _promotion_proxy("fixed_amount_promotions", "FixedAmountPromotion")
 FreeShippingPromotion = _promotion_proxy("free_shipping_promotions", "FreeShippingPromotion")
 
@@ -434,14 +460,19 @@ class Coupon(Resource):
     # (`coupons_code_eq`) and countable without a join through the rule. Bulk writes that bypass
     # save() must set it themselves.
     promotion = models.ForeignKey(
-        Promotion, on_delete=models.CASCADE, null=True, blank=True, editable=False,
+        Promotion,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        editable=False,
         related_name="coupons",
     )
 
     def save(self, *args, **kwargs):
         update_fields = kwargs.get("update_fields")
         if self.promotion_rule_id is not None and (
-                update_fields is None or "promotion_rule" in update_fields):
+            update_fields is None or "promotion_rule" in update_fields
+        ):
             self.promotion_id = self.promotion_rule.promotion_id
             if update_fields is not None:
                 kwargs["update_fields"] = {*update_fields, "promotion"}

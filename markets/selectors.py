@@ -9,8 +9,13 @@ from markets.models import DeliveryLeadTime, Market
 def market_locations(market: Market) -> list[InventoryStockLocation]:
     """The locations a market sells from: by priority, held ones skipped, up to the cutoff."""
     model = market.inventory_model
-    isls = [isl for isl in InventoryStockLocation.objects.filter(inventory_model_id=model.pk)
-            .select_related("stock_location").order_by("priority", "id") if not isl.on_hold]
+    isls = [
+        isl
+        for isl in InventoryStockLocation.objects.filter(inventory_model_id=model.pk)
+        .select_related("stock_location")
+        .order_by("priority", "id")
+        if not isl.on_hold
+    ]
     cutoff = model.stock_locations_cutoff
     return isls[:cutoff] if cutoff else isls
 
@@ -19,24 +24,31 @@ def sku_inventory(sku: Sku, market: Market) -> dict:
     """The SKU `inventory` attribute (inventory.md "Availability") for one market."""
     isls = market_locations(market)
     location_ids = [isl.stock_location_id for isl in isls]
-    items = {item.stock_location_id: item for item in StockItem.objects.filter(
-        sku=sku, stock_location_id__in=location_ids)}
+    items = {
+        item.stock_location_id: item
+        for item in StockItem.objects.filter(sku=sku, stock_location_id__in=location_ids)
+    }
     salable = salable_quantities(items.values())
     lead_times: dict[int, list] = {}
-    for lead_time in (DeliveryLeadTime.objects.filter(stock_location_id__in=location_ids)
-                      .filter(shipping_method__market_id=market.pk,
-                              shipping_method__disabled_at__isnull=True)
-                      .select_related("shipping_method").order_by("min_hours", "id")):
-        lead_times.setdefault(lead_time.stock_location_id, []).append(_lead_time(lead_time,
-                                                                                 market))
+    for lead_time in (
+        DeliveryLeadTime.objects.filter(stock_location_id__in=location_ids)
+        .filter(shipping_method__market_id=market.pk, shipping_method__disabled_at__isnull=True)
+        .select_related("shipping_method")
+        .order_by("min_hours", "id")
+    ):
+        lead_times.setdefault(lead_time.stock_location_id, []).append(_lead_time(lead_time, market))
     levels = []
     total = 0
     for isl in isls:
         item = items.get(isl.stock_location_id)
         quantity = max(salable.get(item.pk, 0), 0) if item else 0
         if quantity > 0 or sku.do_not_track:
-            levels.append({"quantity": quantity,
-                           "delivery_lead_times": lead_times.get(isl.stock_location_id, [])})
+            levels.append(
+                {
+                    "quantity": quantity,
+                    "delivery_lead_times": lead_times.get(isl.stock_location_id, []),
+                }
+            )
         total += quantity
     return {"available": sku.do_not_track or total > 0, "quantity": total, "levels": levels}
 
@@ -46,7 +58,8 @@ def _lead_time(lead_time: DeliveryLeadTime, market: Market) -> dict:
     currency = method.currency_code or market.price_list.currency_code
     return {
         "shipping_method": {
-            "name": method.name, "reference": method.reference,
+            "name": method.name,
+            "reference": method.reference,
             **money.money_triplet("price_amount", method.price_amount_cents, currency),
             **money.money_triplet("free_over_amount", method.free_over_amount_cents, currency),
         },

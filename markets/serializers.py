@@ -59,8 +59,15 @@ class PriceListSerializer(ResourceSerializer):
 
     class Meta:
         model = PriceList
-        fields = ["name", "code", "currency_code", "tax_included", "rule_outcomes", "rules",
-                  "resource_payload"]
+        fields = [
+            "name",
+            "code",
+            "currency_code",
+            "tax_included",
+            "rule_outcomes",
+            "rules",
+            "resource_payload",
+        ]
 
     def validate_currency_code(self, value):
         return validate_currency_code(value)
@@ -80,9 +87,19 @@ class PriceSerializer(ResourceSerializer):
 
     class Meta:
         model = Price
-        fields = ["currency_code", "sku_code", "amount_cents", "original_amount_cents",
-                  "formatted_original_amount", "compare_at_amount_cents", "rule_outcomes",
-                  "processed_at", "rules", "resource_payload", "jwt_custom_claim"]
+        fields = [
+            "currency_code",
+            "sku_code",
+            "amount_cents",
+            "original_amount_cents",
+            "formatted_original_amount",
+            "compare_at_amount_cents",
+            "rule_outcomes",
+            "processed_at",
+            "rules",
+            "resource_payload",
+            "jwt_custom_claim",
+        ]
         read_only_fields = ["currency_code"]
         update_only_fields = ["processed_at"]
 
@@ -93,32 +110,70 @@ class PriceSerializer(ResourceSerializer):
 class MarketSerializer(ResourceSerializer):
     class Meta:
         model = Market
-        fields = ["number", "name", "code", "facebook_pixel_id", "checkout_url",
-                  "external_prices_url", "external_order_validation_url", "private",
-                  "shipping_cost_cutoff", "disabled_at", "shared_secret", "external_includes"]
+        fields = [
+            "number",
+            "name",
+            "code",
+            "facebook_pixel_id",
+            "checkout_url",
+            "external_prices_url",
+            "external_order_validation_url",
+            "private",
+            "shipping_cost_cutoff",
+            "disabled_at",
+            "shared_secret",
+            "external_includes",
+        ]
         read_only_fields = ["number", "private", "disabled_at", "shared_secret"]
 
 
 class ShippingZoneSerializer(ResourceSerializer):
     class Meta:
         model = ShippingZone
-        fields = ["name", "country_code_regex", "not_country_code_regex", "state_code_regex",
-                  "not_state_code_regex", "zip_code_regex", "not_zip_code_regex"]
+        fields = [
+            "name",
+            "country_code_regex",
+            "not_country_code_regex",
+            "state_code_regex",
+            "not_state_code_regex",
+            "zip_code_regex",
+            "not_zip_code_regex",
+        ]
 
 
 class ShippingMethodSerializer(ResourceSerializer):
-    money = {"price_amount": "effective_currency_code",
-             "free_over_amount": "effective_currency_code",
-             "price_amount_for_shipment": "effective_currency_code"}
+    money = {
+        "price_amount": "effective_currency_code",
+        "free_over_amount": "effective_currency_code",
+        "price_amount_for_shipment": "effective_currency_code",
+    }
 
     class Meta:
         model = ShippingMethod
-        fields = ["name", "scheme", "currency_code", "external_prices_url", "price_amount_cents",
-                  "free_over_amount_cents", "use_subtotal", "min_weight", "max_weight",
-                  "unit_of_weight", "tax_code", "disabled_at", "circuit_state",
-                  "circuit_failure_count", "shared_secret", "external_includes"]
-        read_only_fields = ["disabled_at", "circuit_state", "circuit_failure_count",
-                            "shared_secret"]
+        fields = [
+            "name",
+            "scheme",
+            "currency_code",
+            "external_prices_url",
+            "price_amount_cents",
+            "free_over_amount_cents",
+            "use_subtotal",
+            "min_weight",
+            "max_weight",
+            "unit_of_weight",
+            "tax_code",
+            "disabled_at",
+            "circuit_state",
+            "circuit_failure_count",
+            "shared_secret",
+            "external_includes",
+        ]
+        read_only_fields = [
+            "disabled_at",
+            "circuit_state",
+            "circuit_failure_count",
+            "shared_secret",
+        ]
 
     def validate_currency_code(self, value):
         return validate_currency_code(value)
@@ -135,8 +190,12 @@ class DeliveryLeadTimeSerializer(ResourceSerializer):
         high = attrs.get("max_hours", instance.max_hours if instance else None)
         if low is not None and high is not None and low > high:
             raise serializers.ValidationError(
-                {"max_hours": serializers.ErrorDetail(
-                    f"must be greater than or equal to {low}", code="min_value")})
+                {
+                    "max_hours": serializers.ErrorDetail(
+                        f"must be greater than or equal to {low}", code="min_value"
+                    )
+                }
+            )
         return attrs
 
 
@@ -148,14 +207,25 @@ class PaymentGatewaySerializer(ResourceSerializer):
 
 
 class PaymentMethodSerializer(ResourceSerializer):
-    money = {"price_amount": "effective_currency_code",
-             "auto_capture_max_amount": "effective_currency_code"}
+    money = {
+        "price_amount": "effective_currency_code",
+        "auto_capture_max_amount": "effective_currency_code",
+    }
 
     class Meta:
         model = PaymentMethod
-        fields = ["name", "payment_source_type", "currency_code", "moto", "require_capture",
-                  "auto_place", "auto_capture", "price_amount_cents",
-                  "auto_capture_max_amount_cents", "disabled_at"]
+        fields = [
+            "name",
+            "payment_source_type",
+            "currency_code",
+            "moto",
+            "require_capture",
+            "auto_place",
+            "auto_capture",
+            "price_amount_cents",
+            "auto_capture_max_amount_cents",
+            "disabled_at",
+        ]
         read_only_fields = ["disabled_at"]
 
     def validate_currency_code(self, value):
@@ -169,8 +239,7 @@ class SkuSerializer(inventory_serializers.SkuSerializer):
     jwt_custom_claim = NoValueField()
 
     class Meta(inventory_serializers.SkuSerializer.Meta):
-        fields = [*inventory_serializers.SkuSerializer.Meta.fields, "inventory",
-                  "jwt_custom_claim"]
+        fields = [*inventory_serializers.SkuSerializer.Meta.fields, "inventory", "jwt_custom_claim"]
 
     def get_inventory(self, sku):
         market = self.context.get("market")
@@ -197,8 +266,9 @@ class DecimalNumberField(serializers.DecimalField):
             self.fail("invalid")
         if isinstance(data, float) and not math.isfinite(data):
             self.fail("invalid")
-        return Decimal(str(data)).quantize(Decimal(1).scaleb(-self.decimal_places),
-                                           rounding=ROUND_HALF_UP)
+        return Decimal(str(data)).quantize(
+            Decimal(1).scaleb(-self.decimal_places), rounding=ROUND_HALF_UP
+        )
 
     def to_representation(self, value):
         return None if value is None else float(value)
@@ -220,15 +290,26 @@ class TaxCalculatorSerializer(ResourceSerializer):
 
 
 class TaxRuleSerializer(ResourceSerializer):
-    tax_rate = DecimalNumberField(max_digits=9, decimal_places=6, min_value=0, max_value=1,
-                                  required=False)
+    tax_rate = DecimalNumberField(
+        max_digits=9, decimal_places=6, min_value=0, max_value=1, required=False
+    )
 
     class Meta:
         model = TaxRule
-        fields = ["name", "tax_rate", "freight_taxable", "payment_method_taxable",
-                  "gift_card_taxable", "adjustment_taxable", "breakdown",
-                  *[f"{prefix}{name}_code_regex" for name in ("country", "state", "zip")
-                    for prefix in ("", "not_")]]
+        fields = [
+            "name",
+            "tax_rate",
+            "freight_taxable",
+            "payment_method_taxable",
+            "gift_card_taxable",
+            "adjustment_taxable",
+            "breakdown",
+            *[
+                f"{prefix}{name}_code_regex"
+                for name in ("country", "state", "zip")
+                for prefix in ("", "not_")
+            ],
+        ]
         read_only_fields = ["breakdown"]
 
     def validate(self, attrs):
@@ -266,14 +347,17 @@ class PromotionListSerializer(serializers.ListSerializer):
             if missing:
                 counts = dict(
                     Coupon.objects.filter(promotion__in=[p.pk for p in missing])
-                    .order_by().values("promotion").annotate(n=Count("pk"))
-                    .values_list("promotion", "n"))
+                    .order_by()
+                    .values("promotion")
+                    .annotate(n=Count("pk"))
+                    .values_list("promotion", "n")
+                )
                 for promotion in missing:
                     promotion.coupons_count = counts.get(promotion.pk, 0)
         if self.child.money:
             prefetch_related_objects(
-                [p for p in promotions if not p.currency_code and p.market_id],
-                "market__price_list")
+                [p for p in promotions if not p.currency_code and p.market_id], "market__price_list"
+            )
         return super().to_representation(promotions)
 
 
@@ -284,9 +368,22 @@ class PromotionSerializer(ResourceSerializer):
 
     class Meta:
         model = Promotion
-        fields = ["name", "currency_code", "exclusive", "priority", "starts_at", "expires_at",
-                  "total_usage_limit", "total_usage_count", "total_usage_reached", "active",
-                  "status", "weight", "coupons_count", "disabled_at"]
+        fields = [
+            "name",
+            "currency_code",
+            "exclusive",
+            "priority",
+            "starts_at",
+            "expires_at",
+            "total_usage_limit",
+            "total_usage_count",
+            "total_usage_reached",
+            "active",
+            "status",
+            "weight",
+            "coupons_count",
+            "disabled_at",
+        ]
         read_only_fields = ["total_usage_count", "disabled_at"]
         extra_kwargs = {"starts_at": {"required": True}, "expires_at": {"required": True}}
         list_serializer_class = PromotionListSerializer
@@ -303,8 +400,13 @@ class PromotionSerializer(ResourceSerializer):
         starts = attrs.get("starts_at", instance.starts_at if instance else None)
         expires = attrs.get("expires_at", instance.expires_at if instance else None)
         if starts is not None and expires is not None and expires <= starts:
-            raise serializers.ValidationError({"expires_at": serializers.ErrorDetail(
-                "must be after starts_at", code="greater_than")})
+            raise serializers.ValidationError(
+                {
+                    "expires_at": serializers.ErrorDetail(
+                        "must be after starts_at", code="greater_than"
+                    )
+                }
+            )
         return attrs
 
 
@@ -320,8 +422,10 @@ class FixedAmountPromotionSerializer(PromotionSerializer):
 
     class Meta(PromotionSerializer.Meta):
         fields = [*PromotionSerializer.Meta.fields, "fixed_amount_cents"]
-        extra_kwargs = {**PromotionSerializer.Meta.extra_kwargs,
-                        "fixed_amount_cents": {"required": True, "allow_null": False}}
+        extra_kwargs = {
+            **PromotionSerializer.Meta.extra_kwargs,
+            "fixed_amount_cents": {"required": True, "allow_null": False},
+        }
 
 
 class CouponCodesPromotionRuleSerializer(ResourceSerializer):
@@ -333,6 +437,12 @@ class CouponCodesPromotionRuleSerializer(ResourceSerializer):
 class CouponSerializer(ResourceSerializer):
     class Meta:
         model = Coupon
-        fields = ["code", "customer_single_use", "usage_limit", "usage_count", "recipient_email",
-                  "expires_at"]
+        fields = [
+            "code",
+            "customer_single_use",
+            "usage_limit",
+            "usage_count",
+            "recipient_email",
+            "expires_at",
+        ]
         read_only_fields = ["usage_count"]

@@ -11,8 +11,12 @@ from markets.models import Market
 @transaction.atomic
 def create_market(**values) -> Market:
     market = Market(**values)
-    last = (Market.objects.select_for_update().order_by("-number")
-            .values_list("number", flat=True).first())
+    last = (
+        Market.objects.select_for_update()
+        .order_by("-number")
+        .values_list("number", flat=True)
+        .first()
+    )
     market.number = (last or 0) + 1
     return save_record(market)
 
@@ -43,5 +47,6 @@ def reset_circuit(shipping_method, value=True, *, ctx=None):
 def active_promotion_q(now=None) -> Q:
     """Promotions whose status is `active` at `now` (Promotion.status_at, as a query)."""
     now = now or timezone.now()
-    return (Q(disabled_at__isnull=True, starts_at__lte=now, expires_at__gt=now)
-            & (Q(total_usage_limit__isnull=True) | Q(total_usage_count__lt=F("total_usage_limit"))))
+    return Q(disabled_at__isnull=True, starts_at__lte=now, expires_at__gt=now) & (
+        Q(total_usage_limit__isnull=True) | Q(total_usage_count__lt=F("total_usage_limit"))
+    )

@@ -39,10 +39,20 @@ from markets.models import (
     TaxRule,
 )
 
-LIST_AND_READ_ALL = {"list": ALL_KINDS, "retrieve": ALL_KINDS, "create": INTEGRATION_ONLY,
-                     "update": INTEGRATION_ONLY, "delete": INTEGRATION_ONLY}
-READ_BY_ID = {"list": INTEGRATION_ONLY, "retrieve": ALL_KINDS, "create": INTEGRATION_ONLY,
-              "update": INTEGRATION_ONLY, "delete": INTEGRATION_ONLY}
+LIST_AND_READ_ALL = {
+    "list": ALL_KINDS,
+    "retrieve": ALL_KINDS,
+    "create": INTEGRATION_ONLY,
+    "update": INTEGRATION_ONLY,
+    "delete": INTEGRATION_ONLY,
+}
+READ_BY_ID = {
+    "list": INTEGRATION_ONLY,
+    "retrieve": ALL_KINDS,
+    "create": INTEGRATION_ONLY,
+    "update": INTEGRATION_ONLY,
+    "delete": INTEGRATION_ONLY,
+}
 LIST_AND_READ = {**READ_BY_ID, "list": ALL_KINDS}
 DISABLE_TRIGGERS = TriggerSet(
     Trigger("_disable", services.disable),
@@ -116,8 +126,12 @@ class MarketResource(ResourceView):
         "inventory_model": Rel("inventory_models", create="required", update=True),
         "default_shipping_method": Rel("shipping_methods", create="optional", update=True),
         "default_payment_method": Rel("payment_methods", create="optional", update=True),
-        "tax_calculator": Rel(("manual_tax_calculators",), create="optional", update=True,
-                              type_of=lambda calculator: calculator.kind),
+        "tax_calculator": Rel(
+            ("manual_tax_calculators",),
+            create="optional",
+            update=True,
+            type_of=lambda calculator: calculator.kind,
+        ),
     }
 
     @classmethod
@@ -149,8 +163,7 @@ class ShippingMethodResource(ResourceView):
     triggers = TriggerSet(
         Trigger("_disable", services.disable),
         Trigger("_enable", services.enable),
-        Trigger("_reset_circuit", services.reset_circuit, kinds=INTEGRATION_ONLY,
-                on_create=False),
+        Trigger("_reset_circuit", services.reset_circuit, kinds=INTEGRATION_ONLY, on_create=False),
     )
     relationships_map = {
         "market": Rel("markets", create="optional", update=True),
@@ -213,8 +226,12 @@ class PaymentMethodResource(ResourceView):
     triggers = DISABLE_TRIGGERS
     relationships_map = {
         "market": Rel("markets", create="optional", update=True),
-        "payment_gateway": Rel(("manual_gateways", "payment_gateways"), create="required",
-                               update=True, type_of=lambda gateway: gateway.kind),
+        "payment_gateway": Rel(
+            ("manual_gateways", "payment_gateways"),
+            create="required",
+            update=True,
+            type_of=lambda gateway: gateway.kind,
+        ),
     }
 
     @classmethod
@@ -246,8 +263,11 @@ class SkuResource(ResourceView):
         market_id = ctx.market_id
         if market_id is None:
             return {}
-        return {"market": Market.objects.select_related("inventory_model", "price_list")
-                .filter(pk=market_id).first()}
+        return {
+            "market": Market.objects.select_related("inventory_model", "price_list")
+            .filter(pk=market_id)
+            .first()
+        }
 
 
 # --- tax settings (integration only) -----------------------------------------------------------
@@ -314,11 +334,19 @@ class TaxCategoryResource(ResourceView):
 
 # --- promotions ----------------------------------------------------------------------------------
 
-PROMOTION_TYPES = ("percentage_discount_promotions", "fixed_amount_promotions",
-                   "free_shipping_promotions")
+PROMOTION_TYPES = (
+    "percentage_discount_promotions",
+    "fixed_amount_promotions",
+    "free_shipping_promotions",
+)
 STOREFRONT_HIDDEN_FILTERS = ("coupons_", "coupon_codes_promotion_rule_")
-PROMOTIONS_READ = {"list": ALL_KINDS, "retrieve": ALL_KINDS, "create": INTEGRATION_ONLY,
-                   "update": INTEGRATION_ONLY, "delete": INTEGRATION_ONLY}
+PROMOTIONS_READ = {
+    "list": ALL_KINDS,
+    "retrieve": ALL_KINDS,
+    "create": INTEGRATION_ONLY,
+    "update": INTEGRATION_ONLY,
+    "delete": INTEGRATION_ONLY,
+}
 
 
 class PromotionResourceBase(ResourceView):
@@ -341,10 +369,14 @@ class PromotionResourceBase(ResourceView):
 
     @classmethod
     def base_queryset(cls):
-        coupons = (Coupon.objects.filter(promotion=OuterRef("pk")).order_by()
-                   .values("promotion").annotate(n=Count("pk")).values("n"))
-        return super().base_queryset().annotate(
-            coupons_count=Coalesce(Subquery(coupons), 0))
+        coupons = (
+            Coupon.objects.filter(promotion=OuterRef("pk"))
+            .order_by()
+            .values("promotion")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return super().base_queryset().annotate(coupons_count=Coalesce(Subquery(coupons), 0))
 
     @classmethod
     def scope(cls, qs, ctx):
@@ -361,8 +393,12 @@ class PromotionResourceBase(ResourceView):
         if not self.ctx.is_integration and resource_cls in (None, type(self)):
             for key in query.filters:
                 if key.startswith(STOREFRONT_HIDDEN_FILTERS):
-                    raise BadRequest(f"{key} is not allowed.", title="Filter not allowed",
-                                     code="FILTER_NOT_ALLOWED", parameter=f"filter[q][{key}]")
+                    raise BadRequest(
+                        f"{key} is not allowed.",
+                        title="Filter not allowed",
+                        code="FILTER_NOT_ALLOWED",
+                        parameter=f"filter[q][{key}]",
+                    )
         return super().collection_document(qs, query, resource_cls)
 
 

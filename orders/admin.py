@@ -41,15 +41,20 @@ ORDER_ACTIONS = {
     "archive": ("Archive", lifecycle.archive_order),
 }
 SHIPMENT_ACTIONS = {
-    "picking": "Start picking", "packing": "Pack", "ready_to_ship": "Ready to ship",
-    "ship": "Ship", "deliver": "Deliver", "on_hold": "Put on hold",
+    "picking": "Start picking",
+    "packing": "Pack",
+    "ready_to_ship": "Ready to ship",
+    "ship": "Ship",
+    "deliver": "Deliver",
+    "on_hold": "Put on hold",
 }
 
 
 def operator_context(request) -> TokenContext:
     """Admin users act with an integration's rights (the back office)."""
-    return TokenContext(kind=INTEGRATION, application_id=0,
-                        client_id=f"admin:{request.user.get_username()}")
+    return TokenContext(
+        kind=INTEGRATION, application_id=0, client_id=f"admin:{request.user.get_username()}"
+    )
 
 
 def error_text(error: CommerceError) -> str:
@@ -64,8 +69,9 @@ def run_on_each(modeladmin, request, objects, label, apply) -> int:
             with transaction.atomic():
                 apply(obj)
         except CommerceError as error:
-            modeladmin.message_user(request, f"{obj}: {label} refused — {error_text(error)}",
-                                    level=messages.ERROR)
+            modeladmin.message_user(
+                request, f"{obj}: {label} refused — {error_text(error)}", level=messages.ERROR
+            )
         else:
             done += 1
     if done:
@@ -82,8 +88,13 @@ def _order_action(name):
     label, _ = ORDER_ACTIONS[name]
 
     def action(modeladmin, request, queryset):
-        run_on_each(modeladmin, request, queryset.order_by("pk"), label,
-                    partial(_order_trigger, name, request))
+        run_on_each(
+            modeladmin,
+            request,
+            queryset.order_by("pk"),
+            label,
+            partial(_order_trigger, name, request),
+        )
 
     action.__name__ = f"order_{name}"
     action.short_description = f"{label} selected orders"
@@ -99,8 +110,9 @@ def _shipment_action(name):
     label = SHIPMENT_ACTIONS[name]
 
     def action(modeladmin, request, queryset):
-        run_on_each(modeladmin, request, queryset.order_by("pk"), label,
-                    partial(_shipment_move, name))
+        run_on_each(
+            modeladmin, request, queryset.order_by("pk"), label, partial(_shipment_move, name)
+        )
 
     action.__name__ = f"shipment_{name}"
     action.short_description = f"{label}: selected shipments"
@@ -115,9 +127,14 @@ class TriggerButtonsMixin:
 
     def get_urls(self):
         opts = self.model._meta
-        return [path("<path:object_id>/trigger/<str:name>/",
-                     self.admin_site.admin_view(self.trigger_view),
-                     name=f"{opts.app_label}_{opts.model_name}_trigger"), *super().get_urls()]
+        return [
+            path(
+                "<path:object_id>/trigger/<str:name>/",
+                self.admin_site.admin_view(self.trigger_view),
+                name=f"{opts.app_label}_{opts.model_name}_trigger",
+            ),
+            *super().get_urls(),
+        ]
 
     def trigger_view(self, request, object_id, name):
         if request.method != "POST":
@@ -127,16 +144,20 @@ class TriggerButtonsMixin:
         obj = get_object_or_404(self.model, pk=object_id)
         self.run_trigger(request, obj, name)
         opts = self.model._meta
-        return HttpResponseRedirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_change",
-                                            args=[obj.pk]))
+        return HttpResponseRedirect(
+            reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
+        )
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        extra_context = {**(extra_context or {}),
-                         "trigger_buttons": list(self.trigger_labels.items())}
+        extra_context = {
+            **(extra_context or {}),
+            "trigger_buttons": list(self.trigger_labels.items()),
+        }
         return super().change_view(request, object_id, form_url, extra_context)
 
 
 # --- orders -------------------------------------------------------------------------------
+
 
 class ReadOnlyInline(admin.TabularInline):
     extra = 0
@@ -152,8 +173,16 @@ class ReadOnlyInline(admin.TabularInline):
 
 class LineItemInline(ReadOnlyInline):
     model = LineItem
-    fields = ("item_type", "sku_code", "name", "quantity", "unit_amount", "discount",
-              "tax_amount", "total_amount")
+    fields = (
+        "item_type",
+        "sku_code",
+        "name",
+        "quantity",
+        "unit_amount",
+        "discount",
+        "tax_amount",
+        "total_amount",
+    )
     readonly_fields = fields
 
     def _money(self, obj, name):
@@ -193,9 +222,12 @@ class ShipmentInline(ReadOnlyInline):
         return ", ".join(f"{sli.quantity} × {sli.sku_code}" for sli in obj.stock_line_items.all())
 
     def get_queryset(self, request):
-        return (super().get_queryset(request)
-                .select_related("order", "stock_location", "shipping_method")
-                .prefetch_related("stock_line_items"))
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("order", "stock_location", "shipping_method")
+            .prefetch_related("stock_line_items")
+        )
 
 
 class TransactionInline(ReadOnlyInline):
@@ -208,9 +240,15 @@ class TransactionInline(ReadOnlyInline):
         return format_amount(obj.amount_cents, obj.currency_code)
 
 
-MONEY_FIELDS = ("subtotal_amount", "shipping_amount", "payment_method_amount",
-                "discount_amount", "total_tax_amount", "total_amount",
-                "total_amount_with_taxes")
+MONEY_FIELDS = (
+    "subtotal_amount",
+    "shipping_amount",
+    "payment_method_amount",
+    "discount_amount",
+    "total_tax_amount",
+    "total_amount",
+    "total_amount_with_taxes",
+)
 
 
 def _money_display(name):
@@ -224,8 +262,16 @@ def _money_display(name):
 @admin.register(Order)
 class OrderAdmin(TriggerButtonsMixin, ResourceAdmin):
     change_form_template = "admin/orders/order/change_form.html"
-    list_display = ("number", "status", "payment_status", "fulfillment_status", "market",
-                    "customer_email", "formatted_total_amount_with_taxes", "placed_at")
+    list_display = (
+        "number",
+        "status",
+        "payment_status",
+        "fulfillment_status",
+        "market",
+        "customer_email",
+        "formatted_total_amount_with_taxes",
+        "placed_at",
+    )
     list_select_related = ("market",)
     list_filter = ("status", "payment_status", "fulfillment_status", "market", "placed_at")
     search_fields = ("number", "customer_email", "public_id", "line_items__sku_code")
@@ -234,14 +280,41 @@ class OrderAdmin(TriggerButtonsMixin, ResourceAdmin):
     trigger_labels = {name: label for name, (label, _) in ORDER_ACTIONS.items()}
     inlines = (LineItemInline, ShipmentInline, TransactionInline)
     fieldsets = (
-        (None, {"fields": ("number", "public_id", "market", "status", "payment_status",
-                           "fulfillment_status", "customer", "customer_email", "guest",
-                           "coupon_code")}),
+        (
+            None,
+            {
+                "fields": (
+                    "number",
+                    "public_id",
+                    "market",
+                    "status",
+                    "payment_status",
+                    "fulfillment_status",
+                    "customer",
+                    "customer_email",
+                    "guest",
+                    "coupon_code",
+                )
+            },
+        ),
         ("Money", {"fields": tuple(f"formatted_{m}" for m in MONEY_FIELDS)}),
-        ("Addresses and payment", {"fields": ("billing_address", "shipping_address",
-                                              "payment_method", "payment_source")}),
-        ("Dates", {"fields": ("created_at", "updated_at", "placed_at", "approved_at",
-                              "cancelled_at", "archived_at")}),
+        (
+            "Addresses and payment",
+            {"fields": ("billing_address", "shipping_address", "payment_method", "payment_source")},
+        ),
+        (
+            "Dates",
+            {
+                "fields": (
+                    "created_at",
+                    "updated_at",
+                    "placed_at",
+                    "approved_at",
+                    "cancelled_at",
+                    "archived_at",
+                )
+            },
+        ),
         ("Notes", {"fields": ("reference", "reference_origin", "metadata")}),
     )
 
@@ -267,6 +340,7 @@ class OrderAdmin(TriggerButtonsMixin, ResourceAdmin):
 
 # --- shipments ----------------------------------------------------------------------------
 
+
 class StockLineItemInline(ReadOnlyInline):
     model = StockLineItem
     fields = ("sku_code", "quantity", "stock_item", "stock_reservation")
@@ -276,19 +350,40 @@ class StockLineItemInline(ReadOnlyInline):
 @admin.register(Shipment)
 class ShipmentAdmin(TriggerButtonsMixin, ResourceAdmin):
     change_form_template = "admin/orders/shipment/change_form.html"
-    list_display = ("number", "order", "status", "stock_location", "shipping_method",
-                    "formatted_cost")
+    list_display = (
+        "number",
+        "order",
+        "status",
+        "stock_location",
+        "shipping_method",
+        "formatted_cost",
+    )
     list_select_related = ("order", "stock_location", "shipping_method")
     list_filter = ("status", "stock_location")
     search_fields = ("number", "order__number", "public_id")
     actions = [_shipment_action(name) for name in SHIPMENT_ACTIONS]
     trigger_labels = SHIPMENT_ACTIONS
     inlines = (StockLineItemInline,)
-    readonly_fields = ("public_id", "number", "order", "status", "stock_location",
-                       "inventory_stock_location", "shipping_category", "shipping_method",
-                       "formatted_cost", "on_hold_at", "picking_at", "packing_at",
-                       "ready_to_ship_at", "shipped_at", "delivered_at", "cancelled_at",
-                       "created_at", "updated_at")
+    readonly_fields = (
+        "public_id",
+        "number",
+        "order",
+        "status",
+        "stock_location",
+        "inventory_stock_location",
+        "shipping_category",
+        "shipping_method",
+        "formatted_cost",
+        "on_hold_at",
+        "picking_at",
+        "packing_at",
+        "ready_to_ship_at",
+        "shipped_at",
+        "delivered_at",
+        "cancelled_at",
+        "created_at",
+        "updated_at",
+    )
     exclude = ("cost_amount_cents", "selected_rate_id")
 
     @admin.display(description="cost")
@@ -302,11 +397,13 @@ class ShipmentAdmin(TriggerButtonsMixin, ResourceAdmin):
         return False
 
     def run_trigger(self, request, shipment, name):
-        run_on_each(self, request, [shipment], SHIPMENT_ACTIONS[name],
-                    partial(_shipment_move, name))
+        run_on_each(
+            self, request, [shipment], SHIPMENT_ACTIONS[name], partial(_shipment_move, name)
+        )
 
 
 # --- customers, payments ------------------------------------------------------------------
+
 
 class CustomerAddressInline(admin.TabularInline):
     model = CustomerAddress

@@ -21,7 +21,8 @@ SERVICE_USERNAME = "oauth-customers"
 
 def _service_user_id() -> int:
     user, _ = get_user_model().objects.get_or_create(
-        username=SERVICE_USERNAME, defaults={"is_active": False})
+        username=SERVICE_USERNAME, defaults={"is_active": False}
+    )
     return user.pk
 
 
@@ -34,6 +35,10 @@ def password_grant(request: TokenRequest) -> IssuedToken:
     if customer is None or not customer.check_password(password):
         raise InvalidGrant("Invalid username or password.")
     scope = resolve_scope(request.params.get("scope") or request.client.scope, kind=CUSTOMER)
-    return issue_token(request.client, scope,
-                       owner=Owner(customer_id=customer.pk, public_id=customer.public_id),
-                       user_id=_service_user_id(), with_refresh_token=True)
+    return issue_token(
+        request.client,
+        scope,
+        owner=Owner(customer_id=customer.pk, public_id=customer.public_id),
+        user_id=_service_user_id(),
+        with_refresh_token=True,
+    )

@@ -45,8 +45,9 @@ class Customer(Resource):
 
 
 class CustomerAddress(Resource):
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE,
-                                 related_name="customer_addresses")
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="customer_addresses"
+    )
     address = models.ForeignKey(Address, on_delete=models.CASCADE, related_name="+")
 
     @property
@@ -63,18 +64,44 @@ def new_order_token() -> str:
 
 
 ORDER_STATUSES = ["draft", "pending", "placing", "placed", "editing", "approved", "cancelled"]
-PAYMENT_STATUSES = ["unpaid", "authorized", "partially_authorized", "paid", "partially_paid",
-                    "voided", "partially_voided", "refunded", "partially_refunded", "free"]
+PAYMENT_STATUSES = [
+    "unpaid",
+    "authorized",
+    "partially_authorized",
+    "paid",
+    "partially_paid",
+    "voided",
+    "partially_voided",
+    "refunded",
+    "partially_refunded",
+    "free",
+]
 FULFILLMENT_STATUSES = ["unfulfilled", "in_progress", "fulfilled", "not_required"]
 
 # Money figures of an order, all integer cents (the float and formatted mirrors are derived).
 ORDER_MONEY = [
-    "subtotal_amount", "shipping_amount", "payment_method_amount", "discount_amount",
-    "adjustment_amount", "gift_card_amount", "total_tax_amount", "subtotal_tax_amount",
-    "shipping_tax_amount", "payment_method_tax_amount", "adjustment_tax_amount",
-    "discount_tax_amount", "total_amount", "total_taxable_amount", "subtotal_taxable_amount",
-    "shipping_taxable_amount", "payment_method_taxable_amount", "adjustment_taxable_amount",
-    "discount_taxable_amount", "total_amount_with_taxes", "fees_amount", "duty_amount",
+    "subtotal_amount",
+    "shipping_amount",
+    "payment_method_amount",
+    "discount_amount",
+    "adjustment_amount",
+    "gift_card_amount",
+    "total_tax_amount",
+    "subtotal_tax_amount",
+    "shipping_tax_amount",
+    "payment_method_tax_amount",
+    "adjustment_tax_amount",
+    "discount_tax_amount",
+    "total_amount",
+    "total_taxable_amount",
+    "subtotal_taxable_amount",
+    "shipping_taxable_amount",
+    "payment_method_taxable_amount",
+    "adjustment_taxable_amount",
+    "discount_taxable_amount",
+    "total_amount_with_taxes",
+    "fees_amount",
+    "duty_amount",
     "place_total_amount",
 ]
 
@@ -82,19 +109,25 @@ ORDER_MONEY = [
 class Order(Resource):
     number = models.CharField(max_length=64, unique=True)
     market = models.ForeignKey(Market, on_delete=models.PROTECT, related_name="orders")
-    customer = models.ForeignKey(Customer, on_delete=models.SET_NULL, null=True, blank=True,
-                                 related_name="orders")
+    customer = models.ForeignKey(
+        Customer, on_delete=models.SET_NULL, null=True, blank=True, related_name="orders"
+    )
     customer_email = models.EmailField(max_length=254, null=True, blank=True)
     guest = models.BooleanField(default=True)
     # The API client that created the order (guest orders are reached by id through it).
     application_id = models.BigIntegerField(null=True, blank=True)
-    status = models.CharField(max_length=16, choices=[(s, s) for s in ORDER_STATUSES],
-                              default="draft", db_index=True)
-    payment_status = models.CharField(max_length=24, choices=[(s, s) for s in PAYMENT_STATUSES],
-                                      default="unpaid", db_index=True)
+    status = models.CharField(
+        max_length=16, choices=[(s, s) for s in ORDER_STATUSES], default="draft", db_index=True
+    )
+    payment_status = models.CharField(
+        max_length=24, choices=[(s, s) for s in PAYMENT_STATUSES], default="unpaid", db_index=True
+    )
     fulfillment_status = models.CharField(
-        max_length=16, choices=[(s, s) for s in FULFILLMENT_STATUSES], default="unfulfilled",
-        db_index=True)
+        max_length=16,
+        choices=[(s, s) for s in FULFILLMENT_STATUSES],
+        default="unfulfilled",
+        db_index=True,
+    )
     affiliate_code = models.CharField(max_length=255, null=True, blank=True)
     autorefresh = models.BooleanField(default=True)
     place_async = models.BooleanField(default=False)
@@ -116,14 +149,18 @@ class Order(Resource):
     privacy_url = models.URLField(max_length=2000, null=True, blank=True)
     expires_at = models.DateTimeField(null=True, blank=True)
     expiration_info = models.JSONField(null=True, blank=True)
-    shipping_address = models.ForeignKey(Address, on_delete=models.SET_NULL, null=True,
-                                         blank=True, related_name="+")
-    billing_address = models.ForeignKey(Address, on_delete=models.SET_NULL, null=True,
-                                        blank=True, related_name="+")
-    payment_method = models.ForeignKey(PaymentMethod, on_delete=models.SET_NULL, null=True,
-                                       blank=True, related_name="orders")
-    payment_source = models.ForeignKey("PaymentSource", on_delete=models.SET_NULL, null=True,
-                                       blank=True, related_name="+")
+    shipping_address = models.ForeignKey(
+        Address, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    billing_address = models.ForeignKey(
+        Address, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    payment_method = models.ForeignKey(
+        PaymentMethod, on_delete=models.SET_NULL, null=True, blank=True, related_name="orders"
+    )
+    payment_source = models.ForeignKey(
+        "PaymentSource", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     authorization_amount_cents = models.BigIntegerField(null=True, blank=True)
     placed_at = models.DateTimeField(null=True, blank=True, db_index=True)
     approved_at = models.DateTimeField(null=True, blank=True)
@@ -162,10 +199,13 @@ class Order(Resource):
 
     class Meta:
         constraints = [
-            models.CheckConstraint(condition=Q(total_amount_cents__gte=0),
-                                   name="order_total_gte_0"),
-            models.CheckConstraint(condition=Q(total_amount_with_taxes_cents__gte=0),
-                                   name="order_total_with_taxes_gte_0"),
+            models.CheckConstraint(
+                condition=Q(total_amount_cents__gte=0), name="order_total_gte_0"
+            ),
+            models.CheckConstraint(
+                condition=Q(total_amount_with_taxes_cents__gte=0),
+                name="order_total_with_taxes_gte_0",
+            ),
         ]
 
     def __str__(self):
@@ -199,25 +239,37 @@ class Order(Resource):
 
 
 LINE_ITEM_TYPES = [
-    "skus", "bundles", "gift_cards", "shipments", "payment_methods", "adjustments",
-    "percentage_discount_promotions", "free_shipping_promotions", "fixed_amount_promotions",
+    "skus",
+    "bundles",
+    "gift_cards",
+    "shipments",
+    "payment_methods",
+    "adjustments",
+    "percentage_discount_promotions",
+    "free_shipping_promotions",
+    "fixed_amount_promotions",
 ]
 
 
 class LineItem(Resource):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="line_items")
-    item_type = models.CharField(max_length=48, choices=[(t, t) for t in LINE_ITEM_TYPES],
-                                 default="skus", db_index=True)
-    sku = models.ForeignKey(Sku, on_delete=models.PROTECT, null=True, blank=True,
-                            related_name="line_items")
+    item_type = models.CharField(
+        max_length=48, choices=[(t, t) for t in LINE_ITEM_TYPES], default="skus", db_index=True
+    )
+    sku = models.ForeignKey(
+        Sku, on_delete=models.PROTECT, null=True, blank=True, related_name="line_items"
+    )
     sku_code = models.CharField(max_length=255, null=True, blank=True)
     bundle_code = models.CharField(max_length=255, null=True, blank=True)
-    promotion = models.ForeignKey(Promotion, on_delete=models.PROTECT, null=True, blank=True,
-                                  related_name="line_items")
-    shipment = models.ForeignKey("Shipment", on_delete=models.CASCADE, null=True, blank=True,
-                                 related_name="+")
-    payment_method = models.ForeignKey(PaymentMethod, on_delete=models.PROTECT, null=True,
-                                       blank=True, related_name="+")
+    promotion = models.ForeignKey(
+        Promotion, on_delete=models.PROTECT, null=True, blank=True, related_name="line_items"
+    )
+    shipment = models.ForeignKey(
+        "Shipment", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    payment_method = models.ForeignKey(
+        PaymentMethod, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     quantity = models.PositiveIntegerField(default=1)
     name = models.CharField(max_length=255, null=True, blank=True)
     image_url = models.URLField(max_length=2000, null=True, blank=True)
@@ -236,8 +288,10 @@ class LineItem(Resource):
     class Meta:
         ordering = ["created_at", "id"]
         constraints = [
-            models.CheckConstraint(condition=Q(quantity__gte=1) & Q(quantity__lte=100_000),
-                                   name="line_item_quantity_range"),
+            models.CheckConstraint(
+                condition=Q(quantity__gte=1) & Q(quantity__lte=100_000),
+                name="line_item_quantity_range",
+            ),
         ]
 
     @property
@@ -249,24 +303,41 @@ class LineItem(Resource):
         return self.sku or self.promotion or self.shipment or self.payment_method
 
 
-SHIPMENT_STATUSES = ["draft", "upcoming", "cancelled", "on_hold", "picking", "packing",
-                     "ready_to_ship", "shipped", "delivered"]
+SHIPMENT_STATUSES = [
+    "draft",
+    "upcoming",
+    "cancelled",
+    "on_hold",
+    "picking",
+    "packing",
+    "ready_to_ship",
+    "shipped",
+    "delivered",
+]
 
 
 class Shipment(Resource):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="shipments")
     number = models.CharField(max_length=80)
-    status = models.CharField(max_length=16, choices=[(s, s) for s in SHIPMENT_STATUSES],
-                              default="draft", db_index=True)
-    shipping_category = models.ForeignKey(ShippingCategory, on_delete=models.SET_NULL,
-                                          null=True, blank=True, related_name="+")
+    status = models.CharField(
+        max_length=16, choices=[(s, s) for s in SHIPMENT_STATUSES], default="draft", db_index=True
+    )
+    shipping_category = models.ForeignKey(
+        ShippingCategory, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     inventory_stock_location = models.ForeignKey(
-        InventoryStockLocation, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="shipments")
-    stock_location = models.ForeignKey(StockLocation, on_delete=models.PROTECT, null=True,
-                                       blank=True, related_name="shipments")
-    shipping_method = models.ForeignKey(ShippingMethod, on_delete=models.SET_NULL, null=True,
-                                        blank=True, related_name="shipments")
+        InventoryStockLocation,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="shipments",
+    )
+    stock_location = models.ForeignKey(
+        StockLocation, on_delete=models.PROTECT, null=True, blank=True, related_name="shipments"
+    )
+    shipping_method = models.ForeignKey(
+        ShippingMethod, on_delete=models.SET_NULL, null=True, blank=True, related_name="shipments"
+    )
     cost_amount_cents = models.BigIntegerField(default=0)
     selected_rate_id = models.CharField(max_length=255, null=True, blank=True)
     on_hold_at = models.DateTimeField(null=True, blank=True)
@@ -295,18 +366,25 @@ class Shipment(Resource):
 class StockLineItem(Resource):
     """Which part of a line item ships from which stock location (inside one shipment)."""
 
-    shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE,
-                                 related_name="stock_line_items")
-    line_item = models.ForeignKey(LineItem, on_delete=models.CASCADE,
-                                  related_name="stock_line_items")
-    stock_item = models.ForeignKey(StockItem, on_delete=models.PROTECT, null=True, blank=True,
-                                   related_name="stock_line_items")
+    shipment = models.ForeignKey(
+        Shipment, on_delete=models.CASCADE, related_name="stock_line_items"
+    )
+    line_item = models.ForeignKey(
+        LineItem, on_delete=models.CASCADE, related_name="stock_line_items"
+    )
+    stock_item = models.ForeignKey(
+        StockItem, on_delete=models.PROTECT, null=True, blank=True, related_name="stock_line_items"
+    )
     sku = models.ForeignKey(Sku, on_delete=models.PROTECT, related_name="stock_line_items")
     sku_code = models.CharField(max_length=255)
     quantity = models.PositiveIntegerField()
     stock_reservation = models.OneToOneField(
-        StockReservation, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="stock_line_item")
+        StockReservation,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="stock_line_item",
+    )
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -339,8 +417,9 @@ TRANSACTION_KINDS = ["authorizations", "captures", "voids", "refunds"]
 class Transaction(Resource):
     kind = models.CharField(max_length=16, choices=[(k, k) for k in TRANSACTION_KINDS])
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="transactions")
-    payment_source = models.ForeignKey(PaymentSource, on_delete=models.SET_NULL, null=True,
-                                       blank=True, related_name="transactions")
+    payment_source = models.ForeignKey(
+        PaymentSource, on_delete=models.SET_NULL, null=True, blank=True, related_name="transactions"
+    )
     number = models.CharField(max_length=80)
     payment_method_type = models.CharField(max_length=64, null=True, blank=True)
     currency_code = models.CharField(max_length=3)
@@ -352,15 +431,18 @@ class Transaction(Resource):
     token = models.CharField(max_length=64, null=True, blank=True)
     gateway_transaction_id = models.CharField(max_length=255, null=True, blank=True)
     reference_authorization = models.ForeignKey(
-        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     reference_capture = models.ForeignKey(
-        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["created_at", "id"]
         constraints = [
-            models.CheckConstraint(condition=Q(amount_cents__gte=0),
-                                   name="transaction_amount_gte_0"),
+            models.CheckConstraint(
+                condition=Q(amount_cents__gte=0), name="transaction_amount_gte_0"
+            ),
         ]
 
     def __str__(self):

@@ -27,8 +27,16 @@ class CustomerSerializer(ResourceSerializer):
 
     class Meta:
         model = Customer
-        fields = ["email", "status", "has_password", "total_orders_count", "shopper_reference",
-                  "profile_id", "tax_exemption_code", "password"]
+        fields = [
+            "email",
+            "status",
+            "has_password",
+            "total_orders_count",
+            "shopper_reference",
+            "profile_id",
+            "tax_exemption_code",
+            "password",
+        ]
         read_only_fields = ["status"]
 
     total_orders_count = serializers.SerializerMethodField()
@@ -49,51 +57,127 @@ class CustomerAddressSerializer(ResourceSerializer):
 class OrderSerializer(ResourceSerializer):
     money = {name: "currency_code" for name in ORDER_MONEY}
     tax_rate = RateField(read_only=True)
-    customer_password = StrictCharField(write_only=True, required=False, min_length=8,
-                                        max_length=128)
+    customer_password = StrictCharField(
+        write_only=True, required=False, min_length=8, max_length=128
+    )
 
     class Meta:
         model = Order
         fields = [
-            "number", "affiliate_code", "autorefresh", "place_async", "status", "payment_status",
-            "fulfillment_status", "guest", "editable", "customer_email", "customer_type",
-            "language_code", "currency_code", "tax_included", "tax_rate", "freight_taxable",
-            "payment_method_taxable", "adjustment_taxable", "gift_card_taxable",
-            "requires_billing_info", "country_code", "shipping_country_code_lock",
-            "coupon_code", "gift_card_code", *[f"{m}_cents" for m in ORDER_MONEY],
-            "skus_count", "shipments_count", "payment_source_details", "token", "cart_url",
-            "return_url", "terms_url", "privacy_url", "checkout_url", "placed_at",
-            "approved_at", "cancelled_at", "payment_updated_at", "fulfillment_updated_at",
-            "refreshed_at", "archived_at", "expires_at", "expiration_info",
+            "number",
+            "affiliate_code",
+            "autorefresh",
+            "place_async",
+            "status",
+            "payment_status",
+            "fulfillment_status",
+            "guest",
+            "editable",
+            "customer_email",
+            "customer_type",
+            "language_code",
+            "currency_code",
+            "tax_included",
+            "tax_rate",
+            "freight_taxable",
+            "payment_method_taxable",
+            "adjustment_taxable",
+            "gift_card_taxable",
+            "requires_billing_info",
+            "country_code",
+            "shipping_country_code_lock",
+            "coupon_code",
+            "gift_card_code",
+            *[f"{m}_cents" for m in ORDER_MONEY],
+            "skus_count",
+            "shipments_count",
+            "payment_source_details",
+            "token",
+            "cart_url",
+            "return_url",
+            "terms_url",
+            "privacy_url",
+            "checkout_url",
+            "placed_at",
+            "approved_at",
+            "cancelled_at",
+            "payment_updated_at",
+            "fulfillment_updated_at",
+            "refreshed_at",
+            "archived_at",
+            "expires_at",
+            "expiration_info",
             "customer_password",
         ]
         read_only_fields = [
-            "status", "payment_status", "fulfillment_status", "currency_code", "tax_included",
-            "token", "placed_at", "approved_at", "cancelled_at", "payment_updated_at",
-            "fulfillment_updated_at", "refreshed_at", "archived_at", "skus_count",
-            "shipments_count", *[f"{m}_cents" for m in ORDER_MONEY],
+            "status",
+            "payment_status",
+            "fulfillment_status",
+            "currency_code",
+            "tax_included",
+            "token",
+            "placed_at",
+            "approved_at",
+            "cancelled_at",
+            "payment_updated_at",
+            "fulfillment_updated_at",
+            "refreshed_at",
+            "archived_at",
+            "skus_count",
+            "shipments_count",
+            *[f"{m}_cents" for m in ORDER_MONEY],
         ]
         integration_only_fields = ["number", "guest", "expires_at", "expiration_info"]
         extra_kwargs = {"number": {"required": False}}
 
 
 class LineItemSerializer(ResourceSerializer):
-    money = {name: "currency_code" for name in (
-        "unit_amount", "compare_at_amount", "options_amount", "discount", "total_amount",
-        "tax_amount")}
+    money = {
+        name: "currency_code"
+        for name in (
+            "unit_amount",
+            "compare_at_amount",
+            "options_amount",
+            "discount",
+            "total_amount",
+            "tax_amount",
+        )
+    }
     tax_rate = RateField(read_only=True)
     sku_code = StrictCharField(required=False, max_length=255)
 
     class Meta:
         model = LineItem
-        fields = ["sku_code", "bundle_code", "quantity", "currency_code", "unit_amount_cents",
-                  "compare_at_amount_cents", "options_amount_cents", "discount_cents",
-                  "total_amount_cents", "tax_amount_cents", "name", "image_url",
-                  "discount_breakdown", "tax_rate", "tax_breakdown", "item_type", "frequency",
-                  "coupon_code"]
-        read_only_fields = ["currency_code", "discount_cents", "total_amount_cents",
-                            "tax_amount_cents", "discount_breakdown", "tax_breakdown",
-                            "coupon_code", "bundle_code"]
+        fields = [
+            "sku_code",
+            "bundle_code",
+            "quantity",
+            "currency_code",
+            "unit_amount_cents",
+            "compare_at_amount_cents",
+            "options_amount_cents",
+            "discount_cents",
+            "total_amount_cents",
+            "tax_amount_cents",
+            "name",
+            "image_url",
+            "discount_breakdown",
+            "tax_rate",
+            "tax_breakdown",
+            "item_type",
+            "frequency",
+            "coupon_code",
+        ]
+        read_only_fields = [
+            "currency_code",
+            "discount_cents",
+            "total_amount_cents",
+            "tax_amount_cents",
+            "discount_breakdown",
+            "tax_breakdown",
+            "coupon_code",
+            "bundle_code",
+        ]
         create_only_fields = ["item_type"]
         integration_only_fields = ["unit_amount_cents", "options_amount_cents"]
         extra_kwargs = {"quantity": {"min_value": 1, "max_value": 100_000}}
@@ -104,12 +188,31 @@ class ShipmentSerializer(ResourceSerializer):
 
     class Meta:
         model = Shipment
-        fields = ["number", "status", "currency_code", "cost_amount_cents", "skus_count",
-                  "selected_rate_id", "on_hold_at", "picking_at", "packing_at",
-                  "ready_to_ship_at", "shipped_at", "delivered_at"]
-        read_only_fields = ["status", "currency_code", "cost_amount_cents", "on_hold_at",
-                            "picking_at", "packing_at", "ready_to_ship_at", "shipped_at",
-                            "delivered_at"]
+        fields = [
+            "number",
+            "status",
+            "currency_code",
+            "cost_amount_cents",
+            "skus_count",
+            "selected_rate_id",
+            "on_hold_at",
+            "picking_at",
+            "packing_at",
+            "ready_to_ship_at",
+            "shipped_at",
+            "delivered_at",
+        ]
+        read_only_fields = [
+            "status",
+            "currency_code",
+            "cost_amount_cents",
+            "on_hold_at",
+            "picking_at",
+            "packing_at",
+            "ready_to_ship_at",
+            "shipped_at",
+            "delivered_at",
+        ]
         integration_only_fields = ["number"]
         update_only_fields = ["number", "selected_rate_id"]
 
@@ -132,17 +235,33 @@ class TransactionSerializer(ResourceSerializer):
 
     class Meta:
         model = Transaction
-        fields = ["number", "payment_method_type", "currency_code", "amount_cents",
-                  "succeeded", "message", "error_code", "error_detail", "token",
-                  "gateway_transaction_id"]
+        fields = [
+            "number",
+            "payment_method_type",
+            "currency_code",
+            "amount_cents",
+            "succeeded",
+            "message",
+            "error_code",
+            "error_detail",
+            "token",
+            "gateway_transaction_id",
+        ]
         read_only_fields = fields
 
 
 class AuthorizationSerializer(TransactionSerializer):
-    money = {"amount": "currency_code", "capture_amount": "currency_code",
-             "capture_balance": "currency_code", "void_balance": "currency_code"}
+    money = {
+        "amount": "currency_code",
+        "capture_amount": "currency_code",
+        "capture_balance": "currency_code",
+        "void_balance": "currency_code",
+    }
 
 
 class CaptureSerializer(TransactionSerializer):
-    money = {"amount": "currency_code", "refund_amount": "currency_code",
-             "refund_balance": "currency_code"}
+    money = {
+        "amount": "currency_code",
+        "refund_amount": "currency_code",
+        "refund_balance": "currency_code",
+    }

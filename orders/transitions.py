@@ -21,8 +21,13 @@ ORDER_TRANSITIONS = {
 }
 
 # What each trigger is called in an error ("cannot transition from draft to placed").
-ORDER_TARGETS = {"pending": "pending", "place": "placed", "approve": "approved",
-                 "cancel": "cancelled", "refund": "cancelled"}
+ORDER_TARGETS = {
+    "pending": "pending",
+    "place": "placed",
+    "approve": "approved",
+    "cancel": "cancelled",
+    "refund": "cancelled",
+}
 
 SHIPMENT_TRANSITIONS = {
     ("draft", "upcoming"): "upcoming",  # the order is placed
@@ -44,9 +49,16 @@ SHIPMENT_TRANSITIONS = {
     ("ready_to_ship", "cancel"): "cancelled",
 }
 
-SHIPMENT_TARGETS = {"upcoming": "upcoming", "picking": "picking", "on_hold": "on_hold",
-                    "packing": "packing", "ready_to_ship": "ready_to_ship", "ship": "shipped",
-                    "deliver": "delivered", "cancel": "cancelled"}
+SHIPMENT_TARGETS = {
+    "upcoming": "upcoming",
+    "picking": "picking",
+    "on_hold": "on_hold",
+    "packing": "packing",
+    "ready_to_ship": "ready_to_ship",
+    "ship": "shipped",
+    "deliver": "delivered",
+    "cancel": "cancelled",
+}
 
 
 def next_order_status(status: str, trigger: str) -> str:

@@ -29,8 +29,13 @@ from orders.services import carts, lifecycle, transactions
 from orders.services import shipments as shipment_services
 from orders.services.addresses import clone_into, same_as
 
-NO_LIST = {"list": INTEGRATION_ONLY, "retrieve": ALL_KINDS, "create": ALL_KINDS,
-           "update": ALL_KINDS, "delete": INTEGRATION_ONLY}
+NO_LIST = {
+    "list": INTEGRATION_ONLY,
+    "retrieve": ALL_KINDS,
+    "create": ALL_KINDS,
+    "update": ALL_KINDS,
+    "delete": INTEGRATION_ONLY,
+}
 SHOPPER = frozenset({"sales_channel", "customer"})
 
 
@@ -61,27 +66,50 @@ def _order_trigger(service):
 
 
 ORDER_TRIGGERS = TriggerSet(
-    Trigger("_billing_address_clone_id", lambda o, v, *, ctx: clone_into(
-        o, "billing_address", v, _address_scope(ctx)), value=str, on_create=False),
-    Trigger("_shipping_address_clone_id", lambda o, v, *, ctx: clone_into(
-        o, "shipping_address", v, _address_scope(ctx)), value=str, on_create=False),
-    Trigger("_shipping_address_same_as_billing",
-            lambda o, v, *, ctx: same_as(o, "shipping_address", "billing_address"),
-            on_create=False),
-    Trigger("_billing_address_same_as_shipping",
-            lambda o, v, *, ctx: same_as(o, "billing_address", "shipping_address"),
-            on_create=False),
+    Trigger(
+        "_billing_address_clone_id",
+        lambda o, v, *, ctx: clone_into(o, "billing_address", v, _address_scope(ctx)),
+        value=str,
+        on_create=False,
+    ),
+    Trigger(
+        "_shipping_address_clone_id",
+        lambda o, v, *, ctx: clone_into(o, "shipping_address", v, _address_scope(ctx)),
+        value=str,
+        on_create=False,
+    ),
+    Trigger(
+        "_shipping_address_same_as_billing",
+        lambda o, v, *, ctx: same_as(o, "shipping_address", "billing_address"),
+        on_create=False,
+    ),
+    Trigger(
+        "_billing_address_same_as_shipping",
+        lambda o, v, *, ctx: same_as(o, "billing_address", "shipping_address"),
+        on_create=False,
+    ),
     Trigger("_refresh", lifecycle.refresh_order_trigger, on_create=False),
     Trigger("_update_taxes", lifecycle.refresh_order_trigger, on_create=False),
-    Trigger("_nullify_payment_source", lambda o, v, *, ctx: carts.update_order(
-        o, {"payment_source": None}, ctx=ctx), on_create=False),
-    Trigger("_authorization_amount_cents", lifecycle.set_authorization_amount, value=int,
-            on_create=False),
+    Trigger(
+        "_nullify_payment_source",
+        lambda o, v, *, ctx: carts.update_order(o, {"payment_source": None}, ctx=ctx),
+        on_create=False,
+    ),
+    Trigger(
+        "_authorization_amount_cents",
+        lifecycle.set_authorization_amount,
+        value=int,
+        on_create=False,
+    ),
     Trigger("_place", lifecycle.place_order, on_create=False),
     Trigger("_pending", lifecycle.pending_order, kinds=INTEGRATION_ONLY, on_create=False),
     Trigger("_approve", lifecycle.approve_order, kinds=INTEGRATION_ONLY, on_create=False),
-    Trigger("_approve_and_capture", lifecycle.approve_and_capture_order,
-            kinds=INTEGRATION_ONLY, on_create=False),
+    Trigger(
+        "_approve_and_capture",
+        lifecycle.approve_and_capture_order,
+        kinds=INTEGRATION_ONLY,
+        on_create=False,
+    ),
     Trigger("_capture", lifecycle.capture_order, kinds=INTEGRATION_ONLY, on_create=False),
     Trigger("_refund", lifecycle.refund_order, kinds=INTEGRATION_ONLY, on_create=False),
     Trigger("_cancel", lifecycle.cancel_order, on_create=False),
@@ -113,23 +141,49 @@ class OrderResource(ResourceView):
         "billing_address": Rel("addresses", create="optional", update=True),
         "payment_method": Rel("payment_methods", create="optional", update=True),
         "payment_source": Rel("wire_transfers", create="optional", update=True),
-        "available_payment_methods": Rel("payment_methods", many=True,
-                                         getter=_available_payment_methods,
-                                         prefetch=("market__payment_methods",),
-                                         through_parent=True),
+        "available_payment_methods": Rel(
+            "payment_methods",
+            many=True,
+            getter=_available_payment_methods,
+            prefetch=("market__payment_methods",),
+            through_parent=True,
+        ),
         "line_items": Rel("line_items", many=True),
         "shipments": Rel("shipments", many=True),
-        "transactions": Rel(("authorizations", "captures", "voids", "refunds"), many=True,
-                            type_of=lambda t: t.kind, through_parent=True),
-        "authorizations": Rel("authorizations", many=True,
-                              getter=_transactions_of("authorizations"),
-                              prefetch=("transactions",), through_parent=True),
-        "captures": Rel("captures", many=True, getter=_transactions_of("captures"),
-                        prefetch=("transactions",), through_parent=True),
-        "voids": Rel("voids", many=True, getter=_transactions_of("voids"),
-                     prefetch=("transactions",), through_parent=True),
-        "refunds": Rel("refunds", many=True, getter=_transactions_of("refunds"),
-                       prefetch=("transactions",), through_parent=True),
+        "transactions": Rel(
+            ("authorizations", "captures", "voids", "refunds"),
+            many=True,
+            type_of=lambda t: t.kind,
+            through_parent=True,
+        ),
+        "authorizations": Rel(
+            "authorizations",
+            many=True,
+            getter=_transactions_of("authorizations"),
+            prefetch=("transactions",),
+            through_parent=True,
+        ),
+        "captures": Rel(
+            "captures",
+            many=True,
+            getter=_transactions_of("captures"),
+            prefetch=("transactions",),
+            through_parent=True,
+        ),
+        "voids": Rel(
+            "voids",
+            many=True,
+            getter=_transactions_of("voids"),
+            prefetch=("transactions",),
+            through_parent=True,
+        ),
+        "refunds": Rel(
+            "refunds",
+            many=True,
+            getter=_transactions_of("refunds"),
+            prefetch=("transactions",),
+            through_parent=True,
+        ),
     }
 
     @classmethod
@@ -172,17 +226,31 @@ class LineItemResource(ResourceView):
     relationships_map = {
         "order": Rel("orders", create="required"),
         "sku": Rel("skus", create="optional"),
-        "item": Rel(("skus", "percentage_discount_promotions", "fixed_amount_promotions",
-                     "free_shipping_promotions", "shipments", "payment_methods"),
-                    getter=lambda li: li.item, type_of=lambda obj: _item_type(obj),
-                    prefetch=("sku", "promotion", "shipment", "payment_method"),
-                    through_parent=True),
+        "item": Rel(
+            (
+                "skus",
+                "percentage_discount_promotions",
+                "fixed_amount_promotions",
+                "free_shipping_promotions",
+                "shipments",
+                "payment_methods",
+            ),
+            getter=lambda li: li.item,
+            type_of=lambda obj: _item_type(obj),
+            prefetch=("sku", "promotion", "shipment", "payment_method"),
+            through_parent=True,
+        ),
         "shipment": Rel("shipments"),
         "payment_method": Rel("payment_methods"),
         "stock_line_items": Rel("stock_line_items", many=True, through_parent=True),
-        "stock_reservations": Rel("stock_reservations", many=True, getter=lambda li: [
-            sli.stock_reservation for sli in li.stock_line_items.all() if sli.stock_reservation],
-            prefetch=("stock_line_items__stock_reservation",)),
+        "stock_reservations": Rel(
+            "stock_reservations",
+            many=True,
+            getter=lambda li: [
+                sli.stock_reservation for sli in li.stock_line_items.all() if sli.stock_reservation
+            ],
+            prefetch=("stock_line_items__stock_reservation",),
+        ),
     }
 
     @classmethod
@@ -218,14 +286,19 @@ def _item_type(obj) -> str:
 
 
 def _shipment_trigger(name):
-    return Trigger(f"_{name}", lambda sh, v, *, ctx: shipment_services.operator_move(sh, name),
-                   kinds=INTEGRATION_ONLY, on_create=False)
+    return Trigger(
+        f"_{name}",
+        lambda sh, v, *, ctx: shipment_services.operator_move(sh, name),
+        kinds=INTEGRATION_ONLY,
+        on_create=False,
+    )
 
 
 def _available_shipping_methods(shipment):
     candidates = shipment.order.market.shipping_methods.all()
-    return shipment_services.available_shipping_methods(shipment.order, shipment,
-                                                        candidates=candidates)
+    return shipment_services.available_shipping_methods(
+        shipment.order, shipment, candidates=candidates
+    )
 
 
 @register
@@ -235,24 +308,47 @@ class ShipmentResource(ResourceView):
     serializer_class = s.ShipmentSerializer
     access = {**NO_LIST, "create": INTEGRATION_ONLY}
     select_related = ("order",)
-    triggers = TriggerSet(*[_shipment_trigger(n) for n in (
-        "upcoming", "on_hold", "picking", "packing", "ready_to_ship", "ship", "deliver",
-        "cancel")])
+    triggers = TriggerSet(
+        *[
+            _shipment_trigger(n)
+            for n in (
+                "upcoming",
+                "on_hold",
+                "picking",
+                "packing",
+                "ready_to_ship",
+                "ship",
+                "deliver",
+                "cancel",
+            )
+        ]
+    )
     relationships_map = {
         "order": Rel("orders"),
         "shipping_category": Rel("shipping_categories"),
         "inventory_stock_location": Rel("inventory_stock_locations"),
         "stock_location": Rel("stock_locations", through_parent=True),
-        "origin_address": Rel("addresses", getter=lambda sh: sh.stock_location.address
-                              if sh.stock_location else None,
-                              prefetch=("stock_location__address",), through_parent=True),
-        "shipping_address": Rel("addresses", getter=lambda sh: sh.order.shipping_address,
-                                prefetch=("order__shipping_address",), through_parent=True),
+        "origin_address": Rel(
+            "addresses",
+            getter=lambda sh: sh.stock_location.address if sh.stock_location else None,
+            prefetch=("stock_location__address",),
+            through_parent=True,
+        ),
+        "shipping_address": Rel(
+            "addresses",
+            getter=lambda sh: sh.order.shipping_address,
+            prefetch=("order__shipping_address",),
+            through_parent=True,
+        ),
         "shipping_method": Rel("shipping_methods", update=True),
         "stock_line_items": Rel("stock_line_items", many=True, through_parent=True),
         "available_shipping_methods": Rel(
-            "shipping_methods", many=True, getter=_available_shipping_methods,
-            prefetch=("order__market__shipping_methods",), through_parent=True),
+            "shipping_methods",
+            many=True,
+            getter=_available_shipping_methods,
+            prefetch=("order__market__shipping_methods",),
+            through_parent=True,
+        ),
     }
 
     @classmethod
@@ -306,21 +402,34 @@ class WireTransferResource(ResourceView):
 
 def _transaction_queryset(kind=None):
     qs = Transaction.objects.all() if kind is None else Transaction.objects.filter(kind=kind)
-    captured = Transaction.objects.filter(reference_authorization=OuterRef("pk"),
-                                          kind="captures", succeeded=True)
-    voided = Transaction.objects.filter(reference_authorization=OuterRef("pk"), kind="voids",
-                                        succeeded=True)
-    refunded = Transaction.objects.filter(reference_capture=OuterRef("pk"), kind="refunds",
-                                          succeeded=True)
+    captured = Transaction.objects.filter(
+        reference_authorization=OuterRef("pk"), kind="captures", succeeded=True
+    )
+    voided = Transaction.objects.filter(
+        reference_authorization=OuterRef("pk"), kind="voids", succeeded=True
+    )
+    refunded = Transaction.objects.filter(
+        reference_capture=OuterRef("pk"), kind="refunds", succeeded=True
+    )
 
     def total(sub):
-        return Coalesce(Subquery(sub.values("reference_authorization" if sub is not refunded
-                                            else "reference_capture")
-                                 .annotate(t=Sum("amount_cents")).values("t")[:1],
-                                 output_field=IntegerField()), Value(0))
+        return Coalesce(
+            Subquery(
+                sub.values(
+                    "reference_authorization" if sub is not refunded else "reference_capture"
+                )
+                .annotate(t=Sum("amount_cents"))
+                .values("t")[:1],
+                output_field=IntegerField(),
+            ),
+            Value(0),
+        )
 
-    return qs.annotate(capture_amount_cents=total(captured), void_amount_cents=total(voided),
-                       refund_amount_cents=total(refunded))
+    return qs.annotate(
+        capture_amount_cents=total(captured),
+        void_amount_cents=total(voided),
+        refund_amount_cents=total(refunded),
+    )
 
 
 class TransactionResourceBase(ResourceView):
@@ -356,19 +465,37 @@ class AuthorizationResource(TransactionResourceBase):
     kind = "authorizations"
     serializer_class = s.AuthorizationSerializer
     triggers = TriggerSet(
-        Trigger("_capture_amount_cents", lambda t, v, *, ctx: t, value=int,
-                kinds=INTEGRATION_ONLY, on_create=False),
-        Trigger("_capture", transactions.capture_authorization, kinds=INTEGRATION_ONLY,
-                on_create=False, with_params=True),
-        Trigger("_void", transactions.void_authorization, kinds=INTEGRATION_ONLY,
-                on_create=False),
+        Trigger(
+            "_capture_amount_cents",
+            lambda t, v, *, ctx: t,
+            value=int,
+            kinds=INTEGRATION_ONLY,
+            on_create=False,
+        ),
+        Trigger(
+            "_capture",
+            transactions.capture_authorization,
+            kinds=INTEGRATION_ONLY,
+            on_create=False,
+            with_params=True,
+        ),
+        Trigger("_void", transactions.void_authorization, kinds=INTEGRATION_ONLY, on_create=False),
     )
-    relationships_map = {**TransactionResourceBase.relationships_map,
-                         "captures": Rel("captures", many=True, getter=lambda t: t.order
-                                         .transactions.filter(kind="captures",
-                                                              reference_authorization=t)),
-                         "voids": Rel("voids", many=True, getter=lambda t: t.order.transactions
-                                      .filter(kind="voids", reference_authorization=t))}
+    relationships_map = {
+        **TransactionResourceBase.relationships_map,
+        "captures": Rel(
+            "captures",
+            many=True,
+            getter=lambda t: t.order.transactions.filter(
+                kind="captures", reference_authorization=t
+            ),
+        ),
+        "voids": Rel(
+            "voids",
+            many=True,
+            getter=lambda t: t.order.transactions.filter(kind="voids", reference_authorization=t),
+        ),
+    }
 
 
 @register
@@ -378,16 +505,30 @@ class CaptureResource(TransactionResourceBase):
     kind = "captures"
     serializer_class = s.CaptureSerializer
     triggers = TriggerSet(
-        Trigger("_refund_amount_cents", lambda t, v, *, ctx: t, value=int,
-                kinds=INTEGRATION_ONLY, on_create=False),
-        Trigger("_refund", transactions.refund_capture, kinds=INTEGRATION_ONLY,
-                on_create=False, with_params=True),
+        Trigger(
+            "_refund_amount_cents",
+            lambda t, v, *, ctx: t,
+            value=int,
+            kinds=INTEGRATION_ONLY,
+            on_create=False,
+        ),
+        Trigger(
+            "_refund",
+            transactions.refund_capture,
+            kinds=INTEGRATION_ONLY,
+            on_create=False,
+            with_params=True,
+        ),
     )
-    relationships_map = {**TransactionResourceBase.relationships_map,
-                         "reference_authorization": Rel("authorizations"),
-                         "refunds": Rel("refunds", many=True, getter=lambda t: t.order
-                                        .transactions.filter(kind="refunds",
-                                                             reference_capture=t))}
+    relationships_map = {
+        **TransactionResourceBase.relationships_map,
+        "reference_authorization": Rel("authorizations"),
+        "refunds": Rel(
+            "refunds",
+            many=True,
+            getter=lambda t: t.order.transactions.filter(kind="refunds", reference_capture=t),
+        ),
+    }
 
 
 @register
@@ -396,8 +537,10 @@ class VoidResource(TransactionResourceBase):
     model = Transaction
     kind = "voids"
     ops = frozenset({"list", "retrieve"})
-    relationships_map = {**TransactionResourceBase.relationships_map,
-                         "reference_authorization": Rel("authorizations")}
+    relationships_map = {
+        **TransactionResourceBase.relationships_map,
+        "reference_authorization": Rel("authorizations"),
+    }
 
 
 @register
@@ -406,8 +549,10 @@ class RefundResource(TransactionResourceBase):
     model = Transaction
     kind = "refunds"
     ops = frozenset({"list", "retrieve"})
-    relationships_map = {**TransactionResourceBase.relationships_map,
-                         "reference_capture": Rel("captures")}
+    relationships_map = {
+        **TransactionResourceBase.relationships_map,
+        "reference_capture": Rel("captures"),
+    }
 
 
 @register
@@ -415,8 +560,13 @@ class CustomerResource(ResourceView):
     resource_type = "customers"
     model = Customer
     serializer_class = s.CustomerSerializer
-    access = {"list": INTEGRATION_ONLY, "retrieve": ALL_KINDS, "create": ALL_KINDS,
-              "update": ALL_KINDS, "delete": INTEGRATION_ONLY}
+    access = {
+        "list": INTEGRATION_ONLY,
+        "retrieve": ALL_KINDS,
+        "create": ALL_KINDS,
+        "update": ALL_KINDS,
+        "delete": INTEGRATION_ONLY,
+    }
     relationships_map = {
         "customer_addresses": Rel("customer_addresses", many=True),
         "orders": Rel("orders", many=True),
@@ -424,8 +574,9 @@ class CustomerResource(ResourceView):
 
     @classmethod
     def base_queryset(cls):
-        return Customer.objects.annotate(placed_orders_count=Count(
-            "orders", filter=Q(orders__status__in=("placed", "approved"))))
+        return Customer.objects.annotate(
+            placed_orders_count=Count("orders", filter=Q(orders__status__in=("placed", "approved")))
+        )
 
     @classmethod
     def scope(cls, qs, ctx):
@@ -451,11 +602,13 @@ class CustomerAddressResource(ResourceView):
     resource_type = "customer_addresses"
     model = CustomerAddress
     serializer_class = s.CustomerAddressSerializer
-    access = {"list": frozenset({"integration", "customer"}),
-              "retrieve": frozenset({"integration", "customer"}),
-              "create": frozenset({"integration", "customer"}),
-              "update": frozenset({"integration", "customer"}),
-              "delete": frozenset({"integration", "customer"})}
+    access = {
+        "list": frozenset({"integration", "customer"}),
+        "retrieve": frozenset({"integration", "customer"}),
+        "create": frozenset({"integration", "customer"}),
+        "update": frozenset({"integration", "customer"}),
+        "delete": frozenset({"integration", "customer"}),
+    }
     select_related = ("customer", "address")
     filter_aliases = {"customer_email": "customer__email"}
     relationships_map = {
@@ -488,10 +641,16 @@ class StockReservationResource(ResourceView):
         "stock_item": Rel("stock_items"),
         "sku": Rel("skus", getter=lambda r: r.stock_item.sku, prefetch=("stock_item__sku",)),
         "stock_line_item": Rel("stock_line_items"),
-        "line_item": Rel("line_items", getter=lambda r: _stock_line_item(r, "line_item"),
-                         prefetch=("stock_line_item__line_item",)),
-        "order": Rel("orders", getter=lambda r: _stock_line_item(r, "order"),
-                     prefetch=("stock_line_item__shipment__order",)),
+        "line_item": Rel(
+            "line_items",
+            getter=lambda r: _stock_line_item(r, "line_item"),
+            prefetch=("stock_line_item__line_item",),
+        ),
+        "order": Rel(
+            "orders",
+            getter=lambda r: _stock_line_item(r, "order"),
+            prefetch=("stock_line_item__shipment__order",),
+        ),
         "stock_transfer": Rel("stock_transfers"),
     }
 

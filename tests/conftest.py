@@ -8,8 +8,9 @@ from hypothesis import HealthCheck, settings
 
 from tests import factories as f
 
-settings.register_profile("ci", max_examples=60, deadline=None,
-                          suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile(
+    "ci", max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 settings.register_profile("dev", max_examples=25, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
@@ -52,23 +53,32 @@ class JsonApiClient:
 
     def post(self, url, body, *, content_type=MEDIA_TYPE, **extra):
         data = body if isinstance(body, str | bytes) else json.dumps(body)
-        return self.client.post(url, data=data, content_type=content_type,
-                                **self.headers(extra))
+        return self.client.post(url, data=data, content_type=content_type, **self.headers(extra))
 
     def patch(self, url, body, *, content_type=MEDIA_TYPE, **extra):
         data = body if isinstance(body, str | bytes) else json.dumps(body)
-        return self.client.patch(url, data=data, content_type=content_type,
-                                 **self.headers(extra))
+        return self.client.patch(url, data=data, content_type=content_type, **self.headers(extra))
 
     # Shorthands for resource documents.
     def create(self, type_name, attributes=None, relationships=None, **extra):
-        body = {"data": {"type": type_name, "attributes": attributes or {},
-                         "relationships": relationships or {}}}
+        body = {
+            "data": {
+                "type": type_name,
+                "attributes": attributes or {},
+                "relationships": relationships or {},
+            }
+        }
         return self.post(f"/api/{type_name}", body, **extra)
 
     def update(self, type_name, public_id, attributes=None, relationships=None, **extra):
-        body = {"data": {"type": type_name, "id": public_id, "attributes": attributes or {},
-                         "relationships": relationships or {}}}
+        body = {
+            "data": {
+                "type": type_name,
+                "id": public_id,
+                "attributes": attributes or {},
+                "relationships": relationships or {},
+            }
+        }
         return self.patch(f"/api/{type_name}/{public_id}", body, **extra)
 
 
@@ -77,8 +87,7 @@ def rel(type_name, public_id):
 
 
 def obtain_token(client, **body) -> str:
-    response = client.post("/oauth/token", data=json.dumps(body),
-                           content_type="application/json")
+    response = client.post("/oauth/token", data=json.dumps(body), content_type="application/json")
     assert response.status_code == 200, response.content
     return response.json()["access_token"]
 
@@ -102,8 +111,13 @@ def make_api_client(db):
 
     def make(kind: str, scope: str = "") -> str:
         client_id = f"test-{kind}-{scope.replace(':', '-') or 'all'}"
-        create_api_client(kind=kind, name=client_id, scope=scope, client_id=client_id,
-                          client_secret="test-secret" if kind == "integration" else None)
+        create_api_client(
+            kind=kind,
+            name=client_id,
+            scope=scope,
+            client_id=client_id,
+            client_secret="test-secret" if kind == "integration" else None,
+        )
         return client_id
 
     return make
@@ -112,8 +126,9 @@ def make_api_client(db):
 @pytest.fixture
 def integration(client, make_api_client):
     client_id = make_api_client("integration")
-    token = obtain_token(client, grant_type="client_credentials", client_id=client_id,
-                         client_secret="test-secret")
+    token = obtain_token(
+        client, grant_type="client_credentials", client_id=client_id, client_secret="test-secret"
+    )
     return JsonApiClient(client, token)
 
 
@@ -121,8 +136,7 @@ def integration(client, make_api_client):
 def sales_channel(client, make_api_client, market):
     scope = f"market:code:{market.code}"
     client_id = make_api_client("sales_channel", scope)
-    token = obtain_token(client, grant_type="client_credentials", client_id=client_id,
-                         scope=scope)
+    token = obtain_token(client, grant_type="client_credentials", client_id=client_id, scope=scope)
     return JsonApiClient(client, token)
 
 
@@ -130,8 +144,7 @@ def sales_channel(client, make_api_client, market):
 def other_sales_channel(client, make_api_client, other_market):
     scope = f"market:code:{other_market.code}"
     client_id = make_api_client("sales_channel", scope)
-    token = obtain_token(client, grant_type="client_credentials", client_id=client_id,
-                         scope=scope)
+    token = obtain_token(client, grant_type="client_credentials", client_id=client_id, scope=scope)
     return JsonApiClient(client, token)
 
 

@@ -49,8 +49,11 @@ def prefetches(resource_cls, tree: dict, ctx, prefix: str = "") -> list:
         lookup = f"{prefix}{rel.source_for(name)}"
         if len(rel.types) == 1 and rel.types[0] in registry:
             target = registry[rel.types[0]]
-            queryset = (target.base_queryset().order_by("created_at", "id")
-                        if rel.through_parent else target.scoped_queryset(ctx))
+            queryset = (
+                target.base_queryset().order_by("created_at", "id")
+                if rel.through_parent
+                else target.scoped_queryset(ctx)
+            )
             lookups.append(Prefetch(lookup, queryset=queryset))
             lookups.extend(prefetches(target, subtree, ctx, prefix=f"{lookup}__"))
         else:
@@ -77,8 +80,7 @@ class DocumentBuilder:
         order: list = []
         primary_keys = []
         for obj in objects:
-            key = self._visit(obj, self._type_of(obj, type_name), self.query.include, nodes,
-                              order)
+            key = self._visit(obj, self._type_of(obj, type_name), self.query.include, nodes, order)
             primary_keys.append(key)
         rendered = self._render(nodes, order)
         data = [rendered[k] for k in primary_keys]
@@ -125,9 +127,13 @@ class DocumentBuilder:
             resource_cls = registry[type_name]
             sparse = self.query.fields.get(type_name)
             objs = [nodes[k]["obj"] for k in keys]
-            context = {"request": self.request, "ctx": self.ctx, "sparse_fields": sparse,
-                       "single": type_name == getattr(self, "single_type", None),
-                       **resource_cls.serializer_context(self.ctx)}
+            context = {
+                "request": self.request,
+                "ctx": self.ctx,
+                "sparse_fields": sparse,
+                "single": type_name == getattr(self, "single_type", None),
+                **resource_cls.serializer_context(self.ctx),
+            }
             attributes = resource_cls.serializer_class(objs, many=True, context=context).data
             rels = resource_cls.relationships()
             for key, attrs in zip(keys, attributes, strict=True):
@@ -142,15 +148,25 @@ class DocumentBuilder:
         for name, rel in rels.items():
             if sparse is not None and name not in sparse:
                 continue
-            body = {"links": {"self": f"{self_url}/relationships/{name}",
-                              "related": f"{self_url}/{name}"}}
+            body = {
+                "links": {
+                    "self": f"{self_url}/relationships/{name}",
+                    "related": f"{self_url}/{name}",
+                }
+            }
             if name in tree:
-                linkage = [{"type": rel.target_type(r), "id": r.public_id}
-                           for r in related_objects(rel, name, obj)]
+                linkage = [
+                    {"type": rel.target_type(r), "id": r.public_id}
+                    for r in related_objects(rel, name, obj)
+                ]
                 body["data"] = linkage if rel.many else (linkage[0] if linkage else None)
             relationships[name] = body
-        resource = {"id": obj.public_id, "type": type_name, "links": {"self": self_url},
-                    "attributes": dict(attributes)}
+        resource = {
+            "id": obj.public_id,
+            "type": type_name,
+            "links": {"self": self_url},
+            "attributes": dict(attributes),
+        }
         if relationships:
             resource["relationships"] = relationships
         resource["meta"] = resource_meta()
@@ -160,8 +176,10 @@ class DocumentBuilder:
         related = related_objects(rel, name, parent)
         linkage = [{"type": rel.target_type(r), "id": r.public_id} for r in related]
         url = self.url(parent_type, parent.public_id)
-        return {"data": linkage if rel.many else (linkage[0] if linkage else None),
-                "links": {"self": f"{url}/relationships/{name}", "related": f"{url}/{name}"}}
+        return {
+            "data": linkage if rel.many else (linkage[0] if linkage else None),
+            "links": {"self": f"{url}/relationships/{name}", "related": f"{url}/{name}"},
+        }
 
 
 def _merge(into: dict, tree: dict) -> None:

@@ -33,25 +33,34 @@ def _drf_to_commerce(exc: Exception) -> CommerceError | None:
         return CommerceError(
             "The server cannot produce a response in a media type the client accepts: "
             f"use {MEDIA_TYPE}.",
-            title="Not acceptable", code="NOT_ACCEPTABLE", status=406,
+            title="Not acceptable",
+            code="NOT_ACCEPTABLE",
+            status=406,
         )
     if isinstance(exc, drf.UnsupportedMediaType):
         return CommerceError(
             f"All create and update requests must use the '{MEDIA_TYPE}' Content-Type.",
-            title="Unsupported media type", code="UNSUPPORTED_MEDIA_TYPE", status=415,
+            title="Unsupported media type",
+            code="UNSUPPORTED_MEDIA_TYPE",
+            status=415,
         )
     if isinstance(exc, drf.MethodNotAllowed):
-        return CommerceError(str(exc.detail), title="Method not allowed",
-                             code="METHOD_NOT_ALLOWED", status=405)
+        return CommerceError(
+            str(exc.detail), title="Method not allowed", code="METHOD_NOT_ALLOWED", status=405
+        )
     if isinstance(exc, drf.Throttled):
-        return CommerceError("Too many requests. Slow down and retry later.",
-                             title="Too many requests", code="TOO_MANY_REQUESTS", status=429)
+        return CommerceError(
+            "Too many requests. Slow down and retry later.",
+            title="Too many requests",
+            code="TOO_MANY_REQUESTS",
+            status=429,
+        )
     if isinstance(exc, drf.ParseError):
-        return BadRequest(str(exc.detail), title="Invalid data format",
-                          code="INVALID_DATA_FORMAT")
+        return BadRequest(str(exc.detail), title="Invalid data format", code="INVALID_DATA_FORMAT")
     if isinstance(exc, drf.APIException):
-        return CommerceError(str(exc.detail), status=exc.status_code,
-                             code=str(exc.default_code).upper())
+        return CommerceError(
+            str(exc.detail), status=exc.status_code, code=str(exc.default_code).upper()
+        )
     return None
 
 
@@ -70,8 +79,9 @@ def exception_handler(exc, context):
         headers["Retry-After"] = str(int(exc.wait) + 1)
     if error.status == 401:
         headers["WWW-Authenticate"] = 'Bearer realm="api"'
-    return Response(error_document(items), status=items[0].status, headers=headers,
-                    content_type=MEDIA_TYPE)
+    return Response(
+        error_document(items), status=items[0].status, headers=headers, content_type=MEDIA_TYPE
+    )
 
 
 def json_error_response(error: CommerceError) -> JsonResponse:

@@ -101,19 +101,28 @@ def _build_table() -> dict[str, Predicate]:
     add("not_eq_all", _all("exact", negate=True), "list")
     add("in", lambda path, vs: Q(**{f"{path}__in": vs}), "list")
     add("not_in", lambda path, vs: ~Q(**{f"{path}__in": vs}) & _not_null(path), "list")
-    add("not_in_or_null",
-        lambda path, vs: ~Q(**{f"{path}__in": vs}) | Q(**{f"{path}__isnull": True}), "list")
+    add(
+        "not_in_or_null",
+        lambda path, vs: ~Q(**{f"{path}__in": vs}) | Q(**{f"{path}__isnull": True}),
+        "list",
+    )
     add("matches", lambda path, v: Q(**{f"{path}__iregex": _like_regex(v)}), lookup="raw")
-    add("does_not_match", lambda path, v: ~Q(**{f"{path}__iregex": _like_regex(v)})
-        & _not_null(path), lookup="raw")
+    add(
+        "does_not_match",
+        lambda path, v: ~Q(**{f"{path}__iregex": _like_regex(v)}) & _not_null(path),
+        lookup="raw",
+    )
     add("matches_any", _matches_any(), "list", "raw")
     add("matches_all", _matches_any(all_=True), "list", "raw")
     add("does_not_match_any", _matches_any(negate=True), "list", "raw")
     add("does_not_match_all", _matches_any(negate=True, all_=True), "list", "raw")
     for name, lookup in (("cont", "icontains"), ("start", "istartswith"), ("end", "iendswith")):
         add(name, (lambda lk: lambda path, v: Q(**{f"{path}__{lk}": v}))(lookup), lookup="raw")
-        add(f"not_{name}", (lambda lk: lambda path, v: ~Q(**{f"{path}__{lk}": v})
-                            & _not_null(path))(lookup), lookup="raw")
+        add(
+            f"not_{name}",
+            (lambda lk: lambda path, v: ~Q(**{f"{path}__{lk}": v}) & _not_null(path))(lookup),
+            lookup="raw",
+        )
         add(f"{name}_any", _any(lookup), "list", "raw")
         add(f"{name}_all", _all(lookup), "list", "raw")
         add(f"not_{name}_any", _any(lookup, negate=True), "list", "raw")
@@ -154,13 +163,21 @@ def split_key(key: str) -> tuple[str, Predicate] | None:
 
 
 def _not_allowed(key: str) -> BadRequest:
-    return BadRequest(f"{key} is not allowed.", title="Filter not allowed",
-                      code="FILTER_NOT_ALLOWED", parameter=f"filter[q][{key}]")
+    return BadRequest(
+        f"{key} is not allowed.",
+        title="Filter not allowed",
+        code="FILTER_NOT_ALLOWED",
+        parameter=f"filter[q][{key}]",
+    )
 
 
 def _invalid_value(key: str, value) -> BadRequest:
-    return BadRequest(f"{value} is not a valid value for {key}.", title="Invalid filter value",
-                      code="INVALID_FILTER_VALUE", parameter=f"filter[q][{key}]")
+    return BadRequest(
+        f"{value} is not a valid value for {key}.",
+        title="Invalid filter value",
+        code="INVALID_FILTER_VALUE",
+        parameter=f"filter[q][{key}]",
+    )
 
 
 def _cast(key: str, predicate: Predicate, path: FilterPath, model, raw: str):
@@ -173,9 +190,12 @@ def _cast(key: str, predicate: Predicate, path: FilterPath, model, raw: str):
         raise _invalid_value(key, raw)
     if predicate.kind == "json":
         if connection.vendor != "postgresql":
-            raise BadRequest(f"{key}: the _jcont predicate needs PostgreSQL.",
-                             title="Filter not allowed", code="FILTER_NOT_ALLOWED",
-                             parameter=f"filter[q][{key}]")
+            raise BadRequest(
+                f"{key}: the _jcont predicate needs PostgreSQL.",
+                title="Filter not allowed",
+                code="FILTER_NOT_ALLOWED",
+                parameter=f"filter[q][{key}]",
+            )
         try:
             value = json.loads(raw)
         except ValueError:
@@ -234,8 +254,9 @@ def build_filter_q(model, resolver, filters: dict[str, str]) -> tuple[Q, bool]:
                 raise _not_allowed(key)
             paths.append(path)
         if predicate.lookup == "raw" or predicate.kind in ("bool", "json"):
-            string_field = all(isinstance(p.model_field, models.CharField | models.TextField)
-                               for p in paths)
+            string_field = all(
+                isinstance(p.model_field, models.CharField | models.TextField) for p in paths
+            )
             if predicate.lookup == "raw" and not string_field:
                 raise _not_allowed(key)
         q = Q()

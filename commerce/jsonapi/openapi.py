@@ -90,8 +90,11 @@ def _attributes(resource_cls) -> tuple[dict, dict, list, dict]:
 
 
 def _identifier(types) -> dict:
-    return {"type": "object", "required": ["type", "id"], "properties": {
-        "type": {"type": "string", "enum": list(types)}, "id": {"type": "string"}}}
+    return {
+        "type": "object",
+        "required": ["type", "id"],
+        "properties": {"type": {"type": "string", "enum": list(types)}, "id": {"type": "string"}},
+    }
 
 
 def _relationships(resource_cls, mode: str) -> tuple[dict, list]:
@@ -99,16 +102,25 @@ def _relationships(resource_cls, mode: str) -> tuple[dict, list]:
     for name, rel in resource_cls.relationships().items():
         if mode == "read":
             linkage = _identifier(rel.types)
-            data = ({"type": "array", "items": linkage} if rel.many
-                    else {**linkage, "nullable": True})
-            props[name] = {"type": "object", "properties": {
-                "links": {"$ref": "#/components/schemas/relationship_links"}, "data": data}}
+            data = (
+                {"type": "array", "items": linkage} if rel.many else {**linkage, "nullable": True}
+            )
+            props[name] = {
+                "type": "object",
+                "properties": {
+                    "links": {"$ref": "#/components/schemas/relationship_links"},
+                    "data": data,
+                },
+            }
             continue
         settable = not rel.many and (rel.create is not None if mode == "create" else rel.update)
         if not settable:
             continue
-        props[name] = {"type": "object", "required": ["data"], "properties": {
-            "data": {**_identifier(rel.types), "nullable": True}}}
+        props[name] = {
+            "type": "object",
+            "required": ["data"],
+            "properties": {"data": {**_identifier(rel.types), "nullable": True}},
+        }
         if mode == "create" and rel.create == "required":
             required.append(name)
     return props, required
@@ -120,31 +132,58 @@ def _resource_schemas(type_name: str, resource_cls) -> dict:
     create_rels, create_rels_required = _relationships(resource_cls, "create")
     update_rels, _ = _relationships(resource_cls, "update")
     schemas = {
-        f"{type_name}_resource": {"type": "object", "required": ["id", "type", "links", "meta"],
-                                  "properties": {
-            "id": {"type": "string"}, "type": {"type": "string", "enum": [type_name]},
-            "links": {"$ref": "#/components/schemas/resource_links"},
-            "attributes": {"type": "object", "properties": read},
-            "relationships": {"type": "object", "properties": read_rels},
-            "meta": {"$ref": "#/components/schemas/resource_meta"}}},
+        f"{type_name}_resource": {
+            "type": "object",
+            "required": ["id", "type", "links", "meta"],
+            "properties": {
+                "id": {"type": "string"},
+                "type": {"type": "string", "enum": [type_name]},
+                "links": {"$ref": "#/components/schemas/resource_links"},
+                "attributes": {"type": "object", "properties": read},
+                "relationships": {"type": "object", "properties": read_rels},
+                "meta": {"$ref": "#/components/schemas/resource_meta"},
+            },
+        },
     }
     if "create" in resource_cls.ops:
-        body = {"type": "object", "required": ["type"], "properties": {
-            "type": {"type": "string", "enum": [type_name]},
-            "attributes": {"type": "object", "properties": create,
-                           **({"required": create_required} if create_required else {})},
-            "relationships": {"type": "object", "properties": create_rels,
-                              **({"required": create_rels_required}
-                                 if create_rels_required else {})}}}
-        schemas[f"{type_name}_create"] = {"type": "object", "required": ["data"],
-                                          "properties": {"data": body}}
+        body = {
+            "type": "object",
+            "required": ["type"],
+            "properties": {
+                "type": {"type": "string", "enum": [type_name]},
+                "attributes": {
+                    "type": "object",
+                    "properties": create,
+                    **({"required": create_required} if create_required else {}),
+                },
+                "relationships": {
+                    "type": "object",
+                    "properties": create_rels,
+                    **({"required": create_rels_required} if create_rels_required else {}),
+                },
+            },
+        }
+        schemas[f"{type_name}_create"] = {
+            "type": "object",
+            "required": ["data"],
+            "properties": {"data": body},
+        }
     if "update" in resource_cls.ops:
-        body = {"type": "object", "required": ["type", "id"], "properties": {
-            "type": {"type": "string", "enum": [type_name]}, "id": {"type": "string"},
-            "attributes": {"type": "object", "properties": update},
-            "relationships": {"type": "object", "properties": update_rels}}}
-        schemas[f"{type_name}_update"] = {"type": "object", "required": ["data"],
-                                          "properties": {"data": body}}
+        body = {
+            "type": "object",
+            "required": ["type", "id"],
+            "properties": {
+                "type": {"type": "string", "enum": [type_name]},
+                "id": {"type": "string"},
+                "attributes": {"type": "object", "properties": update},
+                "relationships": {"type": "object", "properties": update_rels},
+            },
+        }
+        schemas[f"{type_name}_update"] = {
+            "type": "object",
+            "required": ["data"],
+            "properties": {"data": body},
+        }
     return schemas
 
 
@@ -157,13 +196,15 @@ def _content(schema):
 
 
 def _errors(*statuses) -> dict:
-    return {str(s): {"description": "error", "content": _content(_ref("errors"))}
-            for s in statuses}
+    return {str(s): {"description": "error", "content": _content(_ref("errors"))} for s in statuses}
 
 
 def _document(type_name: str, *, many: bool) -> dict:
-    data = ({"type": "array", "items": _ref(f"{type_name}_resource")} if many
-            else {**_ref(f"{type_name}_resource")})
+    data = (
+        {"type": "array", "items": _ref(f"{type_name}_resource")}
+        if many
+        else {**_ref(f"{type_name}_resource")}
+    )
     props = {"data": data, "included": {"type": "array", "items": {"type": "object"}}}
     if many:
         props["meta"] = _ref("collection_meta")
@@ -171,25 +212,38 @@ def _document(type_name: str, *, many: bool) -> dict:
     return {"type": "object", "required": ["data"], "properties": props}
 
 
-def _query_params(type_name: str, resource_cls, *, collection: bool,
-                  filters: bool = True) -> list:
+def _query_params(type_name: str, resource_cls, *, collection: bool, filters: bool = True) -> list:
     includes = ", ".join(sorted(resource_cls.relationships()))
     params = [
-        {"name": "include", "in": "query", "schema": {"type": "string"},
-         "description": f"comma-separated relationship paths (dotted): {includes}"},
-        {"name": f"fields[{type_name}]", "in": "query", "schema": {"type": "string"},
-         "description": "sparse fieldset: comma-separated attribute/relationship names"},
+        {
+            "name": "include",
+            "in": "query",
+            "schema": {"type": "string"},
+            "description": f"comma-separated relationship paths (dotted): {includes}",
+        },
+        {
+            "name": f"fields[{type_name}]",
+            "in": "query",
+            "schema": {"type": "string"},
+            "description": "sparse fieldset: comma-separated attribute/relationship names",
+        },
     ]
     if not collection:
         return params
     sortable = ", ".join(sorted(resource_cls.sortable_fields()))
     params += [
-        {"name": "sort", "in": "query", "schema": {"type": "string"},
-         "description": f"comma-separated, `-` for descending: {sortable}"},
-        {"name": "page[number]", "in": "query",
-         "schema": {"type": "integer", "minimum": 1}},
-        {"name": "page[size]", "in": "query",
-         "schema": {"type": "integer", "minimum": 1, "maximum": settings.API_PAGE_SIZE_MAX}},
+        {
+            "name": "sort",
+            "in": "query",
+            "schema": {"type": "string"},
+            "description": f"comma-separated, `-` for descending: {sortable}",
+        },
+        {"name": "page[number]", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+        {
+            "name": "page[size]",
+            "in": "query",
+            "schema": {"type": "integer", "minimum": 1, "maximum": settings.API_PAGE_SIZE_MAX},
+        },
     ]
     if not filters:
         return params
@@ -203,8 +257,9 @@ def _query_params(type_name: str, resource_cls, *, collection: bool,
         else:
             predicates, value = OTHER_PREDICATES, {"type": "string"}
         for predicate in predicates:
-            params.append({"name": f"filter[q][{name}_{predicate}]", "in": "query",
-                           "schema": value})
+            params.append(
+                {"name": f"filter[q][{name}_{predicate}]", "in": "query", "schema": value}
+            )
     return params
 
 
@@ -215,45 +270,71 @@ def _paths_for(type_name: str, resource_cls) -> dict:
     auth_errors = (400, 401, 406, 429)
     if "list" in resource_cls.ops:
         collection["get"] = {
-            "tags": tag, "operationId": f"list_{type_name}",
+            "tags": tag,
+            "operationId": f"list_{type_name}",
             "parameters": _query_params(type_name, resource_cls, collection=True),
-            "description": ("Ransack predicates on any filterable attribute or relationship "
-                            "path: " + ", ".join(sorted(PREDICATES)) + "; `_or_` combines "
-                            "attributes."),
-            "responses": {"200": {"description": "a page", "content": _content(
-                _document(type_name, many=True))}, **_errors(*auth_errors)}}
+            "description": (
+                "Ransack predicates on any filterable attribute or relationship "
+                "path: " + ", ".join(sorted(PREDICATES)) + "; `_or_` combines "
+                "attributes."
+            ),
+            "responses": {
+                "200": {
+                    "description": "a page",
+                    "content": _content(_document(type_name, many=True)),
+                },
+                **_errors(*auth_errors),
+            },
+        }
     if "create" in resource_cls.ops:
         collection["post"] = {
-            "tags": tag, "operationId": f"create_{type_name}",
+            "tags": tag,
+            "operationId": f"create_{type_name}",
             "parameters": _query_params(type_name, resource_cls, collection=False),
-            "requestBody": {"required": True,
-                            "content": _content(_ref(f"{type_name}_create"))},
-            "responses": {"201": {"description": "created", "content": _content(
-                _document(type_name, many=False))},
-                **_errors(*auth_errors, 404, 409, 413, 415, 422)}}
+            "requestBody": {"required": True, "content": _content(_ref(f"{type_name}_create"))},
+            "responses": {
+                "201": {
+                    "description": "created",
+                    "content": _content(_document(type_name, many=False)),
+                },
+                **_errors(*auth_errors, 404, 409, 413, 415, 422),
+            },
+        }
     id_param = {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
     if "retrieve" in resource_cls.ops:
         member["get"] = {
-            "tags": tag, "operationId": f"retrieve_{type_name}",
-            "parameters": [id_param, *_query_params(type_name, resource_cls,
-                                                    collection=False)],
-            "responses": {"200": {"description": "the resource", "content": _content(
-                _document(type_name, many=False))}, **_errors(*auth_errors, 404)}}
+            "tags": tag,
+            "operationId": f"retrieve_{type_name}",
+            "parameters": [id_param, *_query_params(type_name, resource_cls, collection=False)],
+            "responses": {
+                "200": {
+                    "description": "the resource",
+                    "content": _content(_document(type_name, many=False)),
+                },
+                **_errors(*auth_errors, 404),
+            },
+        }
     if "update" in resource_cls.ops:
         member["patch"] = {
-            "tags": tag, "operationId": f"update_{type_name}",
-            "parameters": [id_param, *_query_params(type_name, resource_cls,
-                                                    collection=False)],
-            "requestBody": {"required": True,
-                            "content": _content(_ref(f"{type_name}_update"))},
-            "responses": {"200": {"description": "updated", "content": _content(
-                _document(type_name, many=False))},
-                **_errors(*auth_errors, 404, 409, 413, 415, 422)}}
+            "tags": tag,
+            "operationId": f"update_{type_name}",
+            "parameters": [id_param, *_query_params(type_name, resource_cls, collection=False)],
+            "requestBody": {"required": True, "content": _content(_ref(f"{type_name}_update"))},
+            "responses": {
+                "200": {
+                    "description": "updated",
+                    "content": _content(_document(type_name, many=False)),
+                },
+                **_errors(*auth_errors, 404, 409, 413, 415, 422),
+            },
+        }
     if "delete" in resource_cls.ops:
         member["delete"] = {
-            "tags": tag, "operationId": f"delete_{type_name}", "parameters": [id_param],
-            "responses": {"204": {"description": "deleted"},
-                          **_errors(*auth_errors, 404, 423)}}
+            "tags": tag,
+            "operationId": f"delete_{type_name}",
+            "parameters": [id_param],
+            "responses": {"204": {"description": "deleted"}, **_errors(*auth_errors, 404, 423)},
+        }
     if collection:
         paths[f"/api/{type_name}"] = collection
     if member:
@@ -263,40 +344,93 @@ def _paths_for(type_name: str, resource_cls) -> dict:
         if len(rel.types) != 1 or target not in registry:
             continue
         target_cls = registry[target]
-        paths[f"/api/{type_name}/{{id}}/{name}"] = {"get": {
-            "tags": tag, "operationId": f"{type_name}_{name}",
-            "parameters": [id_param, *_query_params(target, target_cls, collection=rel.many,
-                                                    filters=False)],
-            "responses": {"200": {"description": f"related {name}", "content": _content(
-                _document(target, many=rel.many) if rel.many else {
-                    "type": "object", "properties": {"data": {**_ref(f"{target}_resource"),
-                                                              "nullable": True}}})},
-                **_errors(*auth_errors, 404)}}}
+        paths[f"/api/{type_name}/{{id}}/{name}"] = {
+            "get": {
+                "tags": tag,
+                "operationId": f"{type_name}_{name}",
+                "parameters": [
+                    id_param,
+                    *_query_params(target, target_cls, collection=rel.many, filters=False),
+                ],
+                "responses": {
+                    "200": {
+                        "description": f"related {name}",
+                        "content": _content(
+                            _document(target, many=rel.many)
+                            if rel.many
+                            else {
+                                "type": "object",
+                                "properties": {
+                                    "data": {**_ref(f"{target}_resource"), "nullable": True}
+                                },
+                            }
+                        ),
+                    },
+                    **_errors(*auth_errors, 404),
+                },
+            }
+        }
     return paths
 
 
 COMMON_SCHEMAS = {
-    "resource_links": {"type": "object", "required": ["self"],
-                       "properties": {"self": {"type": "string"}}},
-    "relationship_links": {"type": "object", "properties": {
-        "self": {"type": "string"}, "related": {"type": "string"}}},
-    "resource_meta": {"type": "object", "properties": {
-        "mode": {"type": "string", "enum": ["test", "live"]},
-        "organization_id": {"type": "string"}}},
-    "collection_meta": {"type": "object", "required": ["record_count", "page_count"],
-                        "properties": {"record_count": {"type": "integer", "minimum": 0},
-                                       "page_count": {"type": "integer", "minimum": 0}}},
-    "pagination_links": {"type": "object", "required": ["first", "last"], "properties": {
-        n: {"type": "string"} for n in ("first", "prev", "next", "last")}},
-    "errors": {"type": "object", "required": ["errors"], "properties": {"errors": {
-        "type": "array", "minItems": 1, "items": {
-            "type": "object", "required": ["title", "detail", "code", "status"],
-            "properties": {
-                "title": {"type": "string"}, "detail": {"type": "string"},
-                "code": {"type": "string"}, "status": {"type": "string"},
-                "source": {"type": "object", "properties": {
-                    "pointer": {"type": "string"}, "parameter": {"type": "string"}}},
-                "meta": {"type": "object"}}}}}},
+    "resource_links": {
+        "type": "object",
+        "required": ["self"],
+        "properties": {"self": {"type": "string"}},
+    },
+    "relationship_links": {
+        "type": "object",
+        "properties": {"self": {"type": "string"}, "related": {"type": "string"}},
+    },
+    "resource_meta": {
+        "type": "object",
+        "properties": {
+            "mode": {"type": "string", "enum": ["test", "live"]},
+            "organization_id": {"type": "string"},
+        },
+    },
+    "collection_meta": {
+        "type": "object",
+        "required": ["record_count", "page_count"],
+        "properties": {
+            "record_count": {"type": "integer", "minimum": 0},
+            "page_count": {"type": "integer", "minimum": 0},
+        },
+    },
+    "pagination_links": {
+        "type": "object",
+        "required": ["first", "last"],
+        "properties": {n: {"type": "string"} for n in ("first", "prev", "next", "last")},
+    },
+    "errors": {
+        "type": "object",
+        "required": ["errors"],
+        "properties": {
+            "errors": {
+                "type": "array",
+                "minItems": 1,
+                "items": {
+                    "type": "object",
+                    "required": ["title", "detail", "code", "status"],
+                    "properties": {
+                        "title": {"type": "string"},
+                        "detail": {"type": "string"},
+                        "code": {"type": "string"},
+                        "status": {"type": "string"},
+                        "source": {
+                            "type": "object",
+                            "properties": {
+                                "pointer": {"type": "string"},
+                                "parameter": {"type": "string"},
+                            },
+                        },
+                        "meta": {"type": "object"},
+                    },
+                },
+            }
+        },
+    },
 }
 
 
@@ -310,15 +444,21 @@ def build_schema() -> dict:
         paths.update(_paths_for(type_name, resource_cls))
     return {
         "openapi": "3.0.3",
-        "info": {"title": settings.SPECTACULAR_SETTINGS["TITLE"],
-                 "version": settings.SPECTACULAR_SETTINGS["VERSION"],
-                 "description": "JSON:API in Commerce Layer's dialect: "
-                                "`application/vnd.api+json`, include/fields/sort/page, "
-                                "filter[q][<attribute>_<predicate>], trigger attributes "
-                                "(`_place`, ...) in PATCH bodies."},
+        "info": {
+            "title": settings.SPECTACULAR_SETTINGS["TITLE"],
+            "version": settings.SPECTACULAR_SETTINGS["VERSION"],
+            "description": "JSON:API in Commerce Layer's dialect: "
+            "`application/vnd.api+json`, include/fields/sort/page, "
+            "filter[q][<attribute>_<predicate>], trigger attributes "
+            "(`_place`, ...) in PATCH bodies.",
+        },
         "servers": [{"url": "/"}],
         "security": [{"bearer": []}],
         "paths": paths,
-        "components": {"schemas": schemas, "securitySchemes": {
-            "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}},
+        "components": {
+            "schemas": schemas,
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+            },
+        },
     }

@@ -17,9 +17,15 @@ class JSONAPIParser(BaseParser):
         try:
             document = json.loads(raw.decode("utf-8"))
         except (UnicodeDecodeError, ValueError) as exc:
-            raise BadRequest(f"The request body is not valid JSON: {exc}",
-                             title="Invalid data format", code="INVALID_DATA_FORMAT") from exc
+            raise BadRequest(
+                f"The request body is not valid JSON: {exc}",
+                title="Invalid data format",
+                code="INVALID_DATA_FORMAT",
+            ) from exc
         if not isinstance(document, dict):
-            raise BadRequest("The request body must be a JSON object.",
-                             title="Invalid data format", code="INVALID_DATA_FORMAT")
+            raise BadRequest(
+                "The request body must be a JSON object.",
+                title="Invalid data format",
+                code="INVALID_DATA_FORMAT",
+            )
         return document

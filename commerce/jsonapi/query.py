@@ -38,8 +38,12 @@ def _positive_int(value: str, parameter: str, what: str) -> int:
     except (TypeError, ValueError):
         number = None
     if number is None or number < 1:
-        raise BadRequest(f"{value} is not a valid value for {what}.", title="Invalid page value",
-                         code="INVALID_PAGE_VALUE", parameter=parameter)
+        raise BadRequest(
+            f"{value} is not a valid value for {what}.",
+            title="Invalid page value",
+            code="INVALID_PAGE_VALUE",
+            parameter=parameter,
+        )
     return number
 
 
@@ -68,8 +72,10 @@ def parse_query(params, registry, resource_type: str, *, collection: bool) -> Qu
                 if size > settings.API_PAGE_SIZE_MAX:
                     raise BadRequest(
                         f"size exceeds maximum page size of {settings.API_PAGE_SIZE_MAX}.",
-                        title="Invalid page value", code="INVALID_PAGE_VALUE",
-                        parameter=raw_key)
+                        title="Invalid page value",
+                        code="INVALID_PAGE_VALUE",
+                        parameter=raw_key,
+                    )
                 query.page_size = size
                 query.page_given = True
             else:
@@ -78,13 +84,20 @@ def parse_query(params, registry, resource_type: str, *, collection: bool) -> Qu
             if len(keys) == 2 and keys[0] == "q" and keys[1]:
                 query.filters[keys[1]] = value
             elif len(keys) == 0 or not parsed:
-                raise BadRequest(f"{raw_key} is not a valid filter syntax.",
-                                 title="Invalid filters syntax", code="INVALID_FILTERS_SYNTAX",
-                                 parameter=raw_key)
+                raise BadRequest(
+                    f"{raw_key} is not a valid filter syntax.",
+                    title="Invalid filters syntax",
+                    code="INVALID_FILTERS_SYNTAX",
+                    parameter=raw_key,
+                )
             else:
                 name = keys[-1] or raw_key
-                raise BadRequest(f"{name} is not allowed.", title="Filter not allowed",
-                                 code="FILTER_NOT_ALLOWED", parameter=raw_key)
+                raise BadRequest(
+                    f"{name} is not allowed.",
+                    title="Filter not allowed",
+                    code="FILTER_NOT_ALLOWED",
+                    parameter=raw_key,
+                )
         else:
             raise param_not_allowed(raw_key, parameter=raw_key)
     return query
@@ -110,20 +123,32 @@ def parse_include(value: str, registry, resource_type: str) -> dict:
 
 
 def _invalid_include(name: str, type_name: str) -> BadRequest:
-    return BadRequest(f"{name} is not a valid relationship of {type_name}", title="Invalid include",
-                      code="INVALID_INCLUDE", parameter="include")
+    return BadRequest(
+        f"{name} is not a valid relationship of {type_name}",
+        title="Invalid include",
+        code="INVALID_INCLUDE",
+        parameter="include",
+    )
 
 
 def parse_fields(type_name: str, value: str, registry, parameter: str) -> set[str]:
     if type_name not in registry:
-        raise BadRequest(f"{type_name} is not a valid resource.", title="Invalid resource",
-                         code="INVALID_RESOURCE", parameter=parameter)
+        raise BadRequest(
+            f"{type_name} is not a valid resource.",
+            title="Invalid resource",
+            code="INVALID_RESOURCE",
+            parameter=parameter,
+        )
     allowed = registry[type_name].member_names()
     names = {n for n in value.split(",")} if value else set()
     for name in names:
         if name not in allowed:
-            raise BadRequest(f"{name} is not a valid field for {type_name}.",
-                             title="Invalid field", code="INVALID_FIELD", parameter=parameter)
+            raise BadRequest(
+                f"{name} is not a valid field for {type_name}.",
+                title="Invalid field",
+                code="INVALID_FIELD",
+                parameter=parameter,
+            )
     return names
 
 
@@ -134,8 +159,11 @@ def parse_sort(value: str, registry, resource_type: str) -> list[tuple[str, bool
         descending = item.startswith("-")
         name = item[1:] if descending else item
         if name not in sortable:
-            raise BadRequest(f"{name} is not a valid sort criteria for {resource_type}",
-                             title="Invalid sort criteria", code="INVALID_SORT_CRITERIA",
-                             parameter="sort")
+            raise BadRequest(
+                f"{name} is not a valid sort criteria for {resource_type}",
+                title="Invalid sort criteria",
+                code="INVALID_SORT_CRITERIA",
+                parameter="sort",
+            )
         result.append((name, descending))
     return result

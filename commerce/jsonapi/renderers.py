@@ -14,5 +14,6 @@ class JSONAPIRenderer(BaseRenderer):
     def render(self, data, accepted_media_type=None, renderer_context=None):
         if data is None:
             return b""
-        return json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False,
-                          separators=(",", ":")).encode("utf-8")
+        return json.dumps(
+            data, cls=DjangoJSONEncoder, ensure_ascii=False, separators=(",", ":")
+        ).encode("utf-8")

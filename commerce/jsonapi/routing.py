@@ -38,14 +38,26 @@ def api_urlpatterns():
     patterns = []
     for type_name, resource_cls in sorted(registry.items()):
         patterns += [
-            path(f"{type_name}", resource_cls.as_view(mode="collection"),
-                 name=f"{type_name}-collection"),
-            path(f"{type_name}/<str:pk>", resource_cls.as_view(mode="member"),
-                 name=f"{type_name}-member"),
-            path(f"{type_name}/<str:pk>/relationships/<str:relationship>",
-                 resource_cls.as_view(mode="relationship"), name=f"{type_name}-relationship"),
-            path(f"{type_name}/<str:pk>/<str:relationship>", resource_cls.as_view(mode="related"),
-                 name=f"{type_name}-related"),
+            path(
+                f"{type_name}",
+                resource_cls.as_view(mode="collection"),
+                name=f"{type_name}-collection",
+            ),
+            path(
+                f"{type_name}/<str:pk>",
+                resource_cls.as_view(mode="member"),
+                name=f"{type_name}-member",
+            ),
+            path(
+                f"{type_name}/<str:pk>/relationships/<str:relationship>",
+                resource_cls.as_view(mode="relationship"),
+                name=f"{type_name}-relationship",
+            ),
+            path(
+                f"{type_name}/<str:pk>/<str:relationship>",
+                resource_cls.as_view(mode="related"),
+                name=f"{type_name}-related",
+            ),
         ]
     patterns.append(path("<path:unknown>", UnknownRoute.as_view()))
     patterns.append(path("", UnknownRoute.as_view()))

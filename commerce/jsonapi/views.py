@@ -95,8 +95,9 @@ class ResourceView(APIView):
         return frozenset(cls.filterable_fields())
 
     @classmethod
-    def resolve_filter_path(cls, name: str, depth: int = 0,
-                            ctx: TokenContext | None = None) -> FilterPath | None:
+    def resolve_filter_path(
+        cls, name: str, depth: int = 0, ctx: TokenContext | None = None
+    ) -> FilterPath | None:
         """The ORM path of a filter attribute, walking declared relationships. A storefront
         token (ctx not integration) may only walk into types it may read, so a filter can't
         reveal data it could not fetch (stock levels, other markets' prices...)."""
@@ -104,8 +105,9 @@ class ResourceView(APIView):
         if own is not None:
             field = _model_field(cls.model, own)
             if field is not None and not field.is_relation:
-                return FilterPath(own, field, crosses_many="__" in own and _crosses_many(
-                    cls.model, own))
+                return FilterPath(
+                    own, field, crosses_many="__" in own and _crosses_many(cls.model, own)
+                )
         if depth > 3:
             return None
         for rel_name, rel in cls.relationships().items():
@@ -116,11 +118,12 @@ class ResourceView(APIView):
             target = registry[rel.types[0]]
             if ctx is not None and not ctx.is_integration and not target.readable_by(ctx):
                 continue
-            sub = target.resolve_filter_path(name[len(rel_name) + 1:], depth + 1, ctx=ctx)
+            sub = target.resolve_filter_path(name[len(rel_name) + 1 :], depth + 1, ctx=ctx)
             if sub is not None:
                 source = rel.source_for(rel_name)
-                return FilterPath(f"{source}__{sub.orm_path}", sub.model_field,
-                                  rel.many or sub.crosses_many)
+                return FilterPath(
+                    f"{source}__{sub.orm_path}", sub.model_field, rel.many or sub.crosses_many
+                )
         return None
 
     # --- scoping ----------------------------------------------------------------------------
@@ -201,8 +204,7 @@ class ResourceView(APIView):
             self.triggers.run(instance, trigger_calls, self.ctx)
         # The caller sees what it just created, even where its scope would not list it (a
         # storefront signing a customer up).
-        return Response(self.member_document(instance.public_id, query, created=True),
-                        status=201)
+        return Response(self.member_document(instance.public_id, query, created=True), status=201)
 
     @idempotent
     def patch(self, request, pk=None, **kwargs):
@@ -245,16 +247,19 @@ class ResourceView(APIView):
 
     def parse(self, *, collection: bool, resource_type: str | None = None) -> Query:
         type_name = resource_type or self.resource_type
-        query = parse_query(self.request.query_params, registry, type_name,
-                            collection=collection)
+        query = parse_query(self.request.query_params, registry, type_name, collection=collection)
         if not self.ctx.is_integration:
             check_storefront_include(registry[type_name], query.include)
         return query
 
-    def get_object(self, pk, *, for_update=False, query: Query | None = None,
-                   unscoped: bool = False):
-        qs = (self.base_queryset().order_by("created_at", "id") if unscoped
-              else self.scoped_queryset(self.ctx))
+    def get_object(
+        self, pk, *, for_update=False, query: Query | None = None, unscoped: bool = False
+    ):
+        qs = (
+            self.base_queryset().order_by("created_at", "id")
+            if unscoped
+            else self.scoped_queryset(self.ctx)
+        )
         if query is not None and query.include:
             qs = qs.prefetch_related(*prefetches(type(self), query.include, self.ctx))
         if for_update:
@@ -269,7 +274,8 @@ class ResourceView(APIView):
     def member_document(self, pk, query: Query, *, created: bool = False) -> dict:
         instance = self.get_object(pk, query=query, unscoped=created)
         return DocumentBuilder(self.request, query, self.ctx).document(
-            instance, self.resource_type, many=False)
+            instance, self.resource_type, many=False
+        )
 
     def collection_document(self, qs, query: Query, resource_cls=None) -> dict:
         resource_cls = resource_cls or type(self)
@@ -283,24 +289,28 @@ class ResourceView(APIView):
                 qs = qs.filter(q)
         if query.sort:
             paths = resource_cls.filterable_fields()
-            qs = qs.order_by(*[("-" if desc else "") + paths[name] for name, desc in query.sort],
-                             "id")
+            qs = qs.order_by(
+                *[("-" if desc else "") + paths[name] for name, desc in query.sort], "id"
+            )
         record_count = qs.count()
         size = query.page_size
         page_count = math.ceil(record_count / size)
         start = (query.page_number - 1) * size
-        page = qs[start:start + size]
+        page = qs[start : start + size]
         if query.include:
             page = page.prefetch_related(*prefetches(resource_cls, query.include, self.ctx))
         meta = {"record_count": record_count, "page_count": page_count}
         return DocumentBuilder(self.request, query, self.ctx).document(
-            page, resource_cls.resource_type, many=True, meta=meta,
-            links=self.pagination_links(query, page_count))
+            page,
+            resource_cls.resource_type,
+            many=True,
+            meta=meta,
+            links=self.pagination_links(query, page_count),
+        )
 
     def pagination_links(self, query: Query, page_count: int) -> dict:
         base = self.request.build_absolute_uri(self.request.path)
-        others = [(k, v) for k, v in self.request.query_params.items()
-                  if not k.startswith("page[")]
+        others = [(k, v) for k, v in self.request.query_params.items() if not k.startswith("page[")]
 
         def link(number):
             params = [("page[number]", number), ("page[size]", query.page_size), *others]
@@ -323,8 +333,9 @@ class ResourceView(APIView):
         parent = self.get_object(pk)
         related = None
         if not rel.many:
-            related = rel.getter(parent) if rel.getter else getattr(
-                parent, rel.source_for(name), None)
+            related = (
+                rel.getter(parent) if rel.getter else getattr(parent, rel.source_for(name), None)
+            )
         # A polymorphic to-one answers with its record's own type.
         target_type = rel.target_type(related) if related is not None else rel.types[0]
         target_cls = registry.get(target_type)
@@ -355,7 +366,8 @@ class ResourceView(APIView):
                 qs = qs.prefetch_related(*prefetches(target_cls, query.include, self.ctx))
             instance = qs.first()
         return DocumentBuilder(self.request, query, self.ctx).document(
-            instance, target_type, many=False)
+            instance, target_type, many=False
+        )
 
     def relationship_document(self, pk, name) -> dict:
         self.check_action("retrieve")
@@ -366,37 +378,60 @@ class ResourceView(APIView):
         query = Query(include={name: {}})
         parent = self.get_object(pk, query=query)
         return DocumentBuilder(self.request, query, self.ctx).linkage_document(
-            parent, self.resource_type, name, rel)
+            parent, self.resource_type, name, rel
+        )
 
     # --- writing ---------------------------------------------------------------------------
 
     def resource_data(self, *, creating: bool, pk=None) -> dict:
         document = self.request.data
         if not isinstance(document, dict) or "data" not in document:
-            raise BadRequest("The required parameter, data, is missing.", title="Missing parameter",
-                             code="PARAM_MISSING", pointer="/data")
+            raise BadRequest(
+                "The required parameter, data, is missing.",
+                title="Missing parameter",
+                code="PARAM_MISSING",
+                pointer="/data",
+            )
         data = document["data"]
         if not isinstance(data, dict):
-            raise BadRequest("data must be a resource object.", title="Invalid resource",
-                             code="INVALID_RESOURCE", pointer="/data")
+            raise BadRequest(
+                "data must be a resource object.",
+                title="Invalid resource",
+                code="INVALID_RESOURCE",
+                pointer="/data",
+            )
         if data.get("type") != self.resource_type:
-            raise BadRequest(f"{data.get('type')} is not a valid type for this operation.",
-                             title="Type mismatch", code="TYPE_MISMATCH", pointer="/data/type")
+            raise BadRequest(
+                f"{data.get('type')} is not a valid type for this operation.",
+                title="Type mismatch",
+                code="TYPE_MISMATCH",
+                pointer="/data/type",
+            )
         if creating and "id" in data:
             raise param_not_allowed("id", pointer="/data/id")
         if not creating:
             if "id" not in data:
-                raise BadRequest("The resource object does not contain a key.",
-                                 title="A key is required", code="KEY_ORDER_MISMATCH",
-                                 pointer="/data/id")
+                raise BadRequest(
+                    "The resource object does not contain a key.",
+                    title="A key is required",
+                    code="KEY_ORDER_MISMATCH",
+                    pointer="/data/id",
+                )
             if data["id"] != pk:
-                raise BadRequest(f"The URL does not support the key {data['id']}",
-                                 title="Key is not included in URL",
-                                 code="KEY_NOT_INCLUDED_IN_URL", pointer="/data/id")
+                raise BadRequest(
+                    f"The URL does not support the key {data['id']}",
+                    title="Key is not included in URL",
+                    code="KEY_NOT_INCLUDED_IN_URL",
+                    pointer="/data/id",
+                )
         for member in ("attributes", "relationships"):
             if not isinstance(data.get(member, {}), dict):
-                raise BadRequest(f"{member} must be an object.", title="Invalid data format",
-                                 code="INVALID_DATA_FORMAT", pointer=f"/data/{member}")
+                raise BadRequest(
+                    f"{member} must be an object.",
+                    title="Invalid data format",
+                    code="INVALID_DATA_FORMAT",
+                    pointer=f"/data/{member}",
+                )
         unknown = set(data) - {"type", "id", "attributes", "relationships", "meta", "links"}
         for name in sorted(unknown):
             raise param_not_allowed(name, pointer=f"/data/{name}")
@@ -410,7 +445,8 @@ class ResourceView(APIView):
         plain = {k: v for k, v in attributes.items() if not k.startswith("_")}
         trigger_attrs = {k: v for k, v in attributes.items() if k.startswith("_")}
         writable = self.serializer_class.writable_attribute_names(
-            creating=creating, integration=ctx.is_integration)
+            creating=creating, integration=ctx.is_integration
+        )
         for name in plain:
             if name not in writable:
                 raise param_not_allowed(name, pointer=f"/data/attributes/{name}")
@@ -419,10 +455,15 @@ class ResourceView(APIView):
         errors: list[ValidationError] = []
         relationships = dict(data.get("relationships") or {})
         code_values = self.resolve_code_references(plain, relationships, errors)
-        relationship_values = self.parse_relationships(relationships, creating=creating,
-                                                       errors=errors, given=set(code_values))
-        serializer = self.serializer_class(instance, data=plain, partial=not creating,
-                                           context={"request": self.request, "ctx": ctx})
+        relationship_values = self.parse_relationships(
+            relationships, creating=creating, errors=errors, given=set(code_values)
+        )
+        serializer = self.serializer_class(
+            instance,
+            data=plain,
+            partial=not creating,
+            context={"request": self.request, "ctx": ctx},
+        )
         values = {}
         if serializer.is_valid():
             values = dict(serializer.validated_data)
@@ -444,34 +485,52 @@ class ResourceView(APIView):
             if code is None or not isinstance(code, str) or rel_name in relationships:
                 continue
             rel = self.relationships()[rel_name]
-            target = registry[rel.types[0]].scoped_queryset(self.ctx).filter(
-                **{field_name: code}).first()
+            target = (
+                registry[rel.types[0]]
+                .scoped_queryset(self.ctx)
+                .filter(**{field_name: code})
+                .first()
+            )
             if target is None:
-                errors.append(ValidationError(attribute, "not found", error="not_found",
-                                              value=code))
+                errors.append(
+                    ValidationError(attribute, "not found", error="not_found", value=code)
+                )
             else:
                 values[rel.source_for(rel_name)] = target
         return values
 
-    def parse_relationships(self, relationships: dict, *, creating: bool, errors: list,
-                            given: frozenset | set = frozenset()) -> dict:
+    def parse_relationships(
+        self,
+        relationships: dict,
+        *,
+        creating: bool,
+        errors: list,
+        given: frozenset | set = frozenset(),
+    ) -> dict:
         rels = self.relationships()
         values = {}
         for name, body in relationships.items():
             rel = rels.get(name)
-            settable = rel is not None and not rel.many and (
-                rel.create is not None if creating else rel.update)
+            settable = (
+                rel is not None
+                and not rel.many
+                and (rel.create is not None if creating else rel.update)
+            )
             if not settable:
                 raise param_not_allowed(name, pointer=f"/data/relationships/{name}")
             if not isinstance(body, dict) or "data" not in body:
-                raise BadRequest(f"{name} must be an object with data.",
-                                 title="Invalid links object", code="INVALID_LINKS_OBJECT",
-                                 pointer=f"/data/relationships/{name}")
+                raise BadRequest(
+                    f"{name} must be an object with data.",
+                    title="Invalid links object",
+                    code="INVALID_LINKS_OBJECT",
+                    pointer=f"/data/relationships/{name}",
+                )
             linkage = body["data"]
             if linkage is None:
                 if rel.create == "required":
-                    errors.append(ValidationError(name, "can't be blank", error="blank",
-                                                  relationship=True))
+                    errors.append(
+                        ValidationError(name, "can't be blank", error="blank", relationship=True)
+                    )
                 else:
                     values[rel.source_for(name)] = None
                 continue
@@ -482,26 +541,43 @@ class ResourceView(APIView):
             for name, rel in rels.items():
                 source = rel.source_for(name)
                 if rel.create == "required" and name not in relationships and source not in given:
-                    errors.append(ValidationError(name, "can't be blank", error="blank",
-                                                  relationship=True))
+                    errors.append(
+                        ValidationError(name, "can't be blank", error="blank", relationship=True)
+                    )
         return values
 
     def resolve_linkage(self, name: str, rel: Rel, linkage, errors: list):
-        if (not isinstance(linkage, dict) or not isinstance(linkage.get("type"), str)
-                or not isinstance(linkage.get("id"), str)):
-            errors.append(ValidationError(name, "must be a resource identifier with type and id",
-                                          error="invalid", relationship=True))
+        if (
+            not isinstance(linkage, dict)
+            or not isinstance(linkage.get("type"), str)
+            or not isinstance(linkage.get("id"), str)
+        ):
+            errors.append(
+                ValidationError(
+                    name,
+                    "must be a resource identifier with type and id",
+                    error="invalid",
+                    relationship=True,
+                )
+            )
             return None
         type_name, public_id = linkage["type"], linkage["id"]
         if type_name not in rel.types or type_name not in registry:
-            errors.append(ValidationError(name, f"{type_name} is not a valid type",
-                                          error="invalid", relationship=True))
+            errors.append(
+                ValidationError(
+                    name, f"{type_name} is not a valid type", error="invalid", relationship=True
+                )
+            )
             return None
-        target = registry[type_name].scoped_queryset(self.ctx).filter(
-            public_id=public_id[:64]).first()
+        target = (
+            registry[type_name].scoped_queryset(self.ctx).filter(public_id=public_id[:64]).first()
+        )
         if target is None or not self.allows_target(name, target):
-            errors.append(ValidationError(name, f"{type_name} {public_id} not found",
-                                          error="not_found", relationship=True))
+            errors.append(
+                ValidationError(
+                    name, f"{type_name} {public_id} not found", error="not_found", relationship=True
+                )
+            )
             return None
         return target
 
@@ -520,9 +596,12 @@ def check_storefront_include(resource_cls, tree: dict) -> None:
         rel = rels[name]
         unscoped = (rel.getter is not None or len(rel.types) != 1) and not rel.through_parent
         if unscoped or (rel.getter is not None and subtree):
-            raise BadRequest(f"{name} can't be included with this token",
-                             title="Invalid include", code="INVALID_INCLUDE",
-                             parameter="include")
+            raise BadRequest(
+                f"{name} can't be included with this token",
+                title="Invalid include",
+                code="INVALID_INCLUDE",
+                parameter="include",
+            )
         if rel.types[0] in registry:
             check_storefront_include(registry[rel.types[0]], subtree)
 

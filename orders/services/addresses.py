@@ -6,14 +6,30 @@ from orders.models import Order
 from orders.services.carts import ensure_editable
 from orders.services.totals import refresh_order
 
-_COPIED = ["business", "first_name", "last_name", "company", "line_1", "line_2", "city",
-           "zip_code", "state_code", "country_code", "phone", "email", "notes", "lat", "lng",
-           "billing_info"]
+_COPIED = [
+    "business",
+    "first_name",
+    "last_name",
+    "company",
+    "line_1",
+    "line_2",
+    "city",
+    "zip_code",
+    "state_code",
+    "country_code",
+    "phone",
+    "email",
+    "notes",
+    "lat",
+    "lng",
+    "billing_info",
+]
 
 
 def copy_address(address: Address, *, owner_customer_id=None) -> Address:
-    clone = Address(**{name: getattr(address, name) for name in _COPIED},
-                    owner_customer_id=owner_customer_id)
+    clone = Address(
+        **{name: getattr(address, name) for name in _COPIED}, owner_customer_id=owner_customer_id
+    )
     clone.save()
     return clone
 
@@ -26,8 +42,11 @@ def clone_into(order: Order, field: str, address_id: str, reachable) -> Order:
     source = reachable.filter(public_id=address_id[:64]).first()
     if source is None:
         raise ValidationError(trigger, f"address {address_id} not found", error="not_found")
-    setattr(order, field, copy_address(source, owner_customer_id=order.customer_id
-                                       if not order.guest else None))
+    setattr(
+        order,
+        field,
+        copy_address(source, owner_customer_id=order.customer_id if not order.guest else None),
+    )
     order.save()
     refresh_order(order)
     return order

@@ -17,21 +17,44 @@ from orders.services.lifecycle import coupon_problem, lock_order
 from orders.services.totals import refresh_order
 
 # What a placed order no longer lets anyone change (orders.md: frozen after `placed`).
-FROZEN_AFTER_PLACE = {"market", "customer", "customer_email", "coupon_code", "gift_card_code",
-                      "billing_address", "shipping_address", "payment_method", "payment_source",
-                      "language_code", "freight_taxable", "payment_method_taxable",
-                      "shipping_country_code_lock", "customer_password"}
-RELATIONSHIPS = {"market", "customer", "billing_address", "shipping_address", "payment_method",
-                 "payment_source"}
+FROZEN_AFTER_PLACE = {
+    "market",
+    "customer",
+    "customer_email",
+    "coupon_code",
+    "gift_card_code",
+    "billing_address",
+    "shipping_address",
+    "payment_method",
+    "payment_source",
+    "language_code",
+    "freight_taxable",
+    "payment_method_taxable",
+    "shipping_country_code_lock",
+    "customer_password",
+}
+RELATIONSHIPS = {
+    "market",
+    "customer",
+    "billing_address",
+    "shipping_address",
+    "payment_method",
+    "payment_source",
+}
 
 
 def ensure_editable(order: Order, name: str = "status") -> None:
     if order.status not in ("draft", "pending"):
         if name == "status":
-            raise InvalidTransition(order.status, order.status,
-                                    message=f"a {order.status} order can't be changed")
-        raise ValidationError(name, f"can't be changed once the order is {order.status}",
-                              error="frozen", relationship=name in RELATIONSHIPS)
+            raise InvalidTransition(
+                order.status, order.status, message=f"a {order.status} order can't be changed"
+            )
+        raise ValidationError(
+            name,
+            f"can't be changed once the order is {order.status}",
+            error="frozen",
+            relationship=name in RELATIONSHIPS,
+        )
 
 
 def find_or_create_customer(email: str, password: str | None = None) -> Customer:
@@ -60,14 +83,19 @@ def create_order(*, ctx: TokenContext, values: dict) -> Order:
         raise ValidationError("market", "is disabled", error="invalid", relationship=True)
     password = values.pop("customer_password", None)
     coupon_code = values.pop("coupon_code", None)
-    order = Order(market=market, currency_code=market.price_list.currency_code,
-                  tax_included=market.price_list.tax_included,
-                  application_id=ctx.application_id, **values)
+    order = Order(
+        market=market,
+        currency_code=market.price_list.currency_code,
+        tax_included=market.price_list.tax_included,
+        application_id=ctx.application_id,
+        **values,
+    )
     if ctx.is_customer:
         order.customer_id = ctx.customer_id
         order.guest = False
-        order.customer_email = order.customer_email or Customer.objects.get(
-            pk=ctx.customer_id).email
+        order.customer_email = (
+            order.customer_email or Customer.objects.get(pk=ctx.customer_id).email
+        )
     elif order.customer_email:
         order.customer = find_or_create_customer(order.customer_email, password)
         order.guest = ctx.is_sales_channel or order.guest
@@ -98,14 +126,19 @@ def update_order(order: Order, values: dict, *, ctx: TokenContext) -> Order:
     market = values.pop("market", None)
     if market is not None and market.pk != order.market_id:
         change_market(order, market)
-    if "payment_source" in values and values["payment_source"] is not None \
-            and values["payment_source"].order_id != order.pk:
-        raise ValidationError("payment_source", "belongs to another order", error="invalid",
-                              relationship=True)
+    if (
+        "payment_source" in values
+        and values["payment_source"] is not None
+        and values["payment_source"].order_id != order.pk
+    ):
+        raise ValidationError(
+            "payment_source", "belongs to another order", error="invalid", relationship=True
+        )
     method = values.get("payment_method")
     if method is not None and method.market_id not in (None, order.market_id):
-        raise ValidationError("payment_method", "is not available in this market",
-                              error="invalid", relationship=True)
+        raise ValidationError(
+            "payment_method", "is not available in this market", error="invalid", relationship=True
+        )
     for name, value in values.items():
         setattr(order, name, value)
     if "customer_email" in values and values["customer_email"] and not ctx.is_customer:
@@ -143,8 +176,12 @@ def change_market(order: Order, market: Market) -> None:
 def unit_price(market: Market, sku, *, attribute: str = "sku_code") -> int:
     price = Price.objects.filter(price_list_id=market.price_list_id, sku=sku).first()
     if price is None:
-        raise ValidationError(attribute, f"{sku.code} has no price in market {market.code}",
-                              error="no_price", relationship=attribute == "market")
+        raise ValidationError(
+            attribute,
+            f"{sku.code} has no price in market {market.code}",
+            error="no_price",
+            relationship=attribute == "market",
+        )
     return price.amount_cents
 
 
@@ -155,8 +192,7 @@ def create_line_item(*, ctx: TokenContext, values: dict, merge: bool = False) ->
     ensure_editable(order)
     item_type = values.pop("item_type", "skus") or "skus"
     if item_type != "skus":
-        raise ValidationError("item_type", "only skus can be added to an order",
-                              error="inclusion")
+        raise ValidationError("item_type", "only skus can be added to an order", error="inclusion")
     sku = values.pop("sku", None)
     if sku is None:
         raise ValidationError("sku_code", "can't be blank", error="blank")
@@ -164,11 +200,17 @@ def create_line_item(*, ctx: TokenContext, values: dict, merge: bool = False) ->
     if merge:
         existing = order.line_items.filter(item_type="skus", sku=sku).first()
         if existing is not None:
-            return update_line_item(existing, {"quantity": existing.quantity + quantity},
-                                    ctx=ctx)
-    line = LineItem(order=order, item_type="skus", sku=sku, sku_code=sku.code,
-                    quantity=quantity, name=values.pop("name", None) or sku.name,
-                    image_url=values.pop("image_url", None) or sku.image_url, **values)
+            return update_line_item(existing, {"quantity": existing.quantity + quantity}, ctx=ctx)
+    line = LineItem(
+        order=order,
+        item_type="skus",
+        sku=sku,
+        sku_code=sku.code,
+        quantity=quantity,
+        name=values.pop("name", None) or sku.name,
+        image_url=values.pop("image_url", None) or sku.image_url,
+        **values,
+    )
     if "unit_amount_cents" not in values:
         line.unit_amount_cents = unit_price(order.market, sku)
     save_record(line)

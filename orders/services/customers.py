@@ -53,6 +53,7 @@ def create_customer_address(*, ctx: TokenContext, values: dict) -> CustomerAddre
         address.owner_customer_id = customer.pk
         address.save(update_fields=["owner_customer_id", "updated_at"])
     elif address.owner_customer_id != customer.pk:
-        raise ValidationError("address", "belongs to another customer", error="invalid",
-                              relationship=True)
+        raise ValidationError(
+            "address", "belongs to another customer", error="invalid", relationship=True
+        )
     return save_record(CustomerAddress(customer=customer, address=address))

@@ -27,8 +27,11 @@ from orders.transitions import next_order_status
 
 def lock_order(order: Order) -> Order:
     """Re-read the order under its row lock (the global lock order starts with the order)."""
-    return Order.objects.select_for_update(of=("self",)).select_related(
-        "market", "payment_method", "payment_source").get(pk=order.pk)
+    return (
+        Order.objects.select_for_update(of=("self",))
+        .select_related("market", "payment_method", "payment_source")
+        .get(pk=order.pk)
+    )
 
 
 def save_order(order: Order) -> Order:
@@ -50,36 +53,60 @@ def start_fulfillment_if_ready(order: Order) -> None:
 
 # --- placing ------------------------------------------------------------------------------
 
+
 def placement_errors(order: Order) -> list[ValidationError]:
     """Everything that stops an order from being placed, one error per problem."""
     errors = []
     sku_lines = [li for li in order.line_items.all() if li.item_type == "skus"]
     if not sku_lines:
-        errors.append(ValidationError("line_items", "can't be blank", error="blank",
-                                      relationship=True))
+        errors.append(
+            ValidationError("line_items", "can't be blank", error="blank", relationship=True)
+        )
     if not (order.customer_email or order.customer_id):
         errors.append(ValidationError("customer_email", "can't be blank", error="blank"))
     if order.billing_address_id is None:
-        errors.append(ValidationError("billing_address", "can't be blank", error="blank",
-                                      relationship=True))
+        errors.append(
+            ValidationError("billing_address", "can't be blank", error="blank", relationship=True)
+        )
     if shippable_lines(order):
         if order.shipping_address_id is None:
-            errors.append(ValidationError("shipping_address", "can't be blank", error="blank",
-                                          relationship=True))
+            errors.append(
+                ValidationError(
+                    "shipping_address", "can't be blank", error="blank", relationship=True
+                )
+            )
         shipments = list(order.shipments.all())
         if not shipments:
-            errors.append(ValidationError("shipments", "no stock location can ship this order",
-                                          error="blank", relationship=True))
+            errors.append(
+                ValidationError(
+                    "shipments",
+                    "no stock location can ship this order",
+                    error="blank",
+                    relationship=True,
+                )
+            )
         elif any(s.shipping_method_id is None for s in shipments):
-            errors.append(ValidationError("shipments", "every shipment needs a shipping method",
-                                          error="blank", relationship=True))
+            errors.append(
+                ValidationError(
+                    "shipments",
+                    "every shipment needs a shipping method",
+                    error="blank",
+                    relationship=True,
+                )
+            )
     if order.total_amount_with_taxes_cents > 0:
         if order.payment_method_id is None:
-            errors.append(ValidationError("payment_method", "can't be blank", error="blank",
-                                          relationship=True))
+            errors.append(
+                ValidationError(
+                    "payment_method", "can't be blank", error="blank", relationship=True
+                )
+            )
         if order.payment_source_id is None:
-            errors.append(ValidationError("payment_source", "can't be blank", error="blank",
-                                          relationship=True))
+            errors.append(
+                ValidationError(
+                    "payment_source", "can't be blank", error="blank", relationship=True
+                )
+            )
     if order.coupon_code:
         problem = coupon_problem(order, order.coupon_code)
         if problem:
@@ -117,7 +144,8 @@ def _count_promotion_usage(order: Order) -> None:
     promotion_ids = {li.promotion_id for li in order.line_items.all() if li.promotion_id}
     if promotion_ids:
         Promotion.objects.filter(pk__in=promotion_ids).update(
-            total_usage_count=F("total_usage_count") + 1)
+            total_usage_count=F("total_usage_count") + 1
+        )
     if order.coupon_code:
         Coupon.objects.filter(code=order.coupon_code).update(usage_count=F("usage_count") + 1)
 
@@ -142,11 +170,15 @@ def coupon_problem(order: Order, code: str) -> str | None:
 
 # --- back office --------------------------------------------------------------------------
 
+
 def approve_order(order: Order, value=True, *, ctx=None) -> Order:
     order.status = next_order_status(order.status, "approve")
     if order.payment_status not in ("authorized", "paid", "free"):
-        raise ValidationError("payment_status", f"can't approve an order whose payment is "
-                              f"{order.payment_status}", error="invalid")
+        raise ValidationError(
+            "payment_status",
+            f"can't approve an order whose payment is {order.payment_status}",
+            error="invalid",
+        )
     stock.decrement_stock(order)
     order.approved_at = timezone.now()
     start_fulfillment_if_ready(order)
@@ -157,8 +189,11 @@ def approve_order(order: Order, value=True, *, ctx=None) -> Order:
 
 def capture_order(order: Order, value=True, *, ctx=None) -> Order:
     if order.payment_status not in ("authorized", "partially_paid"):
-        raise InvalidTransition(order.payment_status, "paid",
-                                message=f"can't capture a payment that is {order.payment_status}")
+        raise InvalidTransition(
+            order.payment_status,
+            "paid",
+            message=f"can't capture a payment that is {order.payment_status}",
+        )
     authorization = payments.open_authorization(order)
     if authorization is None or payments.capture_balance(authorization) == 0:
         raise ValidationError("_capture", "nothing left to capture", error="invalid")
@@ -180,8 +215,11 @@ def approve_and_capture_order(order: Order, value=True, *, ctx=None) -> Order:
 def refund_order(order: Order, value=True, *, ctx=None) -> Order:
     """Refund everything captured; a full refund cancels the order, as Commerce Layer does."""
     if order.payment_status not in ("paid", "partially_paid", "partially_refunded"):
-        raise InvalidTransition(order.payment_status, "refunded",
-                                message=f"can't refund a payment that is {order.payment_status}")
+        raise InvalidTransition(
+            order.payment_status,
+            "refunded",
+            message=f"can't refund a payment that is {order.payment_status}",
+        )
     next_order_status(order.status, "refund")  # checked before anything moves
     for capture_tx in payments.captures_with_balance(order):
         payments.refund(capture_tx)
@@ -203,19 +241,24 @@ def cancel_after_full_refund(order: Order) -> None:
 
 
 def refuse_payment_move(order: Order, to: str):
-    raise InvalidTransition(order.status, to,
-                            message=f"a {order.status} order's payment can't become {to}")
+    raise InvalidTransition(
+        order.status, to, message=f"a {order.status} order's payment can't become {to}"
+    )
 
 
 def cancel_order(order: Order, value=True, *, ctx: TokenContext | None = None) -> Order:
     if ctx is not None and not ctx.is_integration and order.status != "pending":
-        raise InvalidTransition(order.status, "cancelled",
-                                message="only a pending order can be cancelled by its shopper")
+        raise InvalidTransition(
+            order.status,
+            "cancelled",
+            message="only a pending order can be cancelled by its shopper",
+        )
     order_status = next_order_status(order.status, "cancel")
     shipments = list(order.shipments.all())
     if any(s.status in SHIPPED for s in shipments):
-        raise InvalidTransition(order.status, "cancelled",
-                                message="can't cancel an order with shipped shipments")
+        raise InvalidTransition(
+            order.status, "cancelled", message="can't cancel an order with shipped shipments"
+        )
     if order.status in ("placed", "approved"):
         authorization = payments.open_authorization(order)
         if authorization is not None and payments.capture_balance(authorization) > 0:
@@ -236,8 +279,11 @@ def _cancel_unshipped(order: Order) -> None:
         stock.release_stock(order)
     elif order.status == "approved":
         stock.restock(order)
-    move_order_shipments(order, "cancel", from_statuses=(
-        "draft", "upcoming", "on_hold", "picking", "packing", "ready_to_ship"))
+    move_order_shipments(
+        order,
+        "cancel",
+        from_statuses=("draft", "upcoming", "on_hold", "picking", "packing", "ready_to_ship"),
+    )
 
 
 def pending_order(order: Order, value=True, *, ctx=None) -> Order:
@@ -265,15 +311,17 @@ def unarchive_order(order: Order, value=True, *, ctx=None) -> Order:
 
 def refresh_order_trigger(order: Order, value=True, *, ctx=None) -> Order:
     if order.status not in ("draft", "pending"):
-        raise InvalidTransition(order.status, order.status,
-                                message=f"a {order.status} order can't be refreshed")
+        raise InvalidTransition(
+            order.status, order.status, message=f"a {order.status} order can't be refreshed"
+        )
     return refresh_order(order)
 
 
 def set_authorization_amount(order: Order, value: int, *, ctx=None) -> Order:
     if order.status not in ("draft", "pending"):
-        raise InvalidTransition(order.status, "placed",
-                                message="the amount to authorize is fixed once placed")
+        raise InvalidTransition(
+            order.status, "placed", message="the amount to authorize is fixed once placed"
+        )
     order.authorization_amount_cents = value
     order.save(update_fields=["authorization_amount_cents", "updated_at"])
     return order

@@ -17,36 +17,40 @@ SHIPPED = ("shipped", "delivered")
 
 
 def shippable_lines(order: Order) -> list[LineItem]:
-    return [li for li in order.line_items.all()
-            if li.item_type == "skus" and li.sku_id and not li.sku.do_not_ship]
+    return [
+        li
+        for li in order.line_items.all()
+        if li.item_type == "skus" and li.sku_id and not li.sku.do_not_ship
+    ]
 
 
-def available_shipping_methods(order: Order, shipment: Shipment | None = None, *,
-                               candidates=None):
+def available_shipping_methods(order: Order, shipment: Shipment | None = None, *, candidates=None):
     """Methods of the order's market (or of every market), enabled, for the shipment's
     category and stock location when the method names one; cheapest first. `candidates`
     (e.g. prefetched) replaces the query."""
     if candidates is None:
         candidates = ShippingMethod.objects.filter(
-            Q(market_id=order.market_id) | Q(market__isnull=True)).select_related(
-            "market__price_list")
+            Q(market_id=order.market_id) | Q(market__isnull=True)
+        ).select_related("market__price_list")
     methods = []
     for method in sorted(candidates, key=lambda m: (m.price_amount_cents, m.pk)):
         if method.disabled_at is not None:
             continue
         if shipment is not None:
-            if method.shipping_category_id and method.shipping_category_id != \
-                    shipment.shipping_category_id:
+            if (
+                method.shipping_category_id
+                and method.shipping_category_id != shipment.shipping_category_id
+            ):
                 continue
-            if method.stock_location_id and method.stock_location_id != \
-                    shipment.stock_location_id:
+            if method.stock_location_id and method.stock_location_id != shipment.stock_location_id:
                 continue
         methods.append(method)
     return methods
 
 
-def plan_shipments(order: Order, lines: list[LineItem], *, salable=None,
-                   strict: bool = False) -> list[dict]:
+def plan_shipments(
+    order: Order, lines: list[LineItem], *, salable=None, strict: bool = False
+) -> list[dict]:
     """Which location ships what, by the market's inventory strategy (inventory.strategies):
     `[{"inventory_stock_location", "shipping_category_id", "lines": [(line_item, qty)]}]`.
 
@@ -58,40 +62,70 @@ def plan_shipments(order: Order, lines: list[LineItem], *, salable=None,
     from inventory import strategies  # noqa: PLC0415 (lands with the strategies module)
 
     model = order.market.inventory_model
-    isls = list(InventoryStockLocation.objects.filter(inventory_model_id=model.pk)
-                .select_related("stock_location").order_by("priority", "id"))
+    isls = list(
+        InventoryStockLocation.objects.filter(inventory_model_id=model.pk)
+        .select_related("stock_location")
+        .order_by("priority", "id")
+    )
     if salable is None:
-        salable = current_salable({li.sku_id for li in lines},
-                                  {isl.stock_location_id for isl in isls})
-    locations = [strategies.Location(
-        key=isl.pk, priority=isl.priority, on_hold=isl.on_hold,
-        salable={sku: units for (loc, sku), units in salable.items()
-                 if loc == isl.stock_location_id}) for isl in isls]
-    plan_lines = [strategies.Line(key=li.pk, sku=li.sku_id, quantity=li.quantity,
-                                  shipping_category=li.sku.shipping_category_id,
-                                  tracked=not li.sku.do_not_track) for li in lines]
+        salable = current_salable(
+            {li.sku_id for li in lines}, {isl.stock_location_id for isl in isls}
+        )
+    locations = [
+        strategies.Location(
+            key=isl.pk,
+            priority=isl.priority,
+            on_hold=isl.on_hold,
+            salable={
+                sku: units for (loc, sku), units in salable.items() if loc == isl.stock_location_id
+            },
+        )
+        for isl in isls
+    ]
+    plan_lines = [
+        strategies.Line(
+            key=li.pk,
+            sku=li.sku_id,
+            quantity=li.quantity,
+            shipping_category=li.sku.shipping_category_id,
+            tracked=not li.sku.do_not_track,
+        )
+        for li in lines
+    ]
     cutoff = model.stock_locations_cutoff
     try:
         planned = strategies.plan(model.strategy, plan_lines, locations, cutoff=cutoff)
     except strategies.InsufficientStock:
         if strict:
             raise
-        untracked = [strategies.Line(key=pl.key, sku=pl.sku, quantity=pl.quantity,
-                                     shipping_category=pl.shipping_category, tracked=False)
-                     for pl in plan_lines]
+        untracked = [
+            strategies.Line(
+                key=pl.key,
+                sku=pl.sku,
+                quantity=pl.quantity,
+                shipping_category=pl.shipping_category,
+                tracked=False,
+            )
+            for pl in plan_lines
+        ]
         planned = strategies.plan("no_split", untracked, locations, cutoff=cutoff)
     by_isl = {isl.pk: isl for isl in isls}
     by_line = {li.pk: li for li in lines}
-    return [{"inventory_stock_location": by_isl[p.location],
-             "shipping_category_id": p.shipping_category,
-             "lines": [(by_line[a.line], a.quantity) for a in p.allocations]}
-            for p in planned]
+    return [
+        {
+            "inventory_stock_location": by_isl[p.location],
+            "shipping_category_id": p.shipping_category,
+            "lines": [(by_line[a.line], a.quantity) for a in p.allocations],
+        }
+        for p in planned
+    ]
 
 
 def current_salable(sku_ids, stock_location_ids) -> dict[tuple[int, int], int]:
     """{(stock_location_id, sku_id): salable} without locks (carts; placing re-reads locked)."""
-    items = list(StockItem.objects.filter(sku_id__in=sku_ids,
-                                          stock_location_id__in=stock_location_ids))
+    items = list(
+        StockItem.objects.filter(sku_id__in=sku_ids, stock_location_id__in=stock_location_ids)
+    )
     salable = salable_quantities(items)
     return {(item.stock_location_id, item.sku_id): salable[item.pk] for item in items}
 
@@ -117,23 +151,41 @@ def build_shipments(order: Order, *, salable=None, strict: bool = False) -> list
         isl = part["inventory_stock_location"]
         key = (isl.stock_location_id, part["shipping_category_id"])
         reuse = existing.get(key)
-        shipment = reuse.pop(0) if reuse else Shipment(
-            order=order, inventory_stock_location=isl, stock_location=isl.stock_location,
-            shipping_category_id=part["shipping_category_id"])
+        shipment = (
+            reuse.pop(0)
+            if reuse
+            else Shipment(
+                order=order,
+                inventory_stock_location=isl,
+                stock_location=isl.stock_location,
+                shipping_category_id=part["shipping_category_id"],
+            )
+        )
         methods = available_shipping_methods(order, shipment)
         if shipment.shipping_method_id not in {m.pk for m in methods}:
             shipment.shipping_method = _default_method(order, methods)
         shipment.inventory_stock_location = isl
         shipment.save()
-        stock_items = {si.sku_id: si for si in StockItem.objects.filter(
-            stock_location_id=isl.stock_location_id,
-            sku_id__in=[line.sku_id for line, _ in part["lines"]])}
-        StockLineItem.objects.bulk_create([
-            StockLineItem(shipment=shipment, line_item=line, sku_id=line.sku_id,
-                          sku_code=line.sku_code or line.sku.code, quantity=quantity,
-                          stock_item=stock_items.get(line.sku_id))
-            for line, quantity in part["lines"]
-        ])
+        stock_items = {
+            si.sku_id: si
+            for si in StockItem.objects.filter(
+                stock_location_id=isl.stock_location_id,
+                sku_id__in=[line.sku_id for line, _ in part["lines"]],
+            )
+        }
+        StockLineItem.objects.bulk_create(
+            [
+                StockLineItem(
+                    shipment=shipment,
+                    line_item=line,
+                    sku_id=line.sku_id,
+                    sku_code=line.sku_code or line.sku.code,
+                    quantity=quantity,
+                    stock_item=stock_items.get(line.sku_id),
+                )
+                for line, quantity in part["lines"]
+            ]
+        )
         shipments.append(shipment)
     for stale in [s for group in existing.values() for s in group]:
         stale.delete()
@@ -156,12 +208,21 @@ def _default_method(order: Order, methods: list[ShippingMethod]) -> ShippingMeth
 def set_shipping_method(shipment: Shipment, method: ShippingMethod | None) -> Shipment:
     """A client picks a shipment's method; it must be available for that shipment."""
     if shipment.order.status not in ("draft", "pending"):
-        raise ValidationError("shipping_method", "can't be changed once the order is placed",
-                              error="frozen", relationship=True)
+        raise ValidationError(
+            "shipping_method",
+            "can't be changed once the order is placed",
+            error="frozen",
+            relationship=True,
+        )
     if method is not None and method.pk not in {
-            m.pk for m in available_shipping_methods(shipment.order, shipment)}:
-        raise ValidationError("shipping_method", "is not available for this shipment",
-                              error="invalid", relationship=True)
+        m.pk for m in available_shipping_methods(shipment.order, shipment)
+    }:
+        raise ValidationError(
+            "shipping_method",
+            "is not available for this shipment",
+            error="invalid",
+            relationship=True,
+        )
     shipment.shipping_method = method
     shipment.save(update_fields=["shipping_method", "updated_at"])
     return shipment
@@ -208,14 +269,14 @@ def operator_move(shipment: Shipment, trigger: str) -> Shipment:
     shipment = Shipment.objects.select_for_update(of=("self",)).get(pk=shipment.pk)
     ready = order.status == "approved" and order.payment_status in ("paid", "free")
     if trigger in ("picking", "packing", "ready_to_ship", "ship", "deliver") and not ready:
-        raise ValidationError("status", "the order must be approved and paid (or free) first",
-                              error="not_ready")
+        raise ValidationError(
+            "status", "the order must be approved and paid (or free) first", error="not_ready"
+        )
     if trigger == "upcoming" and ready:
         raise ValidationError("status", "the order is ready: use _picking", error="invalid")
     if trigger == "cancel" and order.status not in ("cancelled",) and shipment.status != "draft":
         # A shipment of a live order is cancelled only with its order.
-        raise ValidationError("status", "cancel the order to cancel its shipments",
-                              error="invalid")
+        raise ValidationError("status", "cancel the order to cancel its shipments", error="invalid")
     move_shipment(shipment, trigger)
     save_order(order)
     return shipment

@@ -30,35 +30,48 @@ def reserve_stock(order: Order) -> None:
     if not lines:
         return
     location_ids = InventoryStockLocation.objects.filter(
-        inventory_model_id=order.market.inventory_model_id).values_list(
-        "stock_location_id", flat=True)
+        inventory_model_id=order.market.inventory_model_id
+    ).values_list("stock_location_id", flat=True)
     locked = lock_stock_items_for({li.sku_id for li in lines}, location_ids)
     salable = salable_quantities(locked.values())
-    by_key = {(item.stock_location_id, item.sku_id): salable[item.pk]
-              for item in locked.values()}
+    by_key = {(item.stock_location_id, item.sku_id): salable[item.pk] for item in locked.values()}
     try:
         refresh_order(order, salable=by_key, strict=True)
     except strategies.InsufficientStock as shortage:
         codes = {li.pk: li.sku_code for li in lines}
-        raise ValidationErrors([
-            ValidationError("line_items", f"{codes[s.line]}: {s.requested} requested, "
-                            f"{max(s.available, 0)} available", error="out_of_stock",
-                            relationship=True, sku_code=codes[s.line], requested=s.requested,
-                            available=max(s.available, 0))
-            for s in shortage.shortages]) from None
-    stock_line_items = [sli for sli in StockLineItem.objects.filter(shipment__order=order)
-                        .select_related("sku", "stock_item")
-                        if sli.stock_item_id and not sli.sku.do_not_track]
-    reservations = create_reservations([(sli.stock_item, sli.quantity)
-                                        for sli in stock_line_items])
+        raise ValidationErrors(
+            [
+                ValidationError(
+                    "line_items",
+                    f"{codes[s.line]}: {s.requested} requested, {max(s.available, 0)} available",
+                    error="out_of_stock",
+                    relationship=True,
+                    sku_code=codes[s.line],
+                    requested=s.requested,
+                    available=max(s.available, 0),
+                )
+                for s in shortage.shortages
+            ]
+        ) from None
+    stock_line_items = [
+        sli
+        for sli in StockLineItem.objects.filter(shipment__order=order).select_related(
+            "sku", "stock_item"
+        )
+        if sli.stock_item_id and not sli.sku.do_not_track
+    ]
+    reservations = create_reservations([(sli.stock_item, sli.quantity) for sli in stock_line_items])
     for sli, reservation in zip(stock_line_items, reservations, strict=True):
         sli.stock_reservation = reservation
     StockLineItem.objects.bulk_update(stock_line_items, ["stock_reservation"])
 
 
 def _reservations(order: Order) -> list[StockReservation]:
-    return list(StockReservation.objects.filter(stock_line_item__shipment__order=order)
-                .order_by("stock_item_id"))
+    return list(
+        StockReservation.objects.filter(stock_line_item__shipment__order=order).order_by(
+            "stock_item_id"
+        )
+    )
 
 
 def decrement_stock(order: Order) -> None:
@@ -76,9 +89,12 @@ def release_stock(order: Order) -> None:
 def restock(order: Order) -> None:
     """On `_cancel` or a full `_refund` after approval: unshipped units go back on the shelf."""
     quantities: dict[int, int] = {}
-    for sli in StockLineItem.objects.filter(shipment__order=order).exclude(
-            shipment__status__in=("shipped", "delivered", "cancelled")).exclude(
-            stock_item__isnull=True).select_related("sku"):
+    for sli in (
+        StockLineItem.objects.filter(shipment__order=order)
+        .exclude(shipment__status__in=("shipped", "delivered", "cancelled"))
+        .exclude(stock_item__isnull=True)
+        .select_related("sku")
+    ):
         if not sli.sku.do_not_track:
             quantities[sli.stock_item_id] = quantities.get(sli.stock_item_id, 0) + sli.quantity
     from inventory.locks import lock_stock_items
@@ -93,5 +109,4 @@ def lock_stock_items_for_reservations(reservations) -> None:
     lock_stock_items(r.stock_item_id for r in reservations)
 
 
-__all__ = ["reserve_stock", "decrement_stock", "release_stock", "restock",
-           "lock_stock_items_for"]
+__all__ = ["reserve_stock", "decrement_stock", "release_stock", "restock", "lock_stock_items_for"]

@@ -30,10 +30,16 @@ def active_promotions(order: Order, now=None) -> list[Promotion]:
     """Promotions of the order's market that apply now: automatic ones, and those whose
     coupon the order carries."""
     now = now or timezone.now()
-    qs = (Promotion.objects
-          .filter(Q(market_id=order.market_id) | Q(market__isnull=True),
-                  disabled_at__isnull=True, starts_at__lte=now, expires_at__gt=now)
-          .select_related("coupon_codes_promotion_rule").order_by("priority", "created_at", "id"))
+    qs = (
+        Promotion.objects.filter(
+            Q(market_id=order.market_id) | Q(market__isnull=True),
+            disabled_at__isnull=True,
+            starts_at__lte=now,
+            expires_at__gt=now,
+        )
+        .select_related("coupon_codes_promotion_rule")
+        .order_by("priority", "created_at", "id")
+    )
     coupon = find_coupon(order.coupon_code) if order.coupon_code else None
     result = []
     for promotion in qs:
@@ -50,8 +56,7 @@ def active_promotions(order: Order, now=None) -> list[Promotion]:
 
 
 def find_coupon(code: str) -> Coupon | None:
-    return (Coupon.objects.select_related("promotion_rule__promotion")
-            .filter(code=code).first())
+    return Coupon.objects.select_related("promotion_rule__promotion").filter(code=code).first()
 
 
 def matching_tax_rule(order: Order) -> TaxRule | None:
@@ -66,8 +71,11 @@ def matching_tax_rule(order: Order) -> TaxRule | None:
 
 
 def _matches(rule: TaxRule, address) -> bool:
-    checks = [("country_code", address.country_code), ("state_code", address.state_code),
-              ("zip_code", address.zip_code)]
+    checks = [
+        ("country_code", address.country_code),
+        ("state_code", address.state_code),
+        ("zip_code", address.zip_code),
+    ]
     for name, value in checks:
         value = value or ""
         positive = getattr(rule, f"{name}_regex")
@@ -88,25 +96,40 @@ def order_input(order: Order, sku_lines, shipments, promotions, rule) -> pricing
     if rule is not None:
         tax = pricing.TaxSettings(
             rate=Decimal(rule.tax_rate),
-            freight_taxable=order.freight_taxable if order.freight_taxable is not None
+            freight_taxable=order.freight_taxable
+            if order.freight_taxable is not None
             else rule.freight_taxable,
             payment_method_taxable=order.payment_method_taxable
-            if order.payment_method_taxable is not None else rule.payment_method_taxable,
+            if order.payment_method_taxable is not None
+            else rule.payment_method_taxable,
         )
     return pricing.OrderInput(
         currency_code=order.currency_code,
         tax_included=order.tax_included,
-        lines=tuple(pricing.SkuLine(key=li.pk, unit_amount_cents=li.unit_amount_cents,
-                                    quantity=li.quantity) for li in sku_lines),
-        shipments=tuple(pricing.ShipmentCharge(
-            key=s.pk, price_amount_cents=s.shipping_method.price_amount_cents,
-            free_over_amount_cents=s.shipping_method.free_over_amount_cents,
-            use_subtotal=s.shipping_method.use_subtotal)
-            for s in shipments if s.shipping_method is not None),
+        lines=tuple(
+            pricing.SkuLine(key=li.pk, unit_amount_cents=li.unit_amount_cents, quantity=li.quantity)
+            for li in sku_lines
+        ),
+        shipments=tuple(
+            pricing.ShipmentCharge(
+                key=s.pk,
+                price_amount_cents=s.shipping_method.price_amount_cents,
+                free_over_amount_cents=s.shipping_method.free_over_amount_cents,
+                use_subtotal=s.shipping_method.use_subtotal,
+            )
+            for s in shipments
+            if s.shipping_method is not None
+        ),
         payment_method_amount_cents=payment_amount,
-        promotions=tuple(pricing.PromotionInput(
-            key=p.pk, kind=PROMOTION_KINDS[p.kind], percentage=p.percentage,
-            fixed_amount_cents=p.fixed_amount_cents) for p in promotions),
+        promotions=tuple(
+            pricing.PromotionInput(
+                key=p.pk,
+                kind=PROMOTION_KINDS[p.kind],
+                percentage=p.percentage,
+                fixed_amount_cents=p.fixed_amount_cents,
+            )
+            for p in promotions
+        ),
         tax=tax,
     )
 
@@ -133,17 +156,34 @@ def refresh_order(order: Order, *, salable=None, strict: bool = False) -> Order:
         li.discount_cents = figures.discount_cents
         li.tax_amount_cents = figures.tax_amount_cents
         li.tax_rate = figures.tax_rate
-    LineItem.objects.bulk_update(sku_lines, ["total_amount_cents", "discount_cents",
-                                             "tax_amount_cents", "tax_rate", "updated_at"])
+    LineItem.objects.bulk_update(
+        sku_lines,
+        ["total_amount_cents", "discount_cents", "tax_amount_cents", "tax_rate", "updated_at"],
+    )
     _sync_system_lines(order, totals, promotions, shipments)
 
-    for name in ("subtotal_amount", "shipping_amount", "payment_method_amount",
-                 "discount_amount", "adjustment_amount", "gift_card_amount", "total_amount",
-                 "total_amount_with_taxes", "subtotal_tax_amount", "shipping_tax_amount",
-                 "payment_method_tax_amount", "discount_tax_amount", "adjustment_tax_amount",
-                 "total_tax_amount", "subtotal_taxable_amount", "shipping_taxable_amount",
-                 "payment_method_taxable_amount", "discount_taxable_amount",
-                 "adjustment_taxable_amount", "total_taxable_amount"):
+    for name in (
+        "subtotal_amount",
+        "shipping_amount",
+        "payment_method_amount",
+        "discount_amount",
+        "adjustment_amount",
+        "gift_card_amount",
+        "total_amount",
+        "total_amount_with_taxes",
+        "subtotal_tax_amount",
+        "shipping_tax_amount",
+        "payment_method_tax_amount",
+        "discount_tax_amount",
+        "adjustment_tax_amount",
+        "total_tax_amount",
+        "subtotal_taxable_amount",
+        "shipping_taxable_amount",
+        "payment_method_taxable_amount",
+        "discount_taxable_amount",
+        "adjustment_taxable_amount",
+        "total_taxable_amount",
+    ):
         setattr(order, f"{name}_cents", getattr(totals, f"{name}_cents"))
     order.tax_rate = totals.tax_rate
     order.skus_count = sum(li.quantity for li in sku_lines)
@@ -158,18 +198,26 @@ def refresh_order(order: Order, *, salable=None, strict: bool = False) -> Order:
 def _sync_system_lines(order, totals, promotions, shipments) -> None:
     """Promotion, shipment and payment-method line items mirror the computed figures."""
     LineItem.objects.filter(order=order).exclude(item_type="skus").exclude(
-        item_type="adjustments").delete()
+        item_type="adjustments"
+    ).delete()
     promotions_by_pk = {p.pk: p for p in promotions}
     rows = []
     for figures in totals.promotions:
         promotion = promotions_by_pk[figures.key]
         if figures.amount_cents == 0 and promotion.kind == "free_shipping_promotions":
             continue
-        rows.append(LineItem(order=order, item_type=promotion.kind, promotion=promotion,
-                             name=promotion.name, quantity=1,
-                             unit_amount_cents=figures.amount_cents,
-                             total_amount_cents=figures.amount_cents,
-                             coupon_code=order.coupon_code if _needs_coupon(promotion) else None))
+        rows.append(
+            LineItem(
+                order=order,
+                item_type=promotion.kind,
+                promotion=promotion,
+                name=promotion.name,
+                quantity=1,
+                unit_amount_cents=figures.amount_cents,
+                total_amount_cents=figures.amount_cents,
+                coupon_code=order.coupon_code if _needs_coupon(promotion) else None,
+            )
+        )
     shipment_amounts = {s.key: s.amount_cents for s in totals.shipments}
     for shipment in shipments:
         if shipment.shipping_method is None:
@@ -178,15 +226,30 @@ def _sync_system_lines(order, totals, promotions, shipments) -> None:
         if shipment.cost_amount_cents != amount:
             shipment.cost_amount_cents = amount
             shipment.save(update_fields=["cost_amount_cents", "updated_at"])
-        rows.append(LineItem(order=order, item_type="shipments", shipment=shipment,
-                             name=shipment.shipping_method.name, quantity=1,
-                             unit_amount_cents=amount, total_amount_cents=amount))
+        rows.append(
+            LineItem(
+                order=order,
+                item_type="shipments",
+                shipment=shipment,
+                name=shipment.shipping_method.name,
+                quantity=1,
+                unit_amount_cents=amount,
+                total_amount_cents=amount,
+            )
+        )
     if order.payment_method is not None:
         amount = totals.payment_method_amount_cents
-        rows.append(LineItem(order=order, item_type="payment_methods",
-                             payment_method=order.payment_method,
-                             name=order.payment_method.name or "Payment method", quantity=1,
-                             unit_amount_cents=amount, total_amount_cents=amount))
+        rows.append(
+            LineItem(
+                order=order,
+                item_type="payment_methods",
+                payment_method=order.payment_method,
+                name=order.payment_method.name or "Payment method",
+                quantity=1,
+                unit_amount_cents=amount,
+                total_amount_cents=amount,
+            )
+        )
     LineItem.objects.bulk_create(rows)
 
 

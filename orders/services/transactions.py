@@ -13,8 +13,9 @@ def _after(order) -> None:
     lifecycle.save_order(order)
 
 
-def capture_authorization(authorization: Transaction, value=True, *, ctx=None,
-                          params=None) -> Transaction:
+def capture_authorization(
+    authorization: Transaction, value=True, *, ctx=None, params=None
+) -> Transaction:
     order = lifecycle.lock_order(authorization.order)
     if order.status not in ("placed", "approved"):
         lifecycle.refuse_payment_move(order, "paid")

@@ -22,8 +22,7 @@ def test_order_pages_render_and_a_refused_approve_changes_nothing(staff_client):
     page = staff_client.get(f"/admin/orders/order/{order.pk}/change/")
     assert page.status_code == 200
     assert b"Approve and capture" in page.content
-    response = staff_client.post(f"/admin/orders/order/{order.pk}/trigger/approve/",
-                                 follow=True)
+    response = staff_client.post(f"/admin/orders/order/{order.pk}/trigger/approve/", follow=True)
     assert response.status_code == 200
     assert b"cannot transition from pending to approved" in response.content
     order.refresh_from_db()
