@@ -223,7 +223,8 @@ def test_wrong_basic_credentials_is_invalid_client(client, integration_client):
     assert response.json() == {"errors": [INVALID_CLIENT]}
 
 
-@pytest.mark.parametrize("grant_type", ["password", "authorization_code", "magic"])
+# `password` is a customer's grant, registered by the orders app (tests/customers).
+@pytest.mark.parametrize("grant_type", ["authorization_code", "magic"])
 def test_unsupported_grant_type(post_token, sales_channel_client, grant_type):
     response = post_token(
         grant_type=grant_type,

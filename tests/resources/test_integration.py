@@ -175,7 +175,7 @@ def include_params():
         yield pytest.param(case, name, id=f"{case}-{name}", marks=marks)
 
 
-@pytest.mark.parametrize(("case", "name"), include_params())
+@pytest.mark.parametrize(("case", "name"), list(include_params()))
 def test_include(integration, case, name):
     record = case.make(0)
     if case.related:
