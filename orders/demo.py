@@ -17,6 +17,8 @@ build the same demo (they run with DEBUG off).
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import Decimal
 
 from django.db import models, transaction
 
@@ -32,15 +34,22 @@ from inventory.models import (
 )
 from inventory.services import create_stock_location
 from markets.models import (
+    Coupon,
+    CouponCodesPromotionRule,
     ManualGateway,
+    ManualTaxCalculator,
     Market,
     Merchant,
     PaymentMethod,
     Price,
     PriceList,
+    Promotion,
     ShippingMethod,
+    TaxRule,
 )
 from markets.services import create_market
+from orders.models import Customer
+from orders.services.customers import create_customer
 
 # --- the data (demo.md) -------------------------------------------------------------------------
 
@@ -219,6 +228,45 @@ PAYMENT_METHODS = [
     },
 ]
 
+# Rates are fractions (demo.md); one rule per market, applying to every address.
+TAX_CALCULATORS = [
+    {
+        "market": "usa",
+        "name": "US sales tax",
+        "rule": {"name": "US 8.25%", "tax_rate": Decimal("0.0825"), "freight_taxable": True},
+    },
+    {
+        "market": "eu",
+        "name": "IVA Italia",
+        "rule": {"name": "Italy 22%", "tax_rate": Decimal("0.22"), "freight_taxable": True},
+    },
+]
+
+# Fixed dates keep the demo idempotent; "active now" for any plausible now.
+PROMOTION_WINDOW = {
+    "starts_at": datetime(2024, 1, 1, tzinfo=UTC),
+    "expires_at": datetime(2099, 12, 31, tzinfo=UTC),
+}
+
+PROMOTIONS = [
+    {
+        "market": "usa",
+        "kind": "percentage_discount_promotions",
+        "name": "Welcome 10% off",
+        "percentage": Decimal("10"),
+        "coupon": "WELCOME10",
+    },
+    {
+        "market": "usa",
+        "kind": "free_shipping_promotions",
+        "name": "Free shipping",
+        "percentage": None,
+        "coupon": "FREESHIP",
+    },
+]
+
+CUSTOMER = {"email": "demo@example.com", "password": "demo-password"}
+
 # Fixed credentials (demo data only: the command refuses to run with DEBUG off).
 API_CLIENTS = [
     {
@@ -260,6 +308,7 @@ class Demo:
     markets: dict[str, Market] = field(default_factory=dict)
     manual_gateway: ManualGateway | None = None
     clients: list[dict] = field(default_factory=list)
+    customer: dict | None = None
 
     def ensure(
         self,
@@ -306,6 +355,7 @@ class Demo:
             "created": sum(self.created.values()),
             "updated": sum(self.updated.values()),
             "clients": self.clients,
+            "customer": self.customer,
         }
 
 
@@ -436,6 +486,51 @@ def seed_payments(demo: Demo) -> None:
         )
 
 
+def seed_taxes(demo: Demo) -> None:
+    for spec in TAX_CALCULATORS:
+        calculator = demo.ensure(ManualTaxCalculator, {"name": spec["name"]})
+        rule = dict(spec["rule"])
+        demo.ensure(TaxRule, {"manual_tax_calculator": calculator, "name": rule.pop("name")}, rule)
+        market = demo.markets[spec["market"]]
+        demo.markets[spec["market"]] = demo.ensure(
+            Market, {"pk": market.pk}, {"tax_calculator": calculator}
+        )
+
+
+def seed_promotions(demo: Demo) -> None:
+    for spec in PROMOTIONS:
+        market = demo.markets[spec["market"]]
+        values = {
+            "kind": spec["kind"],
+            "percentage": spec["percentage"],
+            "disabled_at": None,
+            "total_usage_limit": None,
+            **PROMOTION_WINDOW,
+        }
+        promotion = demo.ensure(
+            Promotion, {"market": market, "name": spec["name"]}, values, label="promotions"
+        )
+        rule = demo.ensure(CouponCodesPromotionRule, {"promotion": promotion})
+        demo.ensure(
+            Coupon,
+            {"code": spec["coupon"]},
+            {"promotion_rule": rule, "usage_limit": None, "expires_at": None},
+        )
+
+
+def seed_customer(demo: Demo) -> None:
+    demo.records["customers"] += 1
+    customer = Customer.objects.filter(email=CUSTOMER["email"]).first()
+    if customer is None:
+        create_customer(**CUSTOMER)
+        demo.created["customers"] += 1
+    elif not customer.check_password(CUSTOMER["password"]):
+        customer.set_password(CUSTOMER["password"])
+        save_record(customer)
+        demo.updated["customers"] += 1
+    demo.customer = dict(CUSTOMER)
+
+
 def seed_api_clients(demo: Demo) -> None:
     from commerce.auth.exceptions import InvalidClient
     from commerce.auth.services import authenticate_client, create_api_client
@@ -487,6 +582,9 @@ STEPS: list[Callable[[Demo], None]] = [
     seed_markets,
     seed_shipping,
     seed_payments,
+    seed_taxes,
+    seed_promotions,
+    seed_customer,
     seed_api_clients,
 ]
 

@@ -336,3 +336,132 @@ def test_shipping_and_payment_methods_match_demo_md(demo_integration):
         ("usa", "wire_transfers", "$0.00", "manual_gateways"),
         ("eu", "wire_transfers", "€0,00", "manual_gateways"),
     }
+
+
+def test_seeding_twice_keeps_taxes_promotions_and_customer():
+    first = seed_json()
+    second = seed_json()
+    assert (second["created"], second["updated"]) == (0, 0)
+    for label, count in (
+        ("manual_tax_calculators", 2),
+        ("tax_rules", 2),
+        ("promotions", 2),
+        ("coupons", 2),
+        ("customers", 1),
+    ):
+        assert first["records"][label] == count, label
+    assert first["customer"] == {"email": "demo@example.com", "password": "demo-password"}
+
+
+def test_demo_customer_signs_in_with_the_printed_password(client):
+    out = seed()
+    assert "username=demo@example.com password=demo-password" in out
+    token = obtain_token(
+        client,
+        grant_type="password",
+        client_id="demo-sc-usa",
+        scope="market:code:usa",
+        username="demo@example.com",
+        password="demo-password",
+    )
+    customer = JsonApiClient(client, token)
+    order = customer.post("/api/orders", {"data": {"type": "orders", "attributes": {}}})
+    assert order.status_code == 201, order.json()
+    assert order.json()["data"]["attributes"]["customer_email"] == "demo@example.com"
+
+
+def _usa_cart(storefront, coupon_code):
+    """A `usa` order of 1 x 24-WB01 ($32.00) shipped to Boston with the Standard method."""
+    order = storefront.post("/api/orders", {"data": {"type": "orders", "attributes": {}}})
+    assert order.status_code == 201, order.json()
+    order_id = order.json()["data"]["id"]
+    line = storefront.post(
+        "/api/line_items",
+        {
+            "data": {
+                "type": "line_items",
+                "attributes": {"sku_code": "24-WB01", "quantity": 1},
+                "relationships": {"order": {"data": {"type": "orders", "id": order_id}}},
+            }
+        },
+    )
+    assert line.status_code == 201, line.json()
+    address = storefront.post(
+        "/api/addresses",
+        {
+            "data": {
+                "type": "addresses",
+                "attributes": {
+                    "first_name": "Ada",
+                    "last_name": "Lovelace",
+                    "line_1": "1 Main St",
+                    "city": "Boston",
+                    "zip_code": "02108",
+                    "state_code": "MA",
+                    "country_code": "US",
+                    "phone": "555-0100",
+                },
+            }
+        },
+    )
+    address_id = address.json()["data"]["id"]
+    address_rel = {"data": {"type": "addresses", "id": address_id}}
+    patched = storefront.patch(
+        f"/api/orders/{order_id}",
+        {
+            "data": {
+                "type": "orders",
+                "id": order_id,
+                "attributes": {"customer_email": "ada@example.com", "coupon_code": coupon_code},
+                "relationships": {
+                    "billing_address": address_rel,
+                    "shipping_address": address_rel,
+                },
+            }
+        },
+    )
+    assert patched.status_code == 200, patched.json()
+    document = storefront.get(
+        f"/api/orders/{order_id}/shipments?include=available_shipping_methods"
+    ).json()
+    shipments = document["data"]
+    (standard,) = [m["id"] for m in document["included"] if m["attributes"]["name"] == "Standard"]
+    for shipment in shipments:
+        response = storefront.patch(
+            f"/api/shipments/{shipment['id']}",
+            {
+                "data": {
+                    "type": "shipments",
+                    "id": shipment["id"],
+                    "relationships": {
+                        "shipping_method": {"data": {"type": "shipping_methods", "id": standard}}
+                    },
+                }
+            },
+        )
+        assert response.status_code == 200, response.json()
+    return storefront.get(f"/api/orders/{order_id}").json()["data"]["attributes"]
+
+
+@pytest.mark.parametrize(
+    ("coupon_code", "figures"),
+    [
+        # $32.00 - 10 % = $28.80, + $7.00 shipping; 8.25 % tax rounded per line (orders.md):
+        # 28.80 x 0.0825 = 2.376 -> $2.38, 7.00 x 0.0825 = 0.5775 -> $0.58.
+        ("WELCOME10", ("-$3.20", "$7.00", "$2.96", "$38.76")),
+        # Free shipping keeps shipping_amount and adds a -$7.00 line (taxed as freight):
+        # tax is 8.25 % of $32.00 only.
+        ("FREESHIP", ("-$7.00", "$7.00", "$2.64", "$34.64")),
+    ],
+)
+def test_demo_coupons_and_us_tax_apply_to_a_usa_order(client, coupon_code, figures):
+    summary = seed_json()
+    storefront = client_for(client, printed_client(summary, "demo-sc-usa"))
+    order = _usa_cart(storefront, coupon_code)
+    assert order["coupon_code"] == coupon_code
+    assert (
+        order["formatted_discount_amount"],
+        order["formatted_shipping_amount"],
+        order["formatted_total_tax_amount"],
+        order["formatted_total_amount_with_taxes"],
+    ) == figures

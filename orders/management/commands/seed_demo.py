@@ -75,6 +75,13 @@ class Command(BaseCommand):
                 line += f" client_secret={client['client_secret']}"
             line += f" scope={client['scope'] or '(none: every market)'}"
             self.stdout.write(line)
+        customer = summary["customer"]
+        self.stdout.write(
+            f"  {'customer':<14} username={customer['email']} password={customer['password']} "
+            f"(grant_type=password, client_id={sales_channel['client_id']}, "
+            f"scope={sales_channel['scope']})"
+        )
+        self.stdout.write("  coupons: WELCOME10 (10% off), FREESHIP (free shipping) in usa")
         self.stdout.write(
             f"\nA token for {sales_channel['client_id']}, then the SKUs with their prices:\n"
         )
