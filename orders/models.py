@@ -447,3 +447,8 @@ class Transaction(Resource):
 
     def __str__(self):
         return self.number
+
+    @property
+    def resource_type_name(self) -> str:
+        """Its JSON:API type (`authorizations`, `captures` ...), also in mixed lists."""
+        return self.kind

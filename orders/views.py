@@ -155,6 +155,7 @@ class OrderResource(ResourceView):
             many=True,
             type_of=lambda t: t.kind,
             through_parent=True,
+            collection="transactions",
         ),
         "authorizations": Rel(
             "authorizations",

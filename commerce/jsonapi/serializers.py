@@ -42,6 +42,9 @@ class Rel:
     # target type's own scope (auth.md: stock locations "through the shipments of orders it
     # can reach").
     through_parent: bool = False
+    # A polymorphic to-many's related endpoint lists through this resource type, whose queryset
+    # holds every kind (`transactions` for an order's authorizations, captures ...).
+    collection: str | None = None
 
     @property
     def types(self) -> tuple[str, ...]:

@@ -338,8 +338,10 @@ class ResourceView(APIView):
             )
         # A polymorphic to-one answers with its record's own type.
         target_type = rel.target_type(related) if related is not None else rel.types[0]
+        if rel.many and len(rel.types) != 1:
+            target_type = rel.collection
         target_cls = registry.get(target_type)
-        if target_cls is None or (rel.many and len(rel.types) != 1):
+        if target_cls is None:
             raise NotFound()
         kinds = target_cls.access.get("retrieve", ()) | target_cls.access.get("list", ())
         if self.ctx.kind not in kinds and not rel.through_parent:
