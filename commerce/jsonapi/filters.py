@@ -43,11 +43,15 @@ def _like_regex(pattern: str) -> str:
 
 
 def _any(lookup, negate=False):
+    """Ransack's `_any`: the predicate holds for at least one value (`not_eq_any`: differs
+    from at least one of them)."""
+
     def build(path, values):
         q = Q()
         for v in values:
-            q |= Q(**{f"{path}__{lookup}": v})
-        return ~q & _not_null(path) if negate else q
+            term = Q(**{f"{path}__{lookup}": v})
+            q |= (~term & _not_null(path)) if negate else term
+        return q
 
     return build
 
