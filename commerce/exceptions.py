@@ -1,7 +1,8 @@
 """The one error hierarchy. Services and the API kernel raise these; one handler renders them.
 
 Every error becomes Commerce Layer's error object (api.md section 5): `title`, `detail`, `code`,
-`status` (a string), `source.pointer` or `source.parameter`, and `meta`.
+`status` (a string), `source.pointer`, `source.parameter` or (JSON:API 1.1) `source.header`,
+and `meta`.
 """
 
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ class ErrorItem:
     pointer: str | None = None
     parameter: str | None = None
     meta: dict = field(default_factory=dict)
+    header: str | None = None
 
     def as_json(self) -> dict:
         body = {
@@ -28,6 +30,8 @@ class ErrorItem:
             body["source"] = {"pointer": self.pointer}
         elif self.parameter is not None:
             body["source"] = {"parameter": self.parameter}
+        elif self.header is not None:
+            body["source"] = {"header": self.header}
         if self.meta:
             body["meta"] = self.meta
         return body
@@ -50,8 +54,10 @@ class CommerceError(Exception):
         parameter: str | None = None,
         meta: dict | None = None,
         status: int | None = None,
+        header: str | None = None,
     ):
         self.status = status or self.status
+        self.header = header
         self.code = code or self.code
         self.title = title or self.title
         self.detail = detail or self.title
@@ -70,6 +76,7 @@ class CommerceError(Exception):
                 self.pointer,
                 self.parameter,
                 self.meta,
+                self.header,
             )
         ]
 

@@ -23,6 +23,7 @@ class BodySizeLimitMiddleware:
                     title="Payload too large",
                     code="PAYLOAD_TOO_LARGE",
                     status=413,
+                    pointer="",  # the whole document
                 )
             )
         return self.get_response(request)

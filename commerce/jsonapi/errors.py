@@ -36,6 +36,7 @@ def _drf_to_commerce(exc: Exception) -> CommerceError | None:
             title="Not acceptable",
             code="NOT_ACCEPTABLE",
             status=406,
+            header="Accept",
         )
     if isinstance(exc, drf.UnsupportedMediaType):
         return CommerceError(
@@ -43,6 +44,7 @@ def _drf_to_commerce(exc: Exception) -> CommerceError | None:
             title="Unsupported media type",
             code="UNSUPPORTED_MEDIA_TYPE",
             status=415,
+            header="Content-Type",
         )
     if isinstance(exc, drf.MethodNotAllowed):
         return CommerceError(
@@ -56,7 +58,9 @@ def _drf_to_commerce(exc: Exception) -> CommerceError | None:
             status=429,
         )
     if isinstance(exc, drf.ParseError):
-        return BadRequest(str(exc.detail), title="Invalid data format", code="INVALID_DATA_FORMAT")
+        return BadRequest(
+            str(exc.detail), title="Invalid data format", code="INVALID_DATA_FORMAT", pointer=""
+        )
     if isinstance(exc, drf.APIException):
         return CommerceError(
             str(exc.detail), status=exc.status_code, code=str(exc.default_code).upper()

@@ -21,11 +21,13 @@ class JSONAPIParser(BaseParser):
                 f"The request body is not valid JSON: {exc}",
                 title="Invalid data format",
                 code="INVALID_DATA_FORMAT",
+                pointer="",  # the whole document
             ) from exc
         if not isinstance(document, dict):
             raise BadRequest(
                 "The request body must be a JSON object.",
                 title="Invalid data format",
                 code="INVALID_DATA_FORMAT",
+                pointer="",
             )
         return document
