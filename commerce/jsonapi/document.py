@@ -37,7 +37,16 @@ def related_objects(rel, name: str, obj) -> list:
 
 
 def prefetches(resource_cls, tree: dict, ctx, prefix: str = "") -> list:
-    """Prefetch lookups for an include tree, each scoped to what the caller may see."""
+    """Prefetch lookups for an include tree, each scoped to what the caller may see. Two
+    relationships on one source (a market's `price_list` and `base_price_list`) share one."""
+    unique = {}
+    for lookup in _prefetches(resource_cls, tree, ctx, prefix):
+        key = lookup.prefetch_to if isinstance(lookup, Prefetch) else lookup
+        unique.setdefault(key, lookup)
+    return list(unique.values())
+
+
+def _prefetches(resource_cls, tree: dict, ctx, prefix: str = "") -> list:
     lookups = []
     rels = resource_cls.relationships()
     for name, subtree in tree.items():
@@ -55,7 +64,7 @@ def prefetches(resource_cls, tree: dict, ctx, prefix: str = "") -> list:
                 else target.scoped_queryset(ctx)
             )
             lookups.append(Prefetch(lookup, queryset=queryset))
-            lookups.extend(prefetches(target, subtree, ctx, prefix=f"{lookup}__"))
+            lookups.extend(_prefetches(target, subtree, ctx, prefix=f"{lookup}__"))
         else:
             lookups.append(lookup)
     return lookups
