@@ -6,12 +6,12 @@ from django.db.models import Q
 from django.utils import timezone
 
 from commerce.events import emit_event
-from commerce.exceptions import ValidationError
+from commerce.exceptions import InvalidTransition, ValidationError
 from inventory.models import InventoryStockLocation, StockItem
 from inventory.services import salable_quantities
 from markets.models import ShippingMethod
 from orders.models import LineItem, Order, Shipment, StockLineItem
-from orders.transitions import next_shipment_status
+from orders.transitions import SHIPMENT_TARGETS, next_shipment_status
 
 SHIPPED = ("shipped", "delivered")
 
@@ -268,15 +268,20 @@ def operator_move(shipment: Shipment, trigger: str) -> Shipment:
     order = lock_order(shipment.order)
     shipment = Shipment.objects.select_for_update(of=("self",)).get(pk=shipment.pk)
     ready = order.status == "approved" and order.payment_status in ("paid", "free")
+    if shipment.status == "draft" or trigger == "cancel":
+        # Draft shipments go upcoming when their order is placed, and shipments are cancelled
+        # with their order: neither is an operator's move (inventory.md "Shipments").
+        raise InvalidTransition(
+            shipment.status,
+            SHIPMENT_TARGETS.get(trigger, trigger),
+            message="shipments are placed and cancelled with their order",
+        )
     if trigger in ("picking", "packing", "ready_to_ship", "ship", "deliver") and not ready:
         raise ValidationError(
             "status", "the order must be approved and paid (or free) first", error="not_ready"
         )
     if trigger == "upcoming" and ready:
         raise ValidationError("status", "the order is ready: use _picking", error="invalid")
-    if trigger == "cancel" and order.status not in ("cancelled",) and shipment.status != "draft":
-        # A shipment of a live order is cancelled only with its order.
-        raise ValidationError("status", "cancel the order to cancel its shipments", error="invalid")
     move_shipment(shipment, trigger)
     save_order(order)
     return shipment
