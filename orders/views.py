@@ -5,7 +5,7 @@ market by id (the id is the key), a customer its own orders; line items, shipmen
 sources and transactions follow their order.
 """
 
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from commerce.jsonapi.registry import register
@@ -309,6 +309,7 @@ class ShipmentResource(ResourceView):
     serializer_class = s.ShipmentSerializer
     access = {**NO_LIST, "create": INTEGRATION_ONLY}
     select_related = ("order",)
+    prefetch_related = ("stock_line_items",)  # skus_count
     triggers = TriggerSet(
         *[
             _shipment_trigger(n)
@@ -433,6 +434,17 @@ def _transaction_queryset(kind=None):
     )
 
 
+# The transactions of a transaction's order, with their amounts, read in one query per page.
+_ORDER_TRANSACTIONS = Prefetch("order__transactions", queryset=_transaction_queryset())
+
+
+def _referring(kind: str, reference: str):
+    """The order's transactions of `kind` that refer to this one (its captures, voids...)."""
+    return lambda t: [
+        x for x in t.order.transactions.all() if x.kind == kind and getattr(x, reference) == t.pk
+    ]
+
+
 class TransactionResourceBase(ResourceView):
     serializer_class = s.TransactionSerializer
     access = {**NO_LIST, "create": INTEGRATION_ONLY, "update": INTEGRATION_ONLY}
@@ -487,14 +499,14 @@ class AuthorizationResource(TransactionResourceBase):
         "captures": Rel(
             "captures",
             many=True,
-            getter=lambda t: t.order.transactions.filter(
-                kind="captures", reference_authorization=t
-            ),
+            getter=_referring("captures", "reference_authorization_id"),
+            prefetch=(_ORDER_TRANSACTIONS,),
         ),
         "voids": Rel(
             "voids",
             many=True,
-            getter=lambda t: t.order.transactions.filter(kind="voids", reference_authorization=t),
+            getter=_referring("voids", "reference_authorization_id"),
+            prefetch=(_ORDER_TRANSACTIONS,),
         ),
     }
 
@@ -527,7 +539,8 @@ class CaptureResource(TransactionResourceBase):
         "refunds": Rel(
             "refunds",
             many=True,
-            getter=lambda t: t.order.transactions.filter(kind="refunds", reference_capture=t),
+            getter=_referring("refunds", "reference_capture_id"),
+            prefetch=(_ORDER_TRANSACTIONS,),
         ),
     }
 

@@ -36,38 +36,62 @@ def related_objects(rel, name: str, obj) -> list:
     return [] if value is None else [value]
 
 
-def prefetches(resource_cls, tree: dict, ctx, prefix: str = "") -> list:
-    """Prefetch lookups for an include tree, each scoped to what the caller may see. Two
-    relationships on one source (a market's `price_list` and `base_price_list`) share one."""
+def prefetches(resource_cls, tree: dict, ctx) -> list:
+    """Prefetch lookups for an include tree, each scoped to what the caller may see, then what
+    each type's attributes read per row (`_row_needs`: last, so that an include asking for the
+    same path with its own queryset goes first). Two relationships on one source (a market's
+    `price_list` and `base_price_list`) share one lookup."""
+    needs = list(resource_cls.prefetch_related)
     unique = {}
-    for lookup in _prefetches(resource_cls, tree, ctx, prefix):
+    for lookup in [*_prefetches(resource_cls, tree, ctx, "", needs), *needs]:
         key = lookup.prefetch_to if isinstance(lookup, Prefetch) else lookup
         unique.setdefault(key, lookup)
     return list(unique.values())
 
 
-def _prefetches(resource_cls, tree: dict, ctx, prefix: str = "") -> list:
+def _prefetches(resource_cls, tree: dict, ctx, prefix: str, needs: list) -> list:
     lookups = []
     rels = resource_cls.relationships()
     for name, subtree in tree.items():
         rel = rels[name]
+        target = registry.get(rel.types[0]) if len(rel.types) == 1 else None
         if rel.getter is not None:
             # Computed relationships name what they read; they can't be walked further here.
-            lookups.extend(f"{prefix}{lookup}" for lookup in rel.prefetch)
+            lookups.extend(_prefixed(lookup, prefix) for lookup in rel.prefetch)
+            if target is not None and len(rel.prefetch) == 1:
+                needs.extend(_row_needs(target, _path(rel.prefetch[0], prefix)))
             continue
         lookup = f"{prefix}{rel.source_for(name)}"
-        if len(rel.types) == 1 and rel.types[0] in registry:
-            target = registry[rel.types[0]]
+        if target is not None:
             queryset = (
                 target.base_queryset().order_by("created_at", "id")
                 if rel.through_parent
                 else target.scoped_queryset(ctx)
             )
             lookups.append(Prefetch(lookup, queryset=queryset))
-            lookups.extend(_prefetches(target, subtree, ctx, prefix=f"{lookup}__"))
+            needs.extend(_row_needs(target, lookup))
+            lookups.extend(_prefetches(target, subtree, ctx, f"{lookup}__", needs))
         else:
             lookups.append(lookup)
     return lookups
+
+
+def _row_needs(target, lookup: str) -> list:
+    """What the target's attributes read per row under `lookup` (its `prefetch_related`, and
+    its `select_related`: a Prefetch queryset carries those, but a parent that select_related
+    the object already, a line item's `order`, makes Django skip that queryset)."""
+    return [f"{lookup}__{need}" for need in (*target.select_related, *target.prefetch_related)]
+
+
+def _path(lookup, prefix: str) -> str:
+    return prefix + (lookup.prefetch_through if isinstance(lookup, Prefetch) else lookup)
+
+
+def _prefixed(lookup, prefix: str):
+    """A getter's prefetch (a lookup string, or a Prefetch with its own queryset) under prefix."""
+    if isinstance(lookup, Prefetch):
+        return Prefetch(prefix + lookup.prefetch_through, queryset=lookup.queryset)
+    return prefix + lookup
 
 
 class DocumentBuilder:

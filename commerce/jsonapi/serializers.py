@@ -26,8 +26,8 @@ class Rel:
     `source` is the model attribute holding it (defaults to the relationship name). `create` is
     "required", "optional" or None (not settable on create); `update` says whether PATCH may set it.
     `type_of` names the type of a polymorphic target object. `getter` replaces attribute access
-    for relationships computed from other data; `prefetch` names the lookups such a getter reads,
-    so that documents prefetch them (unscoped: the getter filters).
+    for relationships computed from other data; `prefetch` names the lookups such a getter reads
+    (strings or Prefetch objects), so that documents prefetch them (unscoped: the getter filters).
     """
 
     type: str | tuple[str, ...]

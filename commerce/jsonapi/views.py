@@ -59,7 +59,10 @@ class ResourceView(APIView):
     # Attributes that name a related record by code instead of by relationship:
     # {"sku_code": ("sku", "code")} resolves `sku_code` to the `sku` relationship.
     code_references: dict[str, tuple[str, str]] = {}
+    # Related rows the attributes read (a shipment's `skus_count` sums its stock line items):
+    # documents prefetch them for the type, primary or included (document.prefetches).
     select_related: tuple[str, ...] = ()
+    prefetch_related: tuple[str, ...] = ()
 
     mode: str = "collection"  # set per route by routing.py
 
@@ -260,7 +263,7 @@ class ResourceView(APIView):
             if unscoped
             else self.scoped_queryset(self.ctx)
         )
-        if query is not None and query.include:
+        if query is not None:
             qs = qs.prefetch_related(*prefetches(type(self), query.include, self.ctx))
         if for_update:
             qs = qs.select_for_update(of=("self",))
@@ -297,8 +300,7 @@ class ResourceView(APIView):
         page_count = math.ceil(record_count / size)
         start = (query.page_number - 1) * size
         page = qs[start : start + size]
-        if query.include:
-            page = page.prefetch_related(*prefetches(resource_cls, query.include, self.ctx))
+        page = page.prefetch_related(*prefetches(resource_cls, query.include, self.ctx))
         meta = {"record_count": record_count, "page_count": page_count}
         return DocumentBuilder(self.request, query, self.ctx).document(
             page,
@@ -364,8 +366,7 @@ class ResourceView(APIView):
         instance = None
         if related is not None:
             qs = target_qs.filter(pk=related.pk)
-            if query.include:
-                qs = qs.prefetch_related(*prefetches(target_cls, query.include, self.ctx))
+            qs = qs.prefetch_related(*prefetches(target_cls, query.include, self.ctx))
             instance = qs.first()
         return DocumentBuilder(self.request, query, self.ctx).document(
             instance, target_type, many=False

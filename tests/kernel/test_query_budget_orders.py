@@ -1,0 +1,148 @@
+"""No query per row (issue 3), for the list endpoints that hold orders and what checkout makes
+(test_query_budget.py covers the catalogue, tests/markets_tax_promotions the tax and promotion
+lists). Orders are checked out over HTTP, one and then 25, and every list is read with every
+include of its resource at once; the counts must not move and are pinned here."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from commerce.jsonapi.registry import registry
+from inventory.models import StockTransfer
+from tests import factories as f
+from tests.conftest import rel
+
+pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]
+
+# Queries for a page of 1 or of 25 rows with every include, pinned per type. "1 row" is one
+# checkout: 3 line items (sku, shipping, payment) and 4 transactions.
+BUDGET = {
+    "orders": 11,
+    "line_items": 17,
+    "shipments": 15,
+    "stock_line_items": 9,
+    "stock_reservations": 13,
+    "stock_transfers": 5,
+    "customers": 5,
+    "customer_addresses": 3,
+    "wire_transfers": 4,
+    "transactions": 5,
+    "authorizations": 6,
+    "captures": 7,
+    "voids": 6,
+    "refunds": 6,
+}
+
+
+@pytest.fixture
+def shop(market):
+    location = market.inventory_model.inventory_stock_locations.get().stock_location
+    sku = f.SkuFactory(code="BUDGET-1")
+    f.PriceFactory(price_list=market.price_list, sku=sku, amount_cents=5000)
+    f.StockItemFactory(stock_location=location, sku=sku, quantity=1000)
+    f.ShippingMethodFactory(market=market, name="Standard", price_amount_cents=700)
+    payment_method = f.PaymentMethodFactory(market=market, payment_source_type="wire_transfers")
+    return {"market": market, "sku": sku, "location": location, "payment_method": payment_method}
+
+
+def _ok(response, status=200):
+    assert response.status_code == status, response.json()
+    return response.json()["data"]
+
+
+def checkout(api, shop, n: int) -> None:
+    """One order through the whole payment life: placed (authorization, reservations,
+    shipment, customer and its address book), partly captured, the rest voided, the capture
+    partly refunded; plus a stock transfer (not an order thing, but nothing else makes them)."""
+    market = shop["market"]
+    order = _ok(
+        api.create("orders", relationships={"market": rel("markets", market.public_id)}), 201
+    )
+    order_id = order["id"]
+    _ok(
+        api.create(
+            "line_items",
+            {"sku_code": shop["sku"].code, "quantity": 2},
+            {"order": rel("orders", order_id)},
+        ),
+        201,
+    )
+    address = _ok(
+        api.create(
+            "addresses",
+            {
+                "first_name": "Ada",
+                "last_name": f"Budget{n}",
+                "line_1": "1 Main St",
+                "city": "Boston",
+                "zip_code": "02108",
+                "state_code": "MA",
+                "country_code": "US",
+                "phone": "555-0100",
+            },
+        ),
+        201,
+    )
+    _ok(
+        api.update(
+            "orders",
+            order_id,
+            {"customer_email": f"budget{n}@example.com"},
+            {
+                "billing_address": rel("addresses", address["id"]),
+                "payment_method": rel("payment_methods", shop["payment_method"].public_id),
+            },
+        )
+    )
+    _ok(api.update("orders", order_id, {"_shipping_address_same_as_billing": True}))
+    _ok(api.create("wire_transfers", relationships={"order": rel("orders", order_id)}), 201)
+    _ok(api.update("orders", order_id, {"_place": True}))
+    placed = _ok(api.get(f"/api/orders/{order_id}?include=customer"))
+    customer_id = placed["relationships"]["customer"]["data"]["id"]
+    _ok(
+        api.create(
+            "customer_addresses",
+            relationships={
+                "customer": rel("customers", customer_id),
+                "address": rel("addresses", address["id"]),
+            },
+        ),
+        201,
+    )
+    authorization = _ok(api.get(f"/api/orders/{order_id}/authorizations"))[0]
+    _ok(
+        api.update(
+            "authorizations", authorization["id"], {"_capture": True, "_capture_amount_cents": 1000}
+        )
+    )
+    _ok(api.update("authorizations", authorization["id"], {"_void": True}))
+    capture = _ok(api.get(f"/api/orders/{order_id}/captures"))[0]
+    _ok(api.update("captures", capture["id"], {"_refund": True, "_refund_amount_cents": 100}))
+    StockTransfer.objects.create(
+        sku=shop["sku"],
+        origin_stock_location=shop["location"],
+        destination_stock_location=f.StockLocationFactory(),
+        quantity=1,
+    )
+
+
+def list_queries(api, type_name: str) -> tuple[int, int]:
+    """(queries, rows) of the first page of 25 with every include of the type."""
+    include = ",".join(registry[type_name].relationships())
+    url = f"/api/{type_name}?page[size]=25" + (f"&include={include}" if include else "")
+    with CaptureQueriesContext(connection) as captured:
+        response = api.get(url)
+    assert response.status_code == 200, (type_name, response.json())
+    return len(captured.captured_queries), len(response.json()["data"])
+
+
+def test_order_lists_with_every_include_cost_the_same_for_1_and_25_rows(integration, shop):
+    checkout(integration, shop, 0)
+    few = {t: list_queries(integration, t) for t in BUDGET}
+    for n in range(1, 25):
+        checkout(integration, shop, n)
+    many = {t: list_queries(integration, t) for t in BUDGET}
+
+    assert {t: rows for t, (_, rows) in many.items()} == {t: 25 for t in BUDGET}
+    assert {t: q for t, (q, _) in many.items()} == {t: q for t, (q, _) in few.items()}
+    assert {t: q for t, (q, _) in few.items()} == BUDGET
