@@ -146,7 +146,8 @@ def move_stock_transfer(transfer, trigger: str, *, ctx=None):
                 error="out_of_stock",
                 available=0,
             )
-        lock_stock_items([origin.pk])
+        # Re-read the row under its lock: an approval may have lowered it since it was read.
+        origin = lock_stock_items([origin.pk])[origin.pk]
         available = salable_quantities([origin])[origin.pk]
         if transfer.quantity > available:
             raise ValidationError(
