@@ -2,10 +2,22 @@
 
 `ResourceAdmin` is the base of every resource's admin (here and in inventory/markets): the
 public id and timestamps are shown read-only, lists are newest first and paginated.
+`TriggerButtonsMixin` and `run_on_each` are how the apps' admins offer their state machines'
+triggers (list actions and detail-page buttons) through the same services as the API.
 """
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from oauth2_provider.models import get_application_admin_class, get_application_model
 
+from commerce.auth.exceptions import InvalidScope
+from commerce.auth.scopes import parse_scope
+from commerce.exceptions import CommerceError
 from commerce.models import (
     AccessTokenScope,
     Address,
@@ -31,6 +43,92 @@ class ResourceInline(admin.TabularInline):
     readonly_fields = ("public_id",)
     extra = 0
     show_change_link = True
+
+
+# --- triggers: list actions and detail-page buttons ----------------------------------------
+
+
+def error_text(error: CommerceError) -> str:
+    """The service's reason, as the API's error `detail`s say it."""
+    return "; ".join(item.detail for item in error.items())
+
+
+def run_on_each(modeladmin, request, objects, label, apply) -> int:
+    """Apply `apply(obj)` to each object in its own transaction (a refusal rolls back all it
+    did); report each refusal with the service's reason as an error message."""
+    done = 0
+    for obj in objects:
+        try:
+            with transaction.atomic():
+                apply(obj)
+        except CommerceError as error:
+            modeladmin.message_user(
+                request, f"{obj}: {label} refused — {error_text(error)}", level=messages.ERROR
+            )
+        else:
+            done += 1
+    if done:
+        modeladmin.message_user(request, f"{label}: {done} done.", level=messages.SUCCESS)
+    return done
+
+
+def trigger_action(name: str, label: str, apply):
+    """A list action running `apply(request, obj)` on each selected object."""
+
+    def action(modeladmin, request, queryset):
+        run_on_each(
+            modeladmin,
+            request,
+            queryset.order_by("pk"),
+            label,
+            lambda obj: apply(request, obj),
+        )
+
+    action.__name__ = name
+    action.short_description = f"{label}: selected %(verbose_name_plural)s"
+    action.allowed_permissions = ("change",)
+    return action
+
+
+class TriggerButtonsMixin:
+    """Buttons on the detail page: each POSTs to <pk>/trigger/<name>/, which runs
+    `run_trigger(request, obj, name)` and comes back to the page with its messages."""
+
+    change_form_template = "admin/commerce/trigger_change_form.html"
+    trigger_labels: dict[str, str] = {}
+
+    def get_urls(self):
+        opts = self.model._meta
+        return [
+            path(
+                "<path:object_id>/trigger/<str:name>/",
+                self.admin_site.admin_view(self.trigger_view),
+                name=f"{opts.app_label}_{opts.model_name}_trigger",
+            ),
+            *super().get_urls(),
+        ]
+
+    def trigger_view(self, request, object_id, name):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        obj = get_object_or_404(self.model, pk=object_id)
+        if name not in self.trigger_labels or not self.has_change_permission(request, obj):
+            raise PermissionDenied
+        self.run_trigger(request, obj, name)
+        opts = self.model._meta
+        return HttpResponseRedirect(
+            reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
+        )
+
+    def run_trigger(self, request, obj, name):
+        raise NotImplementedError
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "trigger_buttons": list(self.trigger_labels.items()),
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
 
 
 @admin.register(Address)
@@ -62,8 +160,23 @@ class AddressAdmin(ResourceAdmin):
     list_filter = ("country_code", "business")
 
 
+class ApiClientForm(forms.ModelForm):
+    """The scope is checked and normalized as `create_api_client` does (auth.md scopes)."""
+
+    class Meta:
+        model = ApiClient
+        fields = ("application", "kind", "scope")
+
+    def clean_scope(self):
+        try:
+            return str(parse_scope(self.cleaned_data.get("scope") or ""))
+        except InvalidScope as error:
+            raise forms.ValidationError(error.detail) from None
+
+
 @admin.register(ApiClient)
 class ApiClientAdmin(ResourceAdmin):
+    form = ApiClientForm
     list_display = ("public_id", "name", "client_id", "kind", "scope", "created_at")
     list_select_related = ("application",)
     search_fields = ("public_id", "application__name", "application__client_id", "scope")
@@ -77,6 +190,44 @@ class ApiClientAdmin(ResourceAdmin):
     @admin.display(ordering="application__client_id")
     def client_id(self, obj):
         return obj.application.client_id
+
+
+class ApiClientInline(admin.StackedInline):
+    """On a django-oauth-toolkit application: its kind and market scope (auth.md)."""
+
+    model = ApiClient
+    form = ApiClientForm
+    fields = ("kind", "scope", "public_id")
+    readonly_fields = ("public_id",)
+    can_delete = False
+    extra = 0
+    max_num = 1
+
+
+class ApplicationAdmin(get_application_admin_class()):
+    """DOT's application admin with the API client's kind and market scope beside it."""
+
+    list_display = ("pk", "name", "client_id", "client_type", "kind", "scope")
+    list_select_related = ("api_client",)
+    list_filter = ("api_client__kind", "client_type")
+    search_fields = ("name", "client_id", "api_client__scope")
+    inlines = (ApiClientInline,)
+
+    @admin.display(description="kind", ordering="api_client__kind")
+    def kind(self, obj):
+        client = getattr(obj, "api_client", None)
+        return client.kind if client else "-"
+
+    @admin.display(description="market scope", ordering="api_client__scope")
+    def scope(self, obj):
+        client = getattr(obj, "api_client", None)
+        return (client.scope or "(every market)") if client else "-"
+
+
+application_model = get_application_model()
+if admin.site.is_registered(application_model):
+    admin.site.unregister(application_model)
+admin.site.register(application_model, ApplicationAdmin)
 
 
 @admin.register(AccessTokenScope)

@@ -1,8 +1,23 @@
-"""Django admin of the catalog and stock: SKUs (with their prices), stock, inventory models."""
+"""Django admin of the catalog and stock: SKUs, stock items, stock transfers, inventory models.
+
+(The SKU page gets its prices inline from markets/admin.py: markets depends on inventory.)
+Stock quantities change through the inventory services, as over the API: a stock item's
+quantity (also edited right in the list) through `update_stock_item`, a stock transfer's status
+through `move_stock_transfer` (its triggers are list actions and detail-page buttons).
+"""
 
 from django.contrib import admin
+from django.db.models import F, IntegerField, OuterRef, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 
-from commerce.admin import ResourceAdmin, ResourceInline
+from commerce.admin import (
+    ResourceAdmin,
+    ResourceInline,
+    TriggerButtonsMixin,
+    run_on_each,
+    trigger_action,
+)
+from inventory import services
 from inventory.models import (
     InventoryModel,
     InventoryStockLocation,
@@ -13,19 +28,12 @@ from inventory.models import (
     StockReservation,
     StockTransfer,
 )
-from markets.models import Price
 
 
 @admin.register(ShippingCategory)
 class ShippingCategoryAdmin(ResourceAdmin):
     list_display = ("name", "code", "public_id", "created_at")
     search_fields = ("name", "code", "public_id", "reference")
-
-
-class PriceInline(ResourceInline):
-    model = Price
-    fields = ("public_id", "price_list", "amount_cents", "compare_at_amount_cents")
-    autocomplete_fields = ("price_list",)
 
 
 @admin.register(Sku)
@@ -45,7 +53,6 @@ class SkuAdmin(ResourceAdmin):
     search_fields = ("code", "name", "public_id", "reference")
     list_filter = ("shipping_category", "do_not_ship", "do_not_track", "unit_of_weight")
     autocomplete_fields = ("shipping_category",)
-    inlines = (PriceInline,)
 
 
 @admin.register(StockLocation)
@@ -57,9 +64,35 @@ class StockLocationAdmin(ResourceAdmin):
     autocomplete_fields = ("address",)
 
 
+def with_reserved_and_salable(queryset):
+    """Annotate `reserved` (units held by reservations) and `salable` (on hand - reserved), as
+    `inventory.services.salable_quantities` counts them, in the list's one query."""
+    reserved = (
+        StockReservation.objects.filter(stock_item=OuterRef("pk"))
+        .order_by()
+        .values("stock_item")
+        .annotate(total=Sum("quantity"))
+        .values("total")
+    )
+    return queryset.annotate(
+        reserved=Coalesce(Subquery(reserved, output_field=IntegerField()), Value(0))
+    ).annotate(salable=F("quantity") - F("reserved"))
+
+
 @admin.register(StockItem)
 class StockItemAdmin(ResourceAdmin):
-    list_display = ("public_id", "sku", "stock_location", "quantity", "updated_at")
+    """Stock per location: on hand (editable in the list), reserved and salable."""
+
+    list_display = (
+        "public_id",
+        "sku",
+        "stock_location",
+        "quantity",
+        "reserved",
+        "salable",
+        "updated_at",
+    )
+    list_editable = ("quantity",)
     list_select_related = ("sku", "stock_location")
     search_fields = (
         "public_id",
@@ -69,7 +102,46 @@ class StockItemAdmin(ResourceAdmin):
         "stock_location__name",
     )
     list_filter = ("stock_location",)
+    ordering = ("stock_location__code", "sku__code", "id")
     autocomplete_fields = ("sku", "stock_location")
+
+    def get_queryset(self, request):
+        return with_reserved_and_salable(super().get_queryset(request))
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = (*super().get_readonly_fields(request, obj), "reserved", "salable")
+        # A stock item stays with its SKU and location: a new one is a new row.
+        return (*fields, "sku", "stock_location") if obj else fields
+
+    @admin.display(ordering="reserved")
+    def reserved(self, obj):
+        return getattr(obj, "reserved", None)
+
+    @admin.display(ordering="salable")
+    def salable(self, obj):
+        return getattr(obj, "salable", None)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            super().save_model(request, obj, form, change)
+            return
+        values = {name: form.cleaned_data[name] for name in form.changed_data}
+        if values:
+            services.update_stock_item(obj, values)
+
+
+STOCK_TRANSFER_ACTIONS = {
+    "upcoming": "Upcoming (reserve at origin)",
+    "on_hold": "Put on hold",
+    "picking": "Start picking",
+    "in_transit": "In transit",
+    "complete": "Complete",
+    "cancel": "Cancel",
+}
+
+
+def trigger_stock_transfer(name: str, request, transfer: StockTransfer) -> StockTransfer:
+    return services.move_stock_transfer(transfer, name)
 
 
 class InventoryStockLocationInline(ResourceInline):
@@ -136,8 +208,10 @@ class StockReservationAdmin(ResourceAdmin):
 
 
 @admin.register(StockTransfer)
-class StockTransferAdmin(ResourceAdmin):
-    """Statuses move through the API's triggers (inventory.md); here they are read-only."""
+class StockTransferAdmin(TriggerButtonsMixin, ResourceAdmin):
+    """Statuses move only through the triggers (inventory.md), run by `move_stock_transfer`;
+    like the API, a transfer under way can't be edited, and can be deleted only when draft,
+    completed or cancelled."""
 
     list_display = (
         "public_id",
@@ -166,10 +240,32 @@ class StockTransferAdmin(ResourceAdmin):
         "in_transit_at",
         "completed_at",
         "cancelled_at",
-    )
-    autocomplete_fields = (
-        "sku",
-        "origin_stock_location",
-        "destination_stock_location",
         "stock_reservation",
     )
+    autocomplete_fields = ("sku", "origin_stock_location", "destination_stock_location")
+    actions = [
+        trigger_action(
+            f"stock_transfer_{name}",
+            label,
+            lambda request, transfer, name=name: trigger_stock_transfer(name, request, transfer),
+        )
+        for name, label in STOCK_TRANSFER_ACTIONS.items()
+    ]
+    trigger_labels = STOCK_TRANSFER_ACTIONS
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        if obj is not None and obj.status != "draft":
+            fields = (*fields, "sku", "quantity", "origin_stock_location")
+            fields = (*fields, "destination_stock_location")
+        return fields
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or obj.status in ("draft", "completed", "cancelled"))
+
+    def run_trigger(self, request, transfer, name):
+        label = STOCK_TRANSFER_ACTIONS[name]
+        run_on_each(
+            self, request, [transfer], label, lambda t: trigger_stock_transfer(name, request, t)
+        )

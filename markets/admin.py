@@ -1,9 +1,15 @@
-"""Django admin of where we sell: merchants, markets, prices, shipping, payment, tax, promotions."""
+"""Django admin of where we sell: merchants, markets, prices, shipping, payment, tax, promotions.
+
+The SKU page (inventory/admin.py) is registered again here with the SKU's prices inline: prices
+belong to markets, which depends on inventory, not the reverse.
+"""
 
 from django.contrib import admin
 
 from commerce import money
 from commerce.admin import ResourceAdmin, ResourceInline
+from inventory.admin import SkuAdmin
+from inventory.models import Sku
 from markets.models import (
     Coupon,
     CouponCodesPromotionRule,
@@ -68,6 +74,36 @@ class PriceAdmin(ResourceAdmin):
     compare_at_amount = formatted(
         "compare_at_amount_cents", "price_list.currency_code", "compare at"
     )
+
+
+class PriceInline(ResourceInline):
+    model = Price
+    fields = (
+        "public_id",
+        "price_list",
+        "amount_cents",
+        "compare_at_amount_cents",
+        "formatted_amount",
+    )
+    readonly_fields = ("public_id", "formatted_amount")
+    autocomplete_fields = ("price_list",)
+
+    @admin.display(description="formatted")
+    def formatted_amount(self, obj):
+        if obj.pk is None:
+            return "-"
+        return money.format_amount(obj.amount_cents, obj.price_list.currency_code)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("price_list")
+
+
+class SkuWithPricesAdmin(SkuAdmin):
+    inlines = (*SkuAdmin.inlines, PriceInline)
+
+
+admin.site.unregister(Sku)
+admin.site.register(Sku, SkuWithPricesAdmin)
 
 
 @admin.register(Market)

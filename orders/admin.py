@@ -6,18 +6,10 @@ trigger, inside one transaction with the row locked, so the admin can't put an o
 the API would refuse; a refused move shows the service's reason and changes nothing.
 """
 
-from functools import partial
+from django.contrib import admin
 
-from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
-from django.db import transaction
-from django.http import HttpResponseNotAllowed, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
-from django.urls import path, reverse
-
-from commerce.admin import ResourceAdmin
+from commerce.admin import ResourceAdmin, TriggerButtonsMixin, run_on_each, trigger_action
 from commerce.auth.context import INTEGRATION, TokenContext
-from commerce.exceptions import CommerceError
 from commerce.money import format_amount
 from orders.models import (
     Customer,
@@ -32,6 +24,7 @@ from orders.models import (
 from orders.services import lifecycle
 from orders.services import shipments as shipment_services
 
+# The order triggers an operator may send (orders.md), each the API's `_<name>` service.
 ORDER_ACTIONS = {
     "approve": ("Approve", lifecycle.approve_order),
     "capture": ("Capture payment", lifecycle.capture_order),
@@ -40,13 +33,16 @@ ORDER_ACTIONS = {
     "refund": ("Refund", lifecycle.refund_order),
     "archive": ("Archive", lifecycle.archive_order),
 }
+# The shipment triggers an operator may send (inventory.md "Shipments"): the API's
+# `_<name>`, through the same `operator_move`.
 SHIPMENT_ACTIONS = {
+    "on_hold": "Put on hold",
+    "upcoming": "Back to upcoming",
     "picking": "Start picking",
     "packing": "Pack",
     "ready_to_ship": "Ready to ship",
     "ship": "Ship",
     "deliver": "Deliver",
-    "on_hold": "Put on hold",
 }
 
 
@@ -57,103 +53,14 @@ def operator_context(request) -> TokenContext:
     )
 
 
-def error_text(error: CommerceError) -> str:
-    return "; ".join(item.detail for item in error.items())
-
-
-def run_on_each(modeladmin, request, objects, label, apply) -> int:
-    """Apply `apply(obj)` to each object in its own transaction; report refusals."""
-    done = 0
-    for obj in objects:
-        try:
-            with transaction.atomic():
-                apply(obj)
-        except CommerceError as error:
-            modeladmin.message_user(
-                request, f"{obj}: {label} refused — {error_text(error)}", level=messages.ERROR
-            )
-        else:
-            done += 1
-    if done:
-        modeladmin.message_user(request, f"{label}: {done} done.", level=messages.SUCCESS)
-    return done
-
-
-def _order_trigger(name, request, order):
+def trigger_order(name: str, request, order: Order) -> Order:
+    """The API's `_<name>` on `order`: the order re-read under its row lock, then the service."""
     _, service = ORDER_ACTIONS[name]
-    service(lifecycle.lock_order(order), True, ctx=operator_context(request))
+    return service(lifecycle.lock_order(order), True, ctx=operator_context(request))
 
 
-def _order_action(name):
-    label, _ = ORDER_ACTIONS[name]
-
-    def action(modeladmin, request, queryset):
-        run_on_each(
-            modeladmin,
-            request,
-            queryset.order_by("pk"),
-            label,
-            partial(_order_trigger, name, request),
-        )
-
-    action.__name__ = f"order_{name}"
-    action.short_description = f"{label} selected orders"
-    action.allowed_permissions = ("change",)
-    return action
-
-
-def _shipment_move(name, shipment):
-    shipment_services.operator_move(shipment, name)
-
-
-def _shipment_action(name):
-    label = SHIPMENT_ACTIONS[name]
-
-    def action(modeladmin, request, queryset):
-        run_on_each(
-            modeladmin, request, queryset.order_by("pk"), label, partial(_shipment_move, name)
-        )
-
-    action.__name__ = f"shipment_{name}"
-    action.short_description = f"{label}: selected shipments"
-    action.allowed_permissions = ("change",)
-    return action
-
-
-class TriggerButtonsMixin:
-    """Buttons on the detail page: POST to <pk>/trigger/<name>/, which runs the action."""
-
-    trigger_labels: dict[str, str] = {}
-
-    def get_urls(self):
-        opts = self.model._meta
-        return [
-            path(
-                "<path:object_id>/trigger/<str:name>/",
-                self.admin_site.admin_view(self.trigger_view),
-                name=f"{opts.app_label}_{opts.model_name}_trigger",
-            ),
-            *super().get_urls(),
-        ]
-
-    def trigger_view(self, request, object_id, name):
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
-        if name not in self.trigger_labels or not self.has_change_permission(request):
-            raise PermissionDenied
-        obj = get_object_or_404(self.model, pk=object_id)
-        self.run_trigger(request, obj, name)
-        opts = self.model._meta
-        return HttpResponseRedirect(
-            reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
-        )
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        extra_context = {
-            **(extra_context or {}),
-            "trigger_buttons": list(self.trigger_labels.items()),
-        }
-        return super().change_view(request, object_id, form_url, extra_context)
+def trigger_shipment(name: str, request, shipment: Shipment) -> Shipment:
+    return shipment_services.operator_move(shipment, name)
 
 
 # --- orders -------------------------------------------------------------------------------
@@ -261,7 +168,6 @@ def _money_display(name):
 
 @admin.register(Order)
 class OrderAdmin(TriggerButtonsMixin, ResourceAdmin):
-    change_form_template = "admin/orders/order/change_form.html"
     list_display = (
         "number",
         "status",
@@ -276,7 +182,14 @@ class OrderAdmin(TriggerButtonsMixin, ResourceAdmin):
     list_filter = ("status", "payment_status", "fulfillment_status", "market", "placed_at")
     search_fields = ("number", "customer_email", "public_id", "line_items__sku_code")
     date_hierarchy = "placed_at"
-    actions = [_order_action(name) for name in ORDER_ACTIONS]
+    actions = [
+        trigger_action(
+            f"order_{name}",
+            label,
+            lambda request, order, name=name: trigger_order(name, request, order),
+        )
+        for name, (label, _) in ORDER_ACTIONS.items()
+    ]
     trigger_labels = {name: label for name, (label, _) in ORDER_ACTIONS.items()}
     inlines = (LineItemInline, ShipmentInline, TransactionInline)
     fieldsets = (
@@ -335,7 +248,7 @@ class OrderAdmin(TriggerButtonsMixin, ResourceAdmin):
 
     def run_trigger(self, request, order, name):
         label = self.trigger_labels[name]
-        run_on_each(self, request, [order], label, partial(_order_trigger, name, request))
+        run_on_each(self, request, [order], label, lambda o: trigger_order(name, request, o))
 
 
 # --- shipments ----------------------------------------------------------------------------
@@ -349,7 +262,6 @@ class StockLineItemInline(ReadOnlyInline):
 
 @admin.register(Shipment)
 class ShipmentAdmin(TriggerButtonsMixin, ResourceAdmin):
-    change_form_template = "admin/orders/shipment/change_form.html"
     list_display = (
         "number",
         "order",
@@ -361,7 +273,14 @@ class ShipmentAdmin(TriggerButtonsMixin, ResourceAdmin):
     list_select_related = ("order", "stock_location", "shipping_method")
     list_filter = ("status", "stock_location")
     search_fields = ("number", "order__number", "public_id")
-    actions = [_shipment_action(name) for name in SHIPMENT_ACTIONS]
+    actions = [
+        trigger_action(
+            f"shipment_{name}",
+            label,
+            lambda request, sh, name=name: trigger_shipment(name, request, sh),
+        )
+        for name, label in SHIPMENT_ACTIONS.items()
+    ]
     trigger_labels = SHIPMENT_ACTIONS
     inlines = (StockLineItemInline,)
     readonly_fields = (
@@ -397,9 +316,8 @@ class ShipmentAdmin(TriggerButtonsMixin, ResourceAdmin):
         return False
 
     def run_trigger(self, request, shipment, name):
-        run_on_each(
-            self, request, [shipment], SHIPMENT_ACTIONS[name], partial(_shipment_move, name)
-        )
+        label = SHIPMENT_ACTIONS[name]
+        run_on_each(self, request, [shipment], label, lambda s: trigger_shipment(name, request, s))
 
 
 # --- customers, payments ------------------------------------------------------------------
