@@ -182,6 +182,7 @@ class OrderAdmin(TriggerButtonsMixin, ResourceAdmin):
     list_filter = ("status", "payment_status", "fulfillment_status", "market", "placed_at")
     search_fields = ("number", "customer_email", "public_id", "line_items__sku_code")
     date_hierarchy = "placed_at"
+    list_per_page = 100
     actions = [
         trigger_action(
             f"order_{name}",

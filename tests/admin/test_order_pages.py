@@ -1,0 +1,179 @@
+"""What an operator sees of orders: the list (columns, filters, search by number, email or SKU
+code, a page of 100 at a fixed query cost) and the read-only detail page with its line items,
+shipments and their stock line items, addresses, transactions and formatted money."""
+
+import html
+import re
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from orders.admin import ORDER_ACTIONS
+from orders.models import Order
+from tests import factories as f
+from tests.admin.conftest import admin_url, make_cart, ok
+from tests.admin.test_order_actions import order_in
+
+pytestmark = pytest.mark.django_db
+
+
+def text_of(response) -> str:
+    """The page's visible text, tags dropped, whitespace squeezed."""
+    body = re.sub(
+        r"<script.*?</script>|<style.*?</style>", " ", response.content.decode(), flags=re.S
+    )
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", body)).split())
+
+
+def listed(response) -> list[str]:
+    return [str(order.number) for order in response.context["cl"].result_list]
+
+
+def test_the_list_shows_each_orders_figures(integration, staff_client, shop):
+    order = order_in(integration, shop, "paid")
+    page = text_of(staff_client.get(admin_url(order, "changelist")))
+    header = (
+        "Number Status Payment status Fulfillment status Market Customer email "
+        "Total amount with taxes Placed at"
+    )
+    assert header in page
+    # 2 x $10.00 + $5.00 shipping, as the API's formatted total says.
+    api = ok(integration.get(f"/api/orders/{order.public_id}"))
+    assert api["attributes"]["formatted_total_amount_with_taxes"] == "$25.00"
+    assert f"{order.number} approved paid in_progress usa shopper@example.com $25.00" in page
+    for action in ORDER_ACTIONS.values():
+        assert f"{action[0]}: selected orders" in page
+
+
+def test_filters_and_search(integration, staff_client, shop):
+    placed = order_in(integration, shop, "placed")
+    other_sku = f.SkuFactory(code="OTHER-9")
+    f.PriceFactory(price_list=shop["market"].price_list, sku=other_sku, amount_cents=700)
+    f.StockItemFactory(stock_location=shop["location"], sku=other_sku, quantity=5)
+    other = make_cart(shop, [(other_sku, 1)], email="someone@example.org")
+    ok(integration.update("orders", other.public_id, {"_place": True}))
+    ok(integration.update("orders", other.public_id, {"_approve_and_capture": True}))
+    cart = make_cart(shop, email="later@example.com")
+    url = admin_url(placed, "changelist")
+
+    def found(**query):
+        return set(listed(staff_client.get(url, query)))
+
+    assert found(q="OTHER-9") == {other.number}
+    assert found(q="ADM-1") == {placed.number, cart.number}
+    assert found(q="someone@example") == {other.number}
+    assert found(q=placed.number) == {placed.number}
+    assert found(status="approved") == {other.number}
+    assert found(payment_status="authorized") == {placed.number}
+    assert found(fulfillment_status="in_progress") == {other.number}
+    assert found(market__id__exact=shop["market"].pk) == {placed.number, other.number, cart.number}
+    assert found(market__id__exact=f.MarketFactory().pk) == set()
+    today = timezone.localdate()
+    assert found(placed_at__gte=str(today), placed_at__lt=str(today + timedelta(days=1))) == {
+        placed.number,
+        other.number,
+    }
+    assert found(placed_at__isnull="True") == {cart.number}
+
+
+def test_the_detail_page_shows_everything_formatted_and_read_only(integration, staff_client, shop):
+    order = order_in(integration, shop, "paid")
+    shipment = order.shipments.get()
+    address = order.shipping_address
+    response = staff_client.get(admin_url(order))
+    assert response.status_code == 200
+    page = text_of(response)
+    for figures in (
+        "Subtotal amount: $20.00",
+        "Shipping amount: $5.00",
+        "Total tax amount: $0.00",
+        "Total amount with taxes: $25.00",
+        "Status: approved Payment status: paid Fulfillment status: in_progress",
+        f"Billing address: {address.full_name}, {address.line_1}, {address.zip_code}",
+        f"Shipping address: {address.full_name}, {address.line_1}, {address.zip_code}",
+        # the SKU line, then the shipment with its stock line items
+        f"ADM-1 {shop['sku'].name} 2 $10.00 $0.00 $0.00 $20.00",
+        f"{shipment.number} picking {shop['location'].code} Standard $5.00 2 × ADM-1",
+        "authorizations",
+        "captures",
+    ):
+        assert figures in page, figures
+    # Only the notes are editable: money, statuses and relations are derived.
+    form = response.context["adminform"].form
+    assert set(form.fields) == {"reference", "reference_origin", "metadata"}
+    for name in ("Approve", "Capture payment", "Approve and capture", "Cancel", "Refund"):
+        assert f">{name}</button>" in response.content.decode()
+
+
+def test_saving_the_notes_leaves_the_figures_alone(integration, staff_client, shop):
+    order = order_in(integration, shop, "paid")
+    before = (
+        Order.objects.filter(pk=order.pk)
+        .values("status", "payment_status", "total_amount_with_taxes_cents")
+        .get()
+    )
+    response = staff_client.post(
+        admin_url(order),
+        {
+            "reference": "call before delivery",
+            "reference_origin": "",
+            "metadata": "{}",
+            "status": "cancelled",
+            "total_amount_with_taxes_cents": "1",
+            **inline_management_data(staff_client, order),
+        },
+    )
+    assert response.status_code == 302, text_of(response)[-800:]
+    order.refresh_from_db()
+    assert order.reference == "call before delivery"
+    assert {k: getattr(order, k) for k in before} == before
+
+
+def inline_management_data(client, order) -> dict:
+    """The inline formsets' management form, as the page renders it."""
+    page = client.get(admin_url(order))
+    data = {}
+    for formset in page.context["inline_admin_formsets"]:
+        management = formset.formset.management_form
+        for name, _field in management.fields.items():
+            data[management.add_prefix(name)] = management[name].value()
+    return data
+
+
+# The session, its user, the market filter's choices, the count, one page of orders with their
+# markets joined, and the placed-date bar's bounds and days.
+PINNED = 7
+
+
+def make_orders(count: int, markets) -> None:
+    now = timezone.now()
+    for n in range(count):
+        f.OrderFactory(
+            market=markets[n % len(markets)],
+            status="placed",
+            payment_status="authorized",
+            customer_email=f"buyer{n}@example.com",
+            total_amount_with_taxes_cents=1000 + n,
+            placed_at=now - timedelta(minutes=n),
+        )
+
+
+def changelist_queries(client) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/admin/orders/order/")
+    assert response.status_code == 200
+    return len(queries), len(response.context["cl"].result_list)
+
+
+def test_a_page_of_100_orders_costs_what_a_page_of_1_does(staff_client, db):
+    markets = [f.MarketFactory(), f.MarketFactory(price_list__currency_code="EUR")]
+    make_orders(1, markets)
+    staff_client.get("/admin/orders/order/")  # warm: session, content types
+    one = changelist_queries(staff_client)
+    make_orders(120, markets)
+    hundred = changelist_queries(staff_client)
+    assert one == (PINNED, 1)
+    assert hundred == (PINNED, 100)
