@@ -165,13 +165,21 @@ def undone():
         pass
 
 
-def what_the_api_does(api, obj, trigger, snapshot):
-    """(HTTP status, error details, snapshot(), stock change) of the API's `trigger` on `obj`
-    (an order or a shipment), undone afterwards."""
-    type_name = "orders" if isinstance(obj, Order) else "shipments"
+API_TYPES = {
+    "order": "orders",
+    "shipment": "shipments",
+    "stocktransfer": "stock_transfers",
+    "stockitem": "stock_items",
+}
+
+
+def what_the_api_does(api, obj, change, snapshot):
+    """(HTTP status, error details, snapshot(), stock change) of a PATCH of `obj` over the API,
+    undone afterwards. `change` is a trigger name (`_approve`) or the attributes to send."""
+    attributes = {change: True} if isinstance(change, str) else change
     stock = stock_snapshot()
     with undone():
-        answer = api.update(type_name, obj.public_id, {trigger: True})
+        answer = api.update(API_TYPES[obj._meta.model_name], obj.public_id, attributes)
         errors = api_errors(answer) if answer.status_code != 200 else []
         result = (answer.status_code, errors, snapshot(), stock_change(stock, stock_snapshot()))
     return result
