@@ -11,15 +11,15 @@ PORT=${PORT:-8000}
 BASE="http://127.0.0.1:$PORT"
 
 "$PY" manage.py migrate --noinput
-# Prints the demo API clients (fixed ids and secret) and curl lines.
+# Prints the demo API clients (fixed ids and secret) and the curl lines to try them.
 "$PY" manage.py seed_demo
+# The demo's admin login admin/admin (refused with DEBUG off, like seed_demo).
+"$PY" manage.py create_demo_superuser
 
 cat <<TXT
 
-Admin:  $BASE/admin/   (create a login with: $PY manage.py createsuperuser)
+Admin:  $BASE/admin/   (login admin / admin: demo only)
 Health: $BASE/health
-Token and SKUs in one line (sales channel, market usa):
-  TOKEN=\$(curl -s $BASE/oauth/token -H 'Content-Type: application/json' -d '{"grant_type":"client_credentials","client_id":"demo-sc-usa","scope":"market:code:usa"}' | sed -E 's/.*"access_token": *"([^"]+)".*/\1/'); curl -s -H 'Accept: application/vnd.api+json' -H "Authorization: Bearer \$TOKEN" '$BASE/api/skus?include=prices'
 
 TXT
 
