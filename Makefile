@@ -45,6 +45,7 @@ serve: $(STAMP)
 	@scripts/serve.sh
 
 test: $(TEST_STAMP)
+	@scripts/ensure-chromium.sh >/dev/null  # the admin's browser tests (apt-get chromium when missing)
 	@scripts/test.sh $(PYTEST_ARGS)
 
 lint: $(TEST_STAMP)

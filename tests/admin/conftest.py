@@ -19,6 +19,15 @@ from tests.inventory.conftest import make_cart, ok
 __all__ = ["make_cart", "ok"]
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Mark a failed test (`item.failed`) so the browser fixture can screenshot its page."""
+    report = yield
+    if report.when == "call" and report.failed:
+        item.failed = True
+    return report
+
+
 @pytest.fixture
 def shop(market):
     location = market.inventory_model.inventory_stock_locations.get().stock_location
