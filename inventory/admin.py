@@ -264,6 +264,12 @@ class StockTransferAdmin(TriggerButtonsMixin, ResourceAdmin):
         allowed = super().has_delete_permission(request, obj)
         return allowed and (obj is None or obj.status in ("draft", "completed", "cancelled"))
 
+    def get_actions(self, request):
+        # A transfer under way can't be deleted: the bulk delete would skip that check.
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
     def run_trigger(self, request, transfer, name):
         label = STOCK_TRANSFER_ACTIONS[name]
         run_on_each(

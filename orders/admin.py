@@ -21,8 +21,10 @@ from orders.models import (
     StockLineItem,
     Transaction,
 )
-from orders.services import lifecycle
+from orders.services import carts, lifecycle
 from orders.services import shipments as shipment_services
+
+CART_STATUSES = ("draft", "pending", "cancelled")
 
 # The order triggers an operator may send (orders.md), each the API's `_<name>` service.
 ORDER_ACTIONS = {
@@ -245,7 +247,25 @@ class OrderAdmin(TriggerButtonsMixin, ResourceAdmin):
         return False  # carts are built through the API
 
     def has_delete_permission(self, request, obj=None):
-        return obj is None or obj.status in ("draft", "pending")
+        # Only carts that were never placed, as over the API (carts.delete_order).
+        allowed = super().has_delete_permission(request, obj)
+        cart = obj is None or (obj.status in CART_STATUSES and obj.placed_at is None)
+        return allowed and cart
+
+    def get_deleted_objects(self, objs, request):
+        # A cart goes with its line items and draft shipments (carts.delete_order): their own
+        # admins (read-only) aren't asked for a delete permission.
+        deleted, counts, _, protected = super().get_deleted_objects(objs, request)
+        return deleted, counts, set(), protected
+
+    def delete_model(self, request, obj):
+        carts.delete_order(obj)
+
+    def get_actions(self, request):
+        # Only carts may be deleted, one by one: the bulk delete would skip that check.
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
 
     def run_trigger(self, request, order, name):
         label = self.trigger_labels[name]
@@ -257,8 +277,19 @@ class OrderAdmin(TriggerButtonsMixin, ResourceAdmin):
 
 class StockLineItemInline(ReadOnlyInline):
     model = StockLineItem
-    fields = ("sku_code", "quantity", "stock_item", "stock_reservation")
+    fields = ("sku_code", "quantity", "stock_location", "reserved")
     readonly_fields = fields
+
+    @admin.display(description="from")
+    def stock_location(self, obj):
+        return obj.stock_item.stock_location if obj.stock_item else "-"
+
+    @admin.display(description="reserved", boolean=True)
+    def reserved(self, obj):
+        return obj.stock_reservation_id is not None
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("stock_item__stock_location")
 
 
 @admin.register(Shipment)

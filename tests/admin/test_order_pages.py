@@ -11,6 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from commerce.models import Event
 from orders.admin import ORDER_ACTIONS
 from orders.models import Order
 from tests import factories as f
@@ -71,11 +72,9 @@ def test_filters_and_search(integration, staff_client, shop):
     assert found(fulfillment_status="in_progress") == {other.number}
     assert found(market__id__exact=shop["market"].pk) == {placed.number, other.number, cart.number}
     assert found(market__id__exact=f.MarketFactory().pk) == set()
-    today = timezone.localdate()
-    assert found(placed_at__gte=str(today), placed_at__lt=str(today + timedelta(days=1))) == {
-        placed.number,
-        other.number,
-    }
+    today = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    placed_today = {"placed_at__gte": str(today), "placed_at__lt": str(today + timedelta(days=1))}
+    assert found(**placed_today) == {placed.number, other.number}
     assert found(placed_at__isnull="True") == {cart.number}
 
 
@@ -146,6 +145,22 @@ def inline_management_data(client, order) -> dict:
 # The session, its user, the market filter's choices, the count, one page of orders with their
 # markets joined, and the placed-date bar's bounds and days.
 PINNED = 7
+
+
+def test_only_carts_can_be_deleted_one_by_one_as_over_the_api(
+    integration, staff_client, viewer_client, shop
+):
+    placed = order_in(integration, shop, "placed")
+    cart = order_in(integration, shop, "pending")
+    listing = staff_client.get(admin_url(placed, "changelist"))
+    actions = [name for name, _ in listing.context["action_form"].fields["action"].choices]
+    assert "delete_selected" not in actions and "order_approve" in actions
+    assert staff_client.get(admin_url(placed, "delete")).status_code == 403
+    assert viewer_client.get(admin_url(cart, "delete")).status_code == 403
+    assert staff_client.post(admin_url(cart, "delete"), {"post": "yes"}).status_code == 302
+    assert set(Order.objects.values_list("number", flat=True)) == {placed.number}
+    # deleted by the API's service: its event is in the outbox
+    assert Event.objects.filter(topic="orders.destroy", resource_id=cart.public_id).exists()
 
 
 def make_orders(count: int, markets) -> None:

@@ -199,5 +199,9 @@ def test_a_transfer_under_way_is_read_only(integration, staff_client, shop):
     form = page.context["adminform"].form
     assert not {"sku", "quantity", "origin_stock_location"} & set(form.fields)
     assert not page.context["has_delete_permission"]
+    listing = staff_client.get(admin_url(transfer, "changelist"))
+    actions = [name for name, _ in listing.context["action_form"].fields["action"].choices]
+    assert "delete_selected" not in actions
+    assert "stock_transfer_in_transit" in actions
     draft = transfer_in(integration, shop, "draft")
     assert "quantity" in staff_client.get(admin_url(draft)).context["adminform"].form.fields
