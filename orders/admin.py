@@ -422,7 +422,7 @@ class LineItemAdmin(ResourceAdmin):
 @admin.register(StockLineItem)
 class StockLineItemAdmin(ResourceAdmin):
     list_display = ("public_id", "shipment", "sku_code", "quantity", "stock_item")
-    list_select_related = ("shipment", "stock_item")
+    list_select_related = ("shipment", "stock_item", "line_item")  # str() reads its name
     search_fields = ("public_id", "sku_code", "shipment__number")
 
     def has_add_permission(self, request):

@@ -192,3 +192,23 @@ def test_a_page_of_100_orders_costs_what_a_page_of_1_does(staff_client, db):
     hundred = changelist_queries(staff_client)
     assert one == (PINNED, 1)
     assert hundred == (PINNED, 100)
+
+
+@pytest.mark.parametrize("model_name", ["shipment", "lineitem", "stocklineitem", "paymentsource"])
+def test_the_other_order_lists_cost_the_same_for_1_or_5_carts(staff_client, shop, model_name):
+    url = f"/admin/orders/{model_name}/"
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            response = staff_client.get(url)
+        assert response.status_code == 200
+        return [q["sql"] for q in captured.captured_queries], response.context["cl"].result_count
+
+    make_cart(shop)
+    staff_client.get(url)  # warm: session, content types
+    one, rows_one = queries()
+    for _ in range(4):
+        make_cart(shop)
+    five, rows_five = queries()
+    assert rows_five > rows_one > 0
+    assert len(five) == len(one), five
