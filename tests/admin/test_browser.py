@@ -155,6 +155,12 @@ def rel_order(order):
     return {"order": rel("orders", order["id"])}
 
 
+def navigate(page, action) -> None:
+    """Run `action` (a click, Enter) and wait until the page it leads to has loaded."""
+    with page.expect_navigation():
+        action()
+
+
 def readonly(page, field) -> str:
     return page.locator(f".field-{field} .readonly").first.inner_text().strip()
 
@@ -165,8 +171,7 @@ def statuses(page) -> tuple[str, str, str]:
 
 def click_button(page, label) -> str:
     """Click a trigger button of the detail page; the page comes back with its message."""
-    page.get_by_role("button", name=label, exact=True).click()
-    page.wait_for_load_state()
+    navigate(page, page.get_by_role("button", name=label, exact=True).click)
     return page.locator(".messagelist li").first.inner_text().strip()
 
 
@@ -185,16 +190,17 @@ def test_an_operator_runs_an_order_from_the_admin(demo, live_server, playwright,
     page.goto("/admin/")
     page.fill("#id_username", "operator")
     page.fill("#id_password", "operator-password")
-    page.click("input[type=submit]")
-    page.locator("#content-main a[href='/admin/orders/order/']").first.click()
+    navigate(page, lambda: page.click("input[type=submit]"))
+    navigate(page, page.locator("#content-main a[href='/admin/orders/order/']").first.click)
     page.fill("#searchbar", "24-WB03")
-    page.press("#searchbar", "Enter")
+    navigate(page, lambda: page.press("#searchbar", "Enter"))
+    assert "q=24-WB03" in page.url
     row = page.locator("#result_list tbody tr")
     assert row.count() == 1
     assert "placed authorized unfulfilled usa ada@example.com $2,165.00" in " ".join(
         row.inner_text().split()
     )
-    row.get_by_role("link", name=str(number)).click()
+    navigate(page, row.get_by_role("link", name=str(number)).click)
     assert statuses(page) == ("placed", "authorized", "unfulfilled")
     assert readonly(page, "formatted_total_amount_with_taxes") == "$2,165.00"
 
@@ -231,8 +237,7 @@ def test_an_operator_runs_an_order_from_the_admin(demo, live_server, playwright,
     brooklyn = stock_row(page, "brooklyn")
     assert brooklyn.locator("td.field-salable").inner_text() == "95"
     brooklyn.locator("input[name$='-quantity']").fill("120")
-    page.click("input[name=_save]")
-    page.wait_for_load_state()
+    navigate(page, lambda: page.click("input[name=_save]"))
     assert "was changed successfully" in page.locator(".messagelist").inner_text()
     brooklyn = stock_row(page, "brooklyn")
     assert brooklyn.locator("input[name$='-quantity']").input_value() == "120"
