@@ -30,7 +30,7 @@ from inventory.services import update_stock_item
 from tests import factories as f
 from tests.webhooks.conftest import committed, drain, run_worker
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_webhooks")]
+pytestmark = [pytest.mark.django_db, pytest.mark.sqlite, pytest.mark.usefixtures("fast_webhooks")]
 
 ROOT = Path(__file__).resolve().parents[2]
 

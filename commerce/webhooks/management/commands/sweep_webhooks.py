@@ -21,6 +21,12 @@ class Command(BaseCommand):
         parser.add_argument("--every", type=float, default=0, help="sweep every N seconds")
 
     def handle(self, *, every: float, verbosity: int, **options):
+        try:
+            self.sweep(every, verbosity)
+        except KeyboardInterrupt:  # Ctrl-C in `make worker`
+            pass
+
+    def sweep(self, every: float, verbosity: int):
         while True:
             close_old_connections()
             try:
