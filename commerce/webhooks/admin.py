@@ -1,11 +1,12 @@
 """Admin of webhooks: circuit state at a glance, the latest callbacks inline, "reset circuit"."""
 
+from django import forms
 from django.contrib import admin, messages
-from django.db import transaction
+from django.db import models, transaction
 from django.forms.models import BaseInlineFormSet
 
 from commerce.admin import ResourceAdmin
-from commerce.webhooks import services
+from commerce.webhooks import services, ssrf
 from commerce.webhooks.models import Delivery, EventCallback, Webhook
 
 RECENT_CALLBACKS = 20
@@ -26,6 +27,16 @@ class EventCallbackInline(admin.TabularInline):
     can_delete = False
     show_change_link = True
     verbose_name_plural = f"latest {RECENT_CALLBACKS} event callbacks"
+
+
+class WebhookForm(forms.ModelForm):
+    def clean_callback_url(self):
+        url = self.cleaned_data["callback_url"]
+        try:
+            ssrf.check_url(url)
+        except ssrf.UnsafeURL as exc:
+            raise forms.ValidationError(f"callback_url {exc}") from None
+        return url
 
 
 @admin.action(description="Reset circuit (closed, failure count 0, send what waited)")
@@ -58,8 +69,10 @@ class WebhookAdmin(ResourceAdmin):
         "circuit_failure_count",
         "shared_secret",
     )
+    form = WebhookForm
     actions = [reset_circuit]
     inlines = [EventCallbackInline]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

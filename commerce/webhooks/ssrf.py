@@ -64,7 +64,8 @@ def public_addresses(host: str, port: int, *, strict: bool) -> list[tuple]:
 def check_url(url: str) -> None:
     """Raise UnsafeURL when `url` may not be a callback URL (save time)."""
     _, host, port = split_url(url)
-    public_addresses(host, port, strict=False)
+    if not settings.WEBHOOK_ALLOW_PRIVATE_URLS:
+        public_addresses(host, port, strict=False)
 
 
 def create_connection(address, timeout=None, source_address=None, *args, **kwargs):

@@ -1,6 +1,7 @@
 """A webhook receiver on loopback, fast delivery settings, and a worker run in-process."""
 
 import json
+import socket
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -12,7 +13,10 @@ from django.utils import timezone
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
+from commerce.webhooks import ssrf
 from commerce.webhooks.models import Delivery, Webhook
+
+PUBLIC_IP = "93.184.216.34"
 
 
 class Receiver:
@@ -69,6 +73,25 @@ def receiver():
             state.hold.set()
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture
+def dns(monkeypatch):
+    """Stand-in DNS: host name -> address; IP literals resolve to themselves."""
+    table = {}
+
+    def resolve(host, port):
+        address = table.get(host, host)
+        try:
+            family = socket.AF_INET6 if ":" in address else socket.AF_INET
+            socket.inet_pton(family, address)
+        except OSError:
+            raise socket.gaierror(f"unknown host {host}") from None
+        sockaddr = (address, port, 0, 0) if family == socket.AF_INET6 else (address, port)
+        return [(family, socket.SOCK_STREAM, 6, "", sockaddr)]
+
+    monkeypatch.setattr(ssrf, "resolve", resolve)
+    return table
 
 
 @pytest.fixture

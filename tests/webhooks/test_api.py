@@ -1,34 +1,11 @@
 """The webhooks and event_callbacks resources: integration only, validated, SSRF-guarded."""
 
-import socket
-
 import pytest
 
-from commerce.webhooks import ssrf
 from commerce.webhooks.models import EventCallback, Webhook
+from tests.webhooks.conftest import PUBLIC_IP
 
 pytestmark = pytest.mark.django_db
-
-PUBLIC_IP = "93.184.216.34"
-
-
-@pytest.fixture
-def dns(monkeypatch):
-    """Stand-in DNS: host name -> address; IP literals resolve to themselves."""
-    table = {}
-
-    def resolve(host, port):
-        address = table.get(host, host)
-        try:
-            family = socket.AF_INET6 if ":" in address else socket.AF_INET
-            socket.inet_pton(family, address)
-        except OSError:
-            raise socket.gaierror(f"unknown host {host}") from None
-        sockaddr = (address, port, 0, 0) if family == socket.AF_INET6 else (address, port)
-        return [(family, socket.SOCK_STREAM, 6, "", sockaddr)]
-
-    monkeypatch.setattr(ssrf, "resolve", resolve)
-    return table
 
 
 def webhook_attributes(**overrides):
