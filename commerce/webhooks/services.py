@@ -63,7 +63,7 @@ def schedule_deliveries(event) -> list[Delivery]:
     Webhooks whose circuit is open get theirs too (sent after a reset), but no task."""
     webhooks = list(
         Webhook.objects.filter(topic=event.topic, disabled_at__isnull=True).only(
-            "pk", "circuit_state"
+            "pk", "circuit_state", "disabled_at"
         )
     )
     if not webhooks:
@@ -144,7 +144,14 @@ def deliver(delivery_id: int) -> str:
         return "skipped"
     webhook = delivery.webhook
     if delivery.body is None:
-        document = render_document(delivery.event, webhook.include_resources)
+        try:
+            document = render_document(delivery.event, webhook.include_resources)
+        except Exception:  # a bug of ours: logged, shown as a failed attempt, retried later
+            logger.exception("webhook delivery %s: the document could not be rendered", delivery.pk)
+            record(
+                delivery, Outcome(webhook.callback_url, None, "payload could not be rendered", 0)
+            )
+            return "render failed"
         delivery.body = json.dumps(document, separators=(",", ":"), ensure_ascii=False)
         Delivery.objects.filter(pk=delivery.pk, lease_token=delivery.lease_token).update(
             body=delivery.body
@@ -187,7 +194,7 @@ def post(url: str, body: bytes, headers: dict) -> Outcome:
         message = f"refused: callback_url {exc}"
     except TimeoutError:
         message = "timeout"
-    except (OSError, http.client.HTTPException) as exc:
+    except (OSError, ValueError, http.client.HTTPException) as exc:
         message = str(exc) or exc.__class__.__name__
     finally:
         if conn is not None:

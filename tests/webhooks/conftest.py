@@ -99,8 +99,8 @@ def fast_webhooks(settings):
     """Retries, leases and sweeps in tenths of seconds; loopback receivers allowed."""
     settings.WEBHOOK_ALLOW_PRIVATE_URLS = True
     settings.WEBHOOK_TIMEOUT_SECONDS = 2
-    settings.WEBHOOK_RETRY_BASE_SECONDS = 0.05
-    settings.WEBHOOK_RETRY_MAX_SECONDS = 0.2
+    settings.WEBHOOK_RETRY_BASE_SECONDS = 0.2
+    settings.WEBHOOK_RETRY_MAX_SECONDS = 0.4
     settings.WEBHOOK_MAX_ATTEMPTS = 10
     settings.WEBHOOK_CIRCUIT_THRESHOLD = 3
     settings.WEBHOOK_LEASE_SECONDS = 0.3
@@ -141,7 +141,7 @@ def run_worker() -> int:
             ran += 1
 
 
-def drain(seconds: float = 3) -> None:
+def drain(seconds: float = 5) -> None:
     """Run the worker until no delivery of a sending webhook is pending (retries included)."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:

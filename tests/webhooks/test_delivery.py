@@ -304,3 +304,39 @@ def test_a_timeout_is_a_failure_retried(receiver, settings):
     assert (callbacks[0].response_code, callbacks[0].response_message) == (None, "timeout")
     assert callbacks[-1].response_code == "200"
     assert Delivery.objects.get().status == Delivery.DELIVERED
+
+
+def test_a_record_deleted_before_delivery_is_sent_as_its_identifier(receiver):
+    from commerce.events import emit_event
+
+    subscribe(receiver.url, topic="stock_items.destroy")
+    item = f.StockItemFactory()
+    with committed():
+        emit_event("stock_items.destroy", item)
+        public_id = item.public_id
+        item.delete()
+    drain()
+    document = next(iter(receiver.processed.values()))
+    assert document["data"]["id"] == public_id
+    assert document["data"]["type"] == "stock_items"
+
+
+def test_a_document_that_cannot_be_rendered_is_a_failed_attempt_retried(receiver, monkeypatch):
+    webhook = subscribe(receiver.url)
+
+    def broken(event, include_resources):
+        raise RuntimeError("a serializer bug")
+
+    monkeypatch.setattr(services, "render_document", broken)
+    with committed():
+        update_stock_item(f.StockItemFactory(), {"quantity": 3})
+    run_worker()
+    monkeypatch.undo()
+    drain()
+
+    assert codes(webhook)[0] is None
+    assert webhook.event_callbacks.order_by("id")[0].response_message == (
+        "payload could not be rendered"
+    )
+    assert len(receiver.processed) == 1
+    assert Delivery.objects.get().status == Delivery.DELIVERED
