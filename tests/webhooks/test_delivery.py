@@ -340,3 +340,32 @@ def test_a_document_that_cannot_be_rendered_is_a_failed_attempt_retried(receiver
     )
     assert len(receiver.processed) == 1
     assert Delivery.objects.get().status == Delivery.DELIVERED
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_workers_racing_for_one_delivery_send_it_once(receiver):
+    """Many workers handed the same delivery (duplicate tasks, a sweep racing the queue): the
+    lease lets exactly one of them POST."""
+    webhook = subscribe(receiver.url)
+    update_stock_item(f.StockItemFactory(), {"quantity": 3})
+    delivery = Delivery.objects.get()
+    barrier = threading.Barrier(6)
+    outcomes = []
+
+    def worker():
+        try:
+            barrier.wait(5)
+            outcomes.append(services.deliver(delivery.pk))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+
+    assert len(receiver.requests) == 1
+    assert sorted(outcomes).count("skipped") == 5
+    assert codes(webhook) == ["200"]
