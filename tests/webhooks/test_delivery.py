@@ -369,3 +369,19 @@ def test_workers_racing_for_one_delivery_send_it_once(receiver):
     assert len(receiver.requests) == 1
     assert sorted(outcomes).count("skipped") == 5
     assert codes(webhook) == ["200"]
+
+
+def test_a_disabled_webhook_gets_nothing_until_enabled(receiver):
+    webhook = subscribe(receiver.url)
+    services.disable(webhook)
+    item = f.StockItemFactory()
+    with committed():
+        update_stock_item(item, {"quantity": 3})
+    drain()
+    assert receiver.requests == [] and not Delivery.objects.exists()
+
+    with committed():
+        services.enable(webhook)
+        update_stock_item(item, {"quantity": 4})
+    drain()
+    assert [d["data"]["attributes"]["quantity"] for d in receiver.processed.values()] == [4]
