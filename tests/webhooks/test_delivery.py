@@ -385,3 +385,23 @@ def test_a_disabled_webhook_gets_nothing_until_enabled(receiver):
         update_stock_item(item, {"quantity": 4})
     drain()
     assert [d["data"]["attributes"]["quantity"] for d in receiver.processed.values()] == [4]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:9/hooks",
+        "http://10.0.0.8/hooks",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://[::1]:9/hooks",
+        "http://localhost:9/hooks",
+        "https://internal.example.com/hooks",
+    ],
+)
+def test_every_private_target_is_refused_before_connecting(settings, dns, url):
+    settings.WEBHOOK_ALLOW_PRIVATE_URLS = False
+    dns["internal.example.com"] = "10.1.2.3"
+    dns["localhost"] = "127.0.0.1"
+    outcome = services.post(url, b"{}", {})
+    assert outcome.response_code is None
+    assert outcome.response_message.startswith("refused: callback_url must point to a public")
