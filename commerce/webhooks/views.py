@@ -31,5 +31,4 @@ class EventCallbackResource(ResourceView):
     model = EventCallback
     serializer_class = s.EventCallbackSerializer
     ops = frozenset({"list", "retrieve"})
-    select_related = ("webhook",)
     relationships_map = {"webhook": Rel("webhooks")}
