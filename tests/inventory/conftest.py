@@ -3,10 +3,13 @@ shipping method and a wire-transfer payment method; carts built with factories a
 service the API uses, then moved over HTTP."""
 
 import pytest
+from oauth2_provider.models import get_application_model
 
-from orders.models import Order
+from orders.models import Customer, Order
+from orders.services.customers import create_customer
 from orders.services.totals import refresh_order
 from tests import factories as f
+from tests.conftest import JsonApiClient, obtain_token
 
 
 @pytest.fixture
@@ -29,16 +32,58 @@ def shop(market):
     }
 
 
-def make_cart(shop, lines=None, *, email="shopper@example.com") -> Order:
-    """A guest cart ready to place (pending, shipments planned)."""
+@pytest.fixture
+def customer_token(client, make_api_client):
+    """`customer_token(market, email)`: a signed-in customer's client in that market (password
+    grant through a sales channel of the market), the customer created on first use."""
+
+    def make(market, email: str) -> JsonApiClient:
+        scope = f"market:code:{market.code}"
+        # The sales channel the `sales_channel` fixture makes, if it made it already.
+        client_id = f"test-sales_channel-{scope.replace(':', '-')}"
+        if not get_application_model().objects.filter(client_id=client_id).exists():
+            make_api_client("sales_channel", scope)
+        if not Customer.objects.filter(email=email).exists():
+            create_customer(email=email, password="s3cret-pass")
+        token = obtain_token(
+            client,
+            grant_type="password",
+            client_id=client_id,
+            username=email,
+            password="s3cret-pass",
+            scope=scope,
+        )
+        return JsonApiClient(client, token)
+
+    return make
+
+
+@pytest.fixture
+def market_integration(client, make_api_client, market):
+    """An integration token scoped to the market (`market:code:usa`)."""
+    scope = f"market:code:{market.code}"
+    client_id = make_api_client("integration", scope)
+    token = obtain_token(
+        client,
+        grant_type="client_credentials",
+        client_id=client_id,
+        client_secret="test-secret",
+        scope=scope,
+    )
+    return JsonApiClient(client, token)
+
+
+def make_cart(shop, lines=None, *, email="shopper@example.com", customer=None) -> Order:
+    """A cart ready to place (pending, shipments planned): a guest's, or `customer`'s."""
     address = f.AddressFactory()
     order = f.OrderFactory(
         market=shop["market"],
-        customer_email=email,
+        customer_email=customer.email if customer else email,
+        customer=customer,
         billing_address=address,
         shipping_address=address,
         payment_method=shop["payment_method"],
-        guest=True,
+        guest=customer is None,
     )
     for sku, quantity in lines or [(shop["sku"], 2)]:
         f.LineItemFactory(order=order, sku=sku, quantity=quantity, unit_amount_cents=1000)
