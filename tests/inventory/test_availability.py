@@ -154,3 +154,32 @@ def test_do_not_track_skus_are_always_available_and_never_reserved(sales_channel
     assert placed["attributes"]["status"] == "placed"
     assert not StockReservation.objects.exists()
     assert _inventory(sales_channel, untracked)["available"] is True
+
+
+def test_a_cutoff_of_zero_is_refused_and_null_means_every_location(
+    sales_channel, integration, stocked
+):
+    model = stocked["market"].inventory_model
+    response = integration.update(
+        "inventory_models", model.public_id, {"stock_locations_cutoff": 0}
+    )
+    assert response.status_code == 422, response.json()
+    error = response.json()["errors"][0]
+    assert error["source"]["pointer"] == "/data/attributes/stock_locations_cutoff"
+    assert _inventory(sales_channel, stocked["sku"]) == USA
+    # Stored anyway (the admin writes the model directly), 0 means no location, as placing
+    # counts it: nothing is available rather than everything.
+    model.stock_locations_cutoff = 0
+    model.save()
+    assert _inventory(sales_channel, stocked["sku"]) == {
+        "available": False,
+        "quantity": 0,
+        "levels": [],
+    }
+    refused = sales_channel.update(
+        "orders", make_cart(stocked, [(stocked["sku"], 1)]).public_id, {"_place": True}
+    )
+    assert refused.status_code == 422, refused.json()
+    ok(integration.update("inventory_models", model.public_id, {"stock_locations_cutoff": None}))
+    # Every location not on hold: first 5 + second 7 + beyond 1000.
+    assert _inventory(sales_channel, stocked["sku"])["quantity"] == 1012
