@@ -203,3 +203,32 @@ def test_stock_transfer_moves_emit_their_stock_events(integration, shop):
         ("stock_items.update", arrived.public_id, {"quantity": 4, "change": 4}),
     ]
     assert not StockLineItem.objects.exists()
+
+
+@pytest.mark.parametrize("from_state", ["upcoming", "in_transit"])
+def test_cancelling_a_transfer_emits_what_it_gives_back(integration, shop, from_state):
+    destination = f.StockLocationFactory(code="dest")
+    created = integration.create(
+        "stock_transfers",
+        {"sku_code": shop["sku"].code, "quantity": 4, "_upcoming": True},
+        {
+            "origin_stock_location": rel("stock_locations", shop["location"].public_id),
+            "destination_stock_location": rel("stock_locations", destination.public_id),
+        },
+    )
+    transfer_id = ok(created, 201)["id"]
+    (reservation,) = StockReservation.objects.filter(stock_transfer__public_id=transfer_id)
+    if from_state == "in_transit":
+        for trigger in ("_picking", "_in_transit"):
+            ok(integration.update("stock_transfers", transfer_id, {trigger: True}))
+    mark = _mark()
+    ok(integration.update("stock_transfers", transfer_id, {"_cancel": True}))
+    origin = shop["stock_item"].public_id
+    assert (
+        _since(mark, *STOCK)
+        == {
+            # Held units are released; units already on the road come back on the shelf.
+            "upcoming": [("stock_reservations.destroy", reservation.public_id, {"quantity": 4})],
+            "in_transit": [("stock_items.update", origin, {"quantity": 50, "change": 4})],
+        }[from_state]
+    )
