@@ -217,13 +217,24 @@ def test_cancelling_after_approval_puts_the_units_back_where_they_left(demo):
     assert _salable(demo) == {"24-WB01": 135, "24-WB03": 100, "240-LV06": 100}
 
 
-def test_short_stock_is_a_422_naming_the_line_and_reserves_nothing(demo):
-    order_id = _cart(demo, [("24-WB01", 136), ("24-WB03", 2)])
+@pytest.mark.parametrize(
+    ("lines", "details"),
+    [
+        ([("24-WB01", 136), ("24-WB03", 2)], ["24-WB01: 136 requested, 135 available"]),
+        (
+            [("240-LV06", 1), ("24-WB03", 101), ("24-WB01", 140)],
+            ["24-WB03: 101 requested, 100 available", "24-WB01: 140 requested, 135 available"],
+        ),
+    ],
+    ids=["one_short_line", "every_short_line_at_once"],
+)
+def test_short_stock_is_a_422_naming_each_short_line_and_reserves_nothing(demo, lines, details):
+    order_id = _cart(demo, lines)
     response = demo["storefront"].update("orders", order_id, {"_place": True})
     assert response.status_code == 422
     errors = response.json()["errors"]
-    assert [e["detail"] for e in errors] == ["line_items - 24-WB01: 136 requested, 135 available"]
-    assert errors[0]["source"]["pointer"] == "/data/relationships/line_items"
+    assert [e["detail"] for e in errors] == [f"line_items - {d}" for d in details]
+    assert {e["source"]["pointer"] for e in errors} == {"/data/relationships/line_items"}
     assert _reservations(demo) == {}
     order = _ok(demo["back_office"].get(f"/api/orders/{order_id}"))
     assert order["attributes"]["status"] == "pending"
