@@ -238,3 +238,57 @@ def test_short_stock_is_a_422_naming_each_short_line_and_reserves_nothing(demo, 
     assert _reservations(demo) == {}
     order = _ok(demo["back_office"].get(f"/api/orders/{order_id}"))
     assert order["attributes"]["status"] == "pending"
+
+
+def _figures(api, order_id) -> dict:
+    attributes = _ok(api.get(f"/api/orders/{order_id}"))["attributes"]
+    names = ("subtotal", "shipping", "total_tax", "total")
+    figures = {n: attributes[f"{n}_amount_cents"] for n in names}
+    figures["total_amount_with_taxes"] = attributes["total_amount_with_taxes_cents"]
+    return figures
+
+
+def test_choosing_a_shipping_method_for_one_shipment_recomputes_the_order(demo):
+    """usa: Standard $7.00 is free over $100.00, Express $20.00 never is; 8.25 % tax, freight
+    taxable. $2,000.00 of bags ship free in two Standard shipments; Express for brooklyn's
+    adds $20.00 and its $1.65 of tax (2000 x 0.0825 = 165)."""
+    api = demo["storefront"]
+    order_id = _cart(demo, [("24-WB03", 20), ("24-WB01", 40)])
+    free = {
+        "subtotal": 200000,
+        "shipping": 0,
+        "total_tax": 16500,  # 72000 x 0.0825 = 5940, 128000 x 0.0825 = 10560
+        "total": 200000,
+        "total_amount_with_taxes": 216500,
+    }
+    assert _figures(api, order_id) == free
+    shipments = api.get(
+        f"/api/orders/{order_id}/shipments?include=stock_location,available_shipping_methods"
+    ).json()
+    included = {(i["type"], i["id"]): i["attributes"] for i in shipments["included"]}
+    brooklyn = next(
+        s
+        for s in shipments["data"]
+        if included[("stock_locations", s["relationships"]["stock_location"]["data"]["id"])]["code"]
+        == "brooklyn"
+    )
+    methods = {
+        included[("shipping_methods", m["id"])]["name"]: m["id"]
+        for m in brooklyn["relationships"]["available_shipping_methods"]["data"]
+    }
+    assert sorted(methods) == ["Express", "Standard"]
+
+    def choose(name):
+        relationships = {"shipping_method": rel("shipping_methods", methods[name])}
+        _ok(api.update("shipments", brooklyn["id"], relationships=relationships))
+
+    choose("Express")
+    assert _figures(api, order_id) == {
+        "subtotal": 200000,
+        "shipping": 2000,
+        "total_tax": 16665,
+        "total": 202000,
+        "total_amount_with_taxes": 218665,
+    }
+    choose("Standard")
+    assert _figures(api, order_id) == free
