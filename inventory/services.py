@@ -217,11 +217,24 @@ def move_stock_transfer(transfer, trigger: str, *, ctx=None):
 def update_stock_item(item, values: dict):
     """Operators set quantities on hand; reservations stand (inventory.md)."""
     from commerce.events import emit_event
+    from commerce.exceptions import ValidationError
     from inventory.locks import lock_stock_items
 
     lock_stock_items([item.pk])
     item.refresh_from_db()
     before = item.quantity
+    # Reservations hold units of this SKU at this location: moving the row under them would
+    # hand them to another SKU or place (and approval would take stock from there).
+    for name in ("sku", "stock_location"):
+        value = values.get(name)
+        if value is not None and value.pk != getattr(item, f"{name}_id"):
+            if item.stock_reservations.exists():
+                raise ValidationError(
+                    name,
+                    "can't change while units are reserved",
+                    error="reserved",
+                    relationship=True,
+                )
     for name, value in values.items():
         setattr(item, name, value)
     save_record(item)

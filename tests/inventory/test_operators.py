@@ -5,6 +5,8 @@ see it (inventory.md "Never oversell": lowered below what is reserved, salable i
 import pytest
 
 from inventory.models import StockItem, StockReservation
+from tests import factories as f
+from tests.conftest import rel
 from tests.inventory.conftest import make_cart, ok
 
 pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]
@@ -86,3 +88,26 @@ def test_storefronts_may_not_edit_quantities(sales_channel, customer_token, shop
         assert response.status_code == 401, response.json()
         assert response.json()["errors"][0]["code"] == "UNAUTHORIZED"
     assert StockItem.objects.get(pk=shop["stock_item"].pk).quantity == 50
+
+
+@pytest.mark.parametrize("moved", ["sku", "stock_location"])
+def test_a_stock_item_holding_reservations_keeps_its_sku_and_location(
+    integration, sales_channel, shop, moved
+):
+    item = shop["stock_item"]
+    target = {
+        "sku": ("skus", f.SkuFactory(code="OTHER")),
+        "stock_location": ("stock_locations", f.StockLocationFactory(code="elsewhere")),
+    }[moved]
+    order = make_cart(shop, [(shop["sku"], 5)])
+    ok(_place(sales_channel, order))
+    relationships = {moved: rel(target[0], target[1].public_id)}
+    refused = integration.update("stock_items", item.public_id, relationships=relationships)
+    assert refused.status_code == 422, refused.json()
+    assert refused.json()["errors"][0]["source"]["pointer"] == f"/data/relationships/{moved}"
+    unchanged = StockItem.objects.get(pk=item.pk)
+    assert (unchanged.sku_id, unchanged.stock_location_id) == (item.sku_id, item.stock_location_id)
+    # Once the order is cancelled nothing is held there: the operator may move the row.
+    ok(integration.update("orders", order.public_id, {"_cancel": True}))
+    ok(integration.update("stock_items", item.public_id, relationships=relationships))
+    assert getattr(StockItem.objects.get(pk=item.pk), f"{moved}_id") == target[1].pk
