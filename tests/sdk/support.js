@@ -66,8 +66,9 @@ export async function tokenFor(client) {
 }
 
 // An SDK client for a token; organization and domain come from the token (iss, organization.slug).
+// The SDK's 15 s default timeout is for a live API; a busy CI machine gets more room.
 export function sdk(accessToken, config = {}) {
-  return CommerceLayer({ accessToken, fetch: apiFetch, ...config })
+  return CommerceLayer({ accessToken, fetch: apiFetch, timeout: 60_000, ...config })
 }
 
 // One token per client for the whole run (an integration token costs a secret hash on the server).

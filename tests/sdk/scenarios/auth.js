@@ -27,7 +27,9 @@ describe('client credentials through js-auth', () => {
     assert.ok(auth.expiresIn > 0)
     assert.ok(auth.expires instanceof Date && auth.expires > new Date())
     assert.equal(typeof auth.createdAt, 'number')
-    const request = sent.findLast((r) => r.url.endsWith('/oauth/token'))
+    const request = sent.findLast(
+      (r) => r.url.endsWith('/oauth/token') && JSON.parse(r.body).client_id === usaClient.client_id,
+    )
     assert.deepEqual(JSON.parse(request.body), {
       grant_type: 'client_credentials',
       client_id: usaClient.client_id,

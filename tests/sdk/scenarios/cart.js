@@ -1,11 +1,15 @@
 // Editing a cart with the SDK's write shapes: attribute and relationship PATCHes, `data: null`
 // for an unset relationship, merging quantities, deleting a line, metadata, Idempotency-Key.
 import assert from 'node:assert/strict'
-import { describe, test } from 'node:test'
+import { before, describe, test } from 'node:test'
 
 import { apiError, assertUsd, guest, sent, uniq } from '../support.js'
 
-const shop = await guest()
+let shop
+
+before(async () => {
+  shop = await guest()
+})
 
 describe('cart edits', () => {
   test('quantities: update a line, merge a second add with _update_quantity, delete a line', async () => {

@@ -2,7 +2,7 @@
 // integration token: approve, capture, the shipments up to shipped, and the cancellation of a
 // second placed order. Only this file places orders (stock is asserted as before/after deltas).
 import assert from 'node:assert/strict'
-import { describe, test } from 'node:test'
+import { before, describe, test } from 'node:test'
 
 import { assertUsd, backOffice, guest } from '../support.js'
 
@@ -17,8 +17,13 @@ const SHOPPER = {
   phone: '555-0100',
 }
 
-const shop = await guest() // sales channel client, market usa
-const office = await backOffice() // integration client
+let shop // sales channel client, market usa
+let office // integration client
+
+before(async () => {
+  shop = await guest()
+  office = await backOffice()
+})
 
 // Salable quantity in usa (the SKU's `inventory`, read with the market-scoped token).
 const skuIds = {}

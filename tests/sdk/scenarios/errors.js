@@ -1,12 +1,17 @@
 // Errors as the SDK surfaces them: every non-2xx is an ApiError with status, code (the status as a
 // string), statusText and the body's `errors` array in Commerce Layer's shape.
 import assert from 'node:assert/strict'
-import { describe, test } from 'node:test'
+import { before, describe, test } from 'node:test'
 
 import { apiError, backOffice, guest, sdk, seed, tokenFor } from '../support.js'
 
-const shop = await guest()
-const office = await backOffice()
+let shop
+let office
+
+before(async () => {
+  shop = await guest()
+  office = await backOffice()
+})
 
 async function cart() {
   const order = await shop.orders.create({})

@@ -5,8 +5,13 @@ import { before, describe, test } from 'node:test'
 
 import { apiError, backOffice, guest, sent, uniq } from '../support.js'
 
-const shop = await guest()
-const office = await backOffice()
+let shop
+let office
+
+before(async () => {
+  shop = await guest()
+  office = await backOffice()
+})
 const prefix = `SDK-${uniq()}`
 let merchandiseId
 
