@@ -11,10 +11,12 @@ export PORT VENV
 
 .DEFAULT_GOAL := help
 .PHONY: help install run serve test lint format migrate clean
+.PHONY: worker
 
 help:
 	@echo "make run      migrate, load the demo data, serve on http://127.0.0.1:$(PORT)/ (runserver)"
 	@echo "make serve    same under gunicorn with DEBUG=0 (needs SECRET_KEY and JWT_SIGNING_KEY)"
+	@echo "make worker   webhook delivery worker + sweeper (make run starts one itself)"
 	@echo "make test     lint + whole suite on PostgreSQL + the sqlite subset on SQLite"
 	@echo "make lint     ruff check + ruff format --check"
 	@echo "make format   ruff format + ruff check --fix"
@@ -43,6 +45,9 @@ run: $(STAMP)
 
 serve: $(STAMP)
 	@scripts/serve.sh
+
+worker: $(STAMP)
+	@scripts/worker.sh
 
 test: $(TEST_STAMP)
 	@scripts/ensure-chromium.sh >/dev/null  # the admin's browser tests (apt-get chromium when missing)

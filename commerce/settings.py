@@ -211,3 +211,24 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# --- Webhooks (commerce/webhooks): task queue, retries, circuit breaker, SSRF guard ----------
+INSTALLED_APPS += ["django_tasks", "django_tasks_db", "commerce.webhooks"]
+# Django's Tasks API (django-tasks backport) on a database queue: `make worker` runs it.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Callback URLs on loopback/private/link-local hosts are refused unless this is set (tests, dev).
+WEBHOOK_ALLOW_PRIVATE_URLS = env_bool("WEBHOOK_ALLOW_PRIVATE_URLS")
+WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", "10"))
+# Retry n waits BASE * 2**(n-1) seconds, at most MAX; a delivery is given up after MAX_ATTEMPTS.
+WEBHOOK_RETRY_BASE_SECONDS = float(os.environ.get("WEBHOOK_RETRY_BASE_SECONDS", "15"))
+WEBHOOK_RETRY_MAX_SECONDS = float(os.environ.get("WEBHOOK_RETRY_MAX_SECONDS", "3600"))
+WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("WEBHOOK_MAX_ATTEMPTS", "25"))
+# Consecutive failures that open a webhook's circuit (it stops sending until reset).
+WEBHOOK_CIRCUIT_THRESHOLD = int(os.environ.get("WEBHOOK_CIRCUIT_THRESHOLD", "30"))
+# A worker holds a delivery this long (> the timeout); then another worker may take it over.
+WEBHOOK_LEASE_SECONDS = float(os.environ.get("WEBHOOK_LEASE_SECONDS", "120"))
+# The sweeper re-enqueues deliveries due for longer than this since their task was enqueued.
+WEBHOOK_SWEEP_GRACE_SECONDS = float(os.environ.get("WEBHOOK_SWEEP_GRACE_SECONDS", "60"))
+# Links inside webhook payloads (`links.self` ...) point here.
+WEBHOOK_API_BASE_URL = os.environ.get("WEBHOOK_API_BASE_URL", "http://127.0.0.1:8000")
+# --- end webhooks ------------------------------------------------------------------------------

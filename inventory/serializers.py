@@ -61,6 +61,8 @@ class InventoryModelSerializer(ResourceSerializer):
             "put_stock_transfers_on_hold",
             "manual_stock_decrement",
         ]
+        # No cutoff (null) means every location; 0 would leave none to sell from.
+        extra_kwargs = {"stock_locations_cutoff": {"min_value": 1}}
 
 
 class InventoryStockLocationSerializer(ResourceSerializer):

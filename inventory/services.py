@@ -47,15 +47,24 @@ def salable_quantities(stock_items) -> dict[int, int]:
 
 def create_reservations(requests) -> list:
     """`requests`: [(stock_item, quantity)]; the caller checked salable under the lock."""
+    from commerce.events import emit_event
     from inventory.models import StockReservation
 
-    return StockReservation.objects.bulk_create(
+    reservations = StockReservation.objects.bulk_create(
         [
             StockReservation(stock_item=item, quantity=qty, status="pending")
             for item, qty in requests
             if qty > 0
         ]
     )
+    for reservation in reservations:
+        emit_event(
+            "stock_reservations.create",
+            reservation,
+            quantity=reservation.quantity,
+            stock_item=reservation.stock_item.public_id,
+        )
+    return reservations
 
 
 def consume_reservations(reservations) -> None:
@@ -63,7 +72,7 @@ def consume_reservations(reservations) -> None:
     from django.db.models import F, Value
     from django.db.models.functions import Greatest
 
-    from inventory.models import StockItem, StockReservation
+    from inventory.models import StockItem
 
     by_item: dict[int, int] = {}
     for reservation in reservations:
@@ -75,13 +84,18 @@ def consume_reservations(reservations) -> None:
         StockItem.objects.filter(pk=item_id).update(
             quantity=Greatest(F("quantity") - by_item[item_id], Value(0))
         )
-    StockReservation.objects.filter(pk__in=[r.pk for r in reservations]).delete()
+    _stock_items_changed({item_id: -units for item_id, units in by_item.items()})
+    release_reservations(reservations)
 
 
 def release_reservations(reservations) -> None:
+    from commerce.events import emit_event
     from inventory.models import StockReservation
 
+    reservations = list(reservations)
     StockReservation.objects.filter(pk__in=[r.pk for r in reservations]).delete()
+    for reservation in reservations:
+        emit_event("stock_reservations.destroy", reservation, quantity=reservation.quantity)
 
 
 def put_back(quantities: dict[int, int]) -> None:
@@ -92,6 +106,18 @@ def put_back(quantities: dict[int, int]) -> None:
 
     for item_id in sorted(quantities):
         StockItem.objects.filter(pk=item_id).update(quantity=F("quantity") + quantities[item_id])
+    _stock_items_changed(quantities)
+
+
+def _stock_items_changed(changes: dict[int, int]) -> None:
+    """One `stock_items.update` event per stock item whose quantity moved (read back after the
+    update, under the caller's locks), with the change that moved it."""
+    from commerce.events import emit_event
+    from inventory.models import StockItem
+
+    changes = {item_id: units for item_id, units in changes.items() if units}
+    for item in StockItem.objects.filter(pk__in=list(changes)).order_by("pk"):
+        emit_event("stock_items.update", item, quantity=item.quantity, change=changes[item.pk])
 
 
 # --- stock transfers -----------------------------------------------------------------------
@@ -191,12 +217,26 @@ def move_stock_transfer(transfer, trigger: str, *, ctx=None):
 def update_stock_item(item, values: dict):
     """Operators set quantities on hand; reservations stand (inventory.md)."""
     from commerce.events import emit_event
+    from commerce.exceptions import ValidationError
     from inventory.locks import lock_stock_items
 
     lock_stock_items([item.pk])
     item.refresh_from_db()
+    before = item.quantity
+    # Reservations hold units of this SKU at this location: moving the row under them would
+    # hand them to another SKU or place (and approval would take stock from there).
+    for name in ("sku", "stock_location"):
+        value = values.get(name)
+        if value is not None and value.pk != getattr(item, f"{name}_id"):
+            if item.stock_reservations.exists():
+                raise ValidationError(
+                    name,
+                    "can't change while units are reserved",
+                    error="reserved",
+                    relationship=True,
+                )
     for name, value in values.items():
         setattr(item, name, value)
     save_record(item)
-    emit_event("stock_items.update", item, quantity=item.quantity)
+    emit_event("stock_items.update", item, quantity=item.quantity, change=item.quantity - before)
     return item

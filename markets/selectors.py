@@ -17,7 +17,8 @@ def market_locations(market: Market) -> list[InventoryStockLocation]:
         if not isl.on_hold
     ]
     cutoff = model.stock_locations_cutoff
-    return isls[:cutoff] if cutoff else isls
+    # As source selection counts it (inventory.strategies.usable_locations): None is no cutoff.
+    return isls if cutoff is None else isls[:cutoff]
 
 
 def sku_inventory(sku: Sku, market: Market) -> dict:

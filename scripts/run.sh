@@ -23,4 +23,16 @@ Health: $BASE/health
 
 TXT
 
-exec "$PY" manage.py runserver "127.0.0.1:$PORT"
+# Webhook deliveries: a worker beside the server (scripts/worker.sh). Each runs in its own
+# process group (set -m), stopped whole when this script ends (Ctrl-C, SIGTERM, or the server
+# exiting). Local receivers (http://127.0.0.1:...) are allowed here.
+export WEBHOOK_ALLOW_PRIVATE_URLS=${WEBHOOK_ALLOW_PRIVATE_URLS:-1}
+export WEBHOOK_API_BASE_URL=${WEBHOOK_API_BASE_URL:-$BASE}
+set -m
+scripts/worker.sh &
+WORKER_PID=$!
+"$PY" manage.py runserver "127.0.0.1:$PORT" &
+SERVER_PID=$!
+trap 'kill -- -"$SERVER_PID" -"$WORKER_PID" 2>/dev/null || true' EXIT
+trap 'exit 130' INT TERM
+wait "$SERVER_PID"

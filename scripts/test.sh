@@ -252,6 +252,19 @@ else
     record postgres "FAILED (no PostgreSQL)" "$(since "$t0")"
 fi
 
+# 2b. the official Commerce Layer SDK (Node >= 20 and npm, tests/sdk) against the served app,
+# on a fresh database of its own on the same PostgreSQL server (scripts/sdk-tests.sh)
+say "sdk: @commercelayer/sdk and js-auth against the served app"
+t0=$(now)
+if [ -n "$PG_URL" ]; then
+    SDK_DATABASE_URL=$PG_URL VENV=$VENV scripts/sdk-tests.sh </dev/null
+    rc=$?
+    if [ "$rc" = 0 ]; then record sdk ok "$(since "$t0")"
+    else record sdk "FAILED (exit $rc)" "$(since "$t0")"; fi
+else
+    record sdk "FAILED (no PostgreSQL)" "$(since "$t0")"
+fi
+
 # 3. the `sqlite` subset on SQLite (pytest-django tests on an in-memory database)
 say "sqlite: tests marked sqlite"
 t0=$(now)

@@ -25,7 +25,7 @@ class UnknownRoute(APIView):
 def load_resources() -> None:
     """Import each app's `views` module, where resources register themselves."""
     for config in apps.get_app_configs():
-        if config.name in ("commerce", "inventory", "markets", "orders"):
+        if config.name in ("commerce", "commerce.webhooks", "inventory", "markets", "orders"):
             try:
                 importlib.import_module(f"{config.name}.views")
             except ModuleNotFoundError as exc:

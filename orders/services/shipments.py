@@ -292,6 +292,7 @@ def update_shipment(shipment: Shipment, values: dict, *, ctx) -> Shipment:
     from orders.services.totals import refresh_order
 
     order = lock_order(shipment.order)
+    changed = sorted(values)
     if "shipping_method" in values:
         set_shipping_method(shipment, values.pop("shipping_method"))
     for name, value in values.items():
@@ -299,4 +300,12 @@ def update_shipment(shipment: Shipment, values: dict, *, ctx) -> Shipment:
     if values:
         shipment.save()
     refresh_order(order)
+    if changed:
+        method = shipment.shipping_method
+        emit_event(
+            "shipments.update",
+            shipment,
+            changed=changed,
+            shipping_method=method.public_id if method else None,
+        )
     return shipment

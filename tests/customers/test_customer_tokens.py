@@ -4,47 +4,11 @@ own orders and addresses (auth.md)."""
 import json
 
 import pytest
-from django.core.management import call_command
 
-from tests.conftest import JsonApiClient, rel
+from tests.conftest import rel
+from tests.customers.conftest import password_token
 
 pytestmark = pytest.mark.django_db
-
-
-def _password_token(client, client_id, email, password, scope="market:code:usa"):
-    return client.post(
-        "/oauth/token",
-        data=json.dumps(
-            {
-                "grant_type": "password",
-                "client_id": client_id,
-                "username": email,
-                "password": password,
-                "scope": scope,
-            }
-        ),
-        content_type="application/json",
-    )
-
-
-@pytest.fixture
-def sc_client_id(make_api_client, market):
-    return make_api_client("sales_channel", f"market:code:{market.code}")
-
-
-@pytest.fixture
-def ada(client, sc_client_id):
-    call_command("create_customer", "--email", "ada@example.com", "--password", "s3cret-pass")
-    response = _password_token(client, sc_client_id, "ada@example.com", "s3cret-pass")
-    assert response.status_code == 200, response.content
-    return JsonApiClient(client, response.json()["access_token"]), response.json()
-
-
-@pytest.fixture
-def bob(client, sc_client_id):
-    call_command("create_customer", "--email", "bob@example.com", "--password", "b0b-password")
-    response = _password_token(client, sc_client_id, "bob@example.com", "b0b-password")
-    return JsonApiClient(client, response.json()["access_token"])
 
 
 def test_password_grant_answers_a_customer_token_with_refresh_token(ada):
@@ -55,7 +19,7 @@ def test_password_grant_answers_a_customer_token_with_refresh_token(ada):
 
 
 def test_wrong_password_is_invalid_grant(client, sc_client_id, ada):
-    response = _password_token(client, sc_client_id, "ada@example.com", "nope")
+    response = password_token(client, sc_client_id, "ada@example.com", "nope")
     assert response.status_code == 400
     assert response.json()["errors"][0]["title"] == "invalid_grant"
 
@@ -128,5 +92,5 @@ def test_sign_up_through_the_sales_channel(sales_channel, client, sc_client_id):
     assert created.status_code == 201, created.json()
     assert "password" not in created.json()["data"]["attributes"]
     assert created.json()["data"]["attributes"]["has_password"] is True
-    token = _password_token(client, sc_client_id, "new@example.com", "long-enough")
+    token = password_token(client, sc_client_id, "new@example.com", "long-enough")
     assert token.status_code == 200

@@ -2,11 +2,17 @@
 shipping method and a wire-transfer payment method; carts built with factories and the same
 service the API uses, then moved over HTTP."""
 
-import pytest
+import logging
 
-from orders.models import Order
+import pytest
+from django.db import connection
+from oauth2_provider.models import get_application_model
+
+from orders.models import Customer, Order
+from orders.services.customers import create_customer
 from orders.services.totals import refresh_order
 from tests import factories as f
+from tests.conftest import JsonApiClient, obtain_token
 
 
 @pytest.fixture
@@ -29,16 +35,58 @@ def shop(market):
     }
 
 
-def make_cart(shop, lines=None, *, email="shopper@example.com") -> Order:
-    """A guest cart ready to place (pending, shipments planned)."""
+@pytest.fixture
+def customer_token(client, make_api_client):
+    """`customer_token(market, email)`: a signed-in customer's client in that market (password
+    grant through a sales channel of the market), the customer created on first use."""
+
+    def make(market, email: str) -> JsonApiClient:
+        scope = f"market:code:{market.code}"
+        # The sales channel the `sales_channel` fixture makes, if it made it already.
+        client_id = f"test-sales_channel-{scope.replace(':', '-')}"
+        if not get_application_model().objects.filter(client_id=client_id).exists():
+            make_api_client("sales_channel", scope)
+        if not Customer.objects.filter(email=email).exists():
+            create_customer(email=email, password="s3cret-pass")
+        token = obtain_token(
+            client,
+            grant_type="password",
+            client_id=client_id,
+            username=email,
+            password="s3cret-pass",
+            scope=scope,
+        )
+        return JsonApiClient(client, token)
+
+    return make
+
+
+@pytest.fixture
+def market_integration(client, make_api_client, market):
+    """An integration token scoped to the market (`market:code:usa`)."""
+    scope = f"market:code:{market.code}"
+    client_id = make_api_client("integration", scope)
+    token = obtain_token(
+        client,
+        grant_type="client_credentials",
+        client_id=client_id,
+        client_secret="test-secret",
+        scope=scope,
+    )
+    return JsonApiClient(client, token)
+
+
+def make_cart(shop, lines=None, *, email="shopper@example.com", customer=None) -> Order:
+    """A cart ready to place (pending, shipments planned): a guest's, or `customer`'s."""
     address = f.AddressFactory()
     order = f.OrderFactory(
         market=shop["market"],
-        customer_email=email,
+        customer_email=customer.email if customer else email,
+        customer=customer,
         billing_address=address,
         shipping_address=address,
         payment_method=shop["payment_method"],
-        guest=True,
+        guest=customer is None,
     )
     for sku, quantity in lines or [(shop["sku"], 2)]:
         f.LineItemFactory(order=order, sku=sku, quantity=quantity, unit_amount_cents=1000)
@@ -52,3 +100,17 @@ def make_cart(shop, lines=None, *, email="shopper@example.com") -> Order:
 def ok(response, status=200):
     assert response.status_code == status, response.json()
     return response.json().get("data") if response.content else None
+
+
+@pytest.fixture
+def races():
+    """For the PostgreSQL race tests (tests/inventory/racing.py): skipped elsewhere, since
+    SQLite serialises every write and can't show a race; the expected 422s would log a warning
+    each, so only errors (5xx) still log."""
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks and concurrent transactions need PostgreSQL")
+    logger = logging.getLogger("django.request")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    yield
+    logger.setLevel(level)

@@ -10,7 +10,7 @@ import pytest
 
 from commerce.models import Event
 from inventory.models import StockItem, StockReservation
-from orders.models import Order, Shipment
+from orders.models import Customer, Order, Shipment
 from tests import factories as f
 from tests.conftest import rel
 from tests.inventory.conftest import make_cart, ok
@@ -31,8 +31,8 @@ def _move(api, shipment, trigger):
 
 # How to bring a shipment to each state over HTTP, and whether its order is then "ready"
 # (approved and paid). `on_hold_ready` is a shipment held after picking started.
-def _to_state(api, shop, state) -> Shipment:
-    order = make_cart(shop)
+def _to_state(api, shop, state, *, customer=None) -> Shipment:
+    order = make_cart(shop, customer=customer)
     if state == "draft":
         return _shipment(order)
     ok(api.update("orders", order.public_id, {"_place": True}))
@@ -131,13 +131,25 @@ def test_every_shipment_trigger_from_every_state(integration, shop, state, trigg
     assert _snapshot(shipment)["stock"] == before["stock"]
 
 
+@pytest.mark.parametrize("who", ["sales_channel", "customer"])
 @pytest.mark.parametrize("trigger", TRIGGERS)
-def test_shipment_triggers_are_for_integrations_only(sales_channel, integration, shop, trigger):
-    shipment = _to_state(integration, shop, "picking")
+def test_shipment_triggers_are_for_integrations_only(
+    sales_channel, customer_token, integration, shop, trigger, who
+):
+    # Each storefront moves a shipment of an order it reaches: a guest's, or its own.
+    if who == "customer":
+        api = customer_token(shop["market"], "ada@example.com")
+        customer = Customer.objects.get(email="ada@example.com")
+    else:
+        api, customer = sales_channel, None
+    shipment = _to_state(integration, shop, "picking", customer=customer)
+    assert api.get(f"/api/shipments/{shipment.public_id}").status_code == 200
     before = _snapshot(shipment)
-    response = _move(sales_channel, shipment, trigger)
+    response = _move(api, shipment, trigger)
     assert response.status_code == 400, response.json()
-    assert response.json()["errors"][0]["code"] == "PARAM_NOT_ALLOWED"
+    error = response.json()["errors"][0]
+    assert error["code"] == "PARAM_NOT_ALLOWED"
+    assert error["source"]["pointer"] == f"/data/attributes/_{trigger}"
     assert _snapshot(shipment) == before
 
 

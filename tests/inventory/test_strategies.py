@@ -125,6 +125,38 @@ CASES = {
             FIRST: short(("l1", "A", 15, 10)),
         },
     ),
+    "second_location_on_hold": (
+        [Line("l1", "A", 15)],
+        [loc("w1", 1, A=10), loc("w2", 2, on_hold=True, A=100), loc("w3", 3, A=20)],
+        2,
+        {
+            NO_SPLIT: short(("l1", "A", 15, 10)),
+            SPLIT: ships(("w1", None, [("l1", "A", 10)]), ("w3", None, [("l1", "A", 5)])),
+            BY_LINE: ships(("w1", None, [("l1", "A", 10)]), ("w3", None, [("l1", "A", 5)])),
+            PRIMARY: short(("l1", "A", 15, 10)),
+            FIRST: ships(("w3", None, [("l1", "A", 15)])),
+        },
+    ),
+    "cutoff_reached_enough_within_it": (
+        [Line("l1", "A", 12), Line("l2", "B", 1)],
+        [loc("w1", 1, A=5, B=1), loc("w2", 2, A=10, B=1), loc("w3", 3, A=100, B=100)],
+        2,
+        {
+            NO_SPLIT: short(("l1", "A", 12, 5)),
+            SPLIT: ships(
+                ("w1", None, [("l1", "A", 5), ("l2", "B", 1)]),
+                ("w2", None, [("l1", "A", 7)]),
+            ),
+            BY_LINE: ships(
+                ("w1", None, [("l1", "A", 5)]),
+                ("w1", None, [("l2", "B", 1)]),
+                ("w2", None, [("l1", "A", 7)]),
+            ),
+            PRIMARY: short(("l1", "A", 12, 5)),
+            # w3 has it all but lies past the cutoff: the primary is short.
+            FIRST: short(("l1", "A", 12, 5)),
+        },
+    ),
     "stock_beyond_the_cutoff": (
         [Line("l1", "A", 20)],
         [loc("w1", 1, A=5), loc("w2", 2, A=5), loc("w3", 3, A=100)],
