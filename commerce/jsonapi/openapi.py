@@ -263,6 +263,52 @@ def _query_params(type_name: str, resource_cls, *, collection: bool, filters: bo
     return params
 
 
+def _linkage_document(rel) -> dict:
+    linkage = _identifier(rel.types)
+    data = {"type": "array", "items": linkage} if rel.many else {**linkage, "nullable": True}
+    return {
+        "type": "object",
+        "required": ["data", "links"],
+        "properties": {"data": data, "links": _ref("relationship_links")},
+    }
+
+
+def _related_operation(type_name, name, rel, id_param, auth_errors) -> dict | None:
+    """GET /api/{type}/{id}/{name}: a page of the targets, or the one target (or null).
+
+    A polymorphic to-many lists through its `collection` type; a polymorphic to-one answers
+    with whichever of its types the record has.
+    """
+    if rel.many:
+        target = rel.collection if len(rel.types) != 1 else rel.types[0]
+        if target not in registry:
+            return None
+        parameters = _query_params(target, registry[target], collection=True, filters=False)
+        body = _document(target, many=True)
+    else:
+        targets = [t for t in rel.types if t in registry]
+        if not targets:
+            return None
+        refs = [_ref(f"{t}_resource") for t in targets]
+        data = {**refs[0]} if len(refs) == 1 else {"oneOf": refs}
+        body = {"type": "object", "properties": {"data": {**data, "nullable": True}}}
+        parameters = [
+            p
+            for t in targets
+            for p in _query_params(t, registry[t], collection=False)
+            if p["name"] != "include" or t == targets[0]
+        ]
+    return {
+        "tags": [type_name],
+        "operationId": f"{type_name}_{name}",
+        "parameters": [id_param, *parameters],
+        "responses": {
+            "200": {"description": f"related {name}", "content": _content(body)},
+            **_errors(*auth_errors, 404),
+        },
+    }
+
+
 def _paths_for(type_name: str, resource_cls) -> dict:
     paths = {}
     collection, member = {}, {}
@@ -340,36 +386,23 @@ def _paths_for(type_name: str, resource_cls) -> dict:
     if member:
         paths[f"/api/{type_name}/{{id}}"] = member
     for name, rel in resource_cls.relationships().items():
-        target = rel.types[0]
-        if len(rel.types) != 1 or target not in registry:
-            continue
-        target_cls = registry[target]
-        paths[f"/api/{type_name}/{{id}}/{name}"] = {
+        paths[f"/api/{type_name}/{{id}}/relationships/{name}"] = {
             "get": {
                 "tags": tag,
-                "operationId": f"{type_name}_{name}",
-                "parameters": [
-                    id_param,
-                    *_query_params(target, target_cls, collection=rel.many, filters=False),
-                ],
+                "operationId": f"{type_name}_{name}_linkage",
+                "parameters": [id_param],
                 "responses": {
                     "200": {
-                        "description": f"related {name}",
-                        "content": _content(
-                            _document(target, many=rel.many)
-                            if rel.many
-                            else {
-                                "type": "object",
-                                "properties": {
-                                    "data": {**_ref(f"{target}_resource"), "nullable": True}
-                                },
-                            }
-                        ),
+                        "description": f"linkage of {name}",
+                        "content": _content(_linkage_document(rel)),
                     },
                     **_errors(*auth_errors, 404),
                 },
             }
         }
+        related = _related_operation(type_name, name, rel, id_param, auth_errors)
+        if related is not None:
+            paths[f"/api/{type_name}/{{id}}/{name}"] = {"get": related}
     return paths
 
 

@@ -1,5 +1,9 @@
 """Per-token rate limits (429 + Retry-After, CL's X-Ratelimit headers) and CORS preflight."""
 
+import os
+import subprocess
+import sys
+
 import pytest
 from django.core.cache import cache
 
@@ -69,3 +73,67 @@ def test_cors_refuses_other_origins(client, settings):
         HTTP_ACCESS_CONTROL_REQUEST_METHOD="GET",
     )
     assert "Access-Control-Allow-Origin" not in response
+
+
+def test_cors_actual_request_from_an_allowed_origin(integration, settings):
+    settings.CORS_ALLOWED_ORIGINS = ["https://shop.example.com"]
+    response = integration.get("/api/skus", HTTP_ORIGIN="https://shop.example.com")
+    assert response.status_code == 200
+    assert response["Access-Control-Allow-Origin"] == "https://shop.example.com"
+    # A storefront's script may read the rate-limit headers.
+    exposed = response["Access-Control-Expose-Headers"].lower()
+    assert "x-ratelimit-remaining" in exposed and "retry-after" in exposed
+
+
+def test_cors_actual_request_from_another_origin_gets_no_grant(integration, settings):
+    settings.CORS_ALLOWED_ORIGINS = ["https://shop.example.com"]
+    response = integration.get("/api/skus", HTTP_ORIGIN="https://evil.example.com")
+    # The server answers (CORS is the browser's check), but grants nothing to that origin.
+    assert response.status_code == 200
+    assert "Access-Control-Allow-Origin" not in response
+    assert "Access-Control-Expose-Headers" not in response
+
+
+def test_cors_preflight_for_the_token_endpoint(client, settings):
+    settings.CORS_ALLOWED_ORIGINS = ["https://shop.example.com"]
+    response = client.options(
+        "/oauth/token",
+        HTTP_ORIGIN="https://shop.example.com",
+        HTTP_ACCESS_CONTROL_REQUEST_METHOD="POST",
+        HTTP_ACCESS_CONTROL_REQUEST_HEADERS="content-type",
+    )
+    assert response.status_code == 200
+    assert response["Access-Control-Allow-Origin"] == "https://shop.example.com"
+
+
+def test_cors_allowed_origins_come_from_the_environment():
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "commerce.settings",
+        "CORS_ALLOWED_ORIGINS": "https://shop.example.com,http://localhost:3000",
+    }
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from django.conf import settings; print(','.join(settings.CORS_ALLOWED_ORIGINS))",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert out.stdout.strip() == "https://shop.example.com,http://localhost:3000"
+    env.pop("CORS_ALLOWED_ORIGINS")
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from django.conf import settings; print(settings.CORS_ALLOWED_ORIGINS)",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert out.stdout.strip() == "[]"
