@@ -16,12 +16,23 @@ from tests import factories as f
 
 @pytest.fixture
 def shop(market):
+    return build_shop(market, "ORD")
+
+
+@pytest.fixture
+def eu_shop(other_market):
+    """The same kind of shop in a second market (EUR): the attacker's side."""
+    f.InventoryStockLocationFactory(inventory_model=other_market.inventory_model, priority=1)
+    return build_shop(other_market, "EU")
+
+
+def build_shop(market, prefix: str) -> dict:
     location = market.inventory_model.inventory_stock_locations.get().stock_location
-    sku = f.SkuFactory(code="ORD-1")
+    sku = f.SkuFactory(code=f"{prefix}-1")
     f.PriceFactory(price_list=market.price_list, sku=sku, amount_cents=1000)
     item = f.StockItemFactory(stock_location=location, sku=sku, quantity=50)
     # A free download: no price to pay, nothing to ship (placing it makes a `free` order).
-    free = f.SkuFactory(code="ORD-FREE", do_not_ship=True)
+    free = f.SkuFactory(code=f"{prefix}-FREE", do_not_ship=True)
     f.PriceFactory(price_list=market.price_list, sku=free, amount_cents=0)
     standard = f.ShippingMethodFactory(market=market, name="Standard", price_amount_cents=500)
     method = f.PaymentMethodFactory(market=market)
@@ -36,21 +47,25 @@ def shop(market):
     }
 
 
-def make_cart(shop, lines=None, *, email="shopper@example.com", ready=True, **order) -> Order:
-    """A guest cart. `ready`: everything `_place` needs (pending, addresses, payment)."""
+def make_cart(
+    shop, lines=None, *, email="shopper@example.com", ready=True, customer=None, **order
+) -> Order:
+    """A guest cart, or `customer`'s (then its address is the customer's own). `ready`:
+    everything `_place` needs (pending, addresses, payment)."""
     if not ready:
         cart = f.OrderFactory(market=shop["market"], guest=True, **order)
         refresh_order(cart)
         cart.refresh_from_db()
         return cart
-    address = f.AddressFactory()
+    address = f.AddressFactory(owner_customer_id=customer.pk if customer else None)
     cart = f.OrderFactory(
         market=shop["market"],
-        customer_email=email,
+        customer=customer,
+        customer_email=customer.email if customer else email,
         billing_address=address,
         shipping_address=address,
         payment_method=shop["payment_method"],
-        guest=True,
+        guest=customer is None,
         **order,
     )
     for sku, quantity in lines or [(shop["sku"], 2)]:
