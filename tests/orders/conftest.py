@@ -53,7 +53,9 @@ def make_cart(
     """A guest cart, or `customer`'s (then its address is the customer's own). `ready`:
     everything `_place` needs (pending, addresses, payment)."""
     if not ready:
-        cart = f.OrderFactory(market=shop["market"], guest=True, **order)
+        cart = f.OrderFactory(
+            market=shop["market"], customer=customer, guest=customer is None, **order
+        )
         refresh_order(cart)
         cart.refresh_from_db()
         return cart
