@@ -26,21 +26,32 @@ class AddressResource(ResourceView):
         "delete": INTEGRATION_ONLY,
     }
 
+    # Further limits on what a storefront reaches, `rule(queryset, ctx) -> queryset`, added by
+    # the apps that link addresses to their records (orders: not an order's out of reach).
+    reach_rules: list = []
+
     @classmethod
     def scope(cls, qs, ctx):
         if ctx.is_integration:
             return qs
         if ctx.is_customer:
-            return qs.filter(owner_customer_id=ctx.customer_id)
-        return qs.filter(owner_customer_id__isnull=True)
+            return cls.apply_reach_rules(qs.filter(owner_customer_id=ctx.customer_id), ctx)
+        return cls.apply_reach_rules(qs.filter(owner_customer_id__isnull=True), ctx)
+
+    @classmethod
+    def apply_reach_rules(cls, qs, ctx):
+        for rule in cls.reach_rules:
+            qs = rule(qs, ctx)
+        return qs
 
     def get_object(self, pk, **kwargs):
         # A customer also reaches unowned addresses by id (e.g. its guest checkout's).
         if self.ctx.is_customer:
-            instance = Address.objects.filter(
+            reachable = Address.objects.filter(
                 Q(owner_customer_id=self.ctx.customer_id) | Q(owner_customer_id__isnull=True),
                 public_id=str(pk)[:64],
-            ).first()
+            )
+            instance = self.apply_reach_rules(reachable, self.ctx).first()
             if instance is not None:
                 return instance
         return super().get_object(pk, **kwargs)

@@ -10,3 +10,10 @@ class OrdersConfig(AppConfig):
         from orders.auth import password_grant
 
         register_grant(PASSWORD, password_grant)
+
+        # Addresses on orders out of a storefront's reach are out of its reach (auth.md).
+        from commerce.views import AddressResource
+        from orders.views import addresses_within_reach
+
+        if addresses_within_reach not in AddressResource.reach_rules:
+            AddressResource.reach_rules.append(addresses_within_reach)

@@ -5,7 +5,17 @@ market by id (the id is the key), a customer its own orders; line items, shipmen
 sources and transactions follow their order.
 """
 
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery, Sum, Value
+from django.db.models import (
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce
 
 from commerce.jsonapi.registry import register
@@ -50,6 +60,21 @@ def reachable_orders(qs, ctx, path: str = ""):
     return qs.filter(markets, **{f"{prefix}guest": True})
 
 
+def addresses_within_reach(qs, ctx):
+    """auth.md's addresses row: an address on an order out of the caller's reach is out of its
+    reach too (the id of another market's or another customer's address is no key to it),
+    unless the caller's customer owns it. Registered as a rule of the addresses resource."""
+    if ctx.is_integration:
+        return qs
+    linked_elsewhere = Order.objects.filter(
+        Q(billing_address_id=OuterRef("pk")) | Q(shipping_address_id=OuterRef("pk"))
+    ).exclude(pk__in=reachable_orders(Order.objects.all(), ctx).values("pk"))
+    out_of_reach = Q(Exists(linked_elsewhere))
+    if ctx.is_customer:
+        out_of_reach &= ~Q(owner_customer_id=ctx.customer_id)
+    return qs.exclude(out_of_reach)
+
+
 def _address_scope(ctx):
     from commerce.models import Address
 
@@ -57,8 +82,10 @@ def _address_scope(ctx):
     if ctx.is_integration:
         return qs
     if ctx.is_customer:
-        return qs.filter(Q(owner_customer_id__isnull=True) | Q(owner_customer_id=ctx.customer_id))
-    return qs.filter(owner_customer_id__isnull=True)
+        qs = qs.filter(Q(owner_customer_id__isnull=True) | Q(owner_customer_id=ctx.customer_id))
+    else:
+        qs = qs.filter(owner_customer_id__isnull=True)
+    return addresses_within_reach(qs, ctx)
 
 
 def _order_trigger(service):

@@ -234,10 +234,18 @@ def refund_order(order: Order, value=True, *, ctx=None) -> Order:
 def cancel_after_full_refund(order: Order) -> None:
     """A full refund cancels the order: unshipped shipments are cancelled, their stock back."""
     status = next_order_status(order.status, "refund")
+    # What was authorized but never captured can't be captured on a cancelled order.
+    void_uncaptured(order)
     _cancel_unshipped(order)
     order.status = status
     order.cancelled_at = timezone.now()
     emit_event("orders.cancel", order)
+
+
+def void_uncaptured(order: Order) -> None:
+    authorization = payments.open_authorization(order)
+    if authorization is not None and payments.capture_balance(authorization) > 0:
+        payments.void(authorization)
 
 
 def refuse_payment_move(order: Order, to: str):
@@ -260,9 +268,7 @@ def cancel_order(order: Order, value=True, *, ctx: TokenContext | None = None) -
             order.status, "cancelled", message="can't cancel an order with shipped shipments"
         )
     if order.status in ("placed", "approved"):
-        authorization = payments.open_authorization(order)
-        if authorization is not None and payments.capture_balance(authorization) > 0:
-            payments.void(authorization)
+        void_uncaptured(order)
         for capture_tx in payments.captures_with_balance(order):
             payments.refund(capture_tx)
         payments.refresh_payment_status(order)

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from commerce.events import emit_event
 from markets.models import Coupon, Promotion, TaxRule
 from orders import pricing
 from orders.models import LineItem, Order
@@ -189,9 +190,13 @@ def refresh_order(order: Order, *, salable=None, strict: bool = False) -> Order:
     order.skus_count = sum(li.quantity for li in sku_lines)
     order.shipments_count = len(shipments)
     order.refreshed_at = timezone.now()
+    became_pending = False
     if order.status == "draft" and sku_lines and (order.customer_id or order.customer_email):
         order.status = "pending"
+        became_pending = True
     order.save()
+    if became_pending:
+        emit_event("orders.pending", order)  # a state change like any other (orders.md)
     return order
 
 

@@ -1,16 +1,19 @@
 """Transaction triggers: capture or void an authorization, refund a capture (integration only).
 Each re-locks the order, records the transaction and lets the order's statuses follow."""
 
+from commerce.events import emit_event
 from orders.models import Transaction
 from orders.services import lifecycle, payments
 
 
-def _after(order) -> None:
+def _after(order, tx: Transaction, topic: str) -> None:
     payments.refresh_payment_status(order)
     if order.payment_status == "refunded" and order.status in ("placed", "approved"):
         lifecycle.cancel_after_full_refund(order)
     lifecycle.start_fulfillment_if_ready(order)
     lifecycle.save_order(order)
+    # The trigger's own event says which order's payment moved, and where to.
+    emit_event(topic, tx, order=order.public_id, payment_status=order.payment_status)
 
 
 def capture_authorization(
@@ -20,7 +23,7 @@ def capture_authorization(
     if order.status not in ("placed", "approved"):
         lifecycle.refuse_payment_move(order, "paid")
     payments.capture(authorization, (params or {}).get("_capture_amount_cents"))
-    _after(order)
+    _after(order, authorization, "authorizations.capture")
     return authorization
 
 
@@ -29,12 +32,12 @@ def void_authorization(authorization: Transaction, value=True, *, ctx=None) -> T
     if order.status not in ("placed", "approved"):
         lifecycle.refuse_payment_move(order, "voided")
     payments.void(authorization)
-    _after(order)
+    _after(order, authorization, "authorizations.void")
     return authorization
 
 
 def refund_capture(capture: Transaction, value=True, *, ctx=None, params=None) -> Transaction:
     order = lifecycle.lock_order(capture.order)
     payments.refund(capture, (params or {}).get("_refund_amount_cents"))
-    _after(order)
+    _after(order, capture, "captures.refund")
     return capture

@@ -1,0 +1,80 @@
+"""Domain events of carts (orders.md): every state change of an order or a line item records
+its event through `commerce.events.emit_event`, in the same transaction, so a refused request
+records none. (Every order and transaction trigger's events are checked with the trigger
+tables in test_order_triggers.py and test_transaction_triggers.py.)"""
+
+import pytest
+
+from commerce.models import Event
+from orders.models import LineItem, Order
+from tests.conftest import rel
+from tests.orders.conftest import events_since, last_event_id, make_cart, ok
+
+pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]
+
+
+def test_a_cart_records_each_change_as_it_happens(sales_channel, shop):
+    mark = last_event_id()
+    order = ok(sales_channel.create("orders", {}), 201)
+    assert events_since(mark) == [("orders.create", order["id"])]
+
+    mark = last_event_id()
+    line = ok(
+        sales_channel.create(
+            "line_items",
+            {"sku_code": "ORD-1", "quantity": 1},
+            {"order": rel("orders", order["id"])},
+        ),
+        201,
+    )
+    assert events_since(mark) == [("line_items.create", line["id"])]
+
+    # An email on a cart with a line makes it pending: that move is an event of its own.
+    mark = last_event_id()
+    ok(sales_channel.update("orders", order["id"], {"customer_email": "ada@example.com"}))
+    topics = [topic for topic, _ in events_since(mark)]
+    assert "orders.pending" in topics and "orders.update" in topics
+    assert Order.objects.get(public_id=order["id"]).status == "pending"
+
+    mark = last_event_id()
+    ok(sales_channel.update("line_items", line["id"], {"quantity": 4}))
+    assert events_since(mark) == [("line_items.update", line["id"])]
+
+    mark = last_event_id()
+    deleted = sales_channel.delete(f"/api/line_items/{line['id']}")
+    assert deleted.status_code == 204
+    assert events_since(mark) == [("line_items.destroy", line["id"])]
+
+
+def test_refused_changes_record_no_event(sales_channel, integration, shop):
+    order = make_cart(shop)
+    line = LineItem.objects.get(order=order, item_type="skus")
+    ok(integration.update("orders", order.public_id, {"_place": True}))
+    count = Event.objects.count()
+    refused = [
+        sales_channel.create(
+            "line_items",
+            {"sku_code": "ORD-1", "quantity": 1},
+            {"order": rel("orders", order.public_id)},
+        ),
+        sales_channel.update("line_items", line.public_id, {"quantity": 5}),
+        sales_channel.delete(f"/api/line_items/{line.public_id}"),
+        sales_channel.update("orders", order.public_id, {"_place": True}),
+        sales_channel.update("orders", order.public_id, {"_cancel": True}),
+        sales_channel.update("orders", order.public_id, {"customer_email": "x@example.com"}),
+        integration.update("orders", order.public_id, {"_refund": True}),
+    ]
+    assert [r.status_code for r in refused] == [422] * len(refused), [r.json() for r in refused]
+    assert Event.objects.count() == count
+
+
+def test_an_event_is_rolled_back_with_its_change(integration, shop):
+    """A PATCH whose trigger fails after an ordinary attribute was applied records nothing."""
+    order = make_cart(shop, ready=False)
+    count = Event.objects.count()
+    response = integration.update(
+        "orders", order.public_id, {"language_code": "it", "_place": True}
+    )
+    assert response.status_code == 422, response.json()
+    assert Event.objects.count() == count
+    assert Order.objects.get(pk=order.pk).language_code != "it"
