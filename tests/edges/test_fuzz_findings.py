@@ -18,3 +18,16 @@ def test_a_customer_with_placed_orders_can_be_updated(integration, market):
     assert response.json()["data"]["attributes"]["total_orders_count"] == 1
     missing = integration.update("customers", "nope", {"metadata": {}})
     assert missing.status_code == 404
+
+
+def test_metadata_eq_filter_takes_a_json_value(integration, market):
+    # filter[q][metadata_eq] reached django-filter, which has no filter for a JSONField: 500.
+    f.SkuFactory(metadata={"color": "red"})
+    f.SkuFactory(metadata={"color": "blue"})
+    found = integration.get('/api/skus?filter[q][metadata_eq]={"color": "red"}')
+    assert found.status_code == 200, found.content
+    assert found.json()["meta"]["record_count"] == 1
+    bad = integration.get("/api/skus?filter[q][metadata_eq]=code")
+    assert bad.status_code == 400
+    assert bad.json()["errors"][0]["source"] == {"parameter": "filter[q][metadata_eq]"}
+    assert integration.get("/api/skus?filter[q][metadata_null]=true").status_code == 200
