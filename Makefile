@@ -21,6 +21,7 @@ help:
 	@echo "make lint     ruff check + ruff format --check"
 	@echo "make format   ruff format + ruff check --fix"
 	@echo "make migrate  apply migrations (DATABASE_URL, SQLite file by default)"
+	@echo "make fuzz     contract fuzzing (schemathesis) with FUZZ_EXAMPLES=50 per operation"
 	@echo "make clean    remove $(VENV), db.sqlite3 and staticfiles"
 	@echo "Variables: PORT=$(PORT) PYTHON=$(PYTHON) PYTEST_ARGS=... (extra pytest arguments for make test)"
 
@@ -66,3 +67,8 @@ migrate: $(STAMP)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-journal db.sqlite3-wal db.sqlite3-shm staticfiles test-artifacts
+
+# Contract fuzzing, longer than the bounded run in `make test` (scripts/fuzz.sh).
+.PHONY: fuzz
+fuzz: $(TEST_STAMP)
+	@scripts/fuzz.sh

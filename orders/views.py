@@ -616,8 +616,16 @@ class CustomerResource(ResourceView):
 
     @classmethod
     def base_queryset(cls):
+        # A correlated count, not a join with GROUP BY: PATCH locks the row (select_for_update).
+        placed = (
+            Order.objects.filter(customer=OuterRef("pk"), status__in=("placed", "approved"))
+            .order_by()
+            .values("customer")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
         return Customer.objects.annotate(
-            placed_orders_count=Count("orders", filter=Q(orders__status__in=("placed", "approved")))
+            placed_orders_count=Coalesce(Subquery(placed, output_field=IntegerField()), 0)
         )
 
     @classmethod

@@ -80,7 +80,8 @@ def exception_handler(exc, context):
     items = error.items()
     headers = {}
     if isinstance(exc, drf.Throttled) and exc.wait is not None:
-        headers["Retry-After"] = str(int(exc.wait) + 1)
+        # DRF already rounds the wait up to whole seconds: at most the window, at least 1.
+        headers["Retry-After"] = str(max(int(exc.wait), 1))
     if error.status == 401:
         headers["WWW-Authenticate"] = 'Bearer realm="api"'
     return Response(

@@ -229,6 +229,11 @@ def _form_field(model, path: FilterPath, lookup: str):
     if field.choices:
         # The API takes the enum's string values; a ChoiceFilter would also accept labels.
         return _plain_field(field)
+    if isinstance(field, models.JSONField) and lookup != "isnull":
+        # django-filter has no filter for JSON: the value is a JSON document (metadata_eq).
+        from django import forms
+
+        return forms.JSONField()
     flt = FilterSet.filter_for_field(field, path.orm_path, lookup_expr=lookup)
     return flt.field
 
