@@ -65,3 +65,9 @@ migrate: $(STAMP)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-journal db.sqlite3-wal db.sqlite3-shm staticfiles test-artifacts
+
+# --- bench (issue 7): gunicorn + PostgreSQL + scripts/bench.py; writes bench-results.json ------
+.PHONY: bench
+bench: $(STAMP)
+	@scripts/bench.sh
+# --- end bench ---------------------------------------------------------------------------------
