@@ -72,3 +72,9 @@ clean:
 .PHONY: fuzz
 fuzz: $(TEST_STAMP)
 	@scripts/fuzz.sh
+
+# --- bench (issue 7): gunicorn + PostgreSQL + scripts/bench.py; writes bench-results.json ------
+.PHONY: bench
+bench: $(STAMP)
+	@scripts/bench.sh
+# --- end bench ---------------------------------------------------------------------------------

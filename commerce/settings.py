@@ -232,3 +232,11 @@ WEBHOOK_SWEEP_GRACE_SECONDS = float(os.environ.get("WEBHOOK_SWEEP_GRACE_SECONDS"
 # Links inside webhook payloads (`links.self` ...) point here.
 WEBHOOK_API_BASE_URL = os.environ.get("WEBHOOK_API_BASE_URL", "http://127.0.0.1:8000")
 # --- end webhooks ------------------------------------------------------------------------------
+
+# --- bench (make bench) ------------------------------------------------------------------------
+# BENCH=1 adds an X-SQL-Statements header and a plain-DRF baseline URL (/bench/plain-orders).
+# Only scripts/bench.sh sets it.
+BENCH = env_bool("BENCH", default=False)
+if BENCH:
+    MIDDLEWARE.insert(0, "commerce.bench.SqlCountMiddleware")
+# --- end bench ---------------------------------------------------------------------------------

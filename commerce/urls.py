@@ -13,3 +13,12 @@ urlpatterns = [
     path("api/docs", DocsView.as_view(), name="api-docs"),
     path("api/", include(api_urlpatterns())),
 ]
+
+# --- bench (make bench): a plain DRF baseline, only when settings.BENCH is on ------------------
+from django.conf import settings  # noqa: E402
+
+if settings.BENCH:
+    from commerce.bench import plain_orders
+
+    urlpatterns += [path("bench/plain-orders", plain_orders)]
+# --- end bench ---------------------------------------------------------------------------------

@@ -17,11 +17,10 @@ SHIPPED = ("shipped", "delivered")
 
 
 def shippable_lines(order: Order) -> list[LineItem]:
-    return [
-        li
-        for li in order.line_items.all()
-        if li.item_type == "skus" and li.sku_id and not li.sku.do_not_ship
-    ]
+    lines = order.line_items.all()
+    if "line_items" not in getattr(order, "_prefetched_objects_cache", {}):
+        lines = lines.select_related("sku")  # li.sku below: one query, not one per line
+    return [li for li in lines if li.item_type == "skus" and li.sku_id and not li.sku.do_not_ship]
 
 
 def available_shipping_methods(order: Order, shipment: Shipment | None = None, *, candidates=None):

@@ -1,0 +1,265 @@
+"""Load generator for `make bench` (scripts/bench.sh starts the server and passes its URL).
+
+Standard library only: one http.client connection per thread. Each scenario runs for a short
+timed phase at concurrency 1, 4 and 16; it reports requests (or checkout flows) per second, p50
+and p99 latency, SQL statements per request/flow (the X-SQL-Statements header of the bench
+middleware) and each gunicorn worker's peak RSS (VmHWM, Linux /proc).
+
+    python scripts/bench.py --base http://127.0.0.1:PORT --master-pid PID \
+        --integration ID:SECRET --sales-channel ID --json bench-results.json
+"""
+
+import argparse
+import http.client
+import json
+import statistics
+import threading
+import time
+import urllib.parse
+from pathlib import Path
+
+MEDIA = "application/vnd.api+json"
+
+
+class Api:
+    def __init__(self, base: str, token: str | None = None):
+        url = urllib.parse.urlsplit(base)
+        self.conn = http.client.HTTPConnection(url.hostname, url.port, timeout=60)
+        self.token = token
+
+    def call(self, method, path, body=None, content_type=MEDIA):
+        headers = {"Accept": MEDIA}
+        if self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
+        data = None
+        if body is not None:
+            data = json.dumps(body).encode()
+            headers["Content-Type"] = content_type
+        self.conn.request(method, path, body=data, headers=headers)
+        response = self.conn.getresponse()
+        payload = response.read()
+        sql = int(response.getheader("X-SQL-Statements") or 0)
+        if response.status >= 400:
+            raise RuntimeError(f"{method} {path}: {response.status} {payload[:300]!r}")
+        return (json.loads(payload) if payload else None), sql
+
+
+def token(base, body) -> str:
+    doc, _ = Api(base).call("POST", "/oauth/token", body, content_type="application/json")
+    return doc["access_token"]
+
+
+def rel(type_, id_):
+    return {"data": {"type": type_, "id": id_}}
+
+
+def checkout(api: Api, ctx) -> int:
+    """The whole guest checkout (as tests/orders/test_checkout_query_budget.py): SQL total."""
+    total = 0
+
+    def go(method, path, body=None):
+        nonlocal total
+        doc, sql = api.call(method, path, body)
+        total += sql
+        return doc
+
+    def create(type_, attributes=None, relationships=None):
+        data = {"type": type_, "attributes": attributes or {}, "relationships": relationships or {}}
+        return go("POST", f"/api/{type_}", {"data": data})
+
+    def update(type_, id_, attributes=None, relationships=None):
+        data = {"type": type_, "id": id_, "attributes": attributes or {}}
+        data["relationships"] = relationships or {}
+        return go("PATCH", f"/api/{type_}/{id_}", {"data": data})
+
+    order_id = create("orders", {"customer_email": "bench@example.com"})["data"]["id"]
+    for code in ctx["rng_codes"]():
+        create("line_items", {"sku_code": code, "quantity": 1}, {"order": rel("orders", order_id)})
+    address = {
+        "first_name": "Ada",
+        "last_name": "Lovelace",
+        "line_1": "1 Main St",
+        "city": "Boston",
+        "zip_code": "02108",
+        "state_code": "MA",
+        "country_code": "US",
+        "phone": "555-0100",
+    }
+    address_id = create("addresses", address)["data"]["id"]
+    update(
+        "orders",
+        order_id,
+        {"_shipping_address_same_as_billing": True},
+        {"billing_address": rel("addresses", address_id)},
+    )
+    shipments = go("GET", f"/api/orders/{order_id}/shipments")["data"]
+    for shipment in shipments:
+        update(
+            "shipments",
+            shipment["id"],
+            relationships={"shipping_method": rel("shipping_methods", ctx["shipping_method"])},
+        )
+    update(
+        "orders",
+        order_id,
+        relationships={"payment_method": rel("payment_methods", ctx["payment_method"])},
+    )
+    create("wire_transfers", relationships={"order": rel("orders", order_id)})
+    placed = update("orders", order_id, {"_place": True})
+    assert placed["data"]["attributes"]["status"] == "placed", placed
+    return total
+
+
+def run_phase(make_api, work, concurrency: int, seconds: float) -> dict:
+    latencies, sqls, errors = [], [], []
+    lock = threading.Lock()
+    deadline = time.perf_counter() + seconds
+
+    def worker():
+        api = make_api()
+        while time.perf_counter() < deadline:
+            start = time.perf_counter()
+            try:
+                sql = work(api)
+            except Exception as exc:  # a failure is reported, not hidden
+                with lock:
+                    errors.append(str(exc)[:200])
+                api = make_api()
+                continue
+            with lock:
+                latencies.append(time.perf_counter() - start)
+                sqls.append(sql)
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - started
+    latencies.sort()
+
+    def pct(p):
+        return round(latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000, 1)
+
+    return {
+        "concurrency": concurrency,
+        "count": len(latencies),
+        "per_second": round(len(latencies) / elapsed, 1),
+        "p50_ms": pct(0.50) if latencies else None,
+        "p99_ms": pct(0.99) if latencies else None,
+        "sql": round(statistics.mean(sqls), 1) if sqls else None,
+        "errors": len(errors),
+        "first_error": errors[0] if errors else None,
+    }
+
+
+def worker_rss(master_pid: int) -> dict:
+    """Peak RSS (MB) of each gunicorn worker: VmHWM of the master's children."""
+    out = {}
+    try:
+        children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
+    except OSError:
+        return out
+    for pid in children:
+        try:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    out[pid] = round(int(line.split()[1]) / 1024, 1)
+        except OSError:
+            pass
+    return out
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--base", required=True)
+    parser.add_argument("--master-pid", type=int, default=0)
+    parser.add_argument("--integration", required=True, help="client_id:client_secret")
+    parser.add_argument("--sales-channel", required=True, help="client_id")
+    parser.add_argument("--seconds", type=float, default=8)
+    parser.add_argument("--concurrency", default="1,4,16")
+    parser.add_argument("--json", default="bench-results.json")
+    args = parser.parse_args()
+    base = args.base
+    cid, secret = args.integration.split(":", 1)
+    integration = token(
+        base, {"grant_type": "client_credentials", "client_id": cid, "client_secret": secret}
+    )
+    sales = token(
+        base,
+        {"grant_type": "client_credentials", "client_id": args.sales_channel},
+    )
+    probe = Api(base, integration)
+    order_id = probe.call("GET", "/api/orders?page[size]=1")[0]["data"][0]["id"]
+    method = probe.call("GET", "/api/shipping_methods")[0]["data"][0]["id"]
+    payment = probe.call("GET", "/api/payment_methods")[0]["data"][0]["id"]
+    codes = [
+        s["attributes"]["code"] for s in probe.call("GET", "/api/skus?page[size]=25")[0]["data"]
+    ]
+    counter = iter(range(10**9))
+    ctx = {
+        "shipping_method": method,
+        "payment_method": payment,
+        "rng_codes": lambda: [codes[(next(counter) + i) % len(codes)] for i in range(3)],
+    }
+
+    def get(path):
+        return lambda api: api.call("GET", path)[1]
+
+    scenarios = [
+        (
+            "orders list 25 +line_items",
+            integration,
+            get("/api/orders?include=line_items&page[size]=25"),
+        ),
+        ("plain DRF 25 orders+lines", None, get("/bench/plain-orders")),
+        (
+            "order +line_items,shipments,market",
+            integration,
+            get(f"/api/orders/{order_id}?include=line_items,shipments,market"),
+        ),
+        ("skus +prices", integration, get("/api/skus?include=prices")),
+        ("guest checkout (flows)", sales, lambda api: checkout(api, ctx)),
+    ]
+    results = []
+    for name, tok, work in scenarios:
+        for c in [int(x) for x in args.concurrency.split(",")]:
+            row = run_phase(lambda tok=tok: Api(base, tok), work, c, args.seconds)
+            row["scenario"] = name
+            results.append(row)
+            print(
+                f"  {name:<36} c={c:<3} {row['per_second']:>7}/s p50 {row['p50_ms']} ms "
+                f"p99 {row['p99_ms']} ms sql {row['sql']} errors {row['errors']}",
+                flush=True,
+            )
+    rss = worker_rss(args.master_pid) if args.master_pid else {}
+    by = {(r["scenario"], r["concurrency"]): r for r in results}
+    ratios = {}
+    for c in [int(x) for x in args.concurrency.split(",")]:
+        a, b = by[("orders list 25 +line_items", c)], by[("plain DRF 25 orders+lines", c)]
+        if a["p50_ms"] and b["p50_ms"]:
+            ratios[c] = round(a["p50_ms"] / b["p50_ms"], 2)
+
+    print()
+    head = f"{'scenario':<36} {'conc':>4} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8}"
+    print(f"{head} {'SQL':>6} {'err':>4}")
+    for r in results:
+        print(
+            f"{r['scenario']:<36} {r['concurrency']:>4} {r['per_second']:>8} {r['p50_ms']!s:>8} "
+            f"{r['p99_ms']!s:>8} {r['sql']!s:>6} {r['errors']:>4}"
+        )
+    print(f"JSON:API list / plain DRF (p50): {ratios}  (target <= 2)")
+    print(f"gunicorn worker peak RSS MB: {rss}  (target < 200)")
+    Path(args.json).write_text(
+        json.dumps(
+            {"results": results, "list_vs_plain_p50": ratios, "worker_peak_rss_mb": rss}, indent=2
+        )
+    )
+    print(f"written {args.json}")
+    failed = any(r["errors"] for r in results) or any(v >= 200 for v in rss.values())
+    raise SystemExit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
