@@ -22,6 +22,7 @@ help:
 	@echo "make format   ruff format + ruff check --fix"
 	@echo "make migrate  apply migrations (DATABASE_URL, SQLite file by default)"
 	@echo "make fuzz     contract fuzzing (schemathesis) with FUZZ_EXAMPLES=50 per operation"
+	@echo "make bench    gunicorn on PostgreSQL, 10 000 orders, load at concurrency 1/4/16 (a few minutes)"
 	@echo "make clean    remove $(VENV), db.sqlite3 and staticfiles"
 	@echo "Variables: PORT=$(PORT) PYTHON=$(PYTHON) PYTEST_ARGS=... (extra pytest arguments for make test)"
 
