@@ -120,9 +120,13 @@ def place_order(order: Order, value=True, *, ctx: TokenContext | None = None) ->
     next_order_status(order.status, "place")
     refresh_order(order)
     errors = placement_errors(order)
+    try:
+        stock.reserve_stock(order)
+    except ValidationErrors as short:
+        errors += short.errors
     if errors:
+        # Every problem at once (short lines too); the request's transaction undoes the holds.
         raise ValidationErrors(errors)
-    stock.reserve_stock(order)
     now = timezone.now()
     order.status = "placed"
     order.placed_at = now

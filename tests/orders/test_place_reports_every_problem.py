@@ -1,0 +1,25 @@
+"""`_place` answers every problem at once (orders.md: one error per problem), short stock
+included, so a storefront can show them together; nothing is reserved."""
+
+import pytest
+
+from inventory.models import StockReservation
+from orders.models import Order
+from tests.orders.conftest import make_cart
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_missing_address_and_a_short_line_are_reported_together(shop, integration):
+    order = make_cart(shop, [(shop["sku"], 60)])  # 50 on hand
+    Order.objects.filter(pk=order.pk).update(billing_address=None)
+    response = integration.update("orders", order.public_id, {"_place": True})
+    assert response.status_code == 422, response.content
+    problems = {(e["source"]["pointer"], e["meta"]["error"]) for e in response.json()["errors"]}
+    assert problems == {
+        ("/data/relationships/billing_address", "blank"),
+        ("/data/relationships/line_items", "out_of_stock"),
+    }
+    assert not StockReservation.objects.exists()
+    order.refresh_from_db()
+    assert (order.status, order.placed_at) == ("pending", None)
