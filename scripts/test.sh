@@ -15,7 +15,7 @@
 #                            default postgres, else nobody) because initdb refuses root.
 # No PostgreSQL at all is a failure, never a skip.
 #
-# Other knobs: PYTEST_XDIST_AUTO_NUM_WORKERS (xdist workers for the PostgreSQL run,
+# Other knobs: PYTEST_XDIST_AUTO_NUM_WORKERS (xdist workers for the pytest runs,
 # default min(CPUs, 6)), VENV (default .venv).
 #
 # Written for bash 3.2 too (macOS /bin/bash): no associative arrays, no mapfile.
@@ -268,7 +268,7 @@ fi
 # 3. the `sqlite` subset on SQLite (pytest-django tests on an in-memory database)
 say "sqlite: tests marked sqlite"
 t0=$(now)
-DATABASE_URL="sqlite:///$SCRATCH/test.sqlite3" "$PYTEST" -m "sqlite and not postgres_only" "$@" </dev/null
+DATABASE_URL="sqlite:///$SCRATCH/test.sqlite3" "$PYTEST" -n auto -m "sqlite and not postgres_only" "$@" </dev/null
 rc=$?
 case "$rc" in
     0) record sqlite ok "$(since "$t0")" ;;
