@@ -184,34 +184,16 @@ class OrderResource(ResourceView):
             through_parent=True,
             collection="transactions",
         ),
-        "authorizations": Rel(
-            "authorizations",
-            many=True,
-            getter=_transactions_of("authorizations"),
-            prefetch=("transactions",),
-            through_parent=True,
-        ),
-        "captures": Rel(
-            "captures",
-            many=True,
-            getter=_transactions_of("captures"),
-            prefetch=("transactions",),
-            through_parent=True,
-        ),
-        "voids": Rel(
-            "voids",
-            many=True,
-            getter=_transactions_of("voids"),
-            prefetch=("transactions",),
-            through_parent=True,
-        ),
-        "refunds": Rel(
-            "refunds",
-            many=True,
-            getter=_transactions_of("refunds"),
-            prefetch=("transactions",),
-            through_parent=True,
-        ),
+        **{
+            kind: Rel(
+                kind,
+                many=True,
+                getter=_transactions_of(kind),
+                prefetch=("transactions",),
+                through_parent=True,
+            )
+            for kind in ("authorizations", "captures", "voids", "refunds")
+        },
     }
 
     @classmethod
