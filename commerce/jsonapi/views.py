@@ -22,6 +22,7 @@ from rest_framework.views import APIView
 
 from commerce import services
 from commerce.auth.context import CUSTOMER, INTEGRATION, SALES_CHANNEL, TokenContext
+from commerce.events import recording_events
 from commerce.exceptions import (
     BadRequest,
     InvalidToken,
@@ -201,7 +202,7 @@ class ResourceView(APIView):
         self.check_action("create")
         query = self.parse(collection=False)
         data = self.resource_data(creating=True)
-        with transaction.atomic():
+        with transaction.atomic(), recording_events():
             values, trigger_calls = self.parse_write(data, instance=None)
             instance = self.create_resource(values, self.ctx)
             self.triggers.run(instance, trigger_calls, self.ctx)
@@ -216,7 +217,7 @@ class ResourceView(APIView):
         self.check_action("update")
         query = self.parse(collection=False)
         data = self.resource_data(creating=False, pk=pk)
-        with transaction.atomic():
+        with transaction.atomic(), recording_events():
             instance = self.get_object(pk, for_update=True)
             values, trigger_calls = self.parse_write(data, instance=instance)
             instance = self.update_resource(instance, values, self.ctx)
@@ -227,7 +228,7 @@ class ResourceView(APIView):
         if self.mode != "member":
             raise MethodNotAllowed(request.method)
         self.check_action("delete")
-        with transaction.atomic():
+        with transaction.atomic(), recording_events():
             instance = self.get_object(pk, for_update=True)
             self.delete_resource(instance, self.ctx)
         return Response(status=204)

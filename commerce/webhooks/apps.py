@@ -6,10 +6,8 @@ class WebhooksConfig(AppConfig):
     label = "webhooks"
 
     def ready(self):
-        from django.db.models.signals import post_save
-
-        from commerce.models import Event
+        from commerce.events import events_recorded
         from commerce.webhooks import services
 
-        # Every committed event gets its delivery rows in the same transaction (the outbox).
-        post_save.connect(services.on_event_saved, sender=Event, dispatch_uid="webhooks-deliveries")
+        # Every recorded event gets its delivery rows in the same transaction (the outbox).
+        events_recorded.connect(services.on_events_recorded, dispatch_uid="webhooks-deliveries")

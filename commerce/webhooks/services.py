@@ -1,7 +1,7 @@
 """Webhook delivery: outbox rows in, signed POSTs out, never lost, retried with backoff.
 
-1. `schedule_deliveries`: an Event row (commerce.events.emit_event) gets one Delivery per enabled
-   webhook of its topic, in the same transaction; once it commits, a task per delivery is
+1. `schedule_deliveries`: Event rows (commerce.events.emit_event) get one Delivery per enabled
+   webhook of their topic, in the same transaction; once it commits, a task per delivery is
    enqueued (a rolled-back change has no event, so no delivery and no task).
 2. `deliver` (the task's body): `claim` the delivery with a lease, render and sign the
    resource's JSON:API document, POST it, `record` the attempt as an event callback. A failure
@@ -53,26 +53,27 @@ RESPONSE_READ_LIMIT = 64 * 1024
 # --- 1. outbox -> deliveries ---------------------------------------------------------------
 
 
-def on_event_saved(sender, instance, created, raw=False, **kwargs):
-    if created and not raw:
-        schedule_deliveries(instance)
+def on_events_recorded(sender, events, **kwargs):
+    schedule_deliveries(events)
 
 
-def schedule_deliveries(event) -> list[Delivery]:
-    """One delivery per enabled webhook of the event's topic, in the caller's transaction.
-    Webhooks whose circuit is open get theirs too (sent after a reset), but no task."""
+def schedule_deliveries(events) -> list[Delivery]:
+    """One delivery per enabled webhook of each event's topic, in the caller's transaction (one
+    query for the webhooks of all the events). Webhooks whose circuit is open get theirs too
+    (sent after a reset), but no task."""
     webhooks = list(
-        Webhook.objects.filter(topic=event.topic, disabled_at__isnull=True).only(
-            "pk", "circuit_state", "disabled_at"
-        )
+        Webhook.objects.filter(
+            topic__in={event.topic for event in events}, disabled_at__isnull=True
+        ).only("pk", "topic", "circuit_state", "disabled_at")
     )
     if not webhooks:
         return []
     now = timezone.now()
+    pairs = [(event, w) for event in events for w in webhooks if w.topic == event.topic]
     deliveries = Delivery.objects.bulk_create(
-        [Delivery(event=event, webhook=w, next_attempt_at=now, enqueued_at=now) for w in webhooks]
+        [Delivery(event=e, webhook=w, next_attempt_at=now, enqueued_at=now) for e, w in pairs]
     )
-    ready = [d.pk for d, w in zip(deliveries, webhooks, strict=True) if w.sending]
+    ready = [d.pk for d, (_, w) in zip(deliveries, pairs, strict=True) if w.sending]
     if ready:
         # robust: a queue hiccup after commit must not fail the request; the sweeper catches up.
         transaction.on_commit(partial(enqueue, ready), robust=True)

@@ -78,3 +78,33 @@ def test_an_event_is_rolled_back_with_its_change(integration, shop):
     assert response.status_code == 422, response.json()
     assert Event.objects.count() == count
     assert Order.objects.get(pk=order.pk).language_code != "it"
+
+
+def test_a_request_records_its_events_in_one_insert_and_each_gets_its_deliveries(integration, shop):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from commerce.webhooks.models import Delivery, Webhook
+
+    order = make_cart(shop)
+    for topic in ("orders.place", "shipments.upcoming"):
+        Webhook.objects.create(topic=topic, callback_url=f"https://hooks.example.com/{topic}")
+    mark = last_event_id()
+    with CaptureQueriesContext(connection) as ctx:
+        ok(integration.update("orders", order.public_id, {"_place": True}))
+
+    topics = [topic for topic, _ in events_since(mark)]
+    # In the order they happened: stock held, shipment released, payment authorized, placed.
+    assert topics == [
+        "stock_reservations.create",
+        "shipments.upcoming",
+        "authorizations.create",
+        "orders.place",
+    ]
+    inserts = [q for q in ctx.captured_queries if 'INSERT INTO "commerce_event"' in q["sql"]]
+    assert len(inserts) == 1
+    deliveries = Delivery.objects.select_related("event", "webhook").order_by("id")
+    assert [(d.webhook.topic, d.event.topic) for d in deliveries] == [
+        ("shipments.upcoming", "shipments.upcoming"),
+        ("orders.place", "orders.place"),
+    ]
