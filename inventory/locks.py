@@ -1,6 +1,8 @@
 """Row locks on stock, always in one global order: the order row first (taken by the caller),
 then stock items by primary key, so that concurrent checkouts queue instead of deadlocking."""
 
+from django.db.models import QuerySet
+
 from inventory.models import StockItem
 
 
@@ -13,11 +15,12 @@ def lock_stock_items(stock_item_ids) -> dict[int, StockItem]:
 
 
 def lock_stock_items_for(sku_ids, stock_location_ids) -> dict[int, StockItem]:
-    """Lock every stock item of these SKUs at these locations (pk order)."""
+    """Lock every stock item of these SKUs at these locations (pk order); the locations may
+    be a queryset (then a subquery, not a query of its own)."""
+    if not isinstance(stock_location_ids, QuerySet):
+        stock_location_ids = set(stock_location_ids)
     rows = (
-        StockItem.objects.filter(
-            sku_id__in=set(sku_ids), stock_location_id__in=set(stock_location_ids)
-        )
+        StockItem.objects.filter(sku_id__in=set(sku_ids), stock_location_id__in=stock_location_ids)
         .order_by("pk")
         .select_for_update(of=("self",))
     )

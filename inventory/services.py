@@ -6,7 +6,7 @@ from commerce.services import save_record
 from inventory.models import StockLocation
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def create_stock_location(**values) -> StockLocation:
     location = StockLocation(**values)
     # Numbers are human-facing and sequential; the lock keeps two creates from taking the same.
@@ -146,7 +146,7 @@ def _origin_item(transfer, *, create=False):
     ).first()
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def move_stock_transfer(transfer, trigger: str, *, ctx=None):
     """One trigger of a stock transfer: the table says where it goes, these steps move stock.
 
@@ -213,7 +213,7 @@ def move_stock_transfer(transfer, trigger: str, *, ctx=None):
     return transfer
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def update_stock_item(item, values: dict):
     """Operators set quantities on hand; reservations stand (inventory.md)."""
     from commerce.events import emit_event

@@ -8,7 +8,7 @@ from commerce.services import save_record
 from markets.models import Market
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def create_market(**values) -> Market:
     market = Market(**values)
     last = (

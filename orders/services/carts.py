@@ -63,7 +63,7 @@ def find_or_create_customer(email: str, password: str | None = None) -> Customer
         customer = Customer(email=email.lower())
         if password:
             customer.set_password(password)
-        save_record(customer)
+        save_record(customer, validate={"email"})
         emit_event("customers.create", customer)
     elif password and not customer.has_password:
         customer.set_password(password)
@@ -71,7 +71,7 @@ def find_or_create_customer(email: str, password: str | None = None) -> Customer
     return customer
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def create_order(*, ctx: TokenContext, values: dict) -> Order:
     values = dict(values)
     market = values.pop("market", None)
@@ -101,15 +101,15 @@ def create_order(*, ctx: TokenContext, values: dict) -> Order:
         order.guest = ctx.is_sales_channel or order.guest
     if not order.number:
         order.number = str(next_number("orders", start=10000))
-    save_record(order)
+    save_record(order, validate=values)
     if coupon_code:
         apply_coupon(order, coupon_code)
-    refresh_order(order)
+    refresh_order(order, reship=False)  # no lines yet, so no shipments
     emit_event("orders.create", order)
     return order
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def update_order(order: Order, values: dict, *, ctx: TokenContext) -> Order:
     if not values:
         return order
@@ -124,7 +124,8 @@ def update_order(order: Order, values: dict, *, ctx: TokenContext) -> Order:
     password = values.pop("customer_password", None)
     coupon_code = values.pop("coupon_code", ...)
     market = values.pop("market", None)
-    if market is not None and market.pk != order.market_id:
+    moved = market is not None and market.pk != order.market_id
+    if moved:
         change_market(order, market)
     if (
         "payment_source" in values
@@ -145,8 +146,8 @@ def update_order(order: Order, values: dict, *, ctx: TokenContext) -> Order:
         order.customer = find_or_create_customer(values["customer_email"], password)
     if coupon_code is not ...:
         apply_coupon(order, coupon_code)
-    save_record(order)
-    refresh_order(order)
+    save_record(order, validate=values)
+    refresh_order(order, reship=moved)  # another market ships from other locations
     emit_event("orders.update", order)
     return order
 
@@ -185,7 +186,7 @@ def unit_price(market: Market, sku, *, attribute: str = "sku_code") -> int:
     return price.amount_cents
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def create_line_item(*, ctx: TokenContext, values: dict, merge: bool = False) -> LineItem:
     values = dict(values)
     order = lock_order(values.pop("order"))
@@ -213,13 +214,13 @@ def create_line_item(*, ctx: TokenContext, values: dict, merge: bool = False) ->
     )
     if "unit_amount_cents" not in values:
         line.unit_amount_cents = unit_price(order.market, sku)
-    save_record(line)
+    save_record(line, validate=values)  # quantity, popped above, was bounded by the serializer
     refresh_order(order)
     emit_event("line_items.create", line)
     return line
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def update_line_item(line: LineItem, values: dict, *, ctx: TokenContext) -> LineItem:
     order = lock_order(line.order)
     ensure_editable(order)
@@ -230,13 +231,13 @@ def update_line_item(line: LineItem, values: dict, *, ctx: TokenContext) -> Line
     values.pop("sku", None)
     for name, value in values.items():
         setattr(line, name, value)
-    save_record(line)
+    save_record(line, validate=values)
     refresh_order(order)
     emit_event("line_items.update", line)
     return line
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def delete_line_item(line: LineItem, *, ctx: TokenContext) -> None:
     order = lock_order(line.order)
     ensure_editable(order)
@@ -247,7 +248,7 @@ def delete_line_item(line: LineItem, *, ctx: TokenContext) -> None:
     refresh_order(order)
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def delete_order(order: Order) -> None:
     """Carts may be deleted; placed orders are archived instead (423)."""
     from commerce.exceptions import Locked
@@ -259,12 +260,12 @@ def delete_order(order: Order) -> None:
     order.delete()
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def create_payment_source(*, ctx: TokenContext, values: dict, kind: str) -> PaymentSource:
     """A payment source created for an order becomes that order's payment source."""
     order = lock_order(values["order"])
     ensure_editable(order)
-    source = save_record(PaymentSource(kind=kind, order=order))
+    source = save_record(PaymentSource(kind=kind, order=order), validate=())
     order.payment_source = source
     order.save(update_fields=["payment_source", "updated_at"])
     return source

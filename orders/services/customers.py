@@ -9,7 +9,7 @@ from commerce.services import save_record
 from orders.models import Customer, CustomerAddress
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def create_customer(*, email: str, password: str | None = None, **values) -> Customer:
     if Customer.objects.filter(email__iexact=email).exists():
         raise ValidationError("email", "has already been taken", error="taken")
@@ -20,7 +20,7 @@ def create_customer(*, email: str, password: str | None = None, **values) -> Cus
     return customer
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def update_customer(customer: Customer, values: dict) -> Customer:
     values = dict(values)
     if "password" in values:
@@ -37,7 +37,7 @@ def update_customer(customer: Customer, values: dict) -> Customer:
     return customer
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def create_customer_address(*, ctx: TokenContext, values: dict) -> CustomerAddress:
     values = dict(values)
     email = values.pop("customer_email", None)

@@ -12,6 +12,7 @@ from django.utils import timezone
 from commerce.auth.context import TokenContext
 from commerce.events import emit_event
 from commerce.exceptions import InvalidTransition, ValidationError, ValidationErrors
+from inventory.strategies import InsufficientStock
 from markets.models import Coupon, Promotion
 from orders.models import Order
 from orders.services import payments, stock
@@ -19,9 +20,10 @@ from orders.services.shipments import (
     SHIPPED,
     fulfillment_status,
     move_order_shipments,
+    move_shipment,
     shippable_lines,
 )
-from orders.services.totals import find_coupon, refresh_order
+from orders.services.totals import find_coupon, refresh_figures, refresh_order
 from orders.transitions import next_order_status
 
 
@@ -29,14 +31,21 @@ def lock_order(order: Order) -> Order:
     """Re-read the order under its row lock (the global lock order starts with the order)."""
     return (
         Order.objects.select_for_update(of=("self",))
-        .select_related("market", "payment_method", "payment_source")
+        .select_related(
+            "market__inventory_model",
+            "payment_method",
+            "payment_source",
+            "billing_address",
+            "shipping_address",
+        )
         .get(pk=order.pk)
     )
 
 
-def save_order(order: Order) -> Order:
-    """Save the order with its fulfillment status following its shipments."""
-    statuses = [s.status for s in order.shipments.all()]
+def save_order(order: Order, shipments=None) -> Order:
+    """Save the order with its fulfillment status following its shipments (`shipments`: the
+    caller has them in hand)."""
+    statuses = [s.status for s in (order.shipments.all() if shipments is None else shipments)]
     status = fulfillment_status(order, statuses)
     if status != order.fulfillment_status:
         order.fulfillment_status = status
@@ -54,10 +63,11 @@ def start_fulfillment_if_ready(order: Order) -> None:
 # --- placing ------------------------------------------------------------------------------
 
 
-def placement_errors(order: Order) -> list[ValidationError]:
-    """Everything that stops an order from being placed, one error per problem."""
+def placement_errors(order: Order, lines, shipments) -> list[ValidationError]:
+    """Everything that stops an order from being placed, one error per problem (`lines` with
+    their SKUs and `shipments` as refresh_figures left them)."""
     errors = []
-    sku_lines = [li for li in order.line_items.all() if li.item_type == "skus"]
+    sku_lines = [li for li in lines if li.item_type == "skus"]
     if not sku_lines:
         errors.append(
             ValidationError("line_items", "can't be blank", error="blank", relationship=True)
@@ -68,14 +78,13 @@ def placement_errors(order: Order) -> list[ValidationError]:
         errors.append(
             ValidationError("billing_address", "can't be blank", error="blank", relationship=True)
         )
-    if shippable_lines(order):
+    if shippable_lines(order, lines):
         if order.shipping_address_id is None:
             errors.append(
                 ValidationError(
                     "shipping_address", "can't be blank", error="blank", relationship=True
                 )
             )
-        shipments = list(order.shipments.all())
         if not shipments:
             errors.append(
                 ValidationError(
@@ -118,34 +127,40 @@ def place_order(order: Order, value=True, *, ctx: TokenContext | None = None) ->
     if order.status == "placed":
         raise InvalidTransition("placed", "placed", message="the order is already placed")
     next_order_status(order.status, "place")
-    refresh_order(order)
-    errors = placement_errors(order)
+    lines = list(order.line_items.select_related("sku"))
+    held = stock.hold_stock(order, shippable_lines(order, lines))
+    shortages = []
     try:
-        stock.reserve_stock(order)
-    except ValidationErrors as short:
-        errors += short.errors
+        lines, shipments = refresh_figures(order, lines=lines, held=held, strict=True)
+    except InsufficientStock as shortage:
+        shortages = stock.shortage_errors(shortage, lines)
+        lines, shipments = refresh_figures(order, lines=lines)  # the cart's plan, for the rest
+    errors = placement_errors(order, lines, shipments) + shortages
     if errors:
-        # Every problem at once (short lines too); the request's transaction undoes the holds.
+        # Every problem at once (short lines too); the request's transaction undoes it all.
         raise ValidationErrors(errors)
+    stock.reserve_stock(shipments)
     now = timezone.now()
     order.status = "placed"
     order.placed_at = now
     order.place_total_amount_cents = order.total_amount_with_taxes_cents
-    move_order_shipments(order, "upcoming", from_statuses=("draft",))
+    for shipment in shipments:
+        if shipment.status == "draft":
+            move_shipment(shipment, "upcoming")
     if order.total_amount_with_taxes_cents == 0:
         order.payment_status = "free"
         order.payment_updated_at = now
     else:
         payments.authorize(order)
         payments.refresh_payment_status(order)
-    _count_promotion_usage(order)
-    save_order(order)
+    _count_promotion_usage(order, lines)
+    save_order(order, shipments)
     emit_event("orders.place", order)
     return order
 
 
-def _count_promotion_usage(order: Order) -> None:
-    promotion_ids = {li.promotion_id for li in order.line_items.all() if li.promotion_id}
+def _count_promotion_usage(order: Order, lines) -> None:
+    promotion_ids = {li.promotion_id for li in lines if li.promotion_id}
     if promotion_ids:
         Promotion.objects.filter(pk__in=promotion_ids).update(
             total_usage_count=F("total_usage_count") + 1

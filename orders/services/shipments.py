@@ -1,7 +1,6 @@
 """Shipments: built from the line items while the order is editable, then moved by the order's
 lifecycle and by operators' triggers through `orders.transitions`."""
 
-from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -16,10 +15,12 @@ from orders.transitions import SHIPMENT_TARGETS, next_shipment_status
 SHIPPED = ("shipped", "delivered")
 
 
-def shippable_lines(order: Order) -> list[LineItem]:
-    lines = order.line_items.all()
-    if "line_items" not in getattr(order, "_prefetched_objects_cache", {}):
-        lines = lines.select_related("sku")  # li.sku below: one query, not one per line
+def shippable_lines(order: Order, lines=None) -> list[LineItem]:
+    """The sku lines that ship; `lines` (already read with their SKUs) saves the query."""
+    if lines is None:
+        lines = order.line_items.all()
+        if "line_items" not in getattr(order, "_prefetched_objects_cache", {}):
+            lines = lines.select_related("sku")  # li.sku below: one query, not one per line
     return [li for li in lines if li.item_type == "skus" and li.sku_id and not li.sku.do_not_ship]
 
 
@@ -48,15 +49,16 @@ def available_shipping_methods(order: Order, shipment: Shipment | None = None, *
 
 
 def plan_shipments(
-    order: Order, lines: list[LineItem], *, salable=None, strict: bool = False
-) -> list[dict]:
+    order: Order, lines: list[LineItem], *, held=None, strict: bool = False
+) -> tuple[list[dict], dict]:
     """Which location ships what, by the market's inventory strategy (inventory.strategies):
-    `[{"inventory_stock_location", "shipping_category_id", "lines": [(line_item, qty)]}]`.
+    `[{"inventory_stock_location", "shipping_category_id", "lines": [(line_item, qty)]}]`, and
+    the stock items it looked at, {(stock_location_id, sku_id): StockItem}.
 
-    `salable` ({(stock_location_id, sku_id): units}) is read from the database when not given
-    (placing passes the figures it read under the stock locks). A cart whose stock is short is
-    still planned from its primary location so that it shows shipments; with `strict` (placing)
-    the shortage raises InsufficientStock.
+    The stock items and their salable units are read from the database when `held` is not given
+    (placing passes the items it locked and the salable it read under the locks). A cart whose
+    stock is short is still planned from its primary location so that it shows shipments; with
+    `strict` (placing) the shortage raises InsufficientStock.
     """
     from inventory import strategies  # noqa: PLC0415 (lands with the strategies module)
 
@@ -66,10 +68,14 @@ def plan_shipments(
         .select_related("stock_location")
         .order_by("priority", "id")
     )
-    if salable is None:
-        salable = current_salable(
-            {li.sku_id for li in lines}, {isl.stock_location_id for isl in isls}
+    if held is None:
+        held = read_stock(
+            StockItem.objects.filter(
+                sku_id__in={li.sku_id for li in lines},
+                stock_location_id__in={isl.stock_location_id for isl in isls},
+            )
         )
+    items, salable = held
     locations = [
         strategies.Location(
             key=isl.pk,
@@ -110,7 +116,7 @@ def plan_shipments(
         planned = strategies.plan("no_split", untracked, locations, cutoff=cutoff)
     by_isl = {isl.pk: isl for isl in isls}
     by_line = {li.pk: li for li in lines}
-    return [
+    plan = [
         {
             "inventory_stock_location": by_isl[p.location],
             "shipping_category_id": p.shipping_category,
@@ -118,41 +124,56 @@ def plan_shipments(
         }
         for p in planned
     ]
+    return plan, items
 
 
-def current_salable(sku_ids, stock_location_ids) -> dict[tuple[int, int], int]:
-    """{(stock_location_id, sku_id): salable} without locks (carts; placing re-reads locked)."""
-    items = list(
-        StockItem.objects.filter(sku_id__in=sku_ids, stock_location_id__in=stock_location_ids)
-    )
-    salable = salable_quantities(items)
-    return {(item.stock_location_id, item.sku_id): salable[item.pk] for item in items}
+def read_stock(stock_items) -> tuple[dict, dict]:
+    """({(stock_location_id, sku_id): StockItem}, {(stock_location_id, sku_id): salable}) of
+    these stock items (carts read them unlocked; placing passes the ones it locked)."""
+    items = {(item.stock_location_id, item.sku_id): item for item in stock_items}
+    salable = salable_quantities(items.values())
+    return items, {key: salable[item.pk] for key, item in items.items()}
 
 
-@transaction.atomic
-def build_shipments(order: Order, *, salable=None, strict: bool = False) -> list[Shipment]:
+def build_shipments(order: Order, *, lines=None, held=None, strict: bool = False) -> list[Shipment]:
     """Keep a draft/pending order's shipments and stock line items in step with its lines.
 
     A shipment is identified by (stock location, shipping category, rank): one that is still
-    needed keeps its id and its chosen shipping method, so a client holding it is not surprised.
+    needed keeps its id and its chosen shipping method, so a client holding it is not surprised;
+    so do its stock line items. Only what changed is written. `lines`: the order's line items
+    with their SKUs, when the caller has read them; `held`: see plan_shipments. Each shipment
+    returned carries its stock line items in `current_stock_line_items`.
     """
     if order.status not in ("draft", "pending"):
         return list(order.shipments.all())
-    lines = shippable_lines(order)
-    plan = plan_shipments(order, lines, salable=salable, strict=strict) if lines else []
+    lines = shippable_lines(order, lines)
+    plan, stock_items = ([], {})
+    if lines:
+        plan, stock_items = plan_shipments(order, lines, held=held, strict=strict)
     existing: dict = {}
-    for shipment in order.shipments.select_related("shipping_method").order_by("id"):
+    for shipment in (
+        order.shipments.select_related("shipping_method")
+        .prefetch_related("stock_line_items")
+        .order_by("id")
+    ):
         key = (shipment.stock_location_id, shipment.shipping_category_id)
         existing.setdefault(key, []).append(shipment)
-    StockLineItem.objects.filter(shipment__order=order).delete()
-    shipments = []
-    for part in plan:
+    if not plan and not existing:
+        return []
+    candidates = list(
+        ShippingMethod.objects.filter(
+            Q(market_id=order.market_id) | Q(market__isnull=True)
+        ).select_related("market__price_list")
+    )
+    shipments, kept, new, stale = [], [], [], []
+    for index, part in enumerate(plan, start=1):
         isl = part["inventory_stock_location"]
         key = (isl.stock_location_id, part["shipping_category_id"])
         reuse = existing.get(key)
+        kept_shipment = bool(reuse)
         shipment = (
             reuse.pop(0)
-            if reuse
+            if kept_shipment
             else Shipment(
                 order=order,
                 inventory_stock_location=isl,
@@ -160,39 +181,63 @@ def build_shipments(order: Order, *, salable=None, strict: bool = False) -> list
                 shipping_category_id=part["shipping_category_id"],
             )
         )
-        methods = available_shipping_methods(order, shipment)
+        before = (
+            shipment.shipping_method_id,
+            shipment.inventory_stock_location_id,
+            shipment.number,
+        )
+        methods = available_shipping_methods(order, shipment, candidates=candidates)
         if shipment.shipping_method_id not in {m.pk for m in methods}:
             shipment.shipping_method = _default_method(order, methods)
         shipment.inventory_stock_location = isl
-        shipment.save()
-        stock_items = {
-            si.sku_id: si
-            for si in StockItem.objects.filter(
-                stock_location_id=isl.stock_location_id,
-                sku_id__in=[line.sku_id for line, _ in part["lines"]],
-            )
-        }
-        StockLineItem.objects.bulk_create(
-            [
-                StockLineItem(
-                    shipment=shipment,
-                    line_item=line,
-                    sku_id=line.sku_id,
-                    sku_code=line.sku_code or line.sku.code,
-                    quantity=quantity,
-                    stock_item=stock_items.get(line.sku_id),
-                )
-                for line, quantity in part["lines"]
-            ]
+        shipment.number = f"{order.number}/S/{index:03d}"
+        after = (
+            shipment.shipping_method_id,
+            shipment.inventory_stock_location_id,
+            shipment.number,
         )
+        if shipment.pk is None or after != before:
+            shipment.save()
+        wanted = {
+            line.pk: (quantity, stock_items.get((isl.stock_location_id, line.sku_id)), line)
+            for line, quantity in part["lines"]
+        }
+        current = []
+        for sli in shipment.stock_line_items.all() if kept_shipment else []:
+            want = wanted.pop(sli.line_item_id, None)
+            if want is None:
+                stale.append(sli.pk)
+                continue
+            quantity, stock_item, line = want
+            sli.line_item, sli.sku = line, line.sku
+            if (sli.quantity, sli.stock_item_id) != (quantity, stock_item and stock_item.pk):
+                sli.quantity, sli.updated_at = quantity, timezone.now()
+                kept.append(sli)
+            sli.stock_item = stock_item
+            current.append(sli)
+        added = [
+            StockLineItem(
+                shipment=shipment,
+                line_item=line,
+                sku=line.sku,
+                sku_code=line.sku_code or line.sku.code,
+                quantity=quantity,
+                stock_item=stock_item,
+            )
+            for quantity, stock_item, line in wanted.values()
+        ]
+        new += added
+        shipment.current_stock_line_items = current + added
         shipments.append(shipment)
-    for stale in [s for group in existing.values() for s in group]:
-        stale.delete()
-    for index, shipment in enumerate(shipments, start=1):
-        number = f"{order.number}/S/{index:03d}"
-        if shipment.number != number:
-            shipment.number = number
-            shipment.save(update_fields=["number", "updated_at"])
+    if stale:
+        StockLineItem.objects.filter(pk__in=stale).delete()
+    if kept:
+        StockLineItem.objects.bulk_update(kept, ["quantity", "stock_item", "updated_at"])
+    if new:
+        StockLineItem.objects.bulk_create(new)
+    gone = [s.pk for group in existing.values() for s in group]
+    if gone:
+        Shipment.objects.filter(pk__in=gone).delete()  # their stock line items go with them
     return shipments
 
 
@@ -298,7 +343,7 @@ def update_shipment(shipment: Shipment, values: dict, *, ctx) -> Shipment:
         setattr(shipment, name, value)
     if values:
         shipment.save()
-    refresh_order(order)
+    refresh_order(order, reship=False)
     if changed:
         method = shipment.shipping_method
         emit_event(

@@ -5,7 +5,7 @@ then locked in primary-key order (inventory.locks), so concurrent checkouts queu
 deadlock, and salable is re-read under those locks before anything is reserved.
 """
 
-from commerce.exceptions import ValidationError, ValidationErrors
+from commerce.exceptions import ValidationError
 from inventory.locks import lock_stock_items_for
 from inventory.models import InventoryStockLocation, StockReservation
 from inventory.services import (
@@ -13,51 +13,49 @@ from inventory.services import (
     create_reservations,
     put_back,
     release_reservations,
-    salable_quantities,
 )
 from orders.models import Order, StockLineItem
 
 
-def reserve_stock(order: Order) -> None:
-    """On `_place`: re-plan the shipments from salable read under the stock locks, then hold
-    every tracked unit of the stock line items. A short line is a 422 naming it (one error per
-    short line); nothing is reserved then."""
-    from inventory import strategies
-    from orders.services.shipments import shippable_lines
-    from orders.services.totals import refresh_order
+def hold_stock(order: Order, lines) -> tuple[dict, dict] | None:
+    """On `_place`, first: lock the stock items the shippable `lines` could ship from (in pk
+    order) and read their salable units under the locks, the `held` figures the shipments are
+    then planned from (orders.services.shipments.plan_shipments)."""
+    from orders.services.shipments import read_stock
 
-    lines = shippable_lines(order)
     if not lines:
-        return
+        return None
     location_ids = InventoryStockLocation.objects.filter(
         inventory_model_id=order.market.inventory_model_id
-    ).values_list("stock_location_id", flat=True)
+    ).values("stock_location_id")
     locked = lock_stock_items_for({li.sku_id for li in lines}, location_ids)
-    salable = salable_quantities(locked.values())
-    by_key = {(item.stock_location_id, item.sku_id): salable[item.pk] for item in locked.values()}
-    try:
-        refresh_order(order, salable=by_key, strict=True)
-    except strategies.InsufficientStock as shortage:
-        codes = {li.pk: li.sku_code for li in lines}
-        raise ValidationErrors(
-            [
-                ValidationError(
-                    "line_items",
-                    f"{codes[s.line]}: {s.requested} requested, {max(s.available, 0)} available",
-                    error="out_of_stock",
-                    relationship=True,
-                    sku_code=codes[s.line],
-                    requested=s.requested,
-                    available=max(s.available, 0),
-                )
-                for s in shortage.shortages
-            ]
-        ) from None
+    return read_stock(locked.values())
+
+
+def shortage_errors(shortage, lines) -> list[ValidationError]:
+    """One 422 error per short line (inventory.strategies.InsufficientStock)."""
+    codes = {li.pk: li.sku_code for li in lines}
+    return [
+        ValidationError(
+            "line_items",
+            f"{codes[s.line]}: {s.requested} requested, {max(s.available, 0)} available",
+            error="out_of_stock",
+            relationship=True,
+            sku_code=codes[s.line],
+            requested=s.requested,
+            available=max(s.available, 0),
+        )
+        for s in shortage.shortages
+    ]
+
+
+def reserve_stock(shipments) -> None:
+    """On `_place`, once nothing stops it: hold every tracked unit of the shipments' stock line
+    items, planned from the locked stock items (`hold_stock`), so salable can't go short."""
     stock_line_items = [
         sli
-        for sli in StockLineItem.objects.filter(shipment__order=order).select_related(
-            "sku", "stock_item"
-        )
+        for shipment in shipments
+        for sli in shipment.current_stock_line_items
         if sli.stock_item_id and not sli.sku.do_not_track
     ]
     reservations = create_reservations([(sli.stock_item, sli.quantity) for sli in stock_line_items])
@@ -109,4 +107,11 @@ def lock_stock_items_for_reservations(reservations) -> None:
     lock_stock_items(r.stock_item_id for r in reservations)
 
 
-__all__ = ["reserve_stock", "decrement_stock", "release_stock", "restock", "lock_stock_items_for"]
+__all__ = [
+    "hold_stock",
+    "reserve_stock",
+    "decrement_stock",
+    "release_stock",
+    "restock",
+    "lock_stock_items_for",
+]

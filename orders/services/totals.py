@@ -135,33 +135,64 @@ def order_input(order: Order, sku_lines, shipments, promotions, rule) -> pricing
     )
 
 
-@transaction.atomic
-def refresh_order(order: Order, *, salable=None, strict: bool = False) -> Order:
+@transaction.atomic(savepoint=False)
+def refresh_order(order: Order, *, reship: bool = True) -> Order:
     """Recompute and store every figure of an editable order (and move draft -> pending).
 
-    `salable`/`strict` are for placing: shipments are planned from the stock figures read
-    under the stock locks, and a shortage raises instead of falling back."""
+    `reship`: re-plan the shipments too (what changes the lines or the market does; a new
+    address, shipping or payment method does not)."""
+    refresh_figures(order, reship=reship)
+    return order
+
+
+def refresh_figures(
+    order: Order, *, reship: bool = True, lines=None, held=None, strict: bool = False
+) -> tuple[list[LineItem], list]:
+    """`refresh_order`, returning the order's line items and shipments as they now are; a step
+    of the caller's transaction (it plans before it writes, so a shortage leaves no trace).
+
+    For placing: `lines` (read with their SKUs) saves reading them again, and `held`/`strict`
+    plan the shipments from the stock items locked and the salable read under the locks, a
+    shortage raising InsufficientStock instead of falling back."""
     if order.status not in ("draft", "pending"):
-        return order
-    shipments = build_shipments(order, salable=salable, strict=strict)
-    line_items = list(order.line_items.select_related("sku").all())
+        return list(order.line_items.all()), list(order.shipments.all())
+    line_items = list(order.line_items.select_related("sku")) if lines is None else lines
+    if reship:
+        shipments = build_shipments(order, lines=line_items, held=held, strict=strict)
+    else:
+        shipments = list(order.shipments.select_related("shipping_method").order_by("id"))
     sku_lines = [li for li in line_items if li.item_type == "skus"]
     promotions = active_promotions(order) if sku_lines else []
     rule = matching_tax_rule(order)
     totals = pricing.calculate(order_input(order, sku_lines, shipments, promotions, rule))
 
     by_key = {figures.key: figures for figures in totals.lines}
+    changed = []
     for li in sku_lines:
         figures = by_key[li.pk]
-        li.total_amount_cents = figures.total_amount_cents
-        li.discount_cents = figures.discount_cents
-        li.tax_amount_cents = figures.tax_amount_cents
-        li.tax_rate = figures.tax_rate
-    LineItem.objects.bulk_update(
-        sku_lines,
-        ["total_amount_cents", "discount_cents", "tax_amount_cents", "tax_rate", "updated_at"],
-    )
-    _sync_system_lines(order, totals, promotions, shipments)
+        new = (
+            figures.total_amount_cents,
+            figures.discount_cents,
+            figures.tax_amount_cents,
+            figures.tax_rate,
+        )
+        if (li.total_amount_cents, li.discount_cents, li.tax_amount_cents, li.tax_rate) != new:
+            li.total_amount_cents, li.discount_cents, li.tax_amount_cents, li.tax_rate = new
+            li.updated_at = timezone.now()
+            changed.append(li)
+    if changed:
+        LineItem.objects.bulk_update(
+            changed,
+            ["total_amount_cents", "discount_cents", "tax_amount_cents", "tax_rate", "updated_at"],
+        )
+    live_shipments = {s.pk for s in shipments}
+    system_lines = [
+        li
+        for li in line_items
+        if li.item_type not in ("skus", "adjustments")
+        and (li.shipment_id is None or li.shipment_id in live_shipments)  # else deleted with it
+    ]
+    system_lines = _sync_system_lines(order, totals, promotions, shipments, system_lines)
 
     for name in (
         "subtotal_amount",
@@ -197,21 +228,20 @@ def refresh_order(order: Order, *, salable=None, strict: bool = False) -> Order:
     order.save()
     if became_pending:
         emit_event("orders.pending", order)  # a state change like any other (orders.md)
-    return order
+    others = [li for li in line_items if li.item_type == "adjustments"]
+    return [*sku_lines, *others, *system_lines], shipments
 
 
-def _sync_system_lines(order, totals, promotions, shipments) -> None:
-    """Promotion, shipment and payment-method line items mirror the computed figures."""
-    LineItem.objects.filter(order=order).exclude(item_type="skus").exclude(
-        item_type="adjustments"
-    ).delete()
+def _sync_system_lines(order, totals, promotions, shipments, existing) -> list[LineItem]:
+    """Promotion, shipment and payment-method line items mirror the computed figures; each
+    keeps its row (and id) while its promotion, shipment or method applies. Returns them."""
     promotions_by_pk = {p.pk: p for p in promotions}
-    rows = []
+    wanted = []
     for figures in totals.promotions:
         promotion = promotions_by_pk[figures.key]
         if figures.amount_cents == 0 and promotion.kind == "free_shipping_promotions":
             continue
-        rows.append(
+        wanted.append(
             LineItem(
                 order=order,
                 item_type=promotion.kind,
@@ -231,7 +261,7 @@ def _sync_system_lines(order, totals, promotions, shipments) -> None:
         if shipment.cost_amount_cents != amount:
             shipment.cost_amount_cents = amount
             shipment.save(update_fields=["cost_amount_cents", "updated_at"])
-        rows.append(
+        wanted.append(
             LineItem(
                 order=order,
                 item_type="shipments",
@@ -244,7 +274,7 @@ def _sync_system_lines(order, totals, promotions, shipments) -> None:
         )
     if order.payment_method is not None:
         amount = totals.payment_method_amount_cents
-        rows.append(
+        wanted.append(
             LineItem(
                 order=order,
                 item_type="payment_methods",
@@ -255,7 +285,35 @@ def _sync_system_lines(order, totals, promotions, shipments) -> None:
                 total_amount_cents=amount,
             )
         )
-    LineItem.objects.bulk_create(rows)
+
+    def key(li):
+        return (li.item_type, li.promotion_id, li.shipment_id, li.payment_method_id)
+
+    current = {key(li): li for li in existing}
+    create, update, result = [], [], []
+    for row in wanted:
+        line = current.pop(key(row), None)
+        if line is None:
+            create.append(row)
+            result.append(row)
+            continue
+        result.append(line)
+        values = {name: getattr(row, name) for name in _SYSTEM_LINE_FIELDS}
+        if any(getattr(line, name) != value for name, value in values.items()):
+            for name, value in values.items():
+                setattr(line, name, value)
+            line.updated_at = timezone.now()
+            update.append(line)
+    if current:
+        LineItem.objects.filter(pk__in=[li.pk for li in current.values()]).delete()
+    if update:
+        LineItem.objects.bulk_update(update, [*_SYSTEM_LINE_FIELDS, "updated_at"])
+    if create:
+        LineItem.objects.bulk_create(create)
+    return result
+
+
+_SYSTEM_LINE_FIELDS = ("name", "quantity", "unit_amount_cents", "total_amount_cents", "coupon_code")
 
 
 def _needs_coupon(promotion) -> bool:
