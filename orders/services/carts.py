@@ -5,6 +5,7 @@ order can still change, writes, and recomputes the figures with `refresh_order`.
 """
 
 from django.db import transaction
+from django.utils import timezone
 
 from commerce.auth.context import TokenContext
 from commerce.counters import next_number
@@ -63,7 +64,8 @@ def find_or_create_customer(email: str, password: str | None = None) -> Customer
         customer = Customer(email=email.lower())
         if password:
             customer.set_password(password)
-        save_record(customer, validate={"email"})
+        # Just looked up: a twin created concurrently makes the INSERT fail (409), not a 500.
+        save_record(customer, validate=())
         emit_event("customers.create", customer)
     elif password and not customer.has_password:
         customer.set_password(password)
@@ -101,10 +103,13 @@ def create_order(*, ctx: TokenContext, values: dict) -> Order:
         order.guest = ctx.is_sales_channel or order.guest
     if not order.number:
         order.number = str(next_number("orders", start=10000))
+    if order.payment_method is None and not coupon_code:
+        order.refreshed_at = timezone.now()  # no lines and no charges yet: every figure is 0
     save_record(order, validate=values)
     if coupon_code:
         apply_coupon(order, coupon_code)
-    refresh_order(order, reship=False)  # no lines yet, so no shipments
+    if order.refreshed_at is None:
+        refresh_order(order, reship=False)  # no lines yet, so no shipments
     emit_event("orders.create", order)
     return order
 

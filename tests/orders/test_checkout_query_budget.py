@@ -128,14 +128,14 @@ def test_guest_checkout_statement_budget(usa, sales_channel):
     assert total == sum(BUDGET.values())
 
 
-# Pinned at today's figures: 185 in all, counted as a server runs them (no test transaction
+# Pinned at today's figures: 181 in all, counted as a server runs them (no test transaction
 # around the requests; BEGIN and COMMIT count). 458 before the services stopped nesting
 # savepoints, validating what they computed themselves, writing one event per INSERT,
 # re-planning shipments on address/method changes and rewriting unchanged rows.
 # Issue 7 asks for under 40; see the issue note for what stands in the way. Lower these as the
 # services improve; a rise is a regression.
 BUDGET = {
-    "create order": 15,
+    "create order": 11,
     "line item SKU-A": 24,
     "line item SKU-B": 22,
     "line item SKU-C": 22,
