@@ -229,6 +229,9 @@ WEBHOOK_CIRCUIT_THRESHOLD = int(os.environ.get("WEBHOOK_CIRCUIT_THRESHOLD", "30"
 WEBHOOK_LEASE_SECONDS = float(os.environ.get("WEBHOOK_LEASE_SECONDS", "120"))
 # The sweeper re-enqueues deliveries due for longer than this since their task was enqueued.
 WEBHOOK_SWEEP_GRACE_SECONDS = float(os.environ.get("WEBHOOK_SWEEP_GRACE_SECONDS", "60"))
+# django-tasks keeps a row per task run; the sweeper deletes finished ones older than this
+# (deliveries and event callbacks are the record kept).
+WEBHOOK_TASK_RESULTS_DAYS = float(os.environ.get("WEBHOOK_TASK_RESULTS_DAYS", "1"))
 # Links inside webhook payloads (`links.self` ...) point here.
 WEBHOOK_API_BASE_URL = os.environ.get("WEBHOOK_API_BASE_URL", "http://127.0.0.1:8000")
 # --- end webhooks ------------------------------------------------------------------------------

@@ -347,3 +347,14 @@ def enable(webhook: Webhook, value=True, *, ctx=None) -> Webhook:
         if webhook.circuit_state == Webhook.CLOSED:
             release_held(webhook)
     return webhook
+
+
+def prune_task_results() -> int:
+    """Delete the queue's finished task rows older than WEBHOOK_TASK_RESULTS_DAYS (the sweeper
+    does it hourly): a task row only says a worker ran; what was sent, when and with which
+    answer is in the deliveries and event callbacks, kept."""
+    from django_tasks_db.models import DBTaskResult
+
+    cutoff = timezone.now() - timedelta(days=settings.WEBHOOK_TASK_RESULTS_DAYS)
+    deleted, _ = DBTaskResult.objects.finished().filter(finished_at__lte=cutoff).delete()
+    return deleted

@@ -405,3 +405,25 @@ def test_every_private_target_is_refused_before_connecting(settings, dns, url):
     outcome = services.post(url, b"{}", {})
     assert outcome.response_code is None
     assert outcome.response_message.startswith("refused: callback_url must point to a public")
+
+
+def test_the_sweeper_prunes_finished_task_rows_but_keeps_the_delivery_record(receiver):
+    from django_tasks_db.models import DBTaskResult
+
+    webhook = subscribe(receiver.url)
+    with committed():
+        update_stock_item(f.StockItemFactory(quantity=3), {"quantity": 2})
+    drain()
+    assert Delivery.objects.get().status == Delivery.DELIVERED
+    assert DBTaskResult.objects.finished().count() == 1
+    with committed():
+        update_stock_item(f.StockItemFactory(quantity=3), {"quantity": 1})  # enqueued, not run
+    waiting = DBTaskResult.objects.exclude(pk__in=DBTaskResult.objects.finished()).get()
+
+    assert services.prune_task_results() == 0  # finished a moment ago: kept for a day
+    assert DBTaskResult.objects.count() == 2
+
+    DBTaskResult.objects.finished().update(finished_at=timezone.now() - timedelta(days=2))
+    assert services.prune_task_results() == 1
+    assert list(DBTaskResult.objects.values_list("pk", flat=True)) == [waiting.pk]
+    assert codes(webhook) == ["200"]  # what was sent stays on record

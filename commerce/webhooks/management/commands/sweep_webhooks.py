@@ -1,4 +1,5 @@
-"""Re-enqueue webhook deliveries that are overdue or whose worker died (lease expired).
+"""Re-enqueue webhook deliveries that are overdue or whose worker died (lease expired), and
+prune the task queue's finished rows (at most hourly).
 
 Once by default; `--every SECONDS` keeps sweeping (what `make worker` runs beside the worker).
 """
@@ -9,7 +10,9 @@ import time
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
-from commerce.webhooks.services import sweep
+from commerce.webhooks.services import prune_task_results, sweep
+
+PRUNE_EVERY_SECONDS = 3600
 
 logger = logging.getLogger(__name__)
 
@@ -27,10 +30,16 @@ class Command(BaseCommand):
             pass
 
     def sweep(self, every: float, verbosity: int):
+        pruned_at = None
         while True:
             close_old_connections()
             try:
                 count = sweep()
+                if pruned_at is None or time.monotonic() - pruned_at >= PRUNE_EVERY_SECONDS:
+                    pruned = prune_task_results()
+                    pruned_at = time.monotonic()
+                    if pruned and verbosity:
+                        self.stdout.write(f"pruned {pruned} finished task results")
             except Exception:  # a database blip must not end the loop
                 if not every:
                     raise
