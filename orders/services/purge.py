@@ -1,11 +1,13 @@
 """Purging abandoned carts (orders.md): draft orders without a customer, untouched for 60 days,
-are deleted with everything hanging off them (line items, shipments, payment sources)."""
+are deleted with everything hanging off them (line items, shipments, payment sources), each
+recording `orders.destroy` as a shopper's delete does."""
 
 from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
 
+from commerce.events import emit_event, recording_events
 from orders.models import Order
 
 DRAFT_ORDERS_KEPT_FOR = timedelta(days=60)
@@ -24,14 +26,16 @@ def purge_draft_orders(*, older_than: timedelta = DRAFT_ORDERS_KEPT_FOR, now=Non
     so a cart touched meanwhile stays); returns how many went."""
     purged = 0
     while True:
-        with transaction.atomic():
-            ids = list(
+        with transaction.atomic(), recording_events():
+            orders = list(
                 purgeable_draft_orders(older_than=older_than, now=now)
                 .order_by("pk")
                 .select_for_update(skip_locked=True)
-                .values_list("pk", flat=True)[:BATCH]
+                .only("pk", "public_id")[:BATCH]
             )
-            if not ids:
+            if not orders:
                 return purged
-            Order.objects.filter(pk__in=ids).delete()
-            purged += len(ids)
+            for order in orders:
+                emit_event("orders.destroy", order)
+            Order.objects.filter(pk__in=[order.pk for order in orders]).delete()
+            purged += len(orders)

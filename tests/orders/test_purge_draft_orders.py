@@ -10,7 +10,7 @@ from django.utils import timezone
 from orders.models import LineItem, Order, Shipment
 from orders.services.purge import purge_draft_orders
 from tests import factories as f
-from tests.orders.conftest import make_cart, ok
+from tests.orders.conftest import events_since, last_event_id, make_cart, ok
 
 pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]
 
@@ -48,6 +48,7 @@ def test_old_drafts_go_with_their_lines_and_everything_else_stays(integration, s
     ok(integration.update("orders", cancelled.public_id, {"_cancel": True}))
     age(cancelled, 90)
     assert Shipment.objects.filter(order__in=old).exists()
+    mark = last_event_id()
 
     call_command("purge_draft_orders")
 
@@ -59,6 +60,8 @@ def test_old_drafts_go_with_their_lines_and_everything_else_stays(integration, s
     kept = [recent, claimed, pending, placed, cancelled]
     assert set(Order.objects.values_list("pk", flat=True)) == {o.pk for o in kept}
     assert LineItem.objects.filter(order=recent).count() >= 1
+    # Webhooks and the audit trail learn of each purge as of a shopper's delete.
+    assert sorted(events_since(mark)) == sorted(("orders.destroy", o.public_id) for o in gone)
 
 
 def test_the_age_is_configurable_and_a_second_run_finds_nothing(shop, capsys):
