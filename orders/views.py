@@ -227,6 +227,7 @@ class LineItemResource(ResourceView):
     serializer_class = s.LineItemSerializer
     # Storefronts take items out of the carts they reach (auth.md); the service refuses once placed.
     access = {**NO_LIST, "delete": ALL_KINDS}
+    delete_refusals = (422,)  # the order is no longer a cart, or the line is a system line
     select_related = ("order",)
     code_references = {"sku_code": ("sku", "code")}
     filter_aliases = {"currency_code": "order__currency_code"}
@@ -479,6 +480,7 @@ class TransactionResource(TransactionResourceBase):
     resource_type = "transactions"
     model = Transaction
     ops = frozenset({"list", "retrieve"})
+    document_types = ("authorizations", "captures", "voids", "refunds")
 
 
 @register

@@ -137,7 +137,10 @@ def _resource_schemas(type_name: str, resource_cls) -> dict:
             "required": ["id", "type", "links", "meta"],
             "properties": {
                 "id": {"type": "string"},
-                "type": {"type": "string", "enum": [type_name]},
+                "type": {
+                    "type": "string",
+                    "enum": list(resource_cls.document_types or [type_name]),
+                },
                 "links": {"$ref": "#/components/schemas/resource_links"},
                 "attributes": {"type": "object", "properties": read},
                 "relationships": {"type": "object", "properties": read_rels},
@@ -379,7 +382,10 @@ def _paths_for(type_name: str, resource_cls) -> dict:
             "tags": tag,
             "operationId": f"delete_{type_name}",
             "parameters": [id_param],
-            "responses": {"204": {"description": "deleted"}, **_errors(*auth_errors, 404, 423)},
+            "responses": {
+                "204": {"description": "deleted"},
+                **_errors(*auth_errors, 404, *resource_cls.delete_refusals),
+            },
         }
     if collection:
         paths[f"/api/{type_name}"] = collection

@@ -55,6 +55,10 @@ class ResourceView(APIView):
     access: dict[str, frozenset] = {a: INTEGRATION_ONLY for a in ACTIONS}
     ops: frozenset = frozenset(ACTIONS)
     triggers: TriggerSet = TriggerSet()
+    # The types a document of this resource may carry (a polymorphic collection lists several).
+    document_types: tuple[str, ...] = ()
+    # How a DELETE may be refused besides 404 (OpenAPI): 423 a record others depend on.
+    delete_refusals: tuple[int, ...] = (423,)
     # Attribute name -> ORM path, for attributes that are not model fields of their own.
     filter_aliases: dict[str, str] = {}
     # Attributes that name a related record by code instead of by relationship:

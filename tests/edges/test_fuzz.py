@@ -6,6 +6,11 @@ be no 5xx, conform to the schema (schemathesis' response checks) and be a JSON:A
 our dialect: top-level `data` or `errors`, each error with status, code, title and detail,
 served as application/vnd.api+json.
 
+Records exist to be found: a whole guest checkout is run first (a placed order with its line
+items, shipments, stock line items, reservations and authorization, plus a pending cart), and
+every other example of an operation with an `{id}` asks for a real record of its resource type
+(the others keep hypothesis' ids, mostly 404s), so PATCH bodies and triggers meet real rows.
+
 Bounded and deterministic: FUZZ_EXAMPLES examples per operation and generation mode (small
 default; `make fuzz` raises it), derandomized, no shrinking. All failures are collected and
 reported together, one per operation and check.
@@ -28,7 +33,10 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from commerce.jsonapi.registry import registry
 from commerce.wsgi import application
+from tests.checkout import run_checkout, seed_checkout_market
+from tests.conftest import rel
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]
 
@@ -72,10 +80,36 @@ def jsonapi_problems(response: Response) -> list[str]:
     return []
 
 
+@pytest.fixture
+def records(market, sales_channel):
+    """A placed order (and all that hangs off it) and a pending cart, in the storefront's
+    market."""
+    ids = seed_checkout_market(market)
+    run_checkout(sales_channel, ids["shipping_method"].public_id, ids["payment_method"].public_id)
+    cart = sales_channel.create("orders", {"customer_email": "cart@example.com"}).json()
+    sales_channel.create(
+        "line_items",
+        {"sku_code": "SKU-A", "quantity": 1},
+        {"order": rel("orders", cart["data"]["id"])},
+    )
+
+
+def real_id(path: str) -> str | None:
+    """A public id of the resource type `path` starts with (`/api/orders/{id}/...`), if any."""
+    type_name = path.split("/")[2]
+    resource = registry.get(type_name)
+    if resource is None:
+        return None
+    return resource.base_queryset().order_by("pk").values_list("public_id", flat=True).first()
+
+
 def fuzz_operation(operation, token: str, failures: dict) -> None:
     headers = {"Authorization": f"Bearer {token}", "Accept": MEDIA_TYPE}
+    examples = iter(range(10**9))
 
     def exercise(case):
+        if "id" in (case.path_parameters or {}) and next(examples) % 2:
+            case.path_parameters["id"] = real_id(operation.path) or case.path_parameters["id"]
         label = f"{operation.label} ({case.meta.generation.mode.value if case.meta else '?'})"
         response = Response.from_any(case.call(headers=headers))
         try:
@@ -128,11 +162,11 @@ def report(failures: dict) -> str:
     )
 
 
-def test_fuzz_with_an_integration_token(integration):
+def test_fuzz_with_an_integration_token(integration, records):
     failures = fuzz_all(integration.token)
     assert not failures, report(failures)
 
 
-def test_fuzz_with_a_sales_channel_token(sales_channel):
+def test_fuzz_with_a_sales_channel_token(sales_channel, records):
     failures = fuzz_all(sales_channel.token)
     assert not failures, report(failures)
