@@ -121,7 +121,7 @@ def test_skus_with_prices_for_the_back_office_and_a_storefront(
     assert listed["data"][0]["attributes"]["inventory"] is None
 
 
-def test_related_and_write_responses_match_too(integration, shop, orders, monkeypatch):
+def test_related_endpoints_match_too(integration, shop, orders, monkeypatch):
     order = orders[1].public_id
     assert_same(integration, f"/api/orders/{order}/line_items?include=sku", monkeypatch)
     assert_same(integration, f"/api/orders/{order}/market", monkeypatch)
