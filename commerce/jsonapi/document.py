@@ -7,13 +7,29 @@
 
 Related objects are read from what the queryset prefetched (see `prefetches`), so a document
 costs a fixed number of queries whatever its size.
+
+Two builders produce the same document. The fast one (the default) renders attributes through
+per-type field plans (`attribute_plan`): a serializer's fields are built once per thread and
+type, plain model columns are read and converted without DRF's per-field machinery, money
+triplets are memoised, and relationship links and `meta` are assembled from per-type constants.
+The generic one (`DocumentBuilder(..., fast=False)`) runs each type's DRF serializer as
+written; tests/kernel/test_document_fast_path.py holds the two equal.
 """
+
+import threading
 
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Prefetch
+from rest_framework import fields as drf_fields
+from rest_framework.fields import SkipField
+from rest_framework.relations import PKOnlyObject
+from rest_framework.serializers import ListSerializer
 
+from commerce import money
+from commerce.jsonapi import fields as f
 from commerce.jsonapi.registry import registry
+from commerce.jsonapi.serializers import ResourceSerializer
 
 
 def resource_meta() -> dict:
@@ -68,12 +84,33 @@ def _prefetches(resource_cls, tree: dict, ctx, prefix: str, needs: list) -> list
                 if rel.through_parent
                 else target.scoped_queryset(ctx)
             )
+            queryset = _without_parent_join(queryset, resource_cls, rel.source_for(name), target)
             lookups.append(Prefetch(lookup, queryset=queryset))
             needs.extend(_row_needs(target, lookup))
             lookups.extend(_prefetches(target, subtree, ctx, f"{lookup}__", needs))
         else:
             lookups.append(lookup)
     return lookups
+
+
+def _without_parent_join(queryset, resource_cls, source: str, target):
+    """A to-many read through a foreign key back to the parent (an order's line items) needs no
+    join to the parent: Django's prefetch gives each row its parent instance. The target's
+    `select_related` of that key (a line item's `order`, 100 columns) is dropped there."""
+    try:
+        field = resource_cls.model._meta.get_field(source)
+    except Exception:
+        return queryset
+    if not (field.one_to_many and field.auto_created) or not isinstance(
+        queryset.query.select_related, dict
+    ):
+        return queryset
+    back = field.field.name
+    if back not in target.select_related:
+        return queryset
+    keep = [s for s in target.select_related if s != back and not s.startswith(f"{back}__")]
+    queryset = queryset.select_related(None)
+    return queryset.select_related(*keep) if keep else queryset
 
 
 def _row_needs(target, lookup: str) -> list:
@@ -95,11 +132,17 @@ def _prefixed(lookup, prefix: str):
 
 
 class DocumentBuilder:
-    def __init__(self, request, query, ctx):
+    # The fast builder by default; `fast=False` (or this attribute set to False) runs the
+    # generic one, the reference the fast one is tested equal to.
+    fast = True
+
+    def __init__(self, request, query, ctx, *, fast: bool | None = None):
         self.request = request
         self.query = query
         self.ctx = ctx
         self.base = request.build_absolute_uri("/api/")
+        if fast is not None:
+            self.fast = fast
 
     def url(self, type_name: str, public_id: str) -> str:
         return f"{self.base}{type_name}/{public_id}"
@@ -112,10 +155,11 @@ class DocumentBuilder:
         nodes: dict = {}
         order: list = []
         primary_keys = []
+        visit = self._visit_fast if self.fast else self._visit
         for obj in objects:
-            key = self._visit(obj, self._type_of(obj, type_name), self.query.include, nodes, order)
+            key = visit(obj, self._type_of(obj, type_name), self.query.include, nodes, order)
             primary_keys.append(key)
-        rendered = self._render(nodes, order)
+        rendered = (self._render_fast if self.fast else self._render)(nodes, order)
         data = [rendered[k] for k in primary_keys]
         primary_set = set(primary_keys)
         doc = {"data": data if many else (data[0] if data else None)}
@@ -205,6 +249,85 @@ class DocumentBuilder:
         resource["meta"] = resource_meta()
         return resource
 
+    # --- the fast builder ----------------------------------------------------------------------
+
+    def _visit_fast(self, obj, type_name, tree, nodes, order):
+        """As `_visit`, keeping the related objects it walked (when `obj` is the instance the
+        node renders) for the linkage, instead of reading them a second time."""
+        key = (type_name, obj.pk)
+        node = nodes.get(key)
+        if node is None:
+            node = nodes[key] = {"obj": obj, "type": type_name, "tree": {}, "related": {}}
+            order.append(key)
+        if not tree:
+            return key
+        _merge(node["tree"], tree)
+        rels = registry[type_name].relationships()
+        walked = node["related"] if node["obj"] is obj else {}
+        for name, subtree in tree.items():
+            rel = rels.get(name)
+            if rel is None:
+                continue
+            related = walked.get(name)
+            if related is None:
+                related = walked[name] = related_objects(rel, name, obj)
+            for other in related:
+                target = rel.target_type(other)
+                if target in registry:
+                    self._visit_fast(other, target, subtree, nodes, order)
+        return key
+
+    def _render_fast(self, nodes, order) -> dict:
+        by_type: dict[str, list] = {}
+        for key in order:
+            by_type.setdefault(key[0], []).append(key)
+        rendered = {}
+        meta = resource_meta()  # one object shared by every resource of the document
+        for type_name, keys in by_type.items():
+            resource_cls = registry[type_name]
+            sparse = self.query.fields.get(type_name)
+            objs = [nodes[k]["obj"] for k in keys]
+            context = {
+                "request": self.request,
+                "ctx": self.ctx,
+                "sparse_fields": sparse,
+                "single": type_name == getattr(self, "single_type", None),
+                **resource_cls.serializer_context(self.ctx),
+            }
+            attributes = render_attributes(resource_cls.serializer_class, objs, context, sparse)
+            plan = _relationship_plan(resource_cls, sparse)
+            prefix = f"{self.base}{type_name}/"
+            for key, attrs in zip(keys, attributes, strict=True):
+                node = nodes[key]
+                obj, tree, walked = node["obj"], node["tree"], node["related"]
+                self_url = f"{prefix}{obj.public_id}"
+                relationships = {}
+                for name, rel, self_suffix, related_suffix in plan:
+                    body = {
+                        "links": {
+                            "self": self_url + self_suffix,
+                            "related": self_url + related_suffix,
+                        }
+                    }
+                    if name in tree:
+                        related = walked.get(name)
+                        if related is None:
+                            related = related_objects(rel, name, obj)
+                        linkage = [{"type": rel.target_type(r), "id": r.public_id} for r in related]
+                        body["data"] = linkage if rel.many else (linkage[0] if linkage else None)
+                    relationships[name] = body
+                resource = {
+                    "id": obj.public_id,
+                    "type": type_name,
+                    "links": {"self": self_url},
+                    "attributes": attrs,
+                }
+                if relationships:
+                    resource["relationships"] = relationships
+                resource["meta"] = meta
+                rendered[key] = resource
+        return rendered
+
     def linkage_document(self, parent, parent_type, name, rel) -> dict:
         related = related_objects(rel, name, parent)
         linkage = [{"type": rel.target_type(r), "id": r.public_id} for r in related]
@@ -218,3 +341,172 @@ class DocumentBuilder:
 def _merge(into: dict, tree: dict) -> None:
     for name, subtree in tree.items():
         _merge(into.setdefault(name, {}), subtree)
+
+
+def _relationship_plan(resource_cls, sparse) -> list:
+    """(name, rel, links.self suffix, links.related suffix) of each relationship rendered."""
+    return [
+        (name, rel, f"/relationships/{name}", f"/{name}")
+        for name, rel in resource_cls.relationships().items()
+        if sparse is None or name in sparse
+    ]
+
+
+# --- attributes through field plans ---------------------------------------------------------
+
+
+def render_attributes(serializer_class, objs: list, context: dict, sparse) -> list[dict]:
+    """The attributes of `objs`, equal to `serializer_class(objs, many=True, context=...).data`.
+
+    A ResourceSerializer that keeps the base class's output code renders through its plan; any
+    other (its own `to_representation`, a list serializer of its own) runs as written."""
+    key = (serializer_class, None if sparse is None else frozenset(sparse))
+    plans = getattr(_plans, "by_key", None)
+    if plans is None:
+        plans = _plans.by_key = {}
+    plan = plans.get(key)
+    if plan is None:
+        plan = plans[key] = AttributePlan.build(serializer_class, sparse)
+    if plan is False:
+        return [dict(a) for a in serializer_class(objs, many=True, context=context).data]
+    if plan.busy:  # re-entered (a field rendering a document of its own): a fresh plan
+        plan = AttributePlan.build(serializer_class, sparse)
+    return plan.render(objs, context)
+
+
+# Plans hold a serializer instance whose context is set per call: one set of plans per thread.
+_plans = threading.local()
+
+# Field classes whose to_representation is a plain conversion of a non-null column value (DRF's
+# own, or ours that only change parsing), matched on the exact class so that a subclass with
+# its own output falls back to calling the field.
+_AS_STR = {
+    drf_fields.CharField,
+    drf_fields.EmailField,
+    drf_fields.URLField,
+    drf_fields.SlugField,
+    f.StrictCharField,
+    f.StrictEmailField,
+    f.StrictURLField,
+}
+_AS_INT = {drf_fields.IntegerField, f.StrictIntegerField}
+_AS_FLOAT = {drf_fields.FloatField, f.StrictFloatField}
+_AS_BOOL = {drf_fields.BooleanField, f.StrictBooleanField}
+_AS_JSON = {drf_fields.JSONField, f.MetadataField}
+_AS_CHOICE = {drf_fields.ChoiceField, f.StrictChoiceField}
+
+
+def _identity(value):
+    return value
+
+
+def _converter(field):
+    """A fast equivalent of `field.to_representation` for a non-null value, or None."""
+    cls = type(field)
+    if cls in _AS_STR:
+        return str
+    if cls in _AS_INT:
+        return int
+    if cls in _AS_FLOAT:
+        return float
+    if cls is f.TimestampField:
+        return field.to_representation
+    if cls in _AS_BOOL:
+        represent = field.to_representation
+        return lambda value: value if value.__class__ is bool else represent(value)
+    if cls in _AS_JSON and not field.binary:
+        return _identity
+    if cls in _AS_CHOICE:
+        choices = field.choice_strings_to_values
+        return lambda value: choices.get(str(value), value)
+    return None
+
+
+class AttributePlan:
+    """How one serializer class renders with one sparse fieldset, worked out once.
+
+    steps: (name, column, convert, field) per readable field; `column` is set where the field
+    reads a plain model column with a known conversion, else the bound field is called as DRF
+    would (get_attribute, SkipField, None stays None, to_representation).
+    money: (cents attribute, currency attribute, [(key, 0 cents | 1 float | 2 formatted)]).
+    """
+
+    def __init__(self, serializer, steps: list, money_plan: list):
+        self.serializer = serializer
+        self.steps = steps
+        self.money = money_plan
+        self.busy = False
+
+    @classmethod
+    def build(cls, serializer_class, sparse):
+        meta = getattr(serializer_class, "Meta", None)
+        if (
+            not issubclass(serializer_class, ResourceSerializer)
+            or serializer_class.to_representation is not ResourceSerializer.to_representation
+            or getattr(meta, "list_serializer_class", ListSerializer) is not ListSerializer
+        ):
+            return False
+        serializer = serializer_class(context={"sparse_fields": sparse})
+        model = meta.model
+        columns = {c.name for c in model._meta.concrete_fields if not c.is_relation}
+        steps = []
+        for field in serializer._readable_fields:
+            convert = None
+            attrs = field.source_attrs
+            if len(attrs) == 1 and attrs[0] in columns:
+                convert = _converter(field)
+            column = attrs[0] if convert is not None else None
+            steps.append((field.field_name, column, convert, field))
+        money_plan = []
+        for name, currency_attr in serializer_class.money.items():
+            keys = (f"{name}_cents", f"{name}_float", f"formatted_{name}")
+            wanted = [(k, i) for i, k in enumerate(keys) if sparse is None or k in sparse]
+            if wanted:
+                money_plan.append((keys[0], currency_attr, wanted))
+        return cls(serializer, steps, money_plan)
+
+    def render(self, objs: list, context: dict) -> list[dict]:
+        self.busy = True
+        self.serializer._context = context
+        steps, money_plan = self.steps, self.money
+        out = []
+        try:
+            for obj in objs:
+                data = {}
+                for name, column, convert, field in steps:
+                    if column is not None:
+                        value = getattr(obj, column)
+                        data[name] = None if value is None else convert(value)
+                        continue
+                    try:
+                        value = field.get_attribute(obj)
+                    except SkipField:
+                        continue
+                    check = value.pk if isinstance(value, PKOnlyObject) else value
+                    data[name] = None if check is None else field.to_representation(value)
+                for cents_attr, currency_attr, wanted in money_plan:
+                    cents = getattr(obj, cents_attr, None)
+                    triplet = (cents, *_money_pair(cents, getattr(obj, currency_attr, None)))
+                    for key, index in wanted:
+                        data[key] = triplet[index]
+                out.append(data)
+        finally:
+            self.serializer._context = {}
+            self.busy = False
+        return out
+
+
+_MONEY_CACHE: dict = {}
+
+
+def _money_pair(cents, currency) -> tuple:
+    """(float, formatted) of an amount, as money.money_triplet gives them, memoised: a page of
+    orders repeats the same few amounts (zero above all) hundreds of times."""
+    key = (cents, currency)
+    pair = _MONEY_CACHE.get(key)
+    if pair is None:
+        pair = (money.to_float(cents, currency), money.format_amount(cents, currency))
+        if len(_MONEY_CACHE) >= 20_000:
+            _MONEY_CACHE.clear()
+        _MONEY_CACHE[key] = pair
+    return pair

@@ -1,0 +1,157 @@
+"""The fast document builder (field plans, one-pass `included`) answers exactly what the generic
+one does: the same requests rendered both ways give equal documents, byte for byte, for lists
+and single resources, nested includes, sparse fieldsets, context-dependent attributes (a SKU's
+inventory for a storefront) and types that keep their own serializer code (promotions)."""
+
+import json
+
+import pytest
+
+from commerce.jsonapi.document import AttributePlan, DocumentBuilder
+from markets.serializers import PromotionSerializer
+from orders.models import LineItem
+from orders.serializers import LineItemSerializer, OrderSerializer
+from tests import factories as f
+from tests.markets_tax_promotions.conftest import (
+    CouponCodesPromotionRuleFactory,
+    CouponFactory,
+    PercentageDiscountPromotionFactory,
+)
+from tests.orders.conftest import build_shop, make_cart
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def shop(market):
+    shop = build_shop(market, "FAST")
+    second = f.SkuFactory(code="FAST-2", shipping_category=shop["sku"].shipping_category)
+    f.PriceFactory(price_list=market.price_list, sku=second, amount_cents=123_456)
+    f.StockItemFactory(stock_location=shop["location"], sku=second, quantity=7)
+    shop["second_sku"] = second
+    return shop
+
+
+@pytest.fixture
+def orders(shop, integration):
+    carts = [
+        make_cart(shop, [(shop["sku"], 2), (shop["second_sku"], 1)]),
+        make_cart(shop, [(shop["second_sku"], 3)], email="other@example.com"),
+        make_cart(shop, [(shop["sku"], 1)], email="third@example.com"),
+    ]
+    placed = integration.update("orders", carts[0].public_id, {"_place": True})
+    assert placed.status_code == 200, placed.json()
+    return carts
+
+
+def both_ways(api, url, monkeypatch) -> tuple[bytes, bytes]:
+    assert DocumentBuilder.fast is True  # the default the API serves
+    fast = api.get(url)
+    with monkeypatch.context() as patch:
+        patch.setattr(DocumentBuilder, "fast", False)
+        generic = api.get(url)
+    assert fast.status_code == generic.status_code == 200, (url, fast.json())
+    return fast.content, generic.content
+
+
+def assert_same(api, url, monkeypatch) -> dict:
+    fast, generic = both_ways(api, url, monkeypatch)
+    assert fast == generic, url
+    return json.loads(fast)
+
+
+def test_orders_list_with_line_items_shipments_and_market(integration, orders, monkeypatch):
+    doc = assert_same(integration, "/api/orders?include=line_items,shipments,market", monkeypatch)
+    assert len(doc["data"]) == 3
+    types = {i["type"] for i in doc["included"]}
+    assert {"line_items", "shipments", "markets"} <= types
+    first = doc["data"][0]
+    assert first["attributes"]["formatted_total_amount"].startswith("$")
+    assert first["relationships"]["line_items"]["data"]
+    assert "data" not in first["relationships"]["customer"]
+
+
+def test_one_order_with_every_include(integration, orders, monkeypatch):
+    order = orders[0]
+    include = (
+        "line_items.sku,line_items.stock_line_items,shipments.stock_line_items,"
+        "shipments.shipping_method,market.price_list,transactions,authorizations,"
+        "available_payment_methods,payment_method,payment_source,billing_address,shipping_address"
+    )
+    doc = assert_same(integration, f"/api/orders/{order.public_id}?include={include}", monkeypatch)
+    types = {i["type"] for i in doc["included"]}
+    assert {"skus", "shipments", "stock_line_items", "price_lists", "addresses"} <= types
+    keys = [(i["type"], i["id"]) for i in doc["included"]]
+    assert len(keys) == len(set(keys))  # each resource once
+
+
+def test_sparse_fieldsets_and_nested_includes(integration, orders, monkeypatch):
+    url = (
+        "/api/orders?include=line_items.sku,market&fields[orders]=number,status,"
+        "formatted_total_amount,subtotal_amount_float,line_items,market"
+        "&fields[line_items]=sku_code,quantity,unit_amount_cents,formatted_unit_amount,sku"
+        "&fields[skus]=code&sort=-number"
+    )
+    doc = assert_same(integration, url, monkeypatch)
+    attributes = doc["data"][0]["attributes"]
+    assert set(attributes) == {
+        "number",
+        "status",
+        "formatted_total_amount",
+        "subtotal_amount_float",
+    }
+    assert set(doc["data"][0]["relationships"]) == {"line_items", "market"}
+    # The same types unfiltered in the same process: plans are per fieldset.
+    assert_same(integration, "/api/orders?include=line_items.sku,market", monkeypatch)
+
+
+def test_skus_with_prices_for_the_back_office_and_a_storefront(
+    integration, sales_channel, shop, orders, monkeypatch
+):
+    doc = assert_same(integration, "/api/skus?include=prices", monkeypatch)
+    assert {i["type"] for i in doc["included"]} == {"prices"}
+    sku = shop["second_sku"].public_id
+    single = assert_same(sales_channel, f"/api/skus/{sku}?include=prices", monkeypatch)
+    # Read from the request's context (the storefront's market, a single GET): 7 in stock, one
+    # reserved by the placed order.
+    assert single["data"]["attributes"]["inventory"]["quantity"] == 6
+    listed = assert_same(
+        sales_channel, "/api/skus?include=prices&fields[prices]=formatted_amount", monkeypatch
+    )
+    assert listed["data"][0]["attributes"]["inventory"] is None
+
+
+def test_related_endpoints_match_too(integration, shop, orders, monkeypatch):
+    order = orders[1].public_id
+    assert_same(integration, f"/api/orders/{order}/line_items?include=sku", monkeypatch)
+    assert_same(integration, f"/api/orders/{order}/market", monkeypatch)
+
+
+def test_types_with_serializer_code_of_their_own_render_as_written(
+    integration, market, monkeypatch
+):
+    for _ in range(2):
+        rule = CouponCodesPromotionRuleFactory(
+            promotion=PercentageDiscountPromotionFactory(market=market)
+        )
+        CouponFactory.create_batch(2, promotion_rule=rule)
+    doc = assert_same(
+        integration, "/api/promotions?include=market,coupon_codes_promotion_rule", monkeypatch
+    )
+    assert doc["data"][0]["attributes"]["coupons_count"] == 2
+    assert AttributePlan.build(PromotionSerializer, None) is False
+
+
+def test_order_and_line_item_attributes_are_planned_not_delegated():
+    """The list the bench measures takes the fast path: every stored column of an order and a
+    line item with a plain type is read directly; computed ones (model properties, a Decimal
+    rate) call their DRF field."""
+    for serializer_class in (OrderSerializer, LineItemSerializer):
+        plan = AttributePlan.build(serializer_class, None)
+        model = serializer_class.Meta.model
+        columns = {c.name for c in model._meta.concrete_fields if not c.is_relation}
+        stored = {name for name, _, _, field in plan.steps if field.source in columns}
+        planned = {name for name, column, _, _ in plan.steps if column is not None}
+        assert stored - planned == {"tax_rate"}
+        assert {"created_at", "metadata", "quantity" if model is LineItem else "number"} <= planned
+        assert plan.money
