@@ -366,6 +366,8 @@ def render_attributes(serializer_class, objs: list, context: dict, sparse) -> li
         plans = _plans.by_key = {}
     plan = plans.get(key)
     if plan is None:
+        if len(plans) >= _PLANS_KEPT:  # clients choose the fieldsets: keep memory bounded
+            plans.clear()
         plan = plans[key] = AttributePlan.build(serializer_class, sparse)
     if plan is False:
         return [dict(a) for a in serializer_class(objs, many=True, context=context).data]
@@ -374,8 +376,10 @@ def render_attributes(serializer_class, objs: list, context: dict, sparse) -> li
     return plan.render(objs, context)
 
 
-# Plans hold a serializer instance whose context is set per call: one set of plans per thread.
+# Plans hold a serializer instance whose context is set per call: one set of plans per thread,
+# at most _PLANS_KEPT of them (a plan per type and sparse fieldset the clients asked for).
 _plans = threading.local()
+_PLANS_KEPT = 512
 
 # Field classes whose to_representation is a plain conversion of a non-null column value (DRF's
 # own, or ours that only change parsing), matched on the exact class so that a subclass with

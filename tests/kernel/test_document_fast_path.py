@@ -155,3 +155,15 @@ def test_order_and_line_item_attributes_are_planned_not_delegated():
         assert stored - planned == {"tax_rate"}
         assert {"created_at", "metadata", "quantity" if model is LineItem else "number"} <= planned
         assert plan.money
+
+
+def test_attribute_plans_stay_bounded_whatever_fieldsets_clients_ask_for(monkeypatch):
+    from commerce.jsonapi import document
+    from orders.serializers import OrderSerializer
+
+    monkeypatch.setattr(document, "_PLANS_KEPT", 3)
+    document._plans.by_key = {}
+    names = ["number", "status", "currency_code", "customer_email", "payment_status"]
+    for name in names:
+        document.render_attributes(OrderSerializer, [], {}, {name})
+    assert len(document._plans.by_key) <= 3
