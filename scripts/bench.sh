@@ -5,7 +5,9 @@
 # Writes bench-results.json (gitignored). Everything it starts is stopped on exit.
 #
 # PostgreSQL: BENCH_PG_URL (a server URL; a database bench_<pid> is created on it and dropped
-# afterwards), default the local server postgres://postgres@127.0.0.1:5432.
+# afterwards), default the local server postgres://postgres@127.0.0.1:5432, and when nothing
+# answers there (or with BENCH_PG=throwaway) a throwaway cluster (scripts/pg-throwaway.sh, as
+# make test uses), removed on exit.
 # Knobs: BENCH_SECONDS (per phase, default 5), BENCH_ORDERS (10000), BENCH_SKUS (1000),
 # WEB_CONCURRENCY (gunicorn workers, default 2).
 set -euo pipefail
@@ -17,6 +19,9 @@ SERVER=${BENCH_PG_URL:-postgres://postgres@127.0.0.1:5432}
 DB="bench_$$"
 GPID=""
 say() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
+warn() { printf '\033[33m!!! %s\033[0m\n' "$*" >&2; }
+# shellcheck source=scripts/pg-throwaway.sh
+. scripts/pg-throwaway.sh
 now() { "$PY" -c 'import time; print(time.time())'; }
 T0=$(now)
 
@@ -38,7 +43,11 @@ cleanup() {
     if [ -n "$GPID" ]; then
         kill "$GPID" 2>/dev/null && wait "$GPID" 2>/dev/null || true
     fi
-    psql_admin "DROP DATABASE IF EXISTS $DB WITH (FORCE)" || echo "could not drop $DB" >&2
+    if [ "$PG_STARTED" = 1 ]; then
+        stop_throwaway
+    else
+        psql_admin "DROP DATABASE IF EXISTS $DB WITH (FORCE)" || echo "could not drop $DB" >&2
+    fi
     [ -n "${LOG:-}" ] && rm -f "$LOG"
     exit "$rc"
 }
@@ -46,6 +55,12 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
+if [ "${BENCH_PG:-}" = throwaway ] ||
+    { [ -z "${BENCH_PG_URL:-}" ] && ! can_connect "$SERVER/postgres"; }; then
+    echo "--- a throwaway PostgreSQL cluster for the bench"
+    start_throwaway || { warn "no PostgreSQL for the bench (set BENCH_PG_URL)"; exit 1; }
+    SERVER=${PG_URL%/*}
+fi
 export DATABASE_URL="$SERVER/$DB"
 export DEBUG=0 BENCH=1 API_THROTTLE_ENABLED=0 LOG_LEVEL=ERROR
 SECRET_KEY=$("$PY" -c 'import secrets; print(secrets.token_urlsafe(50))')
