@@ -10,7 +10,7 @@ def next_number(name: str, *, start: int = 1) -> int:
 
     One upsert where the database returns what it wrote (PostgreSQL, SQLite >= 3.35); older
     SQLite takes three statements."""
-    if not connection.features.can_return_columns_from_insert:
+    if not _one_statement():
         Counter.objects.get_or_create(name=name, defaults={"value": start - 1})
         Counter.objects.filter(name=name).update(value=F("value") + 1)
         return Counter.objects.get(name=name).value
@@ -22,3 +22,7 @@ def next_number(name: str, *, start: int = 1) -> int:
             [name, start],
         )
         return cursor.fetchone()[0]
+
+
+def _one_statement() -> bool:
+    return connection.features.can_return_columns_from_insert
