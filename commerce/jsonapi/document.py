@@ -195,22 +195,29 @@ class DocumentBuilder:
                         self._visit(related, target, subtree, nodes, order)
         return key
 
-    def _render(self, nodes, order) -> dict:
+    def _by_type(self, order) -> dict[str, list]:
+        """The nodes' keys grouped by type (each type's attributes render in one go)."""
         by_type: dict[str, list] = {}
         for key in order:
             by_type.setdefault(key[0], []).append(key)
+        return by_type
+
+    def _serializer_context(self, type_name: str, resource_cls, sparse) -> dict:
+        return {
+            "request": self.request,
+            "ctx": self.ctx,
+            "sparse_fields": sparse,
+            "single": type_name == getattr(self, "single_type", None),
+            **resource_cls.serializer_context(self.ctx),
+        }
+
+    def _render(self, nodes, order) -> dict:
         rendered = {}
-        for type_name, keys in by_type.items():
+        for type_name, keys in self._by_type(order).items():
             resource_cls = registry[type_name]
             sparse = self.query.fields.get(type_name)
             objs = [nodes[k]["obj"] for k in keys]
-            context = {
-                "request": self.request,
-                "ctx": self.ctx,
-                "sparse_fields": sparse,
-                "single": type_name == getattr(self, "single_type", None),
-                **resource_cls.serializer_context(self.ctx),
-            }
+            context = self._serializer_context(type_name, resource_cls, sparse)
             attributes = resource_cls.serializer_class(objs, many=True, context=context).data
             rels = resource_cls.relationships()
             for key, attrs in zip(keys, attributes, strict=True):
@@ -278,22 +285,13 @@ class DocumentBuilder:
         return key
 
     def _render_fast(self, nodes, order) -> dict:
-        by_type: dict[str, list] = {}
-        for key in order:
-            by_type.setdefault(key[0], []).append(key)
         rendered = {}
         meta = resource_meta()  # one object shared by every resource of the document
-        for type_name, keys in by_type.items():
+        for type_name, keys in self._by_type(order).items():
             resource_cls = registry[type_name]
             sparse = self.query.fields.get(type_name)
             objs = [nodes[k]["obj"] for k in keys]
-            context = {
-                "request": self.request,
-                "ctx": self.ctx,
-                "sparse_fields": sparse,
-                "single": type_name == getattr(self, "single_type", None),
-                **resource_cls.serializer_context(self.ctx),
-            }
+            context = self._serializer_context(type_name, resource_cls, sparse)
             attributes = render_attributes(resource_cls.serializer_class, objs, context, sparse)
             plan = _relationship_plan(resource_cls, sparse)
             prefix = f"{self.base}{type_name}/"
