@@ -9,7 +9,7 @@ and no transfer belongs to a shipment: those relationships are always empty, not
 
 import pytest
 
-from inventory.models import StockTransfer
+from inventory.models import StockReservation, StockTransfer
 from orders.models import LineItem, Shipment, StockLineItem
 from tests import factories as f
 from tests.inventory.conftest import make_cart, ok
@@ -253,6 +253,55 @@ def test_another_markets_storefront_reaches_no_shipment(other_sales_channel, pla
     for name in ("line_items", "delivery_lead_time", "stock_line_items"):
         _not_found(other_sales_channel.get(f"/api/shipments/{shipment}/{name}"))
     _not_found(other_sales_channel.get(f"/api/shipments/{shipment}?include=line_items"))
+
+
+# --- skus --------------------------------------------------------------------------------------
+
+
+def test_a_skus_stock_reservations_are_those_of_its_stock_items(integration, sales_channel, placed):
+    sku = StockReservation.objects.get(public_id=placed["usa"]["reservations"][0]).stock_item.sku
+    expected = sorted(
+        StockReservation.objects.filter(stock_item__sku=sku).values_list("public_id", flat=True)
+    )
+    # Two usa orders, the eu order (another location) and the transfer going upcoming.
+    assert len(expected) == 4
+    response = integration.get(f"/api/skus/{sku.public_id}/stock_reservations")
+    assert sorted(_ids(response)) == expected
+    body = integration.get(f"/api/skus/{sku.public_id}?include=stock_reservations").json()
+    linkage = body["data"]["relationships"]["stock_reservations"]["data"]
+    assert sorted(x["id"] for x in linkage) == expected
+    assert sorted(x["id"] for x in body["included"]) == expected
+    listed = integration.get("/api/skus?include=stock_reservations&filter[q][code_eq]=REL-2")
+    (other,) = listed.json()["data"]
+    reserved = other["relationships"]["stock_reservations"]["data"]
+    assert [x["id"] for x in reserved] == [placed["usa"]["reservations"][1]]
+
+    _unauthorized(sales_channel.get(f"/api/skus/{sku.public_id}/stock_reservations"))
+    response = sales_channel.get(f"/api/skus/{sku.public_id}?include=stock_reservations")
+    assert response.status_code == 400, response.content
+
+
+@pytest.mark.parametrize("include", [False, True])
+def test_a_skus_reservations_cost_the_same_for_one_and_four_orders(
+    integration, shop, include, django_assert_num_queries
+):
+    # Related: the token, the SKU, the ids, the count and the page. A list of SKUs with the
+    # include: the token, the count, the page, its stock items and their reservations.
+    url, budget = (
+        ("/api/skus?include=stock_reservations", 5)
+        if include
+        else (f"/api/skus/{shop['sku'].public_id}/stock_reservations", 5)
+    )
+    sizes = []
+    for orders in (1, 4):
+        while StockReservation.objects.count() < orders:
+            _place(integration, shop)
+        with django_assert_num_queries(budget):
+            response = integration.get(url)
+        assert response.status_code == 200, response.content
+        body = response.json()
+        sizes.append(len(body["included"]) if include else len(body["data"]))
+    assert sizes == [1, 4]
 
 
 # --- includes in any order -----------------------------------------------------------------------
