@@ -25,7 +25,7 @@ from commerce.models import Address
 from commerce.triggers import Trigger, TriggerSet
 from inventory.models import StockLocation, StockReservation
 from inventory.serializers import StockReservationSerializer
-from markets.models import DeliveryLeadTime
+from markets.models import DeliveryLeadTime, Market, PaymentMethod, ShippingMethod
 from orders import serializers as s
 from orders.models import (
     Customer,
@@ -279,7 +279,13 @@ class OrderResource(ResourceView):
             "payment_methods",
             many=True,
             getter=_available_payment_methods,
-            prefetch=("market__payment_methods",),
+            prefetch=_levels(
+                ("market", Market.objects.all()),
+                (
+                    "market__payment_methods",
+                    PaymentMethod.objects.select_related("market__price_list"),
+                ),
+            ),
             through_parent=True,
         ),
         "line_items": Rel("line_items", many=True),
@@ -507,7 +513,14 @@ class ShipmentResource(ResourceView):
             "shipping_methods",
             many=True,
             getter=_available_shipping_methods,
-            prefetch=("order__market__shipping_methods",),
+            prefetch=_levels(
+                ("order", Order.objects.all()),
+                ("order__market", Market.objects.all()),
+                (
+                    "order__market__shipping_methods",
+                    ShippingMethod.objects.select_related("market__price_list"),
+                ),
+            ),
             through_parent=True,
         ),
     }
