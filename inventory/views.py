@@ -109,6 +109,10 @@ class StockTransferResource(ResourceView):
         "origin_stock_location": Rel("stock_locations", create="required", update=True),
         "destination_stock_location": Rel("stock_locations", create="required", update=True),
         "stock_reservation": Rel("stock_reservations"),
+        # Commerce Layer links the transfers it makes for a shipment (`ship_from_primary`) to that
+        # shipment and its line item; ours are made by hand (inventory.md), so neither is ever set.
+        "shipment": Rel("shipments", getter=lambda transfer: None),
+        "line_item": Rel("line_items", getter=lambda transfer: None),
     }
 
     def update_resource(self, instance, values, ctx):

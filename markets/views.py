@@ -4,7 +4,7 @@ Sales channels and customers see their own market's settings by id (and through 
 the prices of its price list (listable), and its delivery lead times (auth.md).
 """
 
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 
 from commerce.exceptions import BadRequest
@@ -13,7 +13,7 @@ from commerce.jsonapi.serializers import Rel
 from commerce.jsonapi.views import ALL_KINDS, INTEGRATION_ONLY, ResourceView
 from commerce.services import create_record
 from commerce.triggers import Trigger, TriggerSet
-from inventory.models import Sku
+from inventory.models import Sku, StockItem, StockReservation
 from markets import serializers as s
 from markets import services
 from markets.models import (
@@ -239,6 +239,12 @@ class PaymentMethodResource(ResourceView):
         return qs if ctx.is_integration else qs.filter(_market_or_global(ctx))
 
 
+def _sku_stock_reservations(sku):
+    if "stock_items" not in getattr(sku, "_prefetched_objects_cache", {}):
+        return StockReservation.objects.filter(stock_item__sku=sku)
+    return [r for item in sku.stock_items.all() for r in item.stock_reservations.all()]
+
+
 @register
 class SkuResource(ResourceView):
     """SKUs are the shared catalog: every token may list and read them (auth.md). Served from
@@ -252,6 +258,21 @@ class SkuResource(ResourceView):
         "shipping_category": Rel("shipping_categories", create="optional", update=True),
         "prices": Rel("prices", many=True),
         "stock_items": Rel("stock_items", many=True),
+        # Held for placed orders and upcoming transfers at its stock items; integration only,
+        # like every reservation (auth.md). One Prefetch per level: an include of `stock_items`
+        # beside it is the same key (orders/views.py, "relationships read through other rows").
+        "stock_reservations": Rel(
+            "stock_reservations",
+            many=True,
+            getter=_sku_stock_reservations,
+            prefetch=(
+                Prefetch("stock_items", queryset=StockItem.objects.all()),
+                Prefetch(
+                    "stock_items__stock_reservations",
+                    queryset=StockReservation.objects.select_related("stock_item"),
+                ),
+            ),
+        ),
     }
 
     @classmethod

@@ -21,9 +21,11 @@ from django.db.models.functions import Coalesce
 from commerce.jsonapi.registry import register
 from commerce.jsonapi.serializers import Rel
 from commerce.jsonapi.views import ALL_KINDS, INTEGRATION_ONLY, ResourceView
+from commerce.models import Address
 from commerce.triggers import Trigger, TriggerSet
-from inventory.models import StockReservation
+from inventory.models import StockLocation, StockReservation
 from inventory.serializers import StockReservationSerializer
+from markets.models import DeliveryLeadTime, Market, PaymentMethod, ShippingMethod
 from orders import serializers as s
 from orders.models import (
     Customer,
@@ -86,6 +88,111 @@ def _address_scope(ctx):
     else:
         qs = qs.filter(owner_customer_id__isnull=True)
     return addresses_within_reach(qs, ctx)
+
+
+# --- relationships read through other rows ------------------------------------------------------
+#
+# A getter's `prefetch` names one Prefetch, with its own queryset, per level it walks (never a
+# plain "a__b" string: Django refuses a lookup with a queryset on a path a plain lookup walked
+# before it, and an include of `a` is such a lookup, so `include=origin_address,stock_location`
+# was a 500). An include of the same level is then the same key, which the document builder
+# deduplicates; either queryset holds the rows the getter reads, and each level selects what the
+# target's attributes read (more than one lookup: the builder adds nothing below them). At a
+# related endpoint nothing is prefetched on the parent: the getters answer one queryset instead.
+
+BY_AGE = ("created_at", "id")
+
+
+def _loaded(obj, relation: str) -> bool:
+    """Whether `relation`'s rows were prefetched on `obj`."""
+    return relation in getattr(obj, "_prefetched_objects_cache", {})
+
+
+def _levels(*lookups: tuple[str, object]) -> tuple:
+    return tuple(Prefetch(path, queryset=queryset) for path, queryset in lookups)
+
+
+# An order's stock line items (and their reservations), through its shipments.
+_ORDER_STOCK_LINES = (
+    ("shipments", Shipment.objects.order_by(*BY_AGE)),
+    ("shipments__stock_line_items", StockLineItem.objects.select_related("line_item")),
+)
+
+
+def _order_stock_line_items(order):
+    if not _loaded(order, "shipments"):
+        return StockLineItem.objects.filter(shipment__order=order)
+    return [line for shipment in order.shipments.all() for line in shipment.stock_line_items.all()]
+
+
+def _order_stock_reservations(order):
+    if not _loaded(order, "shipments"):
+        return StockReservation.objects.filter(stock_line_item__shipment__order=order)
+    return [
+        line.stock_reservation
+        for line in _order_stock_line_items(order)
+        if line.stock_reservation_id is not None
+    ]
+
+
+def _reservations_below(path: str) -> tuple:
+    return (
+        f"{path}__stock_reservation",
+        StockReservation.objects.select_related("stock_item"),
+    )
+
+
+def _line_items_at(path: str) -> tuple:
+    """Line items at `path` with the order their attributes read (a level of its own too: an
+    include may have joined the line items already, without it)."""
+    return (
+        (path, LineItem.objects.select_related("order")),
+        (f"{path}__order", Order.objects.all()),
+    )
+
+
+def _no_stock_transfers(record):
+    """Stock transfers are made by hand (inventory.md: transfers for orders are a later
+    milestone), so no order, shipment or line item has any: the relationship is always empty."""
+    return []
+
+
+# A shipment's line items: those of its stock line items.
+def _shipment_line_items(shipment):
+    if not _loaded(shipment, "stock_line_items"):
+        return LineItem.objects.filter(stock_line_items__shipment=shipment).distinct()
+    lines = shipment.stock_line_items.all()
+    return list({line.line_item_id: line.line_item for line in lines}.values())
+
+
+# A shipment's delivery lead time: its shipping method's from its stock location (read through
+# the location, which the shipment's reach covers, like its `stock_location`).
+def _delivery_lead_time(shipment):
+    if shipment.shipping_method_id is None or shipment.stock_location_id is None:
+        return None
+    location = shipment.stock_location
+    if not _loaded(location, "delivery_lead_times"):
+        return DeliveryLeadTime.objects.filter(
+            shipping_method_id=shipment.shipping_method_id, stock_location_id=location.pk
+        ).first()
+    times = location.delivery_lead_times.all()
+    return next((t for t in times if t.shipping_method_id == shipment.shipping_method_id), None)
+
+
+def _origin_address(shipment):
+    location = shipment.stock_location
+    return location.address if location is not None else None
+
+
+# A line item's reservations, through its stock line items.
+def _line_item_stock_reservations(line_item):
+    if not _loaded(line_item, "stock_line_items"):
+        return StockReservation.objects.filter(stock_line_item__line_item=line_item)
+    return [
+        line.stock_reservation
+        for line in line_item.stock_line_items.all()
+        if line.stock_reservation_id is not None
+    ]
 
 
 def _order_trigger(service):
@@ -172,11 +279,34 @@ class OrderResource(ResourceView):
             "payment_methods",
             many=True,
             getter=_available_payment_methods,
-            prefetch=("market__payment_methods",),
+            prefetch=_levels(
+                ("market", Market.objects.all()),
+                (
+                    "market__payment_methods",
+                    PaymentMethod.objects.select_related("market__price_list"),
+                ),
+            ),
             through_parent=True,
         ),
         "line_items": Rel("line_items", many=True),
         "shipments": Rel("shipments", many=True),
+        "stock_line_items": Rel(
+            "stock_line_items",
+            many=True,
+            getter=_order_stock_line_items,
+            prefetch=_levels(*_ORDER_STOCK_LINES),
+            through_parent=True,
+        ),
+        # Integration only, like every reservation (auth.md).
+        "stock_reservations": Rel(
+            "stock_reservations",
+            many=True,
+            getter=_order_stock_reservations,
+            prefetch=_levels(
+                *_ORDER_STOCK_LINES, _reservations_below("shipments__stock_line_items")
+            ),
+        ),
+        "stock_transfers": Rel("stock_transfers", many=True, getter=_no_stock_transfers),
         "transactions": Rel(
             ("authorizations", "captures", "voids", "refunds"),
             many=True,
@@ -258,11 +388,13 @@ class LineItemResource(ResourceView):
         "stock_reservations": Rel(
             "stock_reservations",
             many=True,
-            getter=lambda li: [
-                sli.stock_reservation for sli in li.stock_line_items.all() if sli.stock_reservation
-            ],
-            prefetch=("stock_line_items__stock_reservation",),
+            getter=_line_item_stock_reservations,
+            prefetch=_levels(
+                ("stock_line_items", StockLineItem.objects.all()),
+                _reservations_below("stock_line_items"),
+            ),
         ),
+        "stock_transfers": Rel("stock_transfers", many=True, getter=_no_stock_transfers),
     }
 
     @classmethod
@@ -343,8 +475,11 @@ class ShipmentResource(ResourceView):
         "stock_location": Rel("stock_locations", through_parent=True),
         "origin_address": Rel(
             "addresses",
-            getter=lambda sh: sh.stock_location.address if sh.stock_location else None,
-            prefetch=("stock_location__address",),
+            getter=_origin_address,
+            prefetch=_levels(
+                ("stock_location", StockLocation.objects.all()),
+                ("stock_location__address", Address.objects.all()),
+            ),
             through_parent=True,
         ),
         "shipping_address": Rel(
@@ -354,12 +489,39 @@ class ShipmentResource(ResourceView):
             through_parent=True,
         ),
         "shipping_method": Rel("shipping_methods", update=True),
+        "delivery_lead_time": Rel(
+            "delivery_lead_times",
+            getter=_delivery_lead_time,
+            prefetch=_levels(
+                ("stock_location", StockLocation.objects.all()),
+                ("stock_location__delivery_lead_times", DeliveryLeadTime.objects.order_by(*BY_AGE)),
+            ),
+            through_parent=True,
+        ),
         "stock_line_items": Rel("stock_line_items", many=True, through_parent=True),
+        "stock_transfers": Rel("stock_transfers", many=True, getter=_no_stock_transfers),
+        "line_items": Rel(
+            "line_items",
+            many=True,
+            getter=_shipment_line_items,
+            prefetch=_levels(
+                ("stock_line_items", StockLineItem.objects.order_by(*BY_AGE)),
+                *_line_items_at("stock_line_items__line_item"),
+            ),
+            through_parent=True,
+        ),
         "available_shipping_methods": Rel(
             "shipping_methods",
             many=True,
             getter=_available_shipping_methods,
-            prefetch=("order__market__shipping_methods",),
+            prefetch=_levels(
+                ("order", Order.objects.all()),
+                ("order__market", Market.objects.all()),
+                (
+                    "order__market__shipping_methods",
+                    ShippingMethod.objects.select_related("market__price_list"),
+                ),
+            ),
             through_parent=True,
         ),
     }
@@ -677,19 +839,26 @@ class StockReservationResource(ResourceView):
         "stock_line_item": Rel("stock_line_items"),
         "line_item": Rel(
             "line_items",
-            getter=lambda r: _stock_line_item(r, "line_item"),
-            prefetch=("stock_line_item__line_item",),
+            getter=lambda r: _reservation_line(r, "line_item"),
+            prefetch=_levels(
+                ("stock_line_item", StockLineItem.objects.all()),
+                *_line_items_at("stock_line_item__line_item"),
+            ),
         ),
         "order": Rel(
             "orders",
-            getter=lambda r: _stock_line_item(r, "order"),
-            prefetch=("stock_line_item__shipment__order",),
+            getter=lambda r: _reservation_line(r, "order"),
+            prefetch=_levels(
+                ("stock_line_item", StockLineItem.objects.all()),
+                ("stock_line_item__shipment", Shipment.objects.all()),
+                ("stock_line_item__shipment__order", OrderResource.base_queryset()),
+            ),
         ),
         "stock_transfer": Rel("stock_transfers"),
     }
 
 
-def _stock_line_item(reservation, what):
+def _reservation_line(reservation, what):
     try:
         sli = reservation.stock_line_item
     except StockLineItem.DoesNotExist:

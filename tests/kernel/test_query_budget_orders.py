@@ -18,10 +18,10 @@ pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]
 # checkout: 3 line items (sku, shipping, payment) and 4 transactions.
 BUDGET = {
     "orders": 11,
-    "line_items": 17,
-    "shipments": 15,
+    "line_items": 16,
+    "shipments": 16,
     "stock_line_items": 9,
-    "stock_reservations": 13,
+    "stock_reservations": 9,
     "stock_transfers": 5,
     "customers": 5,
     "customer_addresses": 3,

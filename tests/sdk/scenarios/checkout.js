@@ -49,7 +49,7 @@ async function onHand(code) {
 
 // The guest's way to a placed order: cart, email, addresses, a shipping method on every shipment
 // (the one named `method`), the wire transfer payment method and its payment source, `_place`.
-async function placeAsGuest(lines, { method = 'Standard', email = 'ada@example.com' } = {}) {
+export async function placeAsGuest(lines, { method = 'Standard', email = 'ada@example.com' } = {}) {
   const order = await shop.orders.create({ language_code: 'en' })
   assert.equal(order.status, 'draft')
   for (const [sku_code, quantity] of lines) {
