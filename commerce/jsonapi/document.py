@@ -76,6 +76,12 @@ def _prefetches(resource_cls, tree: dict, ctx, prefix: str, needs: list) -> list
             lookups.extend(_prefixed(lookup, prefix) for lookup in rel.prefetch)
             if target is not None and len(rel.prefetch) == 1:
                 needs.extend(_row_needs(target, _path(rel.prefetch[0], prefix)))
+            elif target is None:
+                # Polymorphic (a line item's `item`): each one-level lookup reaches one type.
+                for lookup in rel.prefetch:
+                    reached = _type_reached(resource_cls, rel, lookup)
+                    if reached is not None:
+                        needs.extend(_row_needs(reached, _path(lookup, prefix)))
             continue
         lookup = f"{prefix}{rel.source_for(name)}"
         if target is not None:
@@ -118,6 +124,23 @@ def _row_needs(target, lookup: str) -> list:
     its `select_related`: a Prefetch queryset carries those, but a parent that select_related
     the object already, a line item's `order`, makes Django skip that queryset)."""
     return [f"{lookup}__{need}" for need in (*target.select_related, *target.prefetch_related)]
+
+
+def _type_reached(resource_cls, rel, lookup):
+    """The resource class among `rel`'s types whose model a one-level `lookup` of
+    `resource_cls` leads to (None when it is deeper or leads elsewhere)."""
+    path = lookup.prefetch_through if isinstance(lookup, Prefetch) else lookup
+    if "__" in path:
+        return None
+    try:
+        model = resource_cls.model._meta.get_field(path).related_model
+    except Exception:
+        return None
+    for type_name in rel.types:
+        candidate = registry.get(type_name)
+        if candidate is not None and candidate.model is model:
+            return candidate
+    return None
 
 
 def _path(lookup, prefix: str) -> str:

@@ -136,12 +136,26 @@ def list_queries(api, type_name: str) -> tuple[int, int]:
     return len(captured.captured_queries), len(response.json()["data"])
 
 
+def each_include_queries(api, type_name: str) -> dict[str, int]:
+    """Queries of the first page of 25 with each include of the type alone (an include on its
+    own must bring what its rows read too, not lean on another include's prefetch)."""
+    counts = {}
+    for name in registry[type_name].relationships():
+        with CaptureQueriesContext(connection) as captured:
+            response = api.get(f"/api/{type_name}?page[size]=25&include={name}")
+        assert response.status_code == 200, (type_name, name, response.json())
+        counts[name] = len(captured.captured_queries)
+    return counts
+
+
 def test_order_lists_with_every_include_cost_the_same_for_1_and_25_rows(integration, shop):
     checkout(integration, shop, 0)
     few = {t: list_queries(integration, t) for t in BUDGET}
+    few_each = {t: each_include_queries(integration, t) for t in BUDGET}
     for n in range(1, 25):
         checkout(integration, shop, n)
     many = {t: list_queries(integration, t) for t in BUDGET}
+    assert {t: each_include_queries(integration, t) for t in BUDGET} == few_each
 
     assert {t: rows for t, (_, rows) in many.items()} == {t: 25 for t in BUDGET}
     assert {t: q for t, (q, _) in many.items()} == {t: q for t, (q, _) in few.items()}
