@@ -439,7 +439,15 @@ def _shipment_trigger(name):
 
 
 def _available_shipping_methods(shipment):
-    candidates = shipment.order.market.shipping_methods.all()
+    """The methods the shipments service would accept for it: the market's own and those of
+    no market (read once per market object of the document, not per shipment)."""
+    market = shipment.order.market
+    everywhere = market.__dict__.get("_shipping_methods_everywhere")
+    if everywhere is None:
+        everywhere = market.__dict__["_shipping_methods_everywhere"] = list(
+            ShippingMethod.objects.filter(market__isnull=True).select_related("market__price_list")
+        )
+    candidates = [*market.shipping_methods.all(), *everywhere]
     return shipment_services.available_shipping_methods(
         shipment.order, shipment, candidates=candidates
     )

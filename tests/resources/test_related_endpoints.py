@@ -395,3 +395,28 @@ def test_related_endpoints_cost_the_same_for_one_and_five_lines(
             data = body["data"]
             sizes.append(len(data) if isinstance(data, list) else int(data is not None))
     assert sizes == expected
+
+
+def test_a_shipments_available_methods_include_those_of_no_market_as_the_service_does(
+    sales_channel, shop
+):
+    from tests.conftest import rel
+
+    everywhere = f.ShippingMethodFactory(market=None, name="Anywhere", price_amount_cents=900)
+    elsewhere = f.ShippingMethodFactory(market=f.MarketFactory(), name="Elsewhere")
+    order = make_cart(shop)
+    shipment = Shipment.objects.get(order=order)
+    listed = sales_channel.get(f"/api/shipments/{shipment.public_id}/available_shipping_methods")
+    names = {m["attributes"]["name"] for m in ok(listed)}
+    assert names == {"Standard", "Anywhere"}
+    assert elsewhere.name not in names
+
+    # What it lists is what a client may pick.
+    chosen = sales_channel.update(
+        "shipments",
+        shipment.public_id,
+        relationships={"shipping_method": rel("shipping_methods", everywhere.public_id)},
+    )
+    assert ok(chosen)["relationships"]["shipping_method"]["links"]
+    shipment.refresh_from_db()
+    assert shipment.shipping_method_id == everywhere.pk
