@@ -25,7 +25,7 @@ from commerce.models import Address
 from commerce.triggers import Trigger, TriggerSet
 from inventory.models import StockLocation, StockReservation
 from inventory.serializers import StockReservationSerializer
-from markets.models import DeliveryLeadTime, Market, PaymentMethod, ShippingMethod
+from markets.models import DeliveryLeadTime, Market, PaymentMethod
 from orders import serializers as s
 from orders.models import (
     Customer,
@@ -439,15 +439,14 @@ def _shipment_trigger(name):
 
 
 def _available_shipping_methods(shipment):
-    """The methods the shipments service would accept for it: the market's own and those of
-    no market (read once per market object of the document, not per shipment)."""
+    """What the shipments service would accept for it; the candidates are read once per market
+    object of the document (the prefetch gives the shipments of one market one object), not
+    once per shipment."""
     market = shipment.order.market
-    everywhere = market.__dict__.get("_shipping_methods_everywhere")
-    if everywhere is None:
-        everywhere = market.__dict__["_shipping_methods_everywhere"] = list(
-            ShippingMethod.objects.filter(market__isnull=True).select_related("market__price_list")
-        )
-    candidates = [*market.shipping_methods.all(), *everywhere]
+    candidates = market.__dict__.get("_shipping_method_candidates")
+    if candidates is None:
+        candidates = shipment_services.shipping_method_candidates(market.pk)
+        market.__dict__["_shipping_method_candidates"] = candidates
     return shipment_services.available_shipping_methods(
         shipment.order, shipment, candidates=candidates
     )
@@ -525,10 +524,6 @@ class ShipmentResource(ResourceView):
             prefetch=_levels(
                 ("order", Order.objects.all()),
                 ("order__market", Market.objects.all()),
-                (
-                    "order__market__shipping_methods",
-                    ShippingMethod.objects.select_related("market__price_list"),
-                ),
             ),
             through_parent=True,
         ),

@@ -24,14 +24,21 @@ def shippable_lines(order: Order, lines=None) -> list[LineItem]:
     return [li for li in lines if li.item_type == "skus" and li.sku_id and not li.sku.do_not_ship]
 
 
-def available_shipping_methods(order: Order, shipment: Shipment | None = None, *, candidates=None):
-    """Methods of the order's market (or of every market), enabled, for the shipment's
-    category and stock location when the method names one; cheapest first. `candidates`
-    (e.g. prefetched) replaces the query."""
-    if candidates is None:
-        candidates = ShippingMethod.objects.filter(
-            Q(market_id=order.market_id) | Q(market__isnull=True)
+def shipping_method_candidates(market_id) -> list[ShippingMethod]:
+    """The methods a market's shipments may use: its own and those of no market."""
+    return list(
+        ShippingMethod.objects.filter(
+            Q(market_id=market_id) | Q(market__isnull=True)
         ).select_related("market__price_list")
+    )
+
+
+def available_shipping_methods(order: Order, shipment: Shipment | None = None, *, candidates=None):
+    """The order's `shipping_method_candidates`, enabled, for the shipment's category and stock
+    location when the method names one; cheapest first. `candidates` (read already) replaces
+    the query."""
+    if candidates is None:
+        candidates = shipping_method_candidates(order.market_id)
     methods = []
     for method in sorted(candidates, key=lambda m: (m.price_amount_cents, m.pk)):
         if method.disabled_at is not None:
@@ -160,11 +167,7 @@ def build_shipments(order: Order, *, lines=None, held=None, strict: bool = False
         existing.setdefault(key, []).append(shipment)
     if not plan and not existing:
         return []
-    candidates = list(
-        ShippingMethod.objects.filter(
-            Q(market_id=order.market_id) | Q(market__isnull=True)
-        ).select_related("market__price_list")
-    )
+    candidates = shipping_method_candidates(order.market_id)
     shipments, kept, new, stale = [], [], [], []
     for index, part in enumerate(plan, start=1):
         isl = part["inventory_stock_location"]

@@ -19,7 +19,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]
 BUDGET = {
     "orders": 11,
     "line_items": 16,
-    "shipments": 17,  # + the shipping methods of no market (available_shipping_methods)
+    "shipments": 16,
     "stock_line_items": 9,
     "stock_reservations": 9,
     "stock_transfers": 5,
