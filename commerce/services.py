@@ -81,29 +81,41 @@ def to_validation_errors(model, exc: DjangoValidationError) -> ValidationErrors:
 
 
 def save_record(instance: models.Model, *, validate=None) -> models.Model:
-    """Validate and save one model instance (inside the caller's transaction).
+    """Validate and save one model instance (inside the caller's transaction): `clean_record`,
+    then `write_record`."""
+    clean_record(instance, validate=validate)
+    return write_record(instance)
+
+
+def clean_record(instance: models.Model, *, validate=None) -> None:
+    """Run the model's validation, raising our 422 errors.
 
     `validate` (services on hot paths) names the fields the client gave: only their rules,
     unique checks and constraints are checked, and a relationship to a row the service already
     read is not looked up again. What the service computed itself is guarded by the database's
-    own constraints. Each skipped check is a query (three for a check constraint)."""
-    exclude = None
+    own constraints. Each skipped check is a query (three for a check constraint). The public
+    id is never checked: we generate it, and the unique index refuses a collision (409)."""
+    exclude = {"public_id"}
     if validate is not None:
         validate = set(validate)
-        exclude = {
+        exclude.update(
             field.name
             for field in instance._meta.concrete_fields
             if field.name not in validate or _already_read(instance, field)
-        }
+        )
     try:
         instance.full_clean(exclude=exclude)
     except DjangoValidationError as exc:
         raise to_validation_errors(type(instance), exc) from None
+
+
+def write_record(instance: models.Model) -> models.Model:
+    """Save a record already validated; what the database still refuses (a concurrent writer
+    took the same unique value first) is a 409, not an IntegrityError."""
     try:
         with transaction.atomic(savepoint=False):
             instance.save()
     except IntegrityError as exc:
-        # Validation passed, so a concurrent writer took the same unique value first.
         raise RecordNotUnique(f"The record could not be saved: {exc.__class__.__name__}.") from None
     return instance
 

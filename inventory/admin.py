@@ -7,8 +7,6 @@ through `move_stock_transfer` (its triggers are list actions and detail-page but
 """
 
 from django.contrib import admin
-from django.db.models import F, IntegerField, OuterRef, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
 
 from commerce.admin import (
     ResourceAdmin,
@@ -64,21 +62,6 @@ class StockLocationAdmin(ResourceAdmin):
     autocomplete_fields = ("address",)
 
 
-def with_reserved_and_salable(queryset):
-    """Annotate `reserved` (units held by reservations) and `salable` (on hand - reserved), as
-    `inventory.services.salable_quantities` counts them, in the list's one query."""
-    reserved = (
-        StockReservation.objects.filter(stock_item=OuterRef("pk"))
-        .order_by()
-        .values("stock_item")
-        .annotate(total=Sum("quantity"))
-        .values("total")
-    )
-    return queryset.annotate(
-        reserved=Coalesce(Subquery(reserved, output_field=IntegerField()), Value(0))
-    ).annotate(salable=F("quantity") - F("reserved"))
-
-
 @admin.register(StockItem)
 class StockItemAdmin(ResourceAdmin):
     """Stock per location: on hand (editable in the list), reserved and salable."""
@@ -106,7 +89,7 @@ class StockItemAdmin(ResourceAdmin):
     autocomplete_fields = ("sku", "stock_location")
 
     def get_queryset(self, request):
-        return with_reserved_and_salable(super().get_queryset(request))
+        return services.with_reserved_and_salable(super().get_queryset(request))
 
     def get_readonly_fields(self, request, obj=None):
         fields = (*super().get_readonly_fields(request, obj), "reserved", "salable")

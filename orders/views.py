@@ -252,6 +252,21 @@ ORDER_TRIGGERS = TriggerSet(
 )
 
 
+# The triggers that end by refreshing the cart's figures: a PATCH carrying one of them leaves
+# the refresh to it instead of computing the figures twice.
+REFRESHING_TRIGGERS = frozenset(
+    {
+        "_billing_address_clone_id",
+        "_shipping_address_clone_id",
+        "_shipping_address_same_as_billing",
+        "_billing_address_same_as_shipping",
+        "_refresh",
+        "_update_taxes",
+        "_place",
+    }
+)
+
+
 def _transactions_of(kind):
     return lambda order: [t for t in order.transactions.all() if t.kind == kind]
 
@@ -267,6 +282,7 @@ class OrderResource(ResourceView):
     serializer_class = s.OrderSerializer
     access = {**NO_LIST, "list": frozenset({"integration", "customer"})}
     select_related = ("market", "payment_source", "shipping_address", "billing_address")
+    lock_related = lifecycle.ORDER_LOCK_RELATED
     triggers = ORDER_TRIGGERS
     relationships_map = {
         "market": Rel("markets", create="optional", update=True),
@@ -340,11 +356,16 @@ class OrderResource(ResourceView):
             return self.ctx.is_integration
         return True
 
+    def parse_write(self, data, *, instance):
+        values, trigger_calls = super().parse_write(data, instance=instance)
+        self._refreshed_after = any(t.name in REFRESHING_TRIGGERS for t, _ in trigger_calls)
+        return values, trigger_calls
+
     def create_resource(self, values, ctx):
         return carts.create_order(ctx=ctx, values=values)
 
     def update_resource(self, instance, values, ctx):
-        return carts.update_order(instance, values, ctx=ctx)
+        return carts.update_order(instance, values, ctx=ctx, refresh=not self._refreshed_after)
 
     def delete_resource(self, instance, ctx):
         carts.delete_order(instance)
@@ -359,6 +380,7 @@ class LineItemResource(ResourceView):
     access = {**NO_LIST, "delete": ALL_KINDS}
     delete_refusals = (422,)  # the order is no longer a cart, or the line is a system line
     select_related = ("order",)
+    locked_through = "order"
     code_references = {"sku_code": ("sku", "code")}
     filter_aliases = {"currency_code": "order__currency_code"}
     triggers = TriggerSet(
@@ -366,7 +388,7 @@ class LineItemResource(ResourceView):
         Trigger("_external_price", lambda li, v, *, ctx: li, kinds=INTEGRATION_ONLY),
     )
     relationships_map = {
-        "order": Rel("orders", create="required"),
+        "order": Rel("orders", create="required", lock=True),
         "sku": Rel("skus", create="optional"),
         "item": Rel(
             (
@@ -459,6 +481,7 @@ class ShipmentResource(ResourceView):
     serializer_class = s.ShipmentSerializer
     access = {**NO_LIST, "create": INTEGRATION_ONLY}
     select_related = ("order",)
+    locked_through = "order"
     prefetch_related = ("stock_line_items",)  # skus_count
     triggers = TriggerSet(
         *[
@@ -564,7 +587,7 @@ class WireTransferResource(ResourceView):
     model = PaymentSource
     serializer_class = s.WireTransferSerializer
     access = NO_LIST
-    relationships_map = {"order": Rel("orders", create="required")}
+    relationships_map = {"order": Rel("orders", create="required", lock=True)}
 
     @classmethod
     def base_queryset(cls):
@@ -625,6 +648,7 @@ class TransactionResourceBase(ResourceView):
     serializer_class = s.TransactionSerializer
     access = {**NO_LIST, "create": INTEGRATION_ONLY, "update": INTEGRATION_ONLY}
     ops = frozenset({"list", "retrieve", "update"})
+    locked_through = "order"
     kind: str | None = None
     relationships_map = {
         "order": Rel("orders"),

@@ -45,6 +45,9 @@ class Rel:
     # A polymorphic to-many's related endpoint lists through this resource type, whose queryset
     # holds every kind (`transactions` for an order's authorizations, captures ...).
     collection: str | None = None
+    # A create locks the target's row as it reads it (with the target resource's
+    # `lock_related`): the aggregate the new record joins (a line item's order).
+    lock: bool = False
 
     @property
     def types(self) -> tuple[str, ...]:

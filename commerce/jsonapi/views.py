@@ -68,6 +68,12 @@ class ResourceView(APIView):
     # documents prefetch them for the type, primary or included (document.prefetches).
     select_related: tuple[str, ...] = ()
     prefetch_related: tuple[str, ...] = ()
+    # Related rows a write reads: brought along when the row is read under its lock.
+    lock_related: tuple[str, ...] = ()
+    # The parent whose row lock guards every write to this resource ("order" for a line item):
+    # a PATCH or DELETE locks that parent first, then the row (the global lock order starts at
+    # the parent), and hands the row over with the locked parent attached.
+    locked_through: str | None = None
 
     mode: str = "collection"  # set per route by routing.py
 
@@ -270,14 +276,35 @@ class ResourceView(APIView):
         )
         if query is not None:
             qs = qs.prefetch_related(*prefetches(type(self), query.include, self.ctx))
-        if for_update:
-            qs = qs.select_for_update(of=("self",))
         if not isinstance(pk, str) or len(pk) > 64:
             raise NotFound()
+        parent = None
+        if for_update:
+            parent = self.lock_parent(pk)
+            qs = qs.select_for_update(of=("self",)).select_related(*self.lock_related)
         instance = qs.filter(public_id=pk).first()
         if instance is None:
             raise NotFound()
+        if parent is not None:
+            setattr(instance, self.locked_through, parent)
         return instance
+
+    def lock_parent(self, pk: str):
+        """Lock the `locked_through` parent of row `pk` (None without one), reading it with
+        its resource's `lock_related`; one statement (the row is found by a subquery)."""
+        if self.locked_through is None:
+            return None
+        field = self.model._meta.get_field(self.locked_through)
+        parent_cls = registry[self.relationships()[self.locked_through].types[0]]
+        parent_ids = (
+            self.model._default_manager.filter(public_id=pk).values(field.attname).order_by()[:1]
+        )
+        return (
+            field.related_model._default_manager.select_for_update(of=("self",))
+            .select_related(*parent_cls.lock_related)
+            .filter(pk__in=parent_ids)
+            .first()
+        )
 
     def member_document(self, pk, query: Query, *, created: bool = False) -> dict:
         instance = self.get_object(pk, query=query, unscoped=created)
@@ -577,9 +604,11 @@ class ResourceView(APIView):
                 )
             )
             return None
-        target = (
-            registry[type_name].scoped_queryset(self.ctx).filter(public_id=public_id[:64]).first()
-        )
+        target_cls = registry[type_name]
+        qs = target_cls.scoped_queryset(self.ctx)
+        if rel.lock:
+            qs = qs.select_for_update(of=("self",)).select_related(*target_cls.lock_related)
+        target = qs.filter(public_id=public_id[:64]).first()
         if target is None or not self.allows_target(name, target):
             errors.append(
                 ValidationError(

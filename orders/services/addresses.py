@@ -47,8 +47,7 @@ def clone_into(order: Order, field: str, address_id: str, reachable) -> Order:
         field,
         copy_address(source, owner_customer_id=order.customer_id if not order.guest else None),
     )
-    order.save()
-    refresh_order(order, reship=False)
+    refresh_order(order, reship=False)  # writes the order too
     return order
 
 
@@ -58,6 +57,5 @@ def same_as(order: Order, target: str, source: str) -> Order:
     if address is None:
         raise ValidationError(source, "can't be blank", error="blank", relationship=True)
     setattr(order, target, copy_address(address, owner_customer_id=address.owner_customer_id))
-    order.save()
-    refresh_order(order, reship=False)
+    refresh_order(order, reship=False)  # writes the order too
     return order

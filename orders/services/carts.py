@@ -1,7 +1,9 @@
 """Building a cart: orders, line items, payment sources, while the order is draft or pending.
 
-Every action locks the order row first (the global lock order starts there), checks that the
-order can still change, writes, and recomputes the figures with `refresh_order`.
+Every action runs under the order's row lock (the global lock order starts there): the API's
+views read the order under it (a line item's `order` too) and hand it over, so the services
+don't read it again; `lock_order` takes it for other callers. Each checks that the order can
+still change, writes, and recomputes the figures with `refresh_order`.
 """
 
 from django.db import transaction
@@ -11,7 +13,7 @@ from commerce.auth.context import TokenContext
 from commerce.counters import next_number
 from commerce.events import emit_event
 from commerce.exceptions import InvalidTransition, ValidationError
-from commerce.services import save_record
+from commerce.services import clean_record, save_record
 from markets.models import Market, Price
 from orders.models import Customer, LineItem, Order, PaymentSource
 from orders.services.lifecycle import coupon_problem, lock_order
@@ -115,10 +117,11 @@ def create_order(*, ctx: TokenContext, values: dict) -> Order:
 
 
 @transaction.atomic(savepoint=False)
-def update_order(order: Order, values: dict, *, ctx: TokenContext) -> Order:
+def update_order(order: Order, values: dict, *, ctx: TokenContext, refresh: bool = True) -> Order:
+    """`order` read under its row lock. `refresh=False`: the caller refreshes the cart itself
+    right after (an address trigger of the same request), so its figures are computed once."""
     if not values:
         return order
-    order = lock_order(order)
     if order.status not in ("draft", "pending"):
         if not ctx.is_integration:
             ensure_editable(order)
@@ -151,8 +154,12 @@ def update_order(order: Order, values: dict, *, ctx: TokenContext) -> Order:
         order.customer = find_or_create_customer(values["customer_email"], password)
     if coupon_code is not ...:
         apply_coupon(order, coupon_code)
-    save_record(order, validate=values)
-    refresh_order(order, reship=moved)  # another market ships from other locations
+    if order.status in ("draft", "pending") and (refresh or moved):
+        clean_record(order, validate=values)
+        # Writes the order with its figures; another market ships from other locations.
+        refresh_order(order, reship=moved)
+    else:
+        save_record(order, validate=values)
     emit_event("orders.update", order)
     return order
 
@@ -193,8 +200,9 @@ def unit_price(market: Market, sku, *, attribute: str = "sku_code") -> int:
 
 @transaction.atomic(savepoint=False)
 def create_line_item(*, ctx: TokenContext, values: dict, merge: bool = False) -> LineItem:
+    """`values["order"]` read under its row lock."""
     values = dict(values)
-    order = lock_order(values.pop("order"))
+    order = values.pop("order")
     ensure_editable(order)
     item_type = values.pop("item_type", "skus") or "skus"
     if item_type != "skus":
@@ -206,6 +214,7 @@ def create_line_item(*, ctx: TokenContext, values: dict, merge: bool = False) ->
     if merge:
         existing = order.line_items.filter(item_type="skus", sku=sku).first()
         if existing is not None:
+            existing.order = order
             return update_line_item(existing, {"quantity": existing.quantity + quantity}, ctx=ctx)
     line = LineItem(
         order=order,
@@ -227,7 +236,8 @@ def create_line_item(*, ctx: TokenContext, values: dict, merge: bool = False) ->
 
 @transaction.atomic(savepoint=False)
 def update_line_item(line: LineItem, values: dict, *, ctx: TokenContext) -> LineItem:
-    order = lock_order(line.order)
+    """`line.order` read under its row lock (LineItemResource.locked_through)."""
+    order = line.order
     ensure_editable(order)
     if "sku" in values and values["sku"].pk != line.sku_id:
         line.sku = values.pop("sku")
@@ -244,7 +254,8 @@ def update_line_item(line: LineItem, values: dict, *, ctx: TokenContext) -> Line
 
 @transaction.atomic(savepoint=False)
 def delete_line_item(line: LineItem, *, ctx: TokenContext) -> None:
-    order = lock_order(line.order)
+    """`line.order` read under its row lock."""
+    order = line.order
     ensure_editable(order)
     if line.item_type != "skus":
         raise ValidationError("item_type", "system line items follow the order", error="invalid")
@@ -267,8 +278,9 @@ def delete_order(order: Order) -> None:
 
 @transaction.atomic(savepoint=False)
 def create_payment_source(*, ctx: TokenContext, values: dict, kind: str) -> PaymentSource:
-    """A payment source created for an order becomes that order's payment source."""
-    order = lock_order(values["order"])
+    """A payment source created for an order (`values["order"]`, read under its row lock)
+    becomes that order's payment source."""
+    order = values["order"]
     ensure_editable(order)
     source = save_record(PaymentSource(kind=kind, order=order), validate=())
     order.payment_source = source

@@ -26,18 +26,21 @@ from orders.services.shipments import (
 from orders.services.totals import find_coupon, refresh_figures, refresh_order
 from orders.transitions import next_order_status
 
+# What the order's services read along with the order (the API's views read it so too).
+ORDER_LOCK_RELATED = (
+    "market__inventory_model",
+    "payment_method",
+    "payment_source",
+    "billing_address",
+    "shipping_address",
+)
+
 
 def lock_order(order: Order) -> Order:
     """Re-read the order under its row lock (the global lock order starts with the order)."""
     return (
         Order.objects.select_for_update(of=("self",))
-        .select_related(
-            "market__inventory_model",
-            "payment_method",
-            "payment_source",
-            "billing_address",
-            "shipping_address",
-        )
+        .select_related(*ORDER_LOCK_RELATED)
         .get(pk=order.pk)
     )
 

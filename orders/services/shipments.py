@@ -7,7 +7,7 @@ from django.utils import timezone
 from commerce.events import emit_event
 from commerce.exceptions import InvalidTransition, ValidationError
 from inventory.models import InventoryStockLocation, StockItem
-from inventory.services import salable_quantities
+from inventory.services import salable_quantities, with_reserved_and_salable
 from markets.models import ShippingMethod
 from orders.models import LineItem, Order, Shipment, StockLineItem
 from orders.transitions import SHIPMENT_TARGETS, next_shipment_status
@@ -77,9 +77,11 @@ def plan_shipments(
     )
     if held is None:
         held = read_stock(
-            StockItem.objects.filter(
-                sku_id__in={li.sku_id for li in lines},
-                stock_location_id__in={isl.stock_location_id for isl in isls},
+            with_reserved_and_salable(
+                StockItem.objects.filter(
+                    sku_id__in={li.sku_id for li in lines},
+                    stock_location_id__in={isl.stock_location_id for isl in isls},
+                )
             )
         )
     items, salable = held
@@ -335,10 +337,10 @@ def operator_move(shipment: Shipment, trigger: str) -> Shipment:
 
 
 def update_shipment(shipment: Shipment, values: dict, *, ctx) -> Shipment:
-    from orders.services.lifecycle import lock_order
+    """`shipment.order` read under its row lock (ShipmentResource.locked_through)."""
     from orders.services.totals import refresh_order
 
-    order = lock_order(shipment.order)
+    order = shipment.order
     changed = sorted(values)
     if "shipping_method" in values:
         set_shipping_method(shipment, values.pop("shipping_method"))

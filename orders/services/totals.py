@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from commerce.events import emit_event
+from commerce.services import write_record
 from markets.models import Coupon, Promotion, TaxRule
 from orders import pricing
 from orders.models import LineItem, Order
@@ -225,7 +226,7 @@ def refresh_figures(
     if order.status == "draft" and sku_lines and (order.customer_id or order.customer_email):
         order.status = "pending"
         became_pending = True
-    order.save()
+    write_record(order)  # with what the caller changed on it (client values validated there)
     if became_pending:
         emit_event("orders.pending", order)  # a state change like any other (orders.md)
     others = [li for li in line_items if li.item_type == "adjustments"]

@@ -1,5 +1,7 @@
 """Transaction triggers: capture or void an authorization, refund a capture (integration only).
-Each re-locks the order, records the transaction and lets the order's statuses follow."""
+Each runs under the order's row lock (the view reads the transaction's `order` under it: its
+resource is `locked_through` the order), records the transaction and lets the order's statuses
+follow."""
 
 from commerce.events import emit_event
 from orders.models import Transaction
@@ -19,7 +21,7 @@ def _after(order, tx: Transaction, topic: str) -> None:
 def capture_authorization(
     authorization: Transaction, value=True, *, ctx=None, params=None
 ) -> Transaction:
-    order = lifecycle.lock_order(authorization.order)
+    order = authorization.order
     if order.status not in ("placed", "approved"):
         lifecycle.refuse_payment_move(order, "paid")
     payments.capture(authorization, (params or {}).get("_capture_amount_cents"))
@@ -28,7 +30,7 @@ def capture_authorization(
 
 
 def void_authorization(authorization: Transaction, value=True, *, ctx=None) -> Transaction:
-    order = lifecycle.lock_order(authorization.order)
+    order = authorization.order
     if order.status not in ("placed", "approved"):
         lifecycle.refuse_payment_move(order, "voided")
     payments.void(authorization)
@@ -37,7 +39,7 @@ def void_authorization(authorization: Transaction, value=True, *, ctx=None) -> T
 
 
 def refund_capture(capture: Transaction, value=True, *, ctx=None, params=None) -> Transaction:
-    order = lifecycle.lock_order(capture.order)
+    order = capture.order
     payments.refund(capture, (params or {}).get("_refund_amount_cents"))
     _after(order, capture, "captures.refund")
     return capture

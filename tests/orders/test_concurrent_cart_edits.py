@@ -1,0 +1,140 @@
+"""Writes to one order's rows at the same moment (PostgreSQL only): a shipment's or a line
+item's PATCH racing the order's `_place` or another write to the cart. Every write takes the
+order's row lock before any of its rows (the global lock order), so they queue: each client gets
+its answer (2xx or a 422 once the order is placed), PostgreSQL breaks no deadlock, and the
+order ends consistent. Without that order (the row first, then its order) `_place`, which holds
+the order and then updates the shipments, deadlocks against the shipment's PATCH."""
+
+import json
+import threading
+
+import pytest
+from django.db import connection
+from django.test import Client
+
+from orders.models import Order
+from tests import factories as f
+from tests.inventory.racing import JOIN_TIMEOUT, deadlocks_detected
+from tests.orders.conftest import make_cart
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.postgres_only,
+    pytest.mark.usefixtures("races"),
+]
+
+ROUNDS = 8
+
+
+@pytest.fixture
+def races():
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks and concurrent transactions need PostgreSQL")
+
+
+def _send(token, method, path, body=None):
+    response = getattr(Client(), method)(
+        path,
+        data=json.dumps(body) if body is not None else None,
+        content_type="application/vnd.api+json",
+        HTTP_ACCEPT="application/vnd.api+json",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
+    return response.status_code, (response.json() if response.content else None)
+
+
+def at_once(requests) -> dict:
+    """{key: (status, body)} of (key, token, method, path, body) requests released together;
+    an exception in a thread (a deadlock the view let through) is kept as (None, repr)."""
+    results = {}
+    barrier = threading.Barrier(len(requests))
+
+    def run(key, *args):
+        try:
+            barrier.wait()
+            results[key] = _send(*args)
+        except Exception as error:  # noqa: BLE001 (asserted below)
+            results[key] = (None, repr(error))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=request) for request in requests]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=JOIN_TIMEOUT)
+    assert not any(t.is_alive() for t in threads), "a request never answered"
+    return results
+
+
+def _document(type_name, public_id, attributes=None, relationships=None):
+    data = {"type": type_name, "id": public_id, "attributes": attributes or {}}
+    if relationships:
+        data["relationships"] = relationships
+    return {"data": data}
+
+
+def test_shipment_and_line_item_writes_queue_behind_place(shop, sales_channel):
+    token = sales_channel.token
+    express = f.ShippingMethodFactory(
+        market=shop["market"], name="Express", price_amount_cents=1500
+    )
+    second_sku = f.SkuFactory(code="ORD-2", shipping_category=shop["sku"].shipping_category)
+    f.PriceFactory(price_list=shop["market"].price_list, sku=second_sku, amount_cents=700)
+    f.StockItemFactory(stock_location=shop["location"], sku=second_sku, quantity=50)
+    deadlocks_before = deadlocks_detected()
+    for round_number in range(ROUNDS):
+        order = make_cart(shop, [(shop["sku"], 2), (second_sku, 1)])
+        shipment = order.shipments.get()
+        line = order.line_items.get(sku=shop["sku"])
+        method = express if round_number % 2 else shop["standard"]
+        results = at_once(
+            [
+                (
+                    "place",
+                    token,
+                    "patch",
+                    f"/api/orders/{order.public_id}",
+                    _document("orders", order.public_id, {"_place": True}),
+                ),
+                (
+                    "shipping method",
+                    token,
+                    "patch",
+                    f"/api/shipments/{shipment.public_id}",
+                    _document(
+                        "shipments",
+                        shipment.public_id,
+                        relationships={
+                            "shipping_method": {
+                                "data": {"type": "shipping_methods", "id": method.public_id}
+                            }
+                        },
+                    ),
+                ),
+                (
+                    "quantity",
+                    token,
+                    "patch",
+                    f"/api/line_items/{line.public_id}",
+                    _document("line_items", line.public_id, {"quantity": 3}),
+                ),
+            ]
+        )
+        for key, (status, body) in results.items():
+            assert status in (200, 422), (key, status, body)
+            if status == 422:
+                assert body["errors"][0]["status"] == "422", body
+        assert results["place"][0] == 200, results["place"]
+        order = Order.objects.get(pk=order.pk)
+        assert order.status == "placed"
+        # What won before the place is in the placed figures; what came after was refused.
+        line.refresh_from_db()
+        shipment.refresh_from_db()
+        assert line.quantity == (3 if results["quantity"][0] == 200 else 2)
+        expected_method = method if results["shipping method"][0] == 200 else shop["standard"]
+        assert shipment.shipping_method_id == expected_method.pk
+        assert order.skus_count == line.quantity + 1
+        assert order.shipping_amount_cents == expected_method.price_amount_cents
+        assert order.subtotal_amount_cents == line.quantity * 1000 + 700
+    assert deadlocks_detected() - deadlocks_before == 0
