@@ -7,6 +7,7 @@ beside them as `Rel`s; the document builder renders them (links always, `data` w
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 
 from django.db import models
 from rest_framework import serializers
@@ -153,7 +154,8 @@ class ResourceSerializer(serializers.ModelSerializer):
         return names
 
     @classmethod
-    def writable_attribute_names(cls, *, creating: bool, integration: bool) -> set[str]:
+    @cache  # declarations only: building the fields costs milliseconds, on every write
+    def writable_attribute_names(cls, *, creating: bool, integration: bool) -> frozenset[str]:
         meta = cls.Meta
         names = {n for n, fld in cls().fields.items() if not fld.read_only}
         if creating:
@@ -162,4 +164,4 @@ class ResourceSerializer(serializers.ModelSerializer):
             names -= set(getattr(meta, "create_only_fields", ()))
         if not integration:
             names -= set(getattr(meta, "integration_only_fields", ()))
-        return names
+        return frozenset(names)
