@@ -1,9 +1,11 @@
 """Shared fixtures: a JSON:API client with real tokens from /oauth/token, and demo-like markets."""
 
 import json
+import logging
 import os
 
 import pytest
+from django.db import connection
 from hypothesis import HealthCheck, settings
 
 from tests import factories as f
@@ -151,3 +153,17 @@ def other_sales_channel(client, make_api_client, other_market):
 @pytest.fixture
 def anonymous(client):
     return JsonApiClient(client, None)
+
+
+@pytest.fixture
+def races():
+    """For the PostgreSQL race tests (tests/inventory/racing.py): skipped elsewhere, since
+    SQLite serialises every write and can't show a race; the expected 422s would log a warning
+    each, so only errors (5xx) still log."""
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks and concurrent transactions need PostgreSQL")
+    logger = logging.getLogger("django.request")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    yield
+    logger.setLevel(level)

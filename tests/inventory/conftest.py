@@ -2,10 +2,7 @@
 shipping method and a wire-transfer payment method; carts built with factories and the same
 service the API uses, then moved over HTTP."""
 
-import logging
-
 import pytest
-from django.db import connection
 from oauth2_provider.models import get_application_model
 
 from orders.models import Customer, Order
@@ -100,17 +97,3 @@ def make_cart(shop, lines=None, *, email="shopper@example.com", customer=None) -
 def ok(response, status=200):
     assert response.status_code == status, response.json()
     return response.json().get("data") if response.content else None
-
-
-@pytest.fixture
-def races():
-    """For the PostgreSQL race tests (tests/inventory/racing.py): skipped elsewhere, since
-    SQLite serialises every write and can't show a race; the expected 422s would log a warning
-    each, so only errors (5xx) still log."""
-    if connection.vendor != "postgresql":
-        pytest.skip("row locks and concurrent transactions need PostgreSQL")
-    logger = logging.getLogger("django.request")
-    level = logger.level
-    logger.setLevel(logging.ERROR)
-    yield
-    logger.setLevel(level)

@@ -4,6 +4,7 @@ makes on what the clients saw."""
 
 import json
 import threading
+from functools import partial
 
 from django.db import connection
 from django.test import Client
@@ -12,8 +13,11 @@ from django.test import Client
 JOIN_TIMEOUT = 120
 
 
-def patch(token, type_name, public_id, attributes):
-    body = json.dumps({"data": {"type": type_name, "id": public_id, "attributes": attributes}})
+def patch(token, type_name, public_id, attributes, relationships=None):
+    data = {"type": type_name, "id": public_id, "attributes": attributes}
+    if relationships:
+        data["relationships"] = relationships
+    body = json.dumps({"data": data})
     response = Client().patch(
         f"/api/{type_name}/{public_id}",
         data=body,
@@ -26,27 +30,34 @@ def patch(token, type_name, public_id, attributes):
 
 def all_at_once(requests) -> dict:
     """Run every (key, token, type, id, attributes) PATCH from its own thread, released together
-    at one barrier: {key: (status, body)}. An exception inside a thread (the test client raises
-    what the view raised: a deadlock, a 500) is kept as (None, repr) for `assert_clean`."""
-    results = {}
-    barrier = threading.Barrier(len(requests))
+    at one barrier: {key: (status, body)} (see `at_once`)."""
+    return at_once({key: partial(patch, *args) for key, *args in requests})
 
-    def run(key, *args):
+
+def at_once(calls) -> dict:
+    """Run every {key: call} from its own thread (each with its own database connection),
+    released together at one barrier: {key: what it returned}. An exception inside a thread (the
+    test client raises what the view raised: a deadlock, a 500) is kept as (None, repr) for
+    `assert_clean`."""
+    results = {}
+    barrier = threading.Barrier(len(calls))
+
+    def run(key, call):
         try:
             barrier.wait()
-            results[key] = patch(*args)
+            results[key] = call()
         except Exception as error:  # noqa: BLE001 (reported by assert_clean)
             results[key] = (None, repr(error))
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=run, args=request) for request in requests]
+    threads = [threading.Thread(target=run, args=item) for item in calls.items()]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=JOIN_TIMEOUT)
     assert not any(t.is_alive() for t in threads), "a request never answered"
-    assert len(results) == len(requests), "a thread did not report"
+    assert len(results) == len(calls), "a thread did not report"
     return results
 
 

@@ -5,16 +5,14 @@ its answer (2xx or a 422 once the order is placed), PostgreSQL breaks no deadloc
 order ends consistent. Without that order (the row first, then its order) `_place`, which holds
 the order and then updates the shipments, deadlocks against the shipment's PATCH."""
 
-import json
-import threading
+from functools import partial
 
 import pytest
-from django.db import connection
-from django.test import Client
 
 from orders.models import Order
 from tests import factories as f
-from tests.inventory.racing import JOIN_TIMEOUT, deadlocks_detected
+from tests.conftest import rel
+from tests.inventory.racing import assert_clean, at_once, deadlocks_detected, patch
 from tests.orders.conftest import make_cart
 
 pytestmark = [
@@ -24,54 +22,6 @@ pytestmark = [
 ]
 
 ROUNDS = 8
-
-
-@pytest.fixture
-def races():
-    if connection.vendor != "postgresql":
-        pytest.skip("row locks and concurrent transactions need PostgreSQL")
-
-
-def _send(token, method, path, body=None):
-    response = getattr(Client(), method)(
-        path,
-        data=json.dumps(body) if body is not None else None,
-        content_type="application/vnd.api+json",
-        HTTP_ACCEPT="application/vnd.api+json",
-        HTTP_AUTHORIZATION=f"Bearer {token}",
-    )
-    return response.status_code, (response.json() if response.content else None)
-
-
-def at_once(requests) -> dict:
-    """{key: (status, body)} of (key, token, method, path, body) requests released together;
-    an exception in a thread (a deadlock the view let through) is kept as (None, repr)."""
-    results = {}
-    barrier = threading.Barrier(len(requests))
-
-    def run(key, *args):
-        try:
-            barrier.wait()
-            results[key] = _send(*args)
-        except Exception as error:  # noqa: BLE001 (asserted below)
-            results[key] = (None, repr(error))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=request) for request in requests]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=JOIN_TIMEOUT)
-    assert not any(t.is_alive() for t in threads), "a request never answered"
-    return results
-
-
-def _document(type_name, public_id, attributes=None, relationships=None):
-    data = {"type": type_name, "id": public_id, "attributes": attributes or {}}
-    if relationships:
-        data["relationships"] = relationships
-    return {"data": data}
 
 
 def test_shipment_and_line_item_writes_queue_behind_place(shop, sales_channel):
@@ -88,43 +38,17 @@ def test_shipment_and_line_item_writes_queue_behind_place(shop, sales_channel):
         shipment = order.shipments.get()
         line = order.line_items.get(sku=shop["sku"])
         method = express if round_number % 2 else shop["standard"]
+        chosen = {"shipping_method": rel("shipping_methods", method.public_id)}
         results = at_once(
-            [
-                (
-                    "place",
-                    token,
-                    "patch",
-                    f"/api/orders/{order.public_id}",
-                    _document("orders", order.public_id, {"_place": True}),
+            {
+                "place": partial(patch, token, "orders", order.public_id, {"_place": True}),
+                "shipping method": partial(
+                    patch, token, "shipments", shipment.public_id, {}, chosen
                 ),
-                (
-                    "shipping method",
-                    token,
-                    "patch",
-                    f"/api/shipments/{shipment.public_id}",
-                    _document(
-                        "shipments",
-                        shipment.public_id,
-                        relationships={
-                            "shipping_method": {
-                                "data": {"type": "shipping_methods", "id": method.public_id}
-                            }
-                        },
-                    ),
-                ),
-                (
-                    "quantity",
-                    token,
-                    "patch",
-                    f"/api/line_items/{line.public_id}",
-                    _document("line_items", line.public_id, {"quantity": 3}),
-                ),
-            ]
+                "quantity": partial(patch, token, "line_items", line.public_id, {"quantity": 3}),
+            }
         )
-        for key, (status, body) in results.items():
-            assert status in (200, 422), (key, status, body)
-            if status == 422:
-                assert body["errors"][0]["status"] == "422", body
+        assert_clean(results)
         assert results["place"][0] == 200, results["place"]
         order = Order.objects.get(pk=order.pk)
         assert order.status == "placed"
