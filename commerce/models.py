@@ -27,6 +27,11 @@ class Resource(models.Model):
         label = getattr(self, "code", None) or getattr(self, "name", None) or self.public_id
         return str(label)
 
+    def is_prefetched(self, relation: str) -> bool:
+        """Whether `relation`'s rows came with this record (prefetch_related): reading them is
+        then free, else it is a query."""
+        return relation in getattr(self, "_prefetched_objects_cache", {})
+
 
 class Address(Resource):
     """A postal address: used by orders, merchants, stock locations and address books."""

@@ -240,7 +240,7 @@ class PaymentMethodResource(ResourceView):
 
 
 def _sku_stock_reservations(sku):
-    if "stock_items" not in getattr(sku, "_prefetched_objects_cache", {}):
+    if not sku.is_prefetched("stock_items"):
         return StockReservation.objects.filter(stock_item__sku=sku)
     return [r for item in sku.stock_items.all() for r in item.stock_reservations.all()]
 

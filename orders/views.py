@@ -103,11 +103,6 @@ def _address_scope(ctx):
 BY_AGE = ("created_at", "id")
 
 
-def _loaded(obj, relation: str) -> bool:
-    """Whether `relation`'s rows were prefetched on `obj`."""
-    return relation in getattr(obj, "_prefetched_objects_cache", {})
-
-
 def _levels(*lookups: tuple[str, object]) -> tuple:
     return tuple(Prefetch(path, queryset=queryset) for path, queryset in lookups)
 
@@ -120,13 +115,13 @@ _ORDER_STOCK_LINES = (
 
 
 def _order_stock_line_items(order):
-    if not _loaded(order, "shipments"):
+    if not order.is_prefetched("shipments"):
         return StockLineItem.objects.filter(shipment__order=order)
     return [line for shipment in order.shipments.all() for line in shipment.stock_line_items.all()]
 
 
 def _order_stock_reservations(order):
-    if not _loaded(order, "shipments"):
+    if not order.is_prefetched("shipments"):
         return StockReservation.objects.filter(stock_line_item__shipment__order=order)
     return [
         line.stock_reservation
@@ -159,7 +154,7 @@ def _no_stock_transfers(record):
 
 # A shipment's line items: those of its stock line items.
 def _shipment_line_items(shipment):
-    if not _loaded(shipment, "stock_line_items"):
+    if not shipment.is_prefetched("stock_line_items"):
         return LineItem.objects.filter(stock_line_items__shipment=shipment).distinct()
     lines = shipment.stock_line_items.all()
     return list({line.line_item_id: line.line_item for line in lines}.values())
@@ -171,7 +166,7 @@ def _delivery_lead_time(shipment):
     if shipment.shipping_method_id is None or shipment.stock_location_id is None:
         return None
     location = shipment.stock_location
-    if not _loaded(location, "delivery_lead_times"):
+    if not location.is_prefetched("delivery_lead_times"):
         return DeliveryLeadTime.objects.filter(
             shipping_method_id=shipment.shipping_method_id, stock_location_id=location.pk
         ).first()
@@ -186,7 +181,7 @@ def _origin_address(shipment):
 
 # A line item's reservations, through its stock line items.
 def _line_item_stock_reservations(line_item):
-    if not _loaded(line_item, "stock_line_items"):
+    if not line_item.is_prefetched("stock_line_items"):
         return StockReservation.objects.filter(stock_line_item__line_item=line_item)
     return [
         line.stock_reservation
@@ -249,21 +244,6 @@ ORDER_TRIGGERS = TriggerSet(
     Trigger("_cancel", lifecycle.cancel_order, on_create=False),
     Trigger("_archive", lifecycle.archive_order, kinds=INTEGRATION_ONLY, on_create=False),
     Trigger("_unarchive", lifecycle.unarchive_order, kinds=INTEGRATION_ONLY, on_create=False),
-)
-
-
-# The triggers that end by refreshing the cart's figures: a PATCH carrying one of them leaves
-# the refresh to it instead of computing the figures twice.
-REFRESHING_TRIGGERS = frozenset(
-    {
-        "_billing_address_clone_id",
-        "_shipping_address_clone_id",
-        "_shipping_address_same_as_billing",
-        "_billing_address_same_as_shipping",
-        "_refresh",
-        "_update_taxes",
-        "_place",
-    }
 )
 
 
@@ -358,14 +338,14 @@ class OrderResource(ResourceView):
 
     def parse_write(self, data, *, instance):
         values, trigger_calls = super().parse_write(data, instance=instance)
-        self._refreshed_after = any(t.name in REFRESHING_TRIGGERS for t, _ in trigger_calls)
+        self._triggers_after = frozenset(t.name for t, _ in trigger_calls)
         return values, trigger_calls
 
     def create_resource(self, values, ctx):
         return carts.create_order(ctx=ctx, values=values)
 
     def update_resource(self, instance, values, ctx):
-        return carts.update_order(instance, values, ctx=ctx, refresh=not self._refreshed_after)
+        return carts.update_order(instance, values, ctx=ctx, then=self._triggers_after)
 
     def delete_resource(self, instance, ctx):
         carts.delete_order(instance)

@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tests import factories as f
-from tests.conftest import rel
+from tests.conftest import ADDRESS, rel
 
 
 def seed_checkout_market(market) -> dict:
@@ -55,17 +55,7 @@ def run_checkout(api, shipping_method_id, payment_method_id):
             ),
             201,
         )
-    address = {
-        "first_name": "Ada",
-        "last_name": "Lovelace",
-        "line_1": "1 Main St",
-        "city": "Boston",
-        "zip_code": "02108",
-        "state_code": "MA",
-        "country_code": "US",
-        "phone": "555-0100",
-    }
-    address_id = step("address", lambda: api.create("addresses", address), 201)["data"]["id"]
+    address_id = step("address", lambda: api.create("addresses", ADDRESS), 201)["data"]["id"]
     step(
         "billing+shipping",
         lambda: api.update(

@@ -84,8 +84,41 @@ class JsonApiClient:
         return self.patch(f"/api/{type_name}/{public_id}", body, **extra)
 
 
+# A guest's address in `usa` (Boston): the attributes a storefront sends to create it.
+ADDRESS = {
+    "first_name": "Ada",
+    "last_name": "Lovelace",
+    "line_1": "1 Main St",
+    "city": "Boston",
+    "zip_code": "02108",
+    "state_code": "MA",
+    "country_code": "US",
+    "phone": "555-0100",
+}
+
+
 def rel(type_name, public_id):
     return {"data": {"type": type_name, "id": public_id}}
+
+
+UNAUTHORIZED_DETAIL = "You are not authorized to perform this action on the requested resource."
+
+
+def assert_unauthorized(response, what=""):
+    """Commerce Layer's permission denial: 401 UNAUTHORIZED with its fixed detail."""
+    assert response.status_code == 401, f"{what}: {response.status_code} {response.content!r}"
+    (error,) = response.json()["errors"]
+    assert (error["code"], error["status"], error["detail"]) == (
+        "UNAUTHORIZED",
+        "401",
+        UNAUTHORIZED_DETAIL,
+    ), what
+
+
+def assert_not_found(response, what=""):
+    """A record out of reach answers as one that does not exist."""
+    assert response.status_code == 404, f"{what}: {response.status_code} {response.content!r}"
+    assert response.json()["errors"][0]["code"] == "RECORD_NOT_FOUND", what
 
 
 def obtain_token(client, **body) -> str:

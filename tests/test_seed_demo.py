@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 from oauth2_provider.models import get_application_model
 
 from inventory.models import Sku, StockItem
-from tests.conftest import JsonApiClient, obtain_token
+from tests.conftest import ADDRESS, JsonApiClient, obtain_token
 
 pytestmark = pytest.mark.django_db
 
@@ -391,16 +391,7 @@ def _usa_cart(storefront, coupon_code):
         {
             "data": {
                 "type": "addresses",
-                "attributes": {
-                    "first_name": "Ada",
-                    "last_name": "Lovelace",
-                    "line_1": "1 Main St",
-                    "city": "Boston",
-                    "zip_code": "02108",
-                    "state_code": "MA",
-                    "country_code": "US",
-                    "phone": "555-0100",
-                },
+                "attributes": ADDRESS,
             }
         },
     )

@@ -262,22 +262,9 @@ class DocumentBuilder:
                 }
             }
             if name in tree:
-                linkage = [
-                    {"type": rel.target_type(r), "id": r.public_id}
-                    for r in related_objects(rel, name, obj)
-                ]
-                body["data"] = linkage if rel.many else (linkage[0] if linkage else None)
+                body["data"] = linkage(rel, related_objects(rel, name, obj))
             relationships[name] = body
-        resource = {
-            "id": obj.public_id,
-            "type": type_name,
-            "links": {"self": self_url},
-            "attributes": dict(attributes),
-        }
-        if relationships:
-            resource["relationships"] = relationships
-        resource["meta"] = resource_meta()
-        return resource
+        return _resource(obj, type_name, self_url, dict(attributes), relationships, resource_meta())
 
     # --- the fast builder ----------------------------------------------------------------------
 
@@ -334,29 +321,40 @@ class DocumentBuilder:
                         related = walked.get(name)
                         if related is None:
                             related = related_objects(rel, name, obj)
-                        linkage = [{"type": rel.target_type(r), "id": r.public_id} for r in related]
-                        body["data"] = linkage if rel.many else (linkage[0] if linkage else None)
+                        body["data"] = linkage(rel, related)
                     relationships[name] = body
-                resource = {
-                    "id": obj.public_id,
-                    "type": type_name,
-                    "links": {"self": self_url},
-                    "attributes": attrs,
-                }
-                if relationships:
-                    resource["relationships"] = relationships
-                resource["meta"] = meta
-                rendered[key] = resource
+                rendered[key] = _resource(obj, type_name, self_url, attrs, relationships, meta)
         return rendered
 
     def linkage_document(self, parent, parent_type, name, rel) -> dict:
-        related = related_objects(rel, name, parent)
-        linkage = [{"type": rel.target_type(r), "id": r.public_id} for r in related]
         url = self.url(parent_type, parent.public_id)
         return {
-            "data": linkage if rel.many else (linkage[0] if linkage else None),
+            "data": linkage(rel, related_objects(rel, name, parent)),
             "links": {"self": f"{url}/relationships/{name}", "related": f"{url}/{name}"},
         }
+
+
+def linkage(rel, related) -> list[dict] | dict | None:
+    """A relationship's resource linkage: identifiers of the `related` records, one (or null)
+    for a to-one."""
+    identifiers = [{"type": rel.target_type(r), "id": r.public_id} for r in related]
+    if rel.many:
+        return identifiers
+    return identifiers[0] if identifiers else None
+
+
+def _resource(obj, type_name, self_url, attributes, relationships, meta) -> dict:
+    """A resource object, its members in the order every document shows them."""
+    resource = {
+        "id": obj.public_id,
+        "type": type_name,
+        "links": {"self": self_url},
+        "attributes": attributes,
+    }
+    if relationships:
+        resource["relationships"] = relationships
+    resource["meta"] = meta
+    return resource
 
 
 def _merge(into: dict, tree: dict) -> None:

@@ -116,12 +116,27 @@ def create_order(*, ctx: TokenContext, values: dict) -> Order:
     return order
 
 
+# The order triggers that end by refreshing the cart's figures.
+REFRESHING_TRIGGERS = frozenset(
+    {
+        "_billing_address_clone_id",
+        "_shipping_address_clone_id",
+        "_shipping_address_same_as_billing",
+        "_billing_address_same_as_shipping",
+        "_refresh",
+        "_update_taxes",
+        "_place",
+    }
+)
+
+
 @transaction.atomic(savepoint=False)
-def update_order(order: Order, values: dict, *, ctx: TokenContext, refresh: bool = True) -> Order:
-    """`order` read under its row lock. `refresh=False`: the caller refreshes the cart itself
-    right after (an address trigger of the same request), so its figures are computed once."""
+def update_order(order: Order, values: dict, *, ctx: TokenContext, then=frozenset()) -> Order:
+    """`order` read under its row lock. `then`: the triggers the same request runs right after;
+    when one of them refreshes the cart, its figures are computed once, there."""
     if not values:
         return order
+    refresh = not (REFRESHING_TRIGGERS & set(then))
     if order.status not in ("draft", "pending"):
         if not ctx.is_integration:
             ensure_editable(order)

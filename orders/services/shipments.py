@@ -19,7 +19,7 @@ def shippable_lines(order: Order, lines=None) -> list[LineItem]:
     """The sku lines that ship; `lines` (already read with their SKUs) saves the query."""
     if lines is None:
         lines = order.line_items.all()
-        if "line_items" not in getattr(order, "_prefetched_objects_cache", {}):
+        if not order.is_prefetched("line_items"):
             lines = lines.select_related("sku")  # li.sku below: one query, not one per line
     return [li for li in lines if li.item_type == "skus" and li.sku_id and not li.sku.do_not_ship]
 

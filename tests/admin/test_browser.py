@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from orders.demo import seed_demo
+from tests.conftest import ADDRESS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -125,16 +126,7 @@ def place_order(shop: Storefront) -> dict:
     shop.update("orders", order["id"], {"customer_email": "ada@example.com"})
     address = shop.create(
         "addresses",
-        {
-            "first_name": "Ada",
-            "last_name": "Lovelace",
-            "line_1": "1 Main St",
-            "city": "Boston",
-            "zip_code": "02108",
-            "state_code": "MA",
-            "country_code": "US",
-            "phone": "555-0100",
-        },
+        ADDRESS,
     )
     shop.update(
         "orders", order["id"], relationships={"billing_address": rel("addresses", address["id"])}

@@ -7,7 +7,7 @@ import pytest
 
 from commerce.models import Address
 from tests import factories as f
-from tests.conftest import rel
+from tests.conftest import ADDRESS, rel
 
 pytestmark = pytest.mark.django_db
 
@@ -15,17 +15,7 @@ FIELDS = ("first_name", "last_name", "line_1", "city", "zip_code", "country_code
 
 
 def address_attributes(**overrides):
-    values = {
-        "first_name": "Ada",
-        "last_name": "Lovelace",
-        "line_1": "1 Main St",
-        "city": "Boston",
-        "zip_code": "02108",
-        "state_code": "MA",
-        "country_code": "US",
-        "phone": "555-0100",
-    }
-    return {**values, **overrides}
+    return {**ADDRESS, **overrides}
 
 
 def new_cart(api):

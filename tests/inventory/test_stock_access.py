@@ -9,22 +9,10 @@ import pytest
 from inventory.models import StockReservation
 from orders.models import Customer, Shipment, StockLineItem
 from tests import factories as f
+from tests.conftest import assert_unauthorized
 from tests.inventory.conftest import make_cart, ok
 
 pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]
-
-UNAUTHORIZED_DETAIL = "You are not authorized to perform this action on the requested resource."
-
-
-def _unauthorized(response):
-    assert response.status_code == 401, response.content
-    (error,) = response.json()["errors"]
-    assert (error["code"], error["detail"]) == ("UNAUTHORIZED", UNAUTHORIZED_DETAIL)
-
-
-def _not_found(response):
-    assert response.status_code == 404, response.content
-    assert response.json()["errors"][0]["code"] == "RECORD_NOT_FOUND"
 
 
 def _placed(integration, shop, **cart):
@@ -131,13 +119,13 @@ def test_integration_lists_and_reads_reservations(integration, orders):
 def test_storefronts_never_read_reservations(who, sales_channel, orders):
     api = sales_channel if who == "sales_channel" else orders["apis"]["ada"]
     own = orders["guest" if who == "sales_channel" else "ada"]
-    _unauthorized(api.get("/api/stock_reservations"))
-    _unauthorized(api.get(f"/api/stock_reservations/{own['reservation'].public_id}"))
+    assert_unauthorized(api.get("/api/stock_reservations"))
+    assert_unauthorized(api.get(f"/api/stock_reservations/{own['reservation'].public_id}"))
     # Not through what they can reach either.
     sli = own["stock_line_item"].public_id
-    _unauthorized(api.get(f"/api/stock_line_items/{sli}/stock_reservation"))
+    assert_unauthorized(api.get(f"/api/stock_line_items/{sli}/stock_reservation"))
     line_item = own["stock_line_item"].line_item.public_id
-    _unauthorized(api.get(f"/api/line_items/{line_item}/stock_reservations"))
+    assert_unauthorized(api.get(f"/api/line_items/{line_item}/stock_reservations"))
     refused = api.get(f"/api/line_items/{line_item}?include=stock_reservations")
     assert refused.status_code == 400
     assert refused.json()["errors"][0]["code"] == "INVALID_INCLUDE"
@@ -183,11 +171,13 @@ def test_a_customer_reads_only_its_own_orders_stock_line_items(orders):
 def test_storefronts_never_list_stock_line_items_or_stock_locations(who, sales_channel, orders):
     api = sales_channel if who == "sales_channel" else orders["apis"]["ada"]
     own = orders["guest" if who == "sales_channel" else "ada"]
-    _unauthorized(api.get("/api/stock_line_items"))
-    _unauthorized(api.get("/api/stock_locations"))
+    assert_unauthorized(api.get("/api/stock_line_items"))
+    assert_unauthorized(api.get("/api/stock_locations"))
     # A stock location is read through a shipment, not on its own.
-    _unauthorized(api.get(f"/api/stock_locations/{own['shipment'].stock_location.public_id}"))
-    _unauthorized(api.get(f"/api/stock_line_items/{own['stock_line_item'].public_id}/stock_item"))
+    assert_unauthorized(api.get(f"/api/stock_locations/{own['shipment'].stock_location.public_id}"))
+    assert_unauthorized(
+        api.get(f"/api/stock_line_items/{own['stock_line_item'].public_id}/stock_item")
+    )
 
 
 def test_integration_reads_every_stock_line_item(integration, orders):

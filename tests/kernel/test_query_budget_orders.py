@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from commerce.jsonapi.registry import registry
 from inventory.models import StockTransfer
 from tests import factories as f
-from tests.conftest import rel
+from tests.conftest import ADDRESS, rel
 
 pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]
 
@@ -70,16 +70,7 @@ def checkout(api, shop, n: int) -> None:
     address = _ok(
         api.create(
             "addresses",
-            {
-                "first_name": "Ada",
-                "last_name": f"Budget{n}",
-                "line_1": "1 Main St",
-                "city": "Boston",
-                "zip_code": "02108",
-                "state_code": "MA",
-                "country_code": "US",
-                "phone": "555-0100",
-            },
+            {**ADDRESS, "last_name": f"Budget{n}"},
         ),
         201,
     )

@@ -12,11 +12,10 @@ import pytest
 from inventory.models import StockReservation, StockTransfer
 from orders.models import LineItem, Shipment, StockLineItem
 from tests import factories as f
+from tests.conftest import assert_not_found, assert_unauthorized
 from tests.inventory.conftest import make_cart, ok
 
 pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]
-
-UNAUTHORIZED_DETAIL = "You are not authorized to perform this action on the requested resource."
 
 
 @pytest.fixture
@@ -111,17 +110,6 @@ def _ids(response) -> list[str]:
     return [item["id"] for item in response.json()["data"]]
 
 
-def _unauthorized(response):
-    assert response.status_code == 401, response.content
-    (error,) = response.json()["errors"]
-    assert (error["code"], error["detail"]) == ("UNAUTHORIZED", UNAUTHORIZED_DETAIL)
-
-
-def _not_found(response):
-    assert response.status_code == 404, response.content
-    assert response.json()["errors"][0]["code"] == "RECORD_NOT_FOUND"
-
-
 # --- orders --------------------------------------------------------------------------------------
 
 
@@ -153,8 +141,8 @@ def test_a_storefront_reaches_the_stock_line_items_of_the_orders_it_reaches(
     usa, eu = placed["usa"]["order"].public_id, placed["eu"]["order"].public_id
     lines = sales_channel.get(f"/api/orders/{usa}/stock_line_items")
     assert _ids(lines) == placed["usa"]["stock_line_items"]
-    _not_found(other_sales_channel.get(f"/api/orders/{usa}/stock_line_items"))
-    _not_found(sales_channel.get(f"/api/orders/{eu}/stock_line_items"))
+    assert_not_found(other_sales_channel.get(f"/api/orders/{usa}/stock_line_items"))
+    assert_not_found(sales_channel.get(f"/api/orders/{eu}/stock_line_items"))
     assert (
         _ids(other_sales_channel.get(f"/api/orders/{eu}/stock_line_items"))
         == (placed["eu"]["stock_line_items"])
@@ -163,8 +151,8 @@ def test_a_storefront_reaches_the_stock_line_items_of_the_orders_it_reaches(
 
 def test_reservations_and_transfers_of_an_order_stay_the_integrations(sales_channel, placed):
     order = placed["usa"]["order"].public_id
-    _unauthorized(sales_channel.get(f"/api/orders/{order}/stock_reservations"))
-    _unauthorized(sales_channel.get(f"/api/orders/{order}/stock_transfers"))
+    assert_unauthorized(sales_channel.get(f"/api/orders/{order}/stock_reservations"))
+    assert_unauthorized(sales_channel.get(f"/api/orders/{order}/stock_transfers"))
     response = sales_channel.get(f"/api/orders/{order}?include=stock_reservations")
     assert response.status_code == 400, response.content
     assert response.json()["errors"][0]["code"] == "INVALID_INCLUDE"
@@ -251,8 +239,8 @@ def test_a_shipment_without_a_lead_time_from_its_location_has_none(integration, 
 def test_another_markets_storefront_reaches_no_shipment(other_sales_channel, placed):
     shipment = placed["usa"]["shipment"].public_id
     for name in ("line_items", "delivery_lead_time", "stock_line_items"):
-        _not_found(other_sales_channel.get(f"/api/shipments/{shipment}/{name}"))
-    _not_found(other_sales_channel.get(f"/api/shipments/{shipment}?include=line_items"))
+        assert_not_found(other_sales_channel.get(f"/api/shipments/{shipment}/{name}"))
+    assert_not_found(other_sales_channel.get(f"/api/shipments/{shipment}?include=line_items"))
 
 
 # --- skus --------------------------------------------------------------------------------------
@@ -276,7 +264,7 @@ def test_a_skus_stock_reservations_are_those_of_its_stock_items(integration, sal
     reserved = other["relationships"]["stock_reservations"]["data"]
     assert [x["id"] for x in reserved] == [placed["usa"]["reservations"][1]]
 
-    _unauthorized(sales_channel.get(f"/api/skus/{sku.public_id}/stock_reservations"))
+    assert_unauthorized(sales_channel.get(f"/api/skus/{sku.public_id}/stock_reservations"))
     response = sales_channel.get(f"/api/skus/{sku.public_id}?include=stock_reservations")
     assert response.status_code == 400, response.content
 

@@ -4,31 +4,15 @@ catalog, market and stock resources (auth.md, "Who may do what")."""
 import pytest
 
 from tests import factories as f
+from tests.conftest import assert_not_found, assert_unauthorized
 from tests.resources.cases import BY_TYPE, WRITABLE, body
 
 pytestmark = pytest.mark.django_db
-
-UNAUTHORIZED_DETAIL = "You are not authorized to perform this action on the requested resource."
 
 
 def ids(response) -> list[str]:
     data = response.json()["data"]
     return [item["id"] for item in data] if isinstance(data, list) else [data["id"]]
-
-
-def assert_unauthorized(response, what):
-    assert response.status_code == 401, f"{what}: {response.status_code} {response.content!r}"
-    (error,) = response.json()["errors"]
-    assert (error["code"], error["status"], error["detail"]) == (
-        "UNAUTHORIZED",
-        "401",
-        UNAUTHORIZED_DETAIL,
-    ), what
-
-
-def assert_not_found(response, what):
-    assert response.status_code == 404, f"{what}: {response.status_code} {response.content!r}"
-    assert response.json()["errors"][0]["code"] == "RECORD_NOT_FOUND", what
 
 
 # --- allowed ----------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ back office approves and captures with an integration token."""
 import pytest
 
 from tests import factories as f
-from tests.conftest import rel
+from tests.conftest import ADDRESS, rel
 
 pytestmark = pytest.mark.django_db
 
@@ -43,16 +43,7 @@ def usa(market):
 def _address(api):
     response = api.create(
         "addresses",
-        {
-            "first_name": "Ada",
-            "last_name": "Lovelace",
-            "line_1": "1 Main St",
-            "city": "Boston",
-            "zip_code": "02108",
-            "state_code": "MA",
-            "country_code": "US",
-            "phone": "555-0100",
-        },
+        ADDRESS,
     )
     assert response.status_code == 201, response.json()
     return response.json()["data"]["id"]
