@@ -1,11 +1,18 @@
 """An include costs what it returns (limits.md section 1, issue 14): at most 3 relationship names
-per path and 20 paths, refused with 400 INVALID_INCLUDE on `include` for every token kind."""
+per path and 20 paths, refused with 400 INVALID_INCLUDE on `include` for every token kind; and a
+path that loops back (`line_items.order.line_items`) is walked once per (include level, record),
+so that it costs no more queries, walks and resource objects than the records it returns."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
-from commerce.jsonapi.query import INCLUDE_DEPTH_MAX, INCLUDE_PATHS_MAX
+from commerce.jsonapi import document
+from commerce.jsonapi.document import DocumentBuilder, prefetches
+from commerce.jsonapi.query import INCLUDE_DEPTH_MAX, INCLUDE_PATHS_MAX, parse_include
 from commerce.jsonapi.registry import registry
 from commerce.jsonapi.routing import load_resources
+from commerce.webhooks.services import WORKER_CTX
 from tests.orders.conftest import build_shop
 from tests.orders.test_order_query_budget import cart_with_lines
 
@@ -96,3 +103,120 @@ def test_the_limits_hold_on_related_endpoints_and_single_resources(integration, 
         f"/api/line_items/{line}/order?include={too_deep}",
     ):
         include_error(integration.get(url))
+
+
+# --- the walk of a looping path ------------------------------------------------------------
+
+
+def queries(api, url) -> tuple[int, dict]:
+    with CaptureQueriesContext(connection) as captured:
+        response = api.get(url)
+    assert response.status_code == 200, response.content
+    return len(captured.captured_queries), response.json()
+
+
+@pytest.mark.parametrize("kind", ["integration", "sales_channel"])
+def test_a_looping_path_costs_what_its_records_cost(request, kind, cart):
+    api = request.getfixturevalue(kind)
+    url = f"/api/orders/{cart.public_id}?include="
+    once, _ = queries(api, url + "line_items.order")
+    looped, doc = queries(api, url + "line_items.order.line_items")
+    assert looped <= once + 1
+    assert len(doc["included"]) == LINES + 2
+
+
+class Counted:
+    """Counts the walk's visits (include level, record) and the resource objects built."""
+
+    def __init__(self, monkeypatch, fast: bool):
+        self.visits = 0
+        self.built: list[tuple[str, str]] = []
+        name = "_visit_fast" if fast else "_visit"
+        visit = getattr(DocumentBuilder, name)
+        build = document._resource
+
+        def counted_visit(builder, *args):
+            self.visits += 1
+            return visit(builder, *args)
+
+        def counted_build(obj, type_name, *args):
+            self.built.append((type_name, obj.public_id))
+            return build(obj, type_name, *args)
+
+        monkeypatch.setattr(DocumentBuilder, name, counted_visit)
+        monkeypatch.setattr(DocumentBuilder, "fast", fast)
+        monkeypatch.setattr(document, "_resource", counted_build)
+
+
+@pytest.mark.parametrize("fast", [True, False], ids=["fast", "generic"])
+def test_a_looping_path_walks_each_record_once_per_level_and_builds_it_once(
+    integration, cart, monkeypatch, fast
+):
+    counted = Counted(monkeypatch, fast)
+    url = f"/api/orders/{cart.public_id}?include=line_items.order.line_items"
+    doc = integration.get(url).json()
+    lines = len(doc["data"]["relationships"]["line_items"]["data"])
+    assert lines == LINES + 2
+    # The order, its lines, the order again, its lines again: one visit each. (Walking every
+    # line from every line made it 1 + lines + lines + lines * lines.)
+    assert counted.visits == 2 * (1 + lines)
+    keys = [(doc["data"]["type"], doc["data"]["id"])]
+    keys += [(i["type"], i["id"]) for i in doc["included"]]
+    assert sorted(counted.built) == sorted(keys)
+    assert len(set(keys)) == len(keys)
+
+
+def test_a_looping_path_prefetches_as_its_plain_form():
+    """A path turning back to its parent through the parent's own foreign key reads nothing
+    new: it is prefetched as the parent's subtree, not as a lookup per turn."""
+    load_resources()
+    orders = registry["orders"]
+
+    def lookups(value: str) -> set[str]:
+        tree = parse_include(value, registry, "orders")
+        found = prefetches(orders, tree, WORKER_CTX)
+        return {getattr(lookup, "prefetch_to", lookup) for lookup in found}
+
+    assert lookups("line_items.order.line_items") == lookups("line_items")
+    assert lookups("line_items.order.shipments") == lookups("line_items,shipments")
+    assert lookups("line_items.order.market") == lookups("line_items,market")
+
+
+# --- linkage of looping paths --------------------------------------------------------------
+
+
+def by_key(doc) -> dict:
+    resources = [doc["data"]] if isinstance(doc["data"], dict) else list(doc["data"])
+    return {(r["type"], r["id"]): r for r in [*resources, *doc.get("included", [])]}
+
+
+@pytest.mark.parametrize("kind", ["integration", "sales_channel"])
+def test_looping_paths_at_the_maximum_depth_carry_every_linkage(request, kind, cart):
+    api = request.getfixturevalue(kind)
+    order_key = ("orders", cart.public_id)
+    lines = {("line_items", line.public_id) for line in cart.line_items.all()}
+    assert len(lines) == LINES + 2
+
+    doc = api.get(f"/api/orders/{cart.public_id}?include=line_items.order.line_items").json()
+    resources = by_key(doc)
+    assert set(resources) == {order_key, *lines}
+    order_lines = resources[order_key]["relationships"]["line_items"]["data"]
+    assert {(i["type"], i["id"]) for i in order_lines} == lines
+    for key in lines:
+        order = resources[key]["relationships"]["order"]["data"]
+        assert (order["type"], order["id"]) == order_key, key
+        assert "data" not in resources[key]["relationships"]["sku"]
+
+    first = min(lines)[1]
+    doc = api.get(f"/api/line_items/{first}?include=order.line_items.order,sku").json()
+    resources = by_key(doc)
+    assert set(resources) - {k for k in resources if k[0] == "skus"} == {order_key, *lines}
+    order_lines = resources[order_key]["relationships"]["line_items"]["data"]
+    assert {(i["type"], i["id"]) for i in order_lines} == lines
+    for key in lines:
+        order = resources[key]["relationships"]["order"]["data"]
+        assert (order["type"], order["id"]) == order_key, key
+    # `sku` was included from the primary line only
+    assert "data" in resources[("line_items", first)]["relationships"]["sku"]
+    others = [k for k in lines if k[1] != first]
+    assert all("data" not in resources[k]["relationships"]["sku"] for k in others)
