@@ -6,7 +6,9 @@
 - `included` is flat, each resource at most once, never the primary data again.
 
 Related objects are read from what the queryset prefetched (see `prefetches`), so a document
-costs a fixed number of queries whatever its size.
+costs a fixed number of queries whatever its size. The include walk visits each record once per
+level of the include tree (`_Walk`), so a path that loops back (`line_items.order.line_items`)
+costs what it returns (limits.md section 1).
 
 Two builders produce the same document. The fast one (the default) renders attributes through
 per-type field plans (`attribute_plan`): a serializer's fields are built once per thread and
@@ -65,12 +67,27 @@ def prefetches(resource_cls, tree: dict, ctx) -> list:
     return list(unique.values())
 
 
-def _prefetches(resource_cls, tree: dict, ctx, prefix: str, needs: list) -> list:
+def _prefetches(resource_cls, tree: dict, ctx, prefix: str, needs: list, back=None) -> list:
+    """`back`: how the objects at `prefix` were reached, when that was a to-many read through a
+    foreign key back to the parent (an order's line items): (that key's name, the parent's
+    class, the parent's prefix, the parent's own `back`). Django gives each of those rows its
+    parent instance, so a path that turns back (`line_items.order...`) is the parent again: its
+    subtree is prefetched at the parent's prefix, once, instead of a lookup per turn whose object
+    lists Django builds by multiplying the rows (`line_items__order__line_items` lists every
+    line item once per line item)."""
     lookups = []
     rels = resource_cls.relationships()
     for name, subtree in tree.items():
         rel = rels[name]
         target = registry.get(rel.types[0]) if len(rel.types) == 1 else None
+        if (
+            back is not None
+            and rel.getter is None
+            and rel.source_for(name) == back[0]
+            and target is back[1]
+        ):
+            lookups.extend(_prefetches(target, subtree, ctx, back[2], needs, back[3]))
+            continue
         if rel.getter is not None:
             # Computed relationships name what they read; they can't be walked further here.
             lookups.extend(_prefixed(lookup, prefix) for lookup in rel.prefetch)
@@ -90,10 +107,13 @@ def _prefetches(resource_cls, tree: dict, ctx, prefix: str, needs: list) -> list
                 if rel.through_parent
                 else target.scoped_queryset(ctx)
             )
-            queryset = _without_parent_join(queryset, resource_cls, rel.source_for(name), target)
+            source = rel.source_for(name)
+            queryset = _without_parent_join(queryset, resource_cls, source, target)
             lookups.append(Prefetch(lookup, queryset=queryset))
             needs.extend(_row_needs(target, lookup))
-            lookups.extend(_prefetches(target, subtree, ctx, f"{lookup}__", needs))
+            key = _key_to_parent(resource_cls, source, queryset)
+            turn = None if key is None else (key, resource_cls, prefix, back)
+            lookups.extend(_prefetches(target, subtree, ctx, f"{lookup}__", needs, turn))
         else:
             lookups.append(lookup)
     return lookups
@@ -117,6 +137,23 @@ def _without_parent_join(queryset, resource_cls, source: str, target):
     keep = [s for s in target.select_related if s != back and not s.startswith(f"{back}__")]
     queryset = queryset.select_related(None)
     return queryset.select_related(*keep) if keep else queryset
+
+
+def _key_to_parent(resource_cls, source: str, queryset) -> str | None:
+    """The name of the foreign key by which the rows of a to-many `source` point back to their
+    parent, when Django's prefetch sets it to the parent instance itself (a reverse foreign key
+    that the queryset does not join: a joined one would be a copy)."""
+    try:
+        field = resource_cls.model._meta.get_field(source)
+    except Exception:
+        return None
+    if not (field.one_to_many and field.auto_created):
+        return None
+    name = field.field.name
+    joined = queryset.query.select_related
+    if joined is True or (isinstance(joined, dict) and name in joined):
+        return None
+    return name
 
 
 def _row_needs(target, lookup: str) -> list:
@@ -179,9 +216,11 @@ class DocumentBuilder:
         order: list = []
         primary_keys = []
         visit = self._visit_fast if self.fast else self._visit
+        walk = _Walk(visit, nodes, order)
         for obj in objects:
-            key = visit(obj, self._type_of(obj, type_name), self.query.include, nodes, order)
-            primary_keys.append(key)
+            target = self._type_of(obj, type_name)
+            walk.step(obj, target, self.query.include)
+            primary_keys.append((target, obj.pk))
         rendered = (self._render_fast if self.fast else self._render)(nodes, order)
         data = [rendered[k] for k in primary_keys]
         primary_set = set(primary_keys)
@@ -199,7 +238,8 @@ class DocumentBuilder:
     def _type_of(obj, default: str) -> str:
         return getattr(obj, "resource_type_name", None) or default
 
-    def _visit(self, obj, type_name, tree, nodes, order):
+    def _visit(self, obj, type_name, tree, walk):
+        nodes, order = walk.nodes, walk.order
         key = (type_name, obj.pk)
         node = nodes.get(key)
         if node is None:
@@ -215,8 +255,7 @@ class DocumentBuilder:
                 for related in related_objects(rel, name, obj):
                     target = rel.target_type(related)
                     if target in registry:
-                        self._visit(related, target, subtree, nodes, order)
-        return key
+                        walk.step(related, target, subtree)
 
     def _by_type(self, order) -> dict[str, list]:
         """The nodes' keys grouped by type (each type's attributes render in one go)."""
@@ -268,16 +307,17 @@ class DocumentBuilder:
 
     # --- the fast builder ----------------------------------------------------------------------
 
-    def _visit_fast(self, obj, type_name, tree, nodes, order):
+    def _visit_fast(self, obj, type_name, tree, walk):
         """As `_visit`, keeping the related objects it walked (when `obj` is the instance the
         node renders) for the linkage, instead of reading them a second time."""
+        nodes, order = walk.nodes, walk.order
         key = (type_name, obj.pk)
         node = nodes.get(key)
         if node is None:
             node = nodes[key] = {"obj": obj, "type": type_name, "tree": {}, "related": {}}
             order.append(key)
         if not tree:
-            return key
+            return
         _merge(node["tree"], tree)
         rels = registry[type_name].relationships()
         walked = node["related"] if node["obj"] is obj else {}
@@ -291,8 +331,7 @@ class DocumentBuilder:
             for other in related:
                 target = rel.target_type(other)
                 if target in registry:
-                    self._visit_fast(other, target, subtree, nodes, order)
-        return key
+                    walk.step(other, target, subtree)
 
     def _render_fast(self, nodes, order) -> dict:
         rendered = {}
@@ -332,6 +371,30 @@ class DocumentBuilder:
             "data": linkage(rel, related_objects(rel, name, parent)),
             "links": {"self": f"{url}/relationships/{name}", "related": f"{url}/{name}"},
         }
+
+
+class _Walk:
+    """One document's include walk: the resource nodes by (type, pk) in the order first reached,
+    and the (include level, record) pairs already visited. A record reached again at the same
+    level of the include tree (an order's line items each leading back to the order) was walked
+    from there once already, with the same result: the walk costs what the document holds, not
+    the product of the paths that loop back (limits.md section 1)."""
+
+    __slots__ = ("visit", "nodes", "order", "seen")
+
+    def __init__(self, visit, nodes: dict, order: list):
+        self.visit = visit
+        self.nodes = nodes
+        self.order = order
+        self.seen: set = set()
+
+    def step(self, obj, type_name: str, tree: dict) -> None:
+        # The level is the include subtree still to walk, by identity: a subtree object is
+        # what the walk below this record depends on.
+        level = (id(tree), type_name, obj.pk)
+        if level not in self.seen:
+            self.seen.add(level)
+            self.visit(obj, type_name, tree, self)
 
 
 def linkage(rel, related) -> list[dict] | dict | None:

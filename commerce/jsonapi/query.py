@@ -103,11 +103,34 @@ def parse_query(params, registry, resource_type: str, *, collection: bool) -> Qu
     return query
 
 
+# limits.md section 1: an include costs what it returns. Checked on the text, before any path is
+# walked through the registry.
+INCLUDE_DEPTH_MAX = 3
+INCLUDE_PATHS_MAX = 20
+
+
 def parse_include(value: str, registry, resource_type: str) -> dict:
+    """The include tree of `value` (`a,b.c` -> {"a": {}, "b": {"c": {}}}), each name checked
+    against the relationships of the types the path reaches.
+
+    At most INCLUDE_PATHS_MAX distinct paths, each at most INCLUDE_DEPTH_MAX names deep; beyond
+    either, 400 INVALID_INCLUDE naming the limit. A path given twice counts once: it adds
+    nothing to the document (`line_items,line_items` is one path). A path and its prefix
+    (`line_items,line_items.sku`) are two, as written."""
     tree: dict = {}
     if value == "":
         return tree
-    for path in value.split(","):
+    paths = list(dict.fromkeys(value.split(",")))
+    if len(paths) > INCLUDE_PATHS_MAX:
+        raise _include_limit(
+            f"include names {len(paths)} paths, more than the limit of {INCLUDE_PATHS_MAX}"
+        )
+    for path in paths:
+        if path.count(".") >= INCLUDE_DEPTH_MAX:
+            raise _include_limit(
+                f"{path} is deeper than the limit of {INCLUDE_DEPTH_MAX} relationships per path"
+            )
+    for path in paths:
         node = tree
         current_types = (resource_type,)
         if not path:
@@ -120,6 +143,10 @@ def parse_include(value: str, registry, resource_type: str) -> dict:
             node = node.setdefault(name, {})
             current_types = tuple(dict.fromkeys(t for r in rels for t in r.types if t in registry))
     return tree
+
+
+def _include_limit(detail: str) -> BadRequest:
+    return BadRequest(detail, title="Invalid include", code="INVALID_INCLUDE", parameter="include")
 
 
 def _invalid_include(name: str, type_name: str) -> BadRequest:

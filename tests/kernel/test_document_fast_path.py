@@ -85,6 +85,21 @@ def test_one_order_with_every_include(integration, orders, monkeypatch):
     assert len(keys) == len(set(keys))  # each resource once
 
 
+def test_looping_includes(integration, orders, monkeypatch):
+    """Paths that turn back to a record already walked (each line's order, then its lines) are
+    walked once per level by both builders, with the same linkage."""
+    url = "/api/orders?include=line_items.order.line_items,line_items.sku,market.price_list"
+    doc = assert_same(integration, url, monkeypatch)
+    lines = [i for i in doc["included"] if i["type"] == "line_items"]
+    assert lines and all(line["relationships"]["order"]["data"] for line in lines)
+    line = orders[0].line_items.first().public_id
+    url = f"/api/line_items/{line}?include=order.line_items.order,order.market,sku"
+    doc = assert_same(integration, url, monkeypatch)
+    (order,) = [i for i in doc["included"] if i["type"] == "orders"]
+    assert order["relationships"]["line_items"]["data"]
+    assert order["relationships"]["market"]["data"]
+
+
 def test_sparse_fieldsets_and_nested_includes(integration, orders, monkeypatch):
     url = (
         "/api/orders?include=line_items.sku,market&fields[orders]=number,status,"
