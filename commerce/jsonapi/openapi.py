@@ -316,7 +316,9 @@ def _paths_for(type_name: str, resource_cls) -> dict:
     paths = {}
     collection, member = {}, {}
     tag = [type_name]
-    auth_errors = (400, 401, 406, 429)
+    # What any request may get: bad input, token, Accept, rate limit, and 503 when the database
+    # statement timeout ends a query (limits.md section 1).
+    auth_errors = (400, 401, 406, 429, 503)
     if "list" in resource_cls.ops:
         collection["get"] = {
             "tags": tag,

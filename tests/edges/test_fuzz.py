@@ -11,11 +11,19 @@ items, shipments, stock line items, reservations and authorization, plus a pendi
 every other example of an operation with an `{id}` asks for a real record of its resource type
 (the others keep hypothesis' ids, mostly 404s), so PATCH bodies and triggers meet real rows.
 
+Hostile inputs (limits.md section 8): besides hypothesis' own values, each positive example is
+sent again once per applicable mutation of `HOSTILE`: NUL characters and lone surrogates in the
+path, the query and the body (attribute values, metadata keys and values), integers beyond 64
+bits in filters and attributes, JSON nested deeper than the parser takes, include paths that
+loop back on themselves (at the depth limit and one past it) and huge page numbers. They must
+meet the same checks: never a 5xx, always a JSON:API document.
+
 Bounded and deterministic: FUZZ_EXAMPLES examples per operation and generation mode (small
 default; `make fuzz` raises it), derandomized, no shrinking. All failures are collected and
 reported together, one per operation and check.
 """
 
+import copy
 import json
 import os
 
@@ -103,15 +111,144 @@ def real_id(path: str) -> str | None:
     return resource.base_queryset().order_by("pk").values_list("public_id", flat=True).first()
 
 
+HUGE = 2**70  # beyond any 64-bit column
+DEEP = 64  # levels of nesting, twice what the parser takes
+
+
+def _nested(depth: int):
+    value: object = "bottom"
+    for level in range(depth):
+        value = [value] if level % 2 else {"k": value}
+    return value
+
+
+def include_loop(type_name: str) -> list[str]:
+    """Include paths from `type_name` that loop back to it (`line_items.order.line_items`): one
+    at the depth limit and one past it; empty when no relationship leads back."""
+    resource = registry.get(type_name)
+    for name, relationship in (resource.relationships() if resource else {}).items():
+        for target in relationship.types:
+            back = registry.get(target)
+            for back_name, back_rel in (back.relationships() if back else {}).items():
+                if type_name in back_rel.types:
+                    return [f"{name}.{back_name}.{name}", f"{name}.{back_name}.{name}.{back_name}"]
+    return []
+
+
+def _integer_filter(type_name: str) -> str | None:
+    resource = registry.get(type_name)
+    if resource is None:
+        return None
+    fields = {f.name: f for f in resource.model._meta.concrete_fields}
+    for name, orm_path in sorted(resource.filterable_fields().items()):
+        field = fields.get(orm_path)
+        if field is not None and field.get_internal_type().endswith("IntegerField"):
+            return name
+    return None
+
+
+def _attributes(case) -> dict | None:
+    body = case.body if isinstance(case.body, dict) else None
+    data = body.get("data") if body else None
+    if isinstance(data, dict):
+        attributes = data.get("attributes")
+        if not isinstance(attributes, dict):
+            attributes = data["attributes"] = {}
+        return attributes
+    return None
+
+
+def hostile_cases(case, type_name: str, collection_get: bool):
+    """(label, mutated copy of case) for each hostile input that fits this operation."""
+
+    def variant(label, change):
+        mutated = case.derive(keep_auth=True)
+        if isinstance(mutated.body, dict):
+            mutated.body = copy.deepcopy(mutated.body)
+        if change(mutated) is not False:
+            yield label, mutated
+
+    def query(**params):
+        def change(c):
+            c.query = {**(c.query or {}), **params}
+
+        return change
+
+    if "id" in (case.path_parameters or {}):
+
+        def nul_id(c):
+            c.path_parameters["id"] = f"{c.path_parameters['id']}\x00"
+
+        yield from variant("NUL in the path", nul_id)
+    yield from variant("NUL in include", query(include="line_items\x00"))
+    for path in include_loop(type_name):
+        yield from variant(f"include loop {path}", query(include=path))
+    if collection_get:
+        yield from variant("NUL in a filter", query(**{"filter[q][id_eq]": "a\x00b"}))
+        yield from variant("huge page", query(**{"page[number]": str(2**63 - 1)}))
+        yield from variant("huger page", query(**{"page[number]": str(HUGE)}))
+        integer = _integer_filter(type_name)
+        if integer:
+            yield from variant(
+                "huge integer filter", query(**{f"filter[q][{integer}_gt]": str(HUGE)})
+            )
+            yield from variant(
+                "huge integer list", query(**{f"filter[q][{integer}_in]": f"1,{HUGE}"})
+            )
+    if _attributes(case) is None:
+        return
+
+    def nul_values(c):
+        attributes = _attributes(c)
+        strings = [k for k, v in attributes.items() if isinstance(v, str)]
+        for name in strings:
+            attributes[name] += "\x00"
+        if not strings:
+            attributes["metadata"] = {"note": "a\x00b"}
+
+    def metadata(value):
+        def change(c):
+            _attributes(c)["metadata"] = value
+
+        return change
+
+    def huge_integers(c):
+        attributes = _attributes(c)
+        integers = [k for k, v in attributes.items() if isinstance(v, int | float)]
+        for name in integers:
+            attributes[name] = HUGE
+        return bool(integers)
+
+    yield from variant("NUL in attribute values", nul_values)
+    yield from variant("NUL in a metadata key", metadata({"k\x00": "v"}))
+    yield from variant("lone surrogates in metadata", metadata({"\ud800": "\udfff"}))
+    yield from variant("deep JSON in metadata", metadata(_nested(DEEP)))
+    yield from variant("integers beyond 64 bits", huge_integers)
+
+
 def fuzz_operation(operation, token: str, failures: dict) -> None:
     headers = {"Authorization": f"Bearer {token}", "Accept": MEDIA_TYPE}
     examples = iter(range(10**9))
 
+    type_name = operation.path.split("/")[2]
+    collection_get = operation.method.upper() == "GET" and operation.path == f"/api/{type_name}"
+
     def exercise(case):
         if "id" in (case.path_parameters or {}) and next(examples) % 2:
             case.path_parameters["id"] = real_id(operation.path) or case.path_parameters["id"]
-        label = f"{operation.label} ({case.meta.generation.mode.value if case.meta else '?'})"
-        response = Response.from_any(case.call(headers=headers))
+        mode = case.meta.generation.mode.value if case.meta else "?"
+        check(case, f"{operation.label} ({mode})")
+        if mode == GenerationMode.POSITIVE.value:
+            for hostile, mutated in hostile_cases(case, type_name, collection_get):
+                check(mutated, f"{operation.label} ({hostile})")
+
+    def check(case, label):
+        try:
+            response = Response.from_any(case.call(headers=headers))
+        except Exception as exc:  # the app raised: what a server answers with a 500
+            curl = case.as_curl_command(headers=headers)
+            failures.setdefault(f"{label} raised", f"{curl}\n-> {type(exc).__name__}: {exc}")
+            return
         try:
             case.validate_response(response, checks=CHECKS, headers=headers)
         except (Exception, BaseExceptionGroup) as exc:  # FailureGroup: keep one per op and mode
