@@ -1,4 +1,4 @@
-"""Statement and lock timeouts on PostgreSQL (limits.md section 1).
+"""Statement timeouts on PostgreSQL (limits.md section 1; lock waits: test_database_locks.py).
 
 Every request's connection carries `statement_timeout` and `lock_timeout` as connection options
 (settings.py), so no request spends a statement on them. A slow statement ends as a 503
@@ -10,7 +10,7 @@ The requests run outside a test transaction (transaction=True), as on a server."
 
 import pytest
 from django.conf import settings
-from django.db import connection, connections
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from commerce.models import Address
@@ -117,30 +117,6 @@ def test_a_write_stopped_by_the_statement_timeout_leaves_nothing_written(
     assert_error(response, 503, "SERVICE_UNAVAILABLE")
     address.refresh_from_db()
     assert address.city == "Boston"
-
-
-def test_a_patch_waiting_for_a_locked_row_answers_409_and_changes_nothing(integration, timeouts):
-    address = Address.objects.create(**ADDRESS)
-    timeouts(statement_ms=10_000, lock_ms=200)
-    holder = connections.create_connection("default")  # another request holding the row
-    try:
-        with holder.cursor() as cursor:
-            cursor.execute("BEGIN")
-            cursor.execute(
-                f"SELECT id FROM {Address._meta.db_table} WHERE id = %s FOR UPDATE", [address.pk]
-            )
-            response = integration.update("addresses", address.public_id, {"city": "Salem"})
-            cursor.execute("ROLLBACK")
-    finally:
-        holder.close()
-    assert_error(response, 409, "CONFLICT")
-    address.refresh_from_db()
-    assert address.city == "Boston"
-    # The lock is gone: the same PATCH now goes through.
-    response = integration.update("addresses", address.public_id, {"city": "Salem"})
-    assert response.status_code == 200, response.content
-    address.refresh_from_db()
-    assert address.city == "Salem"
 
 
 def test_a_slow_query_in_the_token_endpoint_answers_503_json(client, timeouts, monkeypatch):
