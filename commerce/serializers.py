@@ -1,3 +1,4 @@
+from commerce import codes
 from commerce.jsonapi.serializers import ResourceSerializer
 from commerce.models import Address
 
@@ -33,8 +34,4 @@ class AddressSerializer(ResourceSerializer):
         ]
 
     def validate_country_code(self, value):
-        if len(value) != 2 or not value.isalpha():
-            from rest_framework import serializers
-
-            raise serializers.ValidationError("is not a valid ISO 3166-1 alpha-2 code")
-        return value.upper()
+        return codes.country_code(value)

@@ -55,6 +55,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "commerce.dblimits.DatabaseLimitsMiddleware",
 ]
 
 ROOT_URLCONF = "commerce.urls"
@@ -82,9 +83,37 @@ DATABASES = {
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+
+# How long a request may keep the database busy (limits.md section 1); on PostgreSQL 0 turns
+# one off.
+# - DB_STATEMENT_TIMEOUT_MS (PostgreSQL, default 10 s): a longer statement is cancelled and the
+#   request answers 503 SERVICE_UNAVAILABLE (commerce/jsonapi/errors.py).
+# - DB_LOCK_TIMEOUT_MS: the longest wait for a lock, then 409 CONFLICT. PostgreSQL's lock_timeout
+#   (default 5 s: a row lock) or SQLite's busy timeout (default 20 s: SQLite locks the whole
+#   database, so a writer waits for every writer ahead of it).
+# On PostgreSQL both are connection options (libpq `options`), so they cost no statement per
+# request. Management commands other than runserver (migrate on a big table, seed_demo, the
+# webhook worker) run without them: manage.py sets DB_TIMEOUTS=off for them, as it may be set
+# for any process that must not be cut short.
+DB_TIMEOUTS = os.environ.get("DB_TIMEOUTS", "on").strip().lower() not in {"0", "off", "false", "no"}
+_sqlite = DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
+DB_STATEMENT_TIMEOUT_MS = int(os.environ.get("DB_STATEMENT_TIMEOUT_MS", "10000"))
+DB_LOCK_TIMEOUT_MS = int(os.environ.get("DB_LOCK_TIMEOUT_MS", "20000" if _sqlite else "5000"))
+if _sqlite:
     DATABASES["default"]["CONN_MAX_AGE"] = 0
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # BEGIN IMMEDIATE: a transaction takes the write lock when it starts, so concurrent writers
+    # wait their turn (the busy timeout) instead of failing at once with "database is locked"
+    # when a read lock cannot be upgraded (what four simultaneous checkouts used to hit).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        transaction_mode="IMMEDIATE", timeout=DB_LOCK_TIMEOUT_MS / 1000
+    )
+elif DB_TIMEOUTS and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    # Options already in DATABASE_URL (`?options=...`) come after ours, so they win.
+    _options["options"] = (
+        f"-c statement_timeout={DB_STATEMENT_TIMEOUT_MS} -c lock_timeout={DB_LOCK_TIMEOUT_MS} "
+        + _options.get("options", "")
+    ).strip()
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

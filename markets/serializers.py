@@ -5,7 +5,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Count, prefetch_related_objects
 from rest_framework import serializers
 
-from commerce import money
+from commerce import codes, money
 from commerce.jsonapi.fields import StrictCharField
 from commerce.jsonapi.serializers import ResourceSerializer
 from inventory import serializers as inventory_serializers
@@ -28,11 +28,8 @@ from markets.models import (
     TaxRule,
 )
 
-
-def validate_currency_code(value):
-    if value is not None and not money.is_known_currency(value):
-        raise serializers.ValidationError("is not a valid ISO 4217 currency code", code="invalid")
-    return value.upper() if value else value
+# The one check of currency codes (limits.md section 3), for every serializer here.
+validate_currency_code = codes.currency_code
 
 
 class MerchantSerializer(ResourceSerializer):

@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from commerce import codes
 from commerce.jsonapi.fields import StrictCharField
 from commerce.jsonapi.serializers import ResourceSerializer
 from orders.models import (
@@ -129,6 +130,9 @@ class OrderSerializer(ResourceSerializer):
         ]
         integration_only_fields = ["number", "guest", "expires_at", "expiration_info"]
         extra_kwargs = {"number": {"required": False}}
+
+    def validate_language_code(self, value):
+        return codes.language_code(value)
 
 
 class LineItemSerializer(ResourceSerializer):

@@ -7,6 +7,7 @@ from django.http import Http404, JsonResponse
 from rest_framework import exceptions as drf
 from rest_framework.response import Response
 
+from commerce.dblimits import database_limit_error
 from commerce.exceptions import (
     BadRequest,
     CommerceError,
@@ -76,7 +77,11 @@ def exception_handler(exc, context):
     """DRF's EXCEPTION_HANDLER. Unknown exceptions are left to DRF (500 via Django)."""
     error = exc if isinstance(exc, CommerceError) else _drf_to_commerce(exc)
     if error is None:
-        return None
+        error = database_limit_error(exc)
+        if error is None:
+            return None
+        # A statement or lock timeout: the transaction is rolled back already; say so in the log.
+        logger.warning("%s %s: %s", error.status, error.code, exc)
     items = error.items()
     headers = {}
     if isinstance(exc, drf.Throttled) and exc.wait is not None:

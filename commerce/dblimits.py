@@ -1,0 +1,85 @@
+"""What a request that hit one of the database's limits is told (limits.md section 1).
+
+settings.py sets the limits: on PostgreSQL `statement_timeout` and `lock_timeout` as connection
+options, on SQLite a busy timeout. The database then ends the statement itself, the surrounding
+`transaction.atomic()` rolls back (nothing is half-written) and the connection stays usable, so
+the worker goes on serving. This module turns the error into a JSON:API answer:
+
+- a statement cancelled by `statement_timeout` (SQLSTATE 57014): 503 `SERVICE_UNAVAILABLE`. The
+  code is what limits.md names; that Commerce Layer uses exactly this name is unconfirmed.
+- a lock not obtained within `lock_timeout` (SQLSTATE 55P03, also NOWAIT): 409 `CONFLICT`.
+- SQLite's "database is locked" (SQLITE_BUSY or SQLITE_LOCKED, after the busy timeout): also 409
+  `CONFLICT`. It is the same event as PostgreSQL's lock wait (another request holds what this one
+  must write, and waiting longer was refused), and the client does the same thing: retry.
+"""
+
+import logging
+
+from django.db import OperationalError
+
+from commerce.exceptions import CommerceError, Conflict
+
+logger = logging.getLogger(__name__)
+
+QUERY_CANCELED = "57014"
+LOCK_NOT_AVAILABLE = "55P03"
+
+
+class ServiceUnavailable(CommerceError):
+    """503: the request took longer than the server allows. `SERVICE_UNAVAILABLE` is the name
+    limits.md gives; Commerce Layer's exact code for it is unconfirmed."""
+
+    status = 503
+    code = "SERVICE_UNAVAILABLE"
+    title = "Service unavailable"
+
+
+def statement_timeout() -> ServiceUnavailable:
+    return ServiceUnavailable(
+        "The request took too long and was stopped. Nothing was changed; retry later, or ask "
+        "for less (filters, smaller pages, fewer includes)."
+    )
+
+
+def lock_timeout() -> Conflict:
+    return Conflict(
+        "Another request is changing the same records. Nothing was changed; retry shortly."
+    )
+
+
+def database_limit_error(exc: BaseException) -> CommerceError | None:
+    """The answer for a database error caused by one of the limits above, else None."""
+    if not isinstance(exc, OperationalError):
+        return None
+    cause = exc.__cause__  # Django keeps the driver's exception here
+    sqlstate = getattr(cause, "sqlstate", None)  # psycopg
+    if sqlstate == QUERY_CANCELED:
+        return statement_timeout()
+    if sqlstate == LOCK_NOT_AVAILABLE:
+        return lock_timeout()
+    name = getattr(cause, "sqlite_errorname", "")  # sqlite3 (Python 3.11+)
+    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
+        return lock_timeout()
+    return None
+
+
+class DatabaseLimitsMiddleware:
+    """The same answers for a plain Django view under `/api` or `/oauth` (the OAuth endpoints:
+    DRF views give them in their exception handler), instead of a 500."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not request.path.startswith(("/api/", "/oauth/")):
+            return None
+        error = database_limit_error(exception)
+        if error is None:
+            return None
+        from commerce.jsonapi.errors import json_error_response  # it imports this module
+
+        logger.warning("%s %s: %s", error.status, error.code, exception)
+        return json_error_response(error)
