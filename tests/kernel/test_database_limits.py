@@ -164,3 +164,43 @@ def test_management_commands_run_without_the_timeouts():
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["0", "0"]
+
+
+def test_a_deadlock_answers_409_to_the_request_postgresql_cancelled(integration, monkeypatch):
+    """Two writes that lock two rows in opposite orders: PostgreSQL breaks the deadlock by
+    cancelling one transaction. Its client gets a 409 CONFLICT (retry), not a 500, with its
+    write rolled back; the other goes through."""
+    import threading
+
+    from tests.inventory.racing import at_once, patch
+
+    first, second = (Address.objects.create(**ADDRESS) for _ in range(2))
+    other = {first.pk: second.pk, second.pk: first.pk}
+    both_locked = threading.Barrier(2, timeout=30)
+    update = AddressResource.update_resource
+
+    def update_then_lock_the_other(self, instance, values, ctx):
+        instance = update(self, instance, values, ctx)
+        both_locked.wait()  # each request holds its own row: now each waits for the other's
+        list(Address.objects.select_for_update().filter(pk=other[instance.pk]))
+        return instance
+
+    monkeypatch.setattr(AddressResource, "update_resource", update_then_lock_the_other)
+    token = integration.token
+    results = at_once(
+        {
+            address.public_id: lambda a=address: patch(
+                token, "addresses", a.public_id, {"city": f"Salem {a.pk}"}
+            )
+            for address in (first, second)
+        }
+    )
+    statuses = sorted(status for status, _ in results.values())
+    assert statuses == [200, 409], results
+    (loser,) = [key for key, (status, _) in results.items() if status == 409]
+    (error,) = results[loser][1]["errors"]
+    assert error["code"] == "CONFLICT"
+    cities = dict(Address.objects.values_list("public_id", "city"))
+    assert cities[loser] == "Boston"  # rolled back
+    (winner,) = set(cities) - {loser}
+    assert cities[winner].startswith("Salem")
