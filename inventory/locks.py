@@ -1,5 +1,15 @@
-"""Row locks on stock, always in one global order: the order row first (taken by the caller),
-then stock items by primary key, so that concurrent checkouts queue instead of deadlocking."""
+"""Row locks on stock, always in one global order, so that concurrent checkouts queue instead of
+deadlocking. The whole order, written down here once (the other steps belong to the apps above
+this one, which may not be imported here):
+
+1. the order row (the caller's `select_for_update`, orders.services.lifecycle.lock_order);
+2. the coupon, then the promotions one by one by primary key: the conditional UPDATE that counts
+   a use (`_place`) or gives it back (`_cancel`) is the lock (markets.usage);
+3. stock items by primary key (this module).
+
+A step may be skipped, never taken out of turn: nothing locks a coupon or a promotion once it
+holds a stock item.
+"""
 
 from django.db.models import QuerySet
 
