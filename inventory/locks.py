@@ -1,5 +1,15 @@
-"""Row locks on stock, always in one global order: the order row first (taken by the caller),
-then stock items by primary key, so that concurrent checkouts queue instead of deadlocking."""
+"""Row locks, always taken in one global order so that concurrent checkouts queue instead of
+deadlocking. The whole order is written down here, once; its other steps live in the apps above
+this one (which this module may not import):
+
+1. the order row (the caller's `select_for_update`, orders.services.lifecycle.lock_order);
+2. the coupon, then the promotions one by one by primary key: the conditional UPDATE that counts
+   a use (`_place`) or gives it back (`_cancel`, a full refund) is their lock (markets.usage);
+3. the stock items by primary key (this module).
+
+A step may be skipped, never taken out of turn: nothing locks a coupon or a promotion once it
+holds a stock item.
+"""
 
 from django.db.models import QuerySet
 

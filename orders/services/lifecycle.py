@@ -6,16 +6,15 @@ explicit steps in the caller's transaction. A refused trigger raises; nothing is
 """
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from commerce.auth.context import TokenContext
 from commerce.events import emit_event
 from commerce.exceptions import InvalidTransition, ValidationError, ValidationErrors
 from inventory.strategies import InsufficientStock
-from markets.models import Coupon, Promotion
+from markets.models import Coupon
 from orders.models import Order
-from orders.services import payments, stock
+from orders.services import payments, stock, usage
 from orders.services.shipments import (
     SHIPPED,
     fulfillment_status,
@@ -23,7 +22,7 @@ from orders.services.shipments import (
     move_shipment,
     shippable_lines,
 )
-from orders.services.totals import find_coupon, refresh_figures, refresh_order
+from orders.services.totals import active_promotions, find_coupon, refresh_figures, refresh_order
 from orders.transitions import next_order_status
 
 # What the order's services read along with the order (the API's views read it so too).
@@ -119,26 +118,37 @@ def placement_errors(order: Order, lines, shipments) -> list[ValidationError]:
                     "payment_source", "can't be blank", error="blank", relationship=True
                 )
             )
-    if order.coupon_code:
-        problem = coupon_problem(order, order.coupon_code)
-        if problem:
-            errors.append(ValidationError("coupon_code", problem, error="invalid"))
     return errors
 
 
 def place_order(order: Order, value=True, *, ctx: TokenContext | None = None) -> Order:
+    """Locks in the global order (inventory/locks.py): the order (the caller's), the coupon
+    and the promotions (their uses counted, orders.services.usage), then the stock items."""
     if order.status == "placed":
         raise InvalidTransition("placed", "placed", message="the order is already placed")
     next_order_status(order.status, "place")
     lines = list(order.line_items.select_related("sku"))
+    coupon = find_coupon(order.coupon_code) if order.coupon_code else None
+    coupon_errors = _coupon_errors(order, coupon)
+    promotions = (
+        active_promotions(order, coupon=coupon)
+        if any(li.item_type == "skus" for li in lines)
+        else []
+    )
+    usage_errors, refused = usage.take_uses(None if coupon_errors else coupon, promotions)
     held = stock.hold_stock(order, shippable_lines(order, lines))
     shortages = []
     try:
-        lines, shipments = refresh_figures(order, lines=lines, held=held, strict=True)
+        lines, shipments = refresh_figures(
+            order, lines=lines, held=held, strict=True, promotions=promotions
+        )
     except InsufficientStock as shortage:
         shortages = stock.shortage_errors(shortage, lines)
-        lines, shipments = refresh_figures(order, lines=lines)  # the cart's plan, for the rest
-    errors = placement_errors(order, lines, shipments) + shortages
+        # The cart's plan, for the rest.
+        lines, shipments = refresh_figures(order, lines=lines, promotions=promotions)
+    coupon_refused = bool(coupon_errors or usage_errors)
+    usage_errors += usage.promotion_errors(promotions, refused, lines, coupon_refused)
+    errors = placement_errors(order, lines, shipments) + coupon_errors + usage_errors + shortages
     if errors:
         # Every problem at once (short lines too); the request's transaction undoes it all.
         raise ValidationErrors(errors)
@@ -156,25 +166,26 @@ def place_order(order: Order, value=True, *, ctx: TokenContext | None = None) ->
     else:
         payments.authorize(order)
         payments.refresh_payment_status(order)
-    _count_promotion_usage(order, lines)
     save_order(order, shipments)
     emit_event("orders.place", order)
     return order
 
 
-def _count_promotion_usage(order: Order, lines) -> None:
-    promotion_ids = {li.promotion_id for li in lines if li.promotion_id}
-    if promotion_ids:
-        Promotion.objects.filter(pk__in=promotion_ids).update(
-            total_usage_count=F("total_usage_count") + 1
-        )
-    if order.coupon_code:
-        Coupon.objects.filter(code=order.coupon_code).update(usage_count=F("usage_count") + 1)
+def _coupon_errors(order: Order, coupon: Coupon | None) -> list[ValidationError]:
+    if not order.coupon_code:
+        return []
+    problem = coupon_unusable(order, coupon)
+    return [ValidationError("coupon_code", problem, error="invalid")] if problem else []
 
 
 def coupon_problem(order: Order, code: str) -> str | None:
     """Why `code` can't be used on `order` (None when it can)."""
-    coupon = find_coupon(code)
+    return coupon_unusable(order, find_coupon(code))
+
+
+def coupon_unusable(order: Order, coupon: Coupon | None) -> str | None:
+    """Why `coupon` (None: no such code) can't be used on `order` (None when it can): read
+    without a lock, so at `_place` its usage limit is then held by the conditional UPDATE."""
     if coupon is None:
         return "is not a valid coupon code"
     now = timezone.now()
@@ -258,6 +269,7 @@ def cancel_after_full_refund(order: Order) -> None:
     status = next_order_status(order.status, "refund")
     # What was authorized but never captured can't be captured on a cancelled order.
     void_uncaptured(order)
+    usage.give_back_uses(order)  # before the stock items (the lock order)
     _cancel_unshipped(order)
     order.status = status
     order.cancelled_at = timezone.now()
@@ -294,6 +306,7 @@ def cancel_order(order: Order, value=True, *, ctx: TokenContext | None = None) -
         for capture_tx in payments.captures_with_balance(order):
             payments.refund(capture_tx)
         payments.refresh_payment_status(order)
+        usage.give_back_uses(order)  # before the stock items (the lock order)
     _cancel_unshipped(order)
     order.status = order_status
     order.cancelled_at = timezone.now()

@@ -28,9 +28,9 @@ PROMOTION_KINDS = {
 }
 
 
-def active_promotions(order: Order, now=None) -> list[Promotion]:
+def active_promotions(order: Order, now=None, *, coupon=...) -> list[Promotion]:
     """Promotions of the order's market that apply now: automatic ones, and those whose
-    coupon the order carries."""
+    coupon the order carries (`coupon`: the caller read it already, None when none)."""
     now = now or timezone.now()
     qs = (
         Promotion.objects.filter(
@@ -42,7 +42,8 @@ def active_promotions(order: Order, now=None) -> list[Promotion]:
         .select_related("coupon_codes_promotion_rule")
         .order_by("priority", "created_at", "id")
     )
-    coupon = find_coupon(order.coupon_code) if order.coupon_code else None
+    if coupon is ...:
+        coupon = find_coupon(order.coupon_code) if order.coupon_code else None
     result = []
     for promotion in qs:
         if promotion.total_usage_reached:
@@ -147,14 +148,21 @@ def refresh_order(order: Order, *, reship: bool = True) -> Order:
 
 
 def refresh_figures(
-    order: Order, *, reship: bool = True, lines=None, held=None, strict: bool = False
+    order: Order,
+    *,
+    reship: bool = True,
+    lines=None,
+    held=None,
+    strict: bool = False,
+    promotions=None,
 ) -> tuple[list[LineItem], list]:
     """`refresh_order`, returning the order's line items and shipments as they now are; a step
     of the caller's transaction (it plans before it writes, so a shortage leaves no trace).
 
     For placing: `lines` (read with their SKUs) saves reading them again, and `held`/`strict`
     plan the shipments from the stock items locked and the salable read under the locks, a
-    shortage raising InsufficientStock instead of falling back."""
+    shortage raising InsufficientStock instead of falling back; `promotions`: the candidates
+    whose uses the caller counted before locking the stock (orders.services.usage)."""
     if order.status not in ("draft", "pending"):
         return list(order.line_items.all()), list(order.shipments.all())
     line_items = list(order.line_items.select_related("sku")) if lines is None else lines
@@ -163,7 +171,8 @@ def refresh_figures(
     else:
         shipments = list(order.shipments.select_related("shipping_method").order_by("id"))
     sku_lines = [li for li in line_items if li.item_type == "skus"]
-    promotions = active_promotions(order) if sku_lines else []
+    if promotions is None:
+        promotions = active_promotions(order) if sku_lines else []
     rule = matching_tax_rule(order)
     totals = pricing.calculate(order_input(order, sku_lines, shipments, promotions, rule))
 

@@ -1,7 +1,10 @@
 """The global lock order, as the SQL shows it (PostgreSQL only: SQLite has no row locks). A
 write to an order's rows (a line item, a shipment, a transaction) or a record joining the order
 (a new line item, a wire transfer) takes the order's row lock before any other lock, and reads
-the order once: the race test (test_concurrent_cart_edits.py) shows what the order prevents."""
+the order once: the race test (test_concurrent_cart_edits.py) shows what the order prevents.
+`_place` and `_cancel` then take the coupon and the promotions, before the stock items."""
+
+import re
 
 import pytest
 from django.db import connection
@@ -9,6 +12,11 @@ from django.test.utils import CaptureQueriesContext
 
 from orders.models import Transaction
 from tests.conftest import rel
+from tests.markets_tax_promotions.conftest import (
+    CouponCodesPromotionRuleFactory,
+    CouponFactory,
+    PercentageDiscountPromotionFactory,
+)
 from tests.orders.conftest import make_cart
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres_only]
@@ -84,3 +92,53 @@ def test_an_authorization_trigger_locks_the_order_first(cart, sales_channel, int
     )
     cart.refresh_from_db()
     assert cart.payment_status == "voided"
+
+
+# --- coupons and promotions: after the order, before the stock items ----------------------
+
+
+def _locks(statements) -> list[tuple[str, int | None]]:
+    """The row locks in the order taken: (table, None) for a SELECT ... FOR UPDATE ("orders"
+    for the order), ("coupon", None) and ("promotion", pk) for the conditional UPDATE that is
+    their lock (the coupon's by id or code: there is one)."""
+    taken = []
+    for sql in statements:
+        if "FOR UPDATE" in sql and sql.startswith("SELECT"):
+            table = sql.split(" FROM ", 1)[1].split()[0].strip('"')
+            taken.append(("orders" if _reads_orders(sql) else table, None))
+        elif sql.startswith('UPDATE "markets_coupon"'):
+            taken.append(("coupon", None))
+        elif sql.startswith('UPDATE "markets_promotion"'):
+            taken.append(("promotion", int(re.search(r'"id" = (\d+)', sql)[1])))
+    return taken
+
+
+def test_place_and_cancel_lock_the_coupon_and_promotions_in_the_global_order(
+    shop, sales_channel, integration
+):
+    """order, coupon, promotions by primary key (not by priority), stock items
+    (inventory/locks.py)."""
+    automatic = [PercentageDiscountPromotionFactory(market=shop["market"]) for _ in range(2)]
+    promotion = PercentageDiscountPromotionFactory(market=shop["market"], priority=1)
+    CouponFactory(
+        code="LOCKS2026",
+        usage_limit=5,
+        promotion_rule=CouponCodesPromotionRuleFactory(promotion=promotion),
+    )
+    cart = make_cart(shop, coupon_code="LOCKS2026")
+    promotion_pks = sorted(p.pk for p in (*automatic, promotion))
+    stock_items = ("inventory_stockitem", None)
+    expected = [
+        ("orders", None),
+        ("coupon", None),
+        *[("promotion", pk) for pk in promotion_pks],
+    ]
+
+    with CaptureQueriesContext(connection) as ctx:
+        assert sales_channel.update("orders", cart.public_id, {"_place": True}).status_code == 200
+    assert _locks(q["sql"] for q in ctx.captured_queries) == [*expected, stock_items]
+
+    assert integration.update("orders", cart.public_id, {"_approve": True}).status_code == 200
+    with CaptureQueriesContext(connection) as ctx:
+        assert integration.update("orders", cart.public_id, {"_cancel": True}).status_code == 200
+    assert _locks(q["sql"] for q in ctx.captured_queries) == [*expected, stock_items]

@@ -1,0 +1,81 @@
+"""`_place` counts the order's coupon and promotion uses and `_cancel` gives them back
+(catalog.md "Coupons and usage limits"), each a step of the caller's transaction under the
+order's row lock and before any stock item is locked (the global lock order, inventory/locks.py).
+
+Which promotions an order gets is known before the stock is locked (`active_promotions`, what
+the pricing is then given), whether each gives anything only once the figures are computed:
+so every candidate is counted first (markets.usage), and one that gave nothing (no line item)
+has its use given back after the figures, its row locked already, the lock order unchanged.
+
+Refusals, one error per problem (an order is placed with the discounts it was shown or not at
+all):
+- the coupon, or the promotion it brings, at its limit: 422 "has reached its usage limit" on
+  `/data/attributes/coupon_code`, the same error a `coupon_code` PATCH gets when the limit is
+  already reached;
+- an automatic promotion at its limit that would have given something: 422 on
+  `/data/relationships/line_items` (the lines it discounts), naming the promotion, so the
+  shopper sees why the total changed; a refresh then drops it.
+"""
+
+from commerce.exceptions import ValidationError
+from markets.models import Coupon, Promotion
+from markets.usage import (
+    give_back_coupon_use,
+    give_back_promotion_uses,
+    take_coupon_use,
+    take_promotion_uses,
+)
+from orders.models import LineItem, Order
+
+REACHED = "has reached its usage limit"
+
+
+def take_uses(coupon: Coupon | None, promotions: list[Promotion]) -> tuple[list, set[int]]:
+    """On `_place`, before the stock items are locked: count a use of the (usable) coupon and of
+    every candidate promotion. Returns the coupon's refusal (a list of at most one error) and
+    the ids of the promotions refused (judged by `promotion_errors` once the figures are in)."""
+    errors = []
+    if coupon is not None and not take_coupon_use(coupon.pk):
+        errors.append(ValidationError("coupon_code", REACHED, error="invalid"))
+    return errors, take_promotion_uses(p.pk for p in promotions)
+
+
+def promotion_errors(
+    promotions: list[Promotion], refused: set[int], lines, coupon_refused: bool
+) -> list[ValidationError]:
+    """After the figures: a candidate that gave nothing gets its use back; a refused one that
+    gives something is an error (on `coupon_code` for a coupon's promotion, unless the coupon
+    was refused already)."""
+    applied = {li.promotion_id for li in lines if li.promotion_id}
+    unused = {p.pk for p in promotions} - applied - refused
+    if unused:
+        give_back_promotion_uses(unused)
+    errors = []
+    for promotion in promotions:
+        if promotion.pk not in refused or promotion.pk not in applied:
+            continue
+        if getattr(promotion, "coupon_codes_promotion_rule", None) is not None:
+            if not coupon_refused:
+                errors.append(ValidationError("coupon_code", REACHED, error="invalid"))
+            continue
+        errors.append(
+            ValidationError(
+                "line_items",
+                f"promotion {promotion.name} {REACHED}",
+                error="invalid",
+                relationship=True,
+                promotion_id=promotion.public_id,
+            )
+        )
+    return errors
+
+
+def give_back_uses(order: Order) -> None:
+    """On `_cancel` (or a full refund) of a placed order, before its stock is released: the
+    coupon's use and each promotion's (its promotion line items) given back, never below 0."""
+    if order.coupon_code:
+        give_back_coupon_use(order.coupon_code)
+    promotion_ids = LineItem.objects.filter(order=order, promotion__isnull=False).values_list(
+        "promotion_id", flat=True
+    )
+    give_back_promotion_uses(promotion_ids)
