@@ -8,7 +8,8 @@ comes first: what a read saw may be gone by the time the row is written.
 
 A step of the caller's transaction, in the global lock order (inventory/locks.py): the caller
 holds the order's row lock; the coupon comes next, then the promotions one by one in primary-key
-order, then the stock items.
+order, then the stock items; those without a usage limit come after the stock items
+(orders.services.usage says why).
 """
 
 from django.db.models import F, Q
@@ -44,10 +45,9 @@ def take_promotion_uses(promotion_ids) -> set[int]:
     return refused
 
 
-def give_back_coupon_use(code: str) -> None:
-    """A use given back (a cancelled order), never below 0. By code: the order keeps the code it
-    was placed with, not the coupon's id."""
-    Coupon.objects.filter(code=code, usage_count__gt=0).update(usage_count=F("usage_count") - 1)
+def give_back_coupon_use(coupon_id: int) -> None:
+    """A use given back (a cancelled order), never below 0."""
+    Coupon.objects.filter(pk=coupon_id, usage_count__gt=0).update(usage_count=F("usage_count") - 1)
 
 
 def give_back_promotion_uses(promotion_ids) -> None:

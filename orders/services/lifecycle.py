@@ -123,7 +123,8 @@ def placement_errors(order: Order, lines, shipments) -> list[ValidationError]:
 
 def place_order(order: Order, value=True, *, ctx: TokenContext | None = None) -> Order:
     """Locks in the global order (inventory/locks.py): the order (the caller's), the coupon
-    and the promotions (their uses counted, orders.services.usage), then the stock items."""
+    and the promotions that have a usage limit (their uses counted, orders.services.usage),
+    then the stock items; uses without a limit are counted last."""
     if order.status == "placed":
         raise InvalidTransition("placed", "placed", message="the order is already placed")
     next_order_status(order.status, "place")
@@ -153,6 +154,7 @@ def place_order(order: Order, value=True, *, ctx: TokenContext | None = None) ->
         # Every problem at once (short lines too); the request's transaction undoes it all.
         raise ValidationErrors(errors)
     stock.reserve_stock(shipments)
+    usage.take_unlimited_uses(None if coupon_errors else coupon, promotions, lines)
     now = timezone.now()
     order.status = "placed"
     order.placed_at = now
@@ -269,8 +271,9 @@ def cancel_after_full_refund(order: Order) -> None:
     status = next_order_status(order.status, "refund")
     # What was authorized but never captured can't be captured on a cancelled order.
     void_uncaptured(order)
-    usage.give_back_uses(order)  # before the stock items (the lock order)
+    give_back_unlimited = usage.give_back_uses(order)  # before the stock items (lock order)
     _cancel_unshipped(order)
+    give_back_unlimited()  # after them
     order.status = status
     order.cancelled_at = timezone.now()
     emit_event("orders.cancel", order)
@@ -301,13 +304,16 @@ def cancel_order(order: Order, value=True, *, ctx: TokenContext | None = None) -
         raise InvalidTransition(
             order.status, "cancelled", message="can't cancel an order with shipped shipments"
         )
+    give_back_unlimited = None
     if order.status in ("placed", "approved"):
         void_uncaptured(order)
         for capture_tx in payments.captures_with_balance(order):
             payments.refund(capture_tx)
         payments.refresh_payment_status(order)
-        usage.give_back_uses(order)  # before the stock items (the lock order)
+        give_back_unlimited = usage.give_back_uses(order)  # before the stock items (lock order)
     _cancel_unshipped(order)
+    if give_back_unlimited is not None:
+        give_back_unlimited()  # after them
     order.status = order_status
     order.cancelled_at = timezone.now()
     save_order(order)

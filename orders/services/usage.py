@@ -7,6 +7,14 @@ the pricing is then given), whether each gives anything only once the figures ar
 so every candidate is counted first (markets.usage), and one that gave nothing (no line item)
 has its use given back after the figures, its row locked already, the lock order unchanged.
 
+Only what has a limit is counted before the stock: a coupon or promotion without one can't be
+refused, and locking its row that early would make it a queue for every checkout of the market
+(the row lock is held until commit, through the payment's authorization). Those are counted
+once the order is known to be placed (`take_unlimited_uses`), after the stock items, as every
+checkout does: a row is locked before the stock exactly when it has a limit, so all checkouts
+agree on its place in the lock order. (An operator setting a limit while checkouts run could
+make two disagree once; PostgreSQL would then break the deadlock, answered 409, retry.)
+
 Refusals, one error per problem (an order is placed with the discounts it was shown or not at
 all):
 - the coupon, or the promotion it brings, at its limit: 422 "has reached its usage limit" on
@@ -35,9 +43,22 @@ def take_uses(coupon: Coupon | None, promotions: list[Promotion]) -> tuple[list,
     every candidate promotion. Returns the coupon's refusal (a list of at most one error) and
     the ids of the promotions refused (judged by `promotion_errors` once the figures are in)."""
     errors = []
-    if coupon is not None and not take_coupon_use(coupon.pk):
+    if coupon is not None and coupon.usage_limit is not None and not take_coupon_use(coupon.pk):
         errors.append(ValidationError("coupon_code", REACHED, error="invalid"))
-    return errors, take_promotion_uses(p.pk for p in promotions)
+    return errors, take_promotion_uses(p.pk for p in promotions if _limited(p))
+
+
+def take_unlimited_uses(coupon: Coupon | None, promotions: list[Promotion], lines) -> None:
+    """Once the order is placed, after the stock items: count the uses that have no limit (the
+    coupon's, and those of the promotions that gave something)."""
+    if coupon is not None and coupon.usage_limit is None:
+        take_coupon_use(coupon.pk)
+    applied = {li.promotion_id for li in lines if li.promotion_id}
+    take_promotion_uses(p.pk for p in promotions if not _limited(p) and p.pk in applied)
+
+
+def _limited(promotion: Promotion) -> bool:
+    return promotion.total_usage_limit is not None
 
 
 def promotion_errors(
@@ -47,7 +68,7 @@ def promotion_errors(
     gives something is an error (on `coupon_code` for a coupon's promotion, unless the coupon
     was refused already)."""
     applied = {li.promotion_id for li in lines if li.promotion_id}
-    unused = {p.pk for p in promotions} - applied - refused
+    unused = {p.pk for p in promotions if _limited(p)} - applied - refused
     if unused:
         give_back_promotion_uses(unused)
     errors = []
@@ -70,12 +91,25 @@ def promotion_errors(
     return errors
 
 
-def give_back_uses(order: Order) -> None:
-    """On `_cancel` (or a full refund) of a placed order, before its stock is released: the
-    coupon's use and each promotion's (its promotion line items) given back, never below 0."""
-    if order.coupon_code:
-        give_back_coupon_use(order.coupon_code)
-    promotion_ids = LineItem.objects.filter(order=order, promotion__isnull=False).values_list(
-        "promotion_id", flat=True
+def give_back_uses(order: Order):
+    """On `_cancel` (or a full refund) of a placed order: the coupon's use and each promotion's
+    (its promotion line items) given back, never below 0, in two steps where `_place` counted
+    them: those with a usage limit now (call it before the stock items are released); the
+    others by the function returned (call it after them)."""
+    coupon = None
+    if order.coupon_code:  # by code: the order keeps the code it was placed with
+        coupon = Coupon.objects.filter(code=order.coupon_code).values_list("pk", "usage_limit")
+        coupon = coupon.order_by().first()
+    promotions = list(
+        LineItem.objects.filter(order=order, promotion__isnull=False).values_list(
+            "promotion_id", "promotion__total_usage_limit"
+        )
     )
-    give_back_promotion_uses(promotion_ids)
+
+    def give_back(limited: bool) -> None:
+        if coupon is not None and (coupon[1] is not None) == limited:
+            give_back_coupon_use(coupon[0])
+        give_back_promotion_uses(pk for pk, limit in promotions if (limit is not None) == limited)
+
+    give_back(True)
+    return lambda: give_back(False)

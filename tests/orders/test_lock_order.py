@@ -116,10 +116,17 @@ def _locks(statements) -> list[tuple[str, int | None]]:
 def test_place_and_cancel_lock_the_coupon_and_promotions_in_the_global_order(
     shop, sales_channel, integration
 ):
-    """order, coupon, promotions by primary key (not by priority), stock items
-    (inventory/locks.py)."""
-    automatic = [PercentageDiscountPromotionFactory(market=shop["market"]) for _ in range(2)]
-    promotion = PercentageDiscountPromotionFactory(market=shop["market"], priority=1)
+    """order, coupon, promotions with a usage limit by primary key (not by priority), stock
+    items, then the promotions without a limit (inventory/locks.py): an unlimited promotion is
+    no queue for the market's checkouts while they hold their stock."""
+    automatic = [
+        PercentageDiscountPromotionFactory(market=shop["market"], total_usage_limit=10)
+        for _ in range(2)
+    ]
+    unlimited = PercentageDiscountPromotionFactory(market=shop["market"])
+    promotion = PercentageDiscountPromotionFactory(
+        market=shop["market"], priority=1, total_usage_limit=10
+    )
     CouponFactory(
         code="LOCKS2026",
         usage_limit=5,
@@ -132,13 +139,15 @@ def test_place_and_cancel_lock_the_coupon_and_promotions_in_the_global_order(
         ("orders", None),
         ("coupon", None),
         *[("promotion", pk) for pk in promotion_pks],
+        stock_items,
+        ("promotion", unlimited.pk),
     ]
 
     with CaptureQueriesContext(connection) as ctx:
         assert sales_channel.update("orders", cart.public_id, {"_place": True}).status_code == 200
-    assert _locks(q["sql"] for q in ctx.captured_queries) == [*expected, stock_items]
+    assert _locks(q["sql"] for q in ctx.captured_queries) == expected
 
     assert integration.update("orders", cart.public_id, {"_approve": True}).status_code == 200
     with CaptureQueriesContext(connection) as ctx:
         assert integration.update("orders", cart.public_id, {"_cancel": True}).status_code == 200
-    assert _locks(q["sql"] for q in ctx.captured_queries) == [*expected, stock_items]
+    assert _locks(q["sql"] for q in ctx.captured_queries) == expected
