@@ -194,6 +194,24 @@ def test_token_endpoint_refuses_deep_json(client, make_api_client):
     assert row_counts() == before
 
 
+@pytest.mark.postgres_only
+@pytest.mark.parametrize(
+    "value",
+    ['{"a":' * 40 + "1" + "}" * 40, "[" * 5000, '{"a":"\\u0000"}', '{"\\ud800":1}'],
+)
+def test_jcont_values_deep_or_unstorable_are_400(integration, price, value):
+    response = integration.get(f"/api/skus?filter[q][metadata_jcont]={quote(value)}")
+    parameter = "filter[q][metadata_jcont]"
+    assert_error(response, 400, "INVALID_FILTER_VALUE", {"parameter": parameter})
+
+
+def test_json_filter_values_deep_or_unstorable_are_400(integration, price):
+    for value in ('{"a":' * 40 + "1" + "}" * 40, '{"a":"\\u0000"}'):
+        response = integration.get(f"/api/skus?filter[q][metadata_eq]={quote(value)}")
+        parameter = "filter[q][metadata_eq]"
+        assert_error(response, 400, "INVALID_FILTER_VALUE", {"parameter": parameter})
+
+
 # --- NUL characters and lone surrogates ------------------------------------------------------
 
 
