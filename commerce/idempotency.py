@@ -45,6 +45,7 @@ from django.http.request import RawPostDataException
 from django.utils import timezone
 
 from commerce.exceptions import BadRequest, CommerceError, Conflict
+from commerce.jsonapi import jsontext
 
 logger = logging.getLogger(__name__)
 
@@ -128,7 +129,8 @@ def canonical_body(request) -> bytes:
     except RawPostDataException:  # already parsed by DRF: canonicalise what it parsed
         return _canonical_json(request.data)
     try:
-        return _canonical_json(json.loads(raw)) if raw else b""
+        # Bounded: the body is parsed here before the parser refuses a deep one.
+        return _canonical_json(jsontext.loads(raw)) if raw else b""
     except (ValueError, UnicodeDecodeError):
         return raw
 
@@ -136,7 +138,7 @@ def canonical_body(request) -> bytes:
 def _canonical_json(value) -> bytes:
     return json.dumps(
         value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
-    ).encode("utf-8", "surrogateescape")
+    ).encode("utf-8", "surrogatepass")  # a lone surrogate is refused later, not here
 
 
 def acquire(application_id: int, key: str, method: str, path: str, digest: str):

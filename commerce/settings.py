@@ -45,6 +45,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "commerce.error_pages.JsonErrorsMiddleware",  # outermost: sees every error answer
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
@@ -59,6 +60,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "commerce.urls"
+CSRF_FAILURE_VIEW = "commerce.error_pages.csrf_failure"
 WSGI_APPLICATION = "commerce.wsgi.application"
 
 TEMPLATES = [

@@ -5,6 +5,12 @@ from commerce.health import health
 from commerce.jsonapi.docs import DocsView, schema_view
 from commerce.jsonapi.routing import api_urlpatterns
 
+# Under /api and /oauth Django's own error answers are JSON error documents (error_pages.py).
+handler400 = "commerce.error_pages.bad_request"
+handler403 = "commerce.error_pages.permission_denied"
+handler404 = "commerce.error_pages.page_not_found"
+handler500 = "commerce.error_pages.server_error"
+
 urlpatterns = [
     path("health", health, name="health"),
     path("oauth/", include("commerce.auth.urls")),

@@ -30,21 +30,17 @@ class OAuthError(Exception):
         "or is otherwise malformed."
     )
 
-    def __init__(self, detail: str | None = None):
+    def __init__(self, detail: str | None = None, *, source: dict | None = None):
         self.detail = detail or self.default_detail
+        self.source = source  # {"pointer": ...} in a JSON body, {"parameter": ...} in a form
         super().__init__(self.detail)
 
     def as_json(self) -> dict:
-        return {
-            "errors": [
-                {
-                    "title": self.error,
-                    "detail": self.detail,
-                    "code": self.code,
-                    "status": self.status,
-                }
-            ]
-        }
+        error = {"title": self.error, "detail": self.detail, "code": self.code}
+        error["status"] = self.status
+        if self.source:
+            error["source"] = self.source
+        return {"errors": [error]}
 
 
 class InvalidRequest(OAuthError):

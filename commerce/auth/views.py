@@ -7,7 +7,6 @@ Commerce Layer's `errors` envelope with OAuth2's error name as the title.
 
 import base64
 import binascii
-import json
 from urllib.parse import unquote
 
 from django.http import JsonResponse
@@ -16,6 +15,7 @@ from django.views.decorators.csrf import csrf_exempt
 from commerce.auth.exceptions import InvalidRequest, OAuthError, UnsupportedGrantType
 from commerce.auth.grants import GRANT_HANDLERS, TokenRequest
 from commerce.auth.services import authenticate_client, revoke_token
+from commerce.jsonapi import jsontext, storable
 
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
@@ -73,11 +73,14 @@ def _require_post(request) -> None:
 
 
 def read_params(request) -> dict[str, str]:
-    """The body's parameters: a JSON object or a form. Values must be strings."""
-    if "json" in (request.content_type or ""):
+    """The body's parameters: a JSON object (nested at most jsontext.MAX_DEPTH deep) or a form.
+    Values must be strings the database can store: a NUL or a lone surrogate in a name or a
+    value is a 400 pointing at it (`source.pointer` in JSON, `source.parameter` in a form)."""
+    is_json = "json" in (request.content_type or "")
+    if is_json:
         try:
-            data = json.loads(request.body or b"{}")
-        except (ValueError, UnicodeDecodeError):
+            data = jsontext.loads(request.body or b"{}")
+        except ValueError:  # also UnicodeDecodeError and TooDeep
             raise InvalidRequest("The request body is not valid JSON.")
         if not isinstance(data, dict):
             raise InvalidRequest("The request body must be a JSON object.")
@@ -85,6 +88,13 @@ def read_params(request) -> dict[str, str]:
         data = {key: request.POST.get(key) for key in request.POST}
     params = {}
     for key, value in data.items():
+        for text in (key, value):
+            if isinstance(text, str) and storable.is_unstorable(text):
+                where = f"/{storable.escape_pointer(key)}"
+                raise InvalidRequest(
+                    f"The parameter contains {storable.describe(text)}, which can't be stored.",
+                    source={"pointer": where} if is_json else {"parameter": key},
+                )
         if value is None:
             continue
         if not isinstance(value, str):
@@ -104,5 +114,11 @@ def client_credentials(request, params: dict[str, str]) -> tuple[str | None, str
         except (binascii.Error, UnicodeDecodeError):
             return None, None
         client_id, _, secret = decoded.partition(":")
-        return unquote(client_id), unquote(secret)
+        client_id, secret = unquote(client_id), unquote(secret)
+        if storable.is_unstorable(client_id) or storable.is_unstorable(secret):
+            raise InvalidRequest(
+                "The credentials contain a character that can't be stored.",
+                source={"header": "Authorization"},
+            )
+        return client_id, secret
     return None, None

@@ -7,10 +7,10 @@ for the model field at the end of the path; conditions are Django lookups combin
 objects, so nothing is ever concatenated into SQL.
 """
 
-import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import connection, models
@@ -18,6 +18,7 @@ from django.db.models import Q
 from django_filters import FilterSet
 
 from commerce.exceptions import BadRequest
+from commerce.jsonapi import jsontext, storable
 
 _TRUE = {"true", "1", "t", "yes", "y"}
 _FALSE = {"false", "0", "f", "no", "n"}
@@ -201,26 +202,47 @@ def _cast(key: str, predicate: Predicate, path: FilterPath, model, raw: str):
                 parameter=f"filter[q][{key}]",
             )
         try:
-            value = json.loads(raw)
+            value = jsontext.loads(raw)
         except ValueError:
             value = None
-        if not isinstance(value, dict):
+        if not isinstance(value, dict) or storable.find_unstorable(value) is not None:
             raise _invalid_value(key, raw)
         return value
     values = raw.split(",") if predicate.kind == "list" else [raw]
     if predicate.lookup == "raw":
         return values if predicate.kind == "list" else values[0]
     form_field = _form_field(model, path, predicate.lookup)
+    is_json = isinstance(path.model_field, models.JSONField)
+    bounds = storable.integer_range(path.model_field)
     cast = []
     for item in values:
+        if is_json and not _shallow_json(item):
+            raise _invalid_value(key, item)
         try:
             cleaned = form_field.clean(item)
         except DjangoValidationError:
             raise _invalid_value(key, item) from None
         if cleaned is None:
             raise _invalid_value(key, item)
+        # Integers beyond the column's storage type never reach the database (limits.md 1).
+        if (
+            bounds is not None
+            and isinstance(cleaned, Decimal | int)
+            and not (bounds[0] <= cleaned <= bounds[1])
+        ):
+            raise _invalid_value(key, item)
+        if is_json and storable.find_unstorable(cleaned) is not None:
+            raise _invalid_value(key, item)
         cast.append(cleaned)
     return cast if predicate.kind == "list" else cast[0]
+
+
+def _shallow_json(text: str) -> bool:
+    try:
+        jsontext.check_depth(text.encode("utf-8", "surrogatepass"))
+    except jsontext.TooDeep:
+        return False
+    return True
 
 
 def _form_field(model, path: FilterPath, lookup: str):

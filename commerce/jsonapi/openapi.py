@@ -15,6 +15,7 @@ from rest_framework import serializers
 
 from commerce.jsonapi import fields as f
 from commerce.jsonapi.filters import PREDICATES
+from commerce.jsonapi.query import PAGE_NUMBER_MAX
 from commerce.jsonapi.registry import registry
 from commerce.jsonapi.routing import load_resources
 
@@ -241,7 +242,11 @@ def _query_params(type_name: str, resource_cls, *, collection: bool, filters: bo
             "schema": {"type": "string"},
             "description": f"comma-separated, `-` for descending: {sortable}",
         },
-        {"name": "page[number]", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+        {
+            "name": "page[number]",
+            "in": "query",
+            "schema": {"type": "integer", "minimum": 1, "maximum": PAGE_NUMBER_MAX},
+        },
         {
             "name": "page[size]",
             "in": "query",

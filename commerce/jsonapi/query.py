@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 
 from commerce.exceptions import BadRequest, param_not_allowed
+from commerce.jsonapi import storable
 
 _BRACKETED = re.compile(r"^(?P<family>[a-z_]+)(?P<keys>(\[[^\[\]]*\])*)$")
 
@@ -32,12 +33,16 @@ class Query:
     filters: dict[str, str] = field(default_factory=dict)
 
 
-def _positive_int(value: str, parameter: str, what: str) -> int:
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        number = None
-    if number is None or number < 1:
+# page[number] is a 32-bit integer (limits.md): its offset stays far inside any database's range.
+PAGE_NUMBER_MAX = 2**31 - 1
+_DIGITS = re.compile(r"[0-9]{1,20}")
+
+
+def _positive_int(value: str, parameter: str, what: str, highest: int | None = None) -> int:
+    # ASCII digits only, a bounded count of them: int() would also take "1_0", " 1" and
+    # other scripts' digits, and spend quadratic time on thousands of digits.
+    number = int(value) if _DIGITS.fullmatch(value or "") else None
+    if number is None or number < 1 or (highest is not None and number > highest):
         raise BadRequest(
             f"{value} is not a valid value for {what}.",
             title="Invalid page value",
@@ -45,6 +50,33 @@ def _positive_int(value: str, parameter: str, what: str) -> int:
             parameter=parameter,
         )
     return number
+
+
+# The code a bad value of each parameter family answers with.
+_FAMILY_CODES = {
+    "filter": ("INVALID_FILTER_VALUE", "Invalid filter value"),
+    "page": ("INVALID_PAGE_VALUE", "Invalid page value"),
+    "include": ("INVALID_INCLUDE", "Invalid include"),
+    "sort": ("INVALID_SORT_CRITERIA", "Invalid sort criteria"),
+    "fields": ("INVALID_FIELD", "Invalid field"),
+}
+
+
+def check_storable_params(params) -> None:
+    """400 for a query parameter (name or value) holding a NUL or a lone surrogate, before
+    anything is parsed or looked up (limits.md section 2). `source.parameter` names it."""
+    for key, values in params.lists():
+        for text in (key, *values):
+            if storable.is_unstorable(text):
+                family = _bracket_keys(key)
+                family = family[0] if family else key
+                code, title = _FAMILY_CODES.get(family, ("BAD_REQUEST", "Bad request"))
+                raise BadRequest(
+                    f"The parameter contains {storable.describe(text)}, which can't be stored.",
+                    title=title,
+                    code=code,
+                    parameter=key,
+                )
 
 
 def parse_query(params, registry, resource_type: str, *, collection: bool) -> Query:
@@ -66,7 +98,7 @@ def parse_query(params, registry, resource_type: str, *, collection: bool) -> Qu
             query.fields[keys[0]] = parse_fields(keys[0], value, registry, raw_key)
         elif family == "page" and parsed and collection:
             if keys == ["number"]:
-                query.page_number = _positive_int(value, raw_key, "page[number]")
+                query.page_number = _positive_int(value, raw_key, "page[number]", PAGE_NUMBER_MAX)
             elif keys == ["size"]:
                 size = _positive_int(value, raw_key, "page[size]")
                 if size > settings.API_PAGE_SIZE_MAX:

@@ -14,6 +14,10 @@ class JSONAPIRenderer(BaseRenderer):
     def render(self, data, accepted_media_type=None, renderer_context=None):
         if data is None:
             return b""
-        return json.dumps(
-            data, cls=DjangoJSONEncoder, ensure_ascii=False, separators=(",", ":")
-        ).encode("utf-8")
+        text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, separators=(",", ":"))
+        try:
+            return text.encode("utf-8")
+        except UnicodeEncodeError:
+            # A lone surrogate (an error's pointer to the member that holds one) has no UTF-8
+            # form: JSON's \u escapes carry it.
+            return json.dumps(data, cls=DjangoJSONEncoder, separators=(",", ":")).encode("ascii")

@@ -14,6 +14,7 @@ from rest_framework import serializers
 
 from commerce import money
 from commerce.jsonapi import fields as f
+from commerce.jsonapi.storable import integer_range
 
 COMMON_ATTRIBUTES = ("created_at", "updated_at", "reference", "reference_origin", "metadata")
 INT32_MAX = 2**31 - 1
@@ -111,9 +112,15 @@ class ResourceSerializer(serializers.ModelSerializer):
         field_class, kwargs = super().build_standard_field(field_name, model_field)
         if field_name == "metadata":
             field_class = f.MetadataField
-        if issubclass(field_class, serializers.IntegerField) and "max_value" not in kwargs:
+        bounds = integer_range(model_field)
+        if issubclass(field_class, serializers.IntegerField) and bounds is not None:
+            # Within the column's storage type on every database (DRF takes the bounds of the
+            # connection's validators: SQLite's are 64-bit for every integer column), and money
+            # below CENTS_MAX, so that sums of it stay far inside 64 bits.
             big = isinstance(model_field, models.BigIntegerField)
-            kwargs["max_value"] = CENTS_MAX if big else INT32_MAX
+            highest = min(bounds[1], CENTS_MAX if big else INT32_MAX)
+            kwargs["max_value"] = min(kwargs.get("max_value", highest), highest)
+            kwargs["min_value"] = max(kwargs.get("min_value", bounds[0]), bounds[0])
         if issubclass(field_class, serializers.IntegerField) and field_name.endswith("_cents"):
             # DRF gives big integer fields -2**63 as a minimum: money is never negative here.
             kwargs["min_value"] = max(kwargs.get("min_value") or 0, 0)

@@ -33,9 +33,10 @@ from commerce.exceptions import (
     param_not_allowed,
 )
 from commerce.idempotency import idempotent
+from commerce.jsonapi import storable
 from commerce.jsonapi.document import DocumentBuilder, prefetches
 from commerce.jsonapi.filters import FilterPath, build_filter_q
-from commerce.jsonapi.query import Query, parse_query
+from commerce.jsonapi.query import Query, check_storable_params, parse_query
 from commerce.jsonapi.registry import registry
 from commerce.jsonapi.serializers import COMMON_ATTRIBUTES, Rel
 from commerce.services import rails_message
@@ -253,6 +254,9 @@ class ResourceView(APIView):
         raise MethodNotAllowed(request.method)
 
     def initial(self, request, *args, **kwargs):
+        # Text the database can't store is refused before anything looks it up (limits.md 2).
+        check_storable_path(kwargs)
+        check_storable_params(request.query_params)
         super().initial(request, *args, **kwargs)
         if not isinstance(request.auth, TokenContext):
             raise InvalidToken()
@@ -626,6 +630,21 @@ def unique_row(qs):
     """The row a lookup by a unique key finds, or None. Not `.first()`: ordering one row is
     work for nothing, and compiling an ORDER BY is a good part of a small query's cost."""
     return next(iter(qs.order_by()[:1]), None)
+
+
+def check_storable_path(kwargs: dict) -> None:
+    """400 for a path segment holding a NUL or a lone surrogate: the member id (INVALID_RESOURCE_ID,
+    `source.parameter` "id") or a relationship name. Such an id can't exist, but looking it up
+    is a database error on PostgreSQL."""
+    for name, code in (("pk", "INVALID_RESOURCE_ID"), ("relationship", "BAD_REQUEST")):
+        value = kwargs.get(name)
+        if isinstance(value, str) and storable.is_unstorable(value):
+            raise BadRequest(
+                f"The path contains {storable.describe(value)}, which can't be stored.",
+                title="Invalid resource id" if name == "pk" else "Bad request",
+                code=code,
+                parameter="id" if name == "pk" else name,
+            )
 
 
 def check_storefront_include(resource_cls, tree: dict) -> None:
