@@ -223,3 +223,21 @@ class IdempotencyKey(models.Model):
 
     def __str__(self):
         return f"{self.key} ({self.state})"
+
+
+class RateCounter(models.Model):
+    """One sliding-window rate counter of the database backend (commerce/ratelimit.py).
+
+    Time is cut into buckets of the budget's period; `current` counts the requests of bucket
+    `bucket`, `previous` those of the bucket before. One atomic UPSERT per request moves and
+    increments them. Rows past `expires_at` (epoch seconds) count nothing and are pruned.
+    """
+
+    key = models.CharField(max_length=200, primary_key=True)
+    bucket = models.BigIntegerField()
+    current = models.IntegerField()
+    previous = models.IntegerField()
+    expires_at = models.FloatField(db_index=True)
+
+    def __str__(self):
+        return f"{self.key}: {self.current} (+{self.previous} before)"
