@@ -7,6 +7,7 @@ owner, stored with its scope.
 """
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 
 from commerce.auth.context import CUSTOMER, SALES_CHANNEL
 from commerce.auth.exceptions import InvalidGrant, UnauthorizedClient
@@ -32,7 +33,11 @@ def password_grant(request: TokenRequest) -> IssuedToken:
     email = request.require("username")
     password = request.require("password")
     customer = Customer.objects.filter(email__iexact=email).first()
-    if customer is None or not customer.check_password(password):
+    if customer is None or not customer.password:
+        # Hash all the same: an unknown username must not answer faster than a wrong password.
+        make_password(password)
+        raise InvalidGrant("Invalid username or password.")
+    if not customer.check_password(password):
         raise InvalidGrant("Invalid username or password.")
     scope = resolve_scope(request.params.get("scope") or request.client.scope, kind=CUSTOMER)
     return issue_token(
