@@ -12,7 +12,7 @@ from django.contrib.auth.hashers import make_password
 from commerce.auth.context import CUSTOMER, SALES_CHANNEL
 from commerce.auth.exceptions import InvalidGrant, UnauthorizedClient
 from commerce.auth.grants import TokenRequest
-from commerce.auth.scopes import resolve_scope
+from commerce.auth.scopes import resolve_client_scope
 from commerce.auth.services import IssuedToken, issue_token
 from commerce.auth.tokens import Owner
 from orders.models import Customer
@@ -39,7 +39,7 @@ def password_grant(request: TokenRequest) -> IssuedToken:
         raise InvalidGrant("Invalid username or password.")
     if not customer.check_password(password):
         raise InvalidGrant("Invalid username or password.")
-    scope = resolve_scope(request.params.get("scope") or request.client.scope, kind=CUSTOMER)
+    scope = resolve_client_scope(request.params.get("scope"), request.client.scope, kind=CUSTOMER)
     return issue_token(
         request.client,
         scope,
