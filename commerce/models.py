@@ -201,6 +201,9 @@ class IdempotencyKey(models.Model):
     application = models.ForeignKey(
         oauth2_settings.APPLICATION_MODEL, on_delete=models.CASCADE, related_name="+"
     )
+    # Whose key it is within the client: "" for an integration, the token for a guest
+    # sales-channel token, the customer for a customer token (commerce/idempotency.py).
+    caller = models.CharField(max_length=40, blank=True, default="")
     key = models.CharField(max_length=255)
     # SHA-256 (hex) of method, path with query string, caller and canonical body.
     fingerprint = models.CharField(max_length=64)
@@ -218,7 +221,9 @@ class IdempotencyKey(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["application", "key"], name="idempotency_key_unique")
+            models.UniqueConstraint(
+                fields=["application", "caller", "key"], name="idempotency_key_unique_per_caller"
+            )
         ]
 
     def __str__(self):
