@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from django.conf import settings
+from django.core import checks
 from django.db import DatabaseError, connection
 from redis.exceptions import RedisError
 
@@ -68,6 +69,23 @@ def parse_rate(text: str) -> Rate:
     if not match or unit is None or int(match[1]) < 1 or match[2] == "0":
         raise ValueError(f"not a rate: {text!r} (e.g. 1000/min, 10/15min, 500/day)")
     return Rate(int(match[1]), int(match[2] or 1) * unit)
+
+
+RATE_SETTINGS = ("OAUTH_TOKEN_RATE", "PASSWORD_FAILURES_PER_IP_RATE", "PASSWORD_FAILURES_RATE")
+
+
+@checks.register(checks.Tags.compatibility)
+def check_rate_settings(app_configs=None, **kwargs) -> list[checks.Error]:
+    """Every rate setting reads as a rate (`manage.py check`, and at every start)."""
+    rates = {f"API_THROTTLE_RATES[{k!r}]": v for k, v in settings.API_THROTTLE_RATES.items()}
+    rates.update({name: getattr(settings, name) for name in RATE_SETTINGS})
+    errors = []
+    for name, value in rates.items():
+        try:
+            parse_rate(value)
+        except (ValueError, TypeError, AttributeError) as error:
+            errors.append(checks.Error(f"{name}: {error}", id="commerce.E101"))
+    return errors
 
 
 @dataclass(frozen=True)

@@ -69,6 +69,17 @@ def test_a_rate_that_is_not_one_is_refused(text):
 
 
 @pytest.mark.sqlite
+def test_a_bad_rate_setting_fails_the_system_check(settings):
+    assert ratelimit.check_rate_settings() == []
+    settings.PASSWORD_FAILURES_RATE = "ten per minute"
+    settings.API_THROTTLE_RATES = {"read": "1000/min", "write": "200/fortnight"}
+    errors = ratelimit.check_rate_settings()
+    assert [error.id for error in errors] == ["commerce.E101"] * 2
+    assert "API_THROTTLE_RATES['write']" in errors[0].msg
+    assert "PASSWORD_FAILURES_RATE" in errors[1].msg
+
+
+@pytest.mark.sqlite
 def test_the_previous_bucket_counts_for_what_is_left_of_it_in_the_window():
     budget = Budget("k", Rate(10, 60))
     # 8 in the previous minute, 3 in this one, 15 s into it: 8 x 3/4 + 3 = 9 used.
