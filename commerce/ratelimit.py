@@ -28,10 +28,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+import redis
 from django.conf import settings
 from django.core import checks
 from django.db import DatabaseError, connection
-from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
 
@@ -158,10 +158,11 @@ def spend(budgets: Sequence[Budget]) -> list[Usage] | None:
             counts = _redis_spend(budgets, now)
         else:
             counts = _database_spend(budgets, now)
-            _prune_now_and_then(now)
-    except (DatabaseError, OSError, RedisError):
+    except (DatabaseError, OSError, redis.RedisError):
         logger.exception("rate-limit counters failed; the request is let through")
         return None
+    if not settings.REDIS_URL:
+        _prune_now_and_then(now)
     usages = []
     for budget, (current, previous, bucket) in zip(budgets, counts, strict=True):
         elapsed = min(max(now - bucket * budget.rate.period, 0.0), float(budget.rate.period))
@@ -180,7 +181,7 @@ def give_back(budgets: Sequence[Budget]) -> None:
             _redis_give_back(budgets, now)
         else:
             _database_give_back(budgets, now)
-    except (DatabaseError, OSError, RedisError):
+    except (DatabaseError, OSError, redis.RedisError):
         logger.exception("rate-limit counters failed to give a request back")
 
 
@@ -240,7 +241,10 @@ def _prune_now_and_then(now: float) -> None:
     if time.monotonic() < _next_prune:
         return
     _next_prune = time.monotonic() + PRUNE_EVERY_SECONDS
-    prune(now)
+    try:
+        prune(now)
+    except DatabaseError:  # the next one will do (the counters themselves are fine)
+        logger.exception("could not prune the rate-limit counters")
 
 
 def prune(now: float | None = None) -> int:
@@ -254,9 +258,7 @@ def prune(now: float | None = None) -> int:
 
 
 @lru_cache(maxsize=4)
-def _redis(url: str):
-    import redis
-
+def _redis(url: str) -> redis.Redis:
     return redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
 
 
