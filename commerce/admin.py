@@ -25,6 +25,7 @@ from commerce.models import (
     Counter,
     Event,
     IdempotencyKey,
+    RateCounter,
 )
 
 RESOURCE_READONLY = ("public_id", "created_at", "updated_at")
@@ -294,6 +295,23 @@ class IdempotencyKeyAdmin(admin.ModelAdmin):
     @admin.display(ordering="application__client_id")
     def client_id(self, obj):
         return obj.application.client_id
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RateCounter)
+class RateCounterAdmin(admin.ModelAdmin):
+    """Rate-limit counters of the database backend (commerce/ratelimit.py), read-only. Keys
+    hold hashes, never a username; deleting a counter forgets what it counted (unblocks)."""
+
+    list_display = ("key", "bucket", "current", "previous", "expires_at")
+    search_fields = ("key",)
+    ordering = ("key",)
+    show_full_result_count = False
 
     def has_add_permission(self, request):
         return False

@@ -2,8 +2,12 @@
 
 A client that may retry a write sends a key of its choosing (1..255 printable ASCII characters;
 anything else is a 400 with `source.parameter: "Idempotency-Key"`). Keys are scoped to the API
-client (the token's `application_id`): the same key from two clients is two keys. Then, for 24 h
-from the first request:
+client (the token's `application_id`): the same key from two clients is two keys. Within a sales
+channel they are also scoped to the caller (limits.md §7): a guest token's keys to that token (any
+visitor of a storefront can mint one, so a second guest sending the same key gets its own answer,
+never the first guest's order), a customer token's keys to the customer (a customer retrying with
+a refreshed token still gets the replay). An integration's keys are the client's: another token of
+the same back office replays. Then, for 24 h from the first request:
 
 - the same key with the same request (method, path with its query string, body compared as a
   SHA-256 of its canonical JSON, and the same caller: token kind and customer) replays the first
@@ -16,13 +20,13 @@ from the first request:
 
 The state lives in the database (`IdempotencyKey`), so it holds across gunicorn workers and
 machines. Before executing, a `running` row is inserted in its own short transaction; the unique
-constraint on (application, key) makes a concurrent duplicate fail, and that request answers 409
-(still running), 422 (different request) or the replay (done). When the request finishes, its
+constraint on (application, caller, key) makes a concurrent duplicate fail, and that request answers
+409 (still running), 422 (different request) or the replay (done). When the request finishes, its
 status and rendered body are stored: successes and 4xx alike, so a retry gets the same answer,
-except 409 and 429 (transient: the retry should run). On a 5xx or an unexpected exception the row
-is deleted so the client may retry. A `running` row older than `IDEMPOTENCY_RUNNING_TIMEOUT`
-seconds (default 60, above gunicorn's 30 s worker timeout) was left by a crashed worker and is
-taken over; a row older than `IDEMPOTENCY_TTL` (default 24 h) is ignored and replaced. The
+except 409 and 429 (transient: the retry should run). On a 5xx or an unexpected exception the row is
+deleted so the client may retry. A `running` row older than `IDEMPOTENCY_RUNNING_TIMEOUT` seconds
+(default 60, above gunicorn's 30 s worker timeout) was left by a crashed worker and is taken over; a
+row older than `IDEMPOTENCY_TTL` (default 24 h) is ignored and replaced. The
 `purge_idempotency_keys` management command deletes expired rows.
 
 The row is only visible to other workers once its transaction commits: with ATOMIC_REQUESTS (not
@@ -88,7 +92,12 @@ def run(view, request, key: str, execute):
         )
     ctx = request.auth
     record = acquire(
-        ctx.application_id, key, request.method, request.get_full_path(), fingerprint(request)
+        ctx.application_id,
+        key,
+        request.method,
+        request.get_full_path(),
+        fingerprint(request),
+        caller=caller_of(ctx),
     )
     if isinstance(record, HttpResponse):
         return record
@@ -110,6 +119,15 @@ def run(view, request, key: str, execute):
     else:
         store(record, response)
     return response
+
+
+def caller_of(ctx) -> str:
+    """Whose keys these are within the API client (see the module's docstring)."""
+    if ctx.is_customer:
+        return f"customer:{ctx.customer_id}"
+    if ctx.is_sales_channel:
+        return f"token:{ctx.token_id}"
+    return ""
 
 
 def fingerprint(request) -> str:
@@ -141,7 +159,7 @@ def _canonical_json(value) -> bytes:
     ).encode("utf-8", "surrogatepass")  # a lone surrogate is refused later, not here
 
 
-def acquire(application_id: int, key: str, method: str, path: str, digest: str):
+def acquire(application_id: int, key: str, method: str, path: str, digest: str, caller: str = ""):
     """The `running` row this request now owns, or the response to give instead.
 
     Raises Conflict (still running) or a 422 (same key, different request).
@@ -166,11 +184,13 @@ def acquire(application_id: int, key: str, method: str, path: str, digest: str):
         try:
             with transaction.atomic():
                 return IdempotencyKey.objects.create(
-                    application_id=application_id, key=key, **values
+                    application_id=application_id, caller=caller, key=key, **values
                 )
         except IntegrityError:
             pass
-        existing = IdempotencyKey.objects.filter(application_id=application_id, key=key).first()
+        existing = IdempotencyKey.objects.filter(
+            application_id=application_id, caller=caller, key=key
+        ).first()
         if existing is None:  # deleted meanwhile (failed or purged): try again
             continue
         expired = existing.created_at <= now - ttl()

@@ -201,6 +201,9 @@ class IdempotencyKey(models.Model):
     application = models.ForeignKey(
         oauth2_settings.APPLICATION_MODEL, on_delete=models.CASCADE, related_name="+"
     )
+    # Whose key it is within the client: "" for an integration, the token for a guest
+    # sales-channel token, the customer for a customer token (commerce/idempotency.py).
+    caller = models.CharField(max_length=40, blank=True, default="")
     key = models.CharField(max_length=255)
     # SHA-256 (hex) of method, path with query string, caller and canonical body.
     fingerprint = models.CharField(max_length=64)
@@ -218,8 +221,28 @@ class IdempotencyKey(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["application", "key"], name="idempotency_key_unique")
+            models.UniqueConstraint(
+                fields=["application", "caller", "key"], name="idempotency_key_unique_per_caller"
+            )
         ]
 
     def __str__(self):
         return f"{self.key} ({self.state})"
+
+
+class RateCounter(models.Model):
+    """One sliding-window rate counter of the database backend (commerce/ratelimit.py).
+
+    Time is cut into buckets of the budget's period; `current` counts the requests of bucket
+    `bucket`, `previous` those of the bucket before. One atomic UPSERT per request moves and
+    increments them. Rows past `expires_at` (epoch seconds) count nothing and are pruned.
+    """
+
+    key = models.CharField(max_length=200, primary_key=True)
+    bucket = models.BigIntegerField()
+    current = models.IntegerField()
+    previous = models.IntegerField()
+    expires_at = models.FloatField(db_index=True)
+
+    def __str__(self):
+        return f"{self.key}: {self.current} (+{self.previous} before)"

@@ -150,18 +150,19 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "commerce.jsonapi.errors.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": None,
-    "DEFAULT_THROTTLE_CLASSES": ["commerce.throttling.TokenRateThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["commerce.throttling.ApiClientRateThrottle"],
 }
 
-# Rate limits per access token (commerce/throttling.py), in the spirit of Commerce Layer's.
+# Rate limits per API client (commerce/throttling.py), in the spirit of Commerce Layer's; the
+# counters and the other limits: the rate-limits block below.
 API_THROTTLE_ENABLED = env_bool("API_THROTTLE_ENABLED", default=True)
 API_THROTTLE_RATES = {
     "read": os.environ.get("API_THROTTLE_READ", "1000/min"),
     "write": os.environ.get("API_THROTTLE_WRITE", "200/min"),
 }
 
-# Shared counters (throttles): Redis when REDIS_URL is set, else the database, so that every
-# worker and machine sees the same numbers. `migrate` creates the cache table.
+# Redis when REDIS_URL is set (it also holds the rate-limit counters), else the database, so that
+# every worker and machine sees the same numbers. `migrate` creates the cache table.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
@@ -178,6 +179,25 @@ else:
             "LOCATION": "commerce_cache",
         }
     }
+
+# --- rate limits (limits.md §6: commerce/ratelimit.py, commerce/throttling.py) ---------------
+# Rates are "<count>/<period>", the period a unit (s, min, h, day) with an optional multiplier:
+# "1000/min", "10/15min". API_THROTTLE_ENABLED (above) switches every limit on or off.
+# /oauth/token: requests per client id and caller IP.
+OAUTH_TOKEN_RATE = os.environ.get("OAUTH_TOKEN_RATE", "30/min")
+# Password grant: attempts that got no token, per username and caller IP (past it, that username
+# is refused from that IP whatever the password), and per username from anywhere (a ceiling
+# against attacks spread over many addresses).
+PASSWORD_FAILURES_PER_IP_RATE = os.environ.get("PASSWORD_FAILURES_PER_IP_RATE", "10/15min")
+PASSWORD_FAILURES_RATE = os.environ.get("PASSWORD_FAILURES_RATE", "100/15min")
+# The caller's IP is REMOTE_ADDR, unless the proxies in front are trusted, then it is read from
+# X-Forwarded-For behind them (commerce/client_ip.py). Either the number of proxy hops to trust
+# ("1": one TLS proxy or load balancer in front, whatever its address), or a comma-separated
+# list of proxy addresses and networks ("10.0.0.0/8,192.0.2.7"). Empty: trust no header.
+TRUSTED_PROXIES = os.environ.get("TRUSTED_PROXIES", "")
+# Prefix of the counters' keys (deployments sharing one Redis database need their own).
+RATE_LIMIT_KEY_PREFIX = os.environ.get("RATE_LIMIT_KEY_PREFIX", "ratelimit")
+# --- end rate limits ---------------------------------------------------------------------------
 
 # Browsers: headless storefronts on other origins (comma-separated list of origins).
 CORS_ALLOWED_ORIGINS = [o for o in os.environ.get("CORS_ALLOWED_ORIGINS", "").split(",") if o]

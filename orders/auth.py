@@ -7,11 +7,12 @@ owner, stored with its scope.
 """
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 
 from commerce.auth.context import CUSTOMER, SALES_CHANNEL
 from commerce.auth.exceptions import InvalidGrant, UnauthorizedClient
 from commerce.auth.grants import TokenRequest
-from commerce.auth.scopes import resolve_scope
+from commerce.auth.scopes import resolve_client_scope
 from commerce.auth.services import IssuedToken, issue_token
 from commerce.auth.tokens import Owner
 from orders.models import Customer
@@ -32,9 +33,13 @@ def password_grant(request: TokenRequest) -> IssuedToken:
     email = request.require("username")
     password = request.require("password")
     customer = Customer.objects.filter(email__iexact=email).first()
-    if customer is None or not customer.check_password(password):
+    if customer is None or not customer.password:
+        # Hash all the same: an unknown username must not answer faster than a wrong password.
+        make_password(password)
         raise InvalidGrant("Invalid username or password.")
-    scope = resolve_scope(request.params.get("scope") or request.client.scope, kind=CUSTOMER)
+    if not customer.check_password(password):
+        raise InvalidGrant("Invalid username or password.")
+    scope = resolve_client_scope(request.params.get("scope"), request.client.scope, kind=CUSTOMER)
     return issue_token(
         request.client,
         scope,

@@ -13,7 +13,14 @@ from django.urls import reverse
 from django.utils import timezone
 from oauth2_provider.models import get_access_token_model, get_application_model
 
-from commerce.models import AccessTokenScope, ApiClient, Counter, Event, IdempotencyKey
+from commerce.models import (
+    AccessTokenScope,
+    ApiClient,
+    Counter,
+    Event,
+    IdempotencyKey,
+    RateCounter,
+)
 from inventory.models import StockReservation, StockTransfer
 from markets.models import (
     Coupon,
@@ -91,6 +98,9 @@ MAKERS = {
         path="/api/skus",
         owner=uuid.uuid4(),
         created_at=timezone.now(),
+    ),
+    "ratecounter": lambda: RateCounter.objects.create(
+        key=f"ratelimit:api:read:{next(_seq)}:60", bucket=1, current=3, previous=0, expires_at=180
     ),
     "shippingcategory": f.ShippingCategoryFactory,
     "sku": f.SkuFactory,

@@ -91,3 +91,16 @@ class RevocationForbidden(OAuthError):
     error = "unauthorized_client"
     code = "FORBIDDEN"
     default_detail = "You are not authorized to revoke this token."
+
+
+class TooManyRequests(OAuthError):
+    """A token-endpoint rate limit (limits.md §6): 429 with Retry-After, in the same envelope."""
+
+    status = 429
+    error = "too_many_requests"
+    code = "TOO_MANY_REQUESTS"
+    default_detail = "Too many requests. Slow down and retry later."
+
+    def __init__(self, retry_after: int):
+        super().__init__()
+        self.headers = {"Retry-After": str(retry_after)}

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from django.http import HttpRequest
 
 from commerce.auth.exceptions import InvalidRequest
-from commerce.auth.scopes import resolve_scope
+from commerce.auth.scopes import resolve_client_scope
 from commerce.auth.services import IssuedToken, issue_token, refresh_access_token
 from commerce.models import ApiClient
 
@@ -39,10 +39,13 @@ GrantHandler = Callable[[TokenRequest], IssuedToken]
 
 
 def client_credentials_grant(request: TokenRequest) -> IssuedToken:
-    """Integration (with its secret) or sales channel (public): the scope asked for, else the
-    client's default scope. A sales channel must end up with a market in scope."""
-    scope = request.params.get("scope") or request.client.scope
-    return issue_token(request.client, resolve_scope(scope, kind=request.client.kind))
+    """Integration (with its secret) or sales channel (public): the scope asked for, within the
+    client's scope when it has one, else the client's scope. A sales channel must end up with a
+    market in scope."""
+    scope = resolve_client_scope(
+        request.params.get("scope"), request.client.scope, kind=request.client.kind
+    )
+    return issue_token(request.client, scope)
 
 
 def refresh_token_grant(request: TokenRequest) -> IssuedToken:

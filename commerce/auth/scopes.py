@@ -132,6 +132,41 @@ def resolve_scope(scope: str | None, *, kind: str) -> ResolvedScope:
     return ResolvedScope(str(parsed), _unique(markets), _unique(locations))
 
 
+def resolve_client_scope(requested: str | None, client_scope: str, *, kind: str) -> ResolvedScope:
+    """The scope of a token an API client asks for: `requested`, else the client's own scope.
+
+    A client created with a scope may ask only within it (an allow-list, limits.md §7): every
+    market it asks for must be one of the client's, and when the client's scope names stock
+    locations, the request must name stock locations among them. Asking for a market without
+    naming the client's stock locations would widen the token, so it is refused too. A client
+    created without a scope (or with `market:all`) may ask for any market. Outside the list:
+    InvalidScope (400 `invalid_scope`), as for a market that does not exist.
+    """
+    resolved = resolve_scope(requested or client_scope, kind=kind)
+    allowed = parse_scope(client_scope)
+    if not requested or allowed.all_markets or not allowed.items:
+        return resolved
+    markets_allowed = resolved.markets is not None and all(
+        _named(market, allowed.markets) for market in resolved.markets
+    )
+    locations_allowed = not allowed.stock_locations or (
+        bool(resolved.stock_locations)
+        and all(_named(location, allowed.stock_locations) for location in resolved.stock_locations)
+    )
+    if not (markets_allowed and locations_allowed):
+        raise InvalidScope(
+            f"The requested scope is invalid: {requested} is not within this API client's scope."
+        )
+    return resolved
+
+
+def _named(record: ScopedMarket | ScopedStockLocation, items: tuple[ScopeItem, ...]) -> bool:
+    """Whether one of `items` names `record`, by code or by id."""
+    return any(
+        item.value == (record.public_id if item.key == "id" else record.code) for item in items
+    )
+
+
 def _unique(values: tuple) -> tuple:
     # market:code:usa and market:id:<usa's id> name the same market: keep it once.
     seen, out = set(), []

@@ -14,6 +14,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from commerce.auth.exceptions import InvalidRequest, OAuthError, UnsupportedGrantType
 from commerce.auth.grants import GRANT_HANDLERS, TokenRequest
+from commerce.auth.limits import TokenRequestLimits
 from commerce.auth.services import authenticate_client, revoke_token
 from commerce.jsonapi import jsontext, storable
 
@@ -26,13 +27,17 @@ def token(request):
         _require_post(request)
         params = read_params(request)
         grant_type = params.get("grant_type")
+        client_id, client_secret = client_credentials(request, params)
+        limits = TokenRequestLimits(request, client_id, grant_type, params)
+        limits.spend()
         if not grant_type:
             raise InvalidRequest("The request is missing the required parameter grant_type.")
         handler = GRANT_HANDLERS.get(grant_type)
         if handler is None:
             raise UnsupportedGrantType()
-        client = authenticate_client(*client_credentials(request, params))
+        client = authenticate_client(client_id, client_secret)
         issued = handler(TokenRequest(params, client, request))
+        limits.succeeded()
     except OAuthError as error:
         return error_response(error)
     return JsonResponse(issued.as_json(), headers=NO_STORE)
@@ -55,6 +60,7 @@ def revoke(request):
 
 def error_response(error: OAuthError) -> JsonResponse:
     headers = dict(NO_STORE)
+    headers.update(getattr(error, "headers", {}))
     if error.status == 401:
         headers["WWW-Authenticate"] = 'Basic realm="oauth"'
     return JsonResponse(error.as_json(), status=error.status, headers=headers)

@@ -1,9 +1,10 @@
-"""Rate limits hold across processes: two app servers share one budget per token.
+"""Rate limits hold across processes: two app servers share one budget per API client.
 
 Two `manage.py runserver --noreload` processes on loopback, both on the test database (and, in
-the second variant, on one Redis database), with a read limit of 6 a minute. Requests
-alternating between them spend one shared budget: the 7th is refused with 429 and Retry-After,
-whichever process answers it.
+the second variant, on one Redis database), with a read limit of 40 a day. Requests alternating
+between them spend one shared budget: first one by one (the two count down one counter), then
+16 threads racing across both processes, which together admit exactly what is left of it and no
+more; then a freshly minted token is refused too, whichever process answers it.
 """
 
 import json
@@ -14,23 +15,27 @@ import sys
 import time
 import urllib.error
 import urllib.request
+import uuid
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 from django.conf import global_settings
-from django.core.management import call_command
 from django.db import connection
 from django.test import override_settings
 
 from commerce.auth.services import create_api_client
+from tests.edges.conftest import REDIS_TEST_URL, redis_client
+from tests.inventory.racing import at_once
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]
 
 ROOT = Path(__file__).resolve().parents[2]
-READ_LIMIT = 6
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
+READ_LIMIT = 40
+ONE_BY_ONE = 6
+THREADS = 16
+REQUESTS_PER_THREAD = 4  # 64 attempts for the 34 reads left
 
 
 def free_port() -> int:
@@ -75,7 +80,7 @@ def app_processes(count: int, env_extra: dict, logs: Path):
     env.update(
         DATABASE_URL=test_database_url(),
         API_THROTTLE_ENABLED="1",
-        API_THROTTLE_READ=f"{READ_LIMIT}/min",
+        API_THROTTLE_READ=f"{READ_LIMIT}/day",
         API_THROTTLE_WRITE="100/min",
         PYTHONUNBUFFERED="1",
         **env_extra,
@@ -131,6 +136,19 @@ def wait_until_up(process, url: str, logs: Path) -> None:
     pytest.fail(f"{url} did not answer /health")
 
 
+def new_token(url: str, client_id: str) -> str:
+    status, _, body = request(
+        f"{url}/oauth/token",
+        body={
+            "grant_type": "client_credentials",
+            "client_id": client_id,
+            "client_secret": "s3cret",
+        },
+    )
+    assert status == 200, body
+    return body["access_token"]
+
+
 def spend_one_budget_across(urls: list[str]) -> None:
     client_id = "throttle-processes"
     # Hashed the way the servers check it (the suite's fast MD5 hasher is not theirs).
@@ -138,49 +156,51 @@ def spend_one_budget_across(urls: list[str]) -> None:
         create_api_client(
             kind="integration", name=client_id, client_id=client_id, client_secret="s3cret"
         )
-    status, _, token = request(
-        f"{urls[0]}/oauth/token",
-        body={
-            "grant_type": "client_credentials",
-            "client_id": client_id,
-            "client_secret": "s3cret",
-        },
-    )
-    assert status == 200, token
-    token = token["access_token"]
+    token = new_token(urls[0], client_id)
 
     remaining = []
-    for n in range(READ_LIMIT):
+    for n in range(ONE_BY_ONE):
         status, headers, document = request(f"{urls[n % 2]}/api/skus", token=token)
         assert status == 200, (n, document)
+        assert headers["X-Ratelimit-Interval"] == "86400"
         remaining.append(int(headers["X-Ratelimit-Remaining"]))
-    # One counter: the two processes together count down 5, 4, ..., 0.
-    assert remaining == list(range(READ_LIMIT - 1, -1, -1))
-    for url in urls:  # the 7th and 8th reads, one on each process
-        status, headers, document = request(f"{url}/api/skus", token=token)
+    # One counter: the two processes together count down 39, 38, ..., 34.
+    assert remaining == list(range(READ_LIMIT - 1, READ_LIMIT - 1 - ONE_BY_ONE, -1))
+
+    def reads(first: int):
+        answers = []
+        for n in range(REQUESTS_PER_THREAD):
+            status, headers, _ = request(f"{urls[(first + n) % 2]}/api/skus", token=token)
+            answers.append((status, int(headers["X-Ratelimit-Remaining"])))
+        return answers
+
+    results = at_once({n: lambda n=n: reads(n) for n in range(THREADS)})
+    answers = [answer for thread in results.values() for answer in thread]
+    assert {status for status, _ in answers} == {200, 429}, answers
+    admitted = sorted(remaining for status, remaining in answers if status == 200)
+    assert len(admitted) <= (READ_LIMIT - ONE_BY_ONE) * 1.01
+    assert admitted == list(range(READ_LIMIT - ONE_BY_ONE)), answers  # no count lost
+
+    fresh = new_token(urls[1], client_id)  # a new token does not reset the client's budget
+    for url in urls:
+        status, headers, document = request(f"{url}/api/skus", token=fresh)
         assert status == 429, (url, document)
-        assert 1 <= int(headers["Retry-After"]) <= 60  # seconds, within the window
+        assert 1 <= int(headers["Retry-After"]) <= 2 * 86400  # within this window and the next
         assert document["errors"][0]["code"] == "TOO_MANY_REQUESTS"
 
 
-def test_two_processes_share_the_database_cache_budget(tmp_path):
-    call_command("createcachetable", verbosity=0)  # `migrate` makes it; be sure all the same
+def test_two_processes_share_the_database_budget(tmp_path):
     with app_processes(2, {}, tmp_path) as urls:
         spend_one_budget_across(urls)
 
 
-def redis_answers(url: str) -> bool:
-    try:
-        import redis
-
-        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
-    except Exception:
-        return False
-    return True
-
-
 def test_two_processes_share_the_redis_budget(tmp_path):
-    if not redis_answers(REDIS_URL):
-        pytest.skip(f"no Redis answers at {REDIS_URL}")
-    with app_processes(2, {"REDIS_URL": REDIS_URL}, tmp_path) as urls:
-        spend_one_budget_across(urls)
+    redis = redis_client()
+    prefix = f"test-{uuid.uuid4().hex}"
+    try:
+        env = {"REDIS_URL": REDIS_TEST_URL, "RATE_LIMIT_KEY_PREFIX": prefix}
+        with app_processes(2, env, tmp_path) as urls:
+            spend_one_budget_across(urls)
+    finally:
+        for key in redis.scan_iter(match=f"{prefix}:*"):
+            redis.delete(key)
