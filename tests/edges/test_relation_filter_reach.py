@@ -12,6 +12,7 @@ that exists nowhere.
 import datetime
 from datetime import timedelta
 from decimal import Decimal
+from functools import partial
 from urllib.parse import quote
 
 import pytest
@@ -270,3 +271,78 @@ def test_other_markets_and_customers_records_never_change_a_customers_relation_f
     ada = Customer.objects.get(email="ada@example.com")
     checked = _walk(world["usa_ada"], _ctx_of(CUSTOMER, market, ada))
     assert checked > 50
+
+
+@pytest.fixture
+def priced(market, other_market):
+    """24-WB01 priced in both markets (30.00 EUR in eu only), 24-MB01 in usa only."""
+    both = f.SkuFactory(code="24-WB01")
+    f.PriceFactory(price_list=market.price_list, sku=both, amount_cents=3200)
+    f.PriceFactory(price_list=other_market.price_list, sku=both, amount_cents=3000)
+    usa_only = f.SkuFactory(code="24-MB01")
+    f.PriceFactory(price_list=market.price_list, sku=usa_only, amount_cents=4500)
+    eu_only = f.SkuFactory(code="24-EU01")
+    f.PriceFactory(price_list=other_market.price_list, sku=eu_only, amount_cents=3000)
+    return {"both": both, "usa_only": usa_only, "eu_only": eu_only}
+
+
+def _codes(response):
+    assert response.status_code == 200, response.json()
+    return sorted(r["attributes"]["code"] for r in response.json()["data"])
+
+
+@pytest.mark.sqlite
+def test_the_issues_price_filters_answer_as_for_figures_that_exist_nowhere(
+    sales_channel, integration, priced, other_market
+):
+    eu_list = other_market.price_list.public_id
+    for eu, nowhere in (
+        ("prices_amount_cents_eq=3000", "prices_amount_cents_eq=1"),
+        ("prices_currency_code_eq=EUR", "prices_currency_code_eq=JPY"),
+        (f"prices_price_list_id_eq={eu_list}", "prices_price_list_id_eq=nowhere"),
+        ("prices_amount_cents_lt=3100", "prices_amount_cents_lt=1"),
+    ):
+        answer = _get_codes(sales_channel, eu)
+        assert answer == _get_codes(sales_channel, nowhere) == [], eu
+        # An integration token still reads every market's prices, as before.
+        assert _get_codes(integration, eu), eu
+    # Its own market's figures still match.
+    assert _get_codes(sales_channel, "prices_amount_cents_eq=3200") == ["24-WB01"]
+
+
+@pytest.mark.sqlite
+def test_a_relation_filter_reads_missing_and_negated_rows_within_reach(sales_channel, priced):
+    """A SKU priced only in eu has no price for a usa storefront: `_null` finds it, and a
+    negated condition is about the prices it can see, not about eu's."""
+    get = partial(_get_codes, sales_channel)
+    assert get("prices_id_null=true") == ["24-EU01"]
+    assert get("prices_id_null=false") == ["24-MB01", "24-WB01"]
+    assert get("prices_amount_cents_not_eq=3000") == ["24-MB01", "24-WB01"]
+    assert get("prices_amount_cents_not_eq_or_null=3200") == ["24-EU01", "24-MB01"]
+    assert get("prices_amount_cents_eq=3200", "prices_amount_cents_gt=3100") == ["24-WB01"]
+    # Conditions through one relationship hold for one related row, as through a join.
+    assert get("prices_amount_cents_eq=3200", "prices_amount_cents_lt=3100") == []
+    assert get("code_or_prices_amount_cents_eq=3000") == []
+    assert get("code_or_prices_currency_code_eq=24-EU01") == ["24-EU01"]
+
+
+def _get_codes(api, *conditions):
+    """Codes of the SKUs matching every `key=value` condition."""
+    query = "&".join("filter[q][{}]={}".format(*c.split("=", 1)) for c in conditions)
+    return _codes(api.get(f"/api/skus?{query}"))
+
+
+@pytest.mark.sqlite
+def test_linkage_of_a_type_the_caller_cannot_read_is_refused_like_its_related_endpoint(
+    sales_channel, integration, market
+):
+    sku = f.SkuFactory()
+    location = market.inventory_model.inventory_stock_locations.get().stock_location
+    f.StockItemFactory(sku=sku, stock_location=location)
+    for path in ("stock_items", "relationships/stock_items", "relationships/stock_reservations"):
+        response = sales_channel.get(f"/api/skus/{sku.public_id}/{path}")
+        assert response.status_code == 401, path
+        assert response.json()["errors"][0]["code"] == "UNAUTHORIZED"
+    linkage = integration.get(f"/api/skus/{sku.public_id}/relationships/stock_items").json()
+    assert len(linkage["data"]) == 1
+    assert sales_channel.get(f"/api/skus/{sku.public_id}/relationships/prices").status_code == 200
