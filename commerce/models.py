@@ -20,6 +20,12 @@ class Resource(models.Model):
     reference_origin = models.CharField(max_length=255, null=True, blank=True)
     metadata = models.JSONField(default=dict, blank=True)
 
+    # Columns holding secrets (limits.md §5): passwords and their hashes, client and shared
+    # secrets, token values. The one declaration the API reads: they are never filtered, sorted
+    # or matched under any path, and a secret the serializer lists is returned to integration
+    # tokens only (commerce/jsonapi/secrets.py).
+    secret_fields: tuple[str, ...] = ()
+
     class Meta:
         abstract = True
 

@@ -81,6 +81,7 @@ class ShippingMethod(Resource):
     circuit_failure_count = models.PositiveIntegerField(default=0)
     shared_secret = models.CharField(max_length=64, default=new_shared_secret, editable=False)
     external_includes = models.JSONField(null=True, blank=True)
+    secret_fields = ("shared_secret",)
     market = models.ForeignKey(
         "Market", on_delete=models.CASCADE, null=True, blank=True, related_name="shipping_methods"
     )
@@ -235,6 +236,7 @@ class Market(Resource):
     disabled_at = models.DateTimeField(null=True, blank=True)
     shared_secret = models.CharField(max_length=64, default=new_shared_secret, editable=False)
     external_includes = models.JSONField(null=True, blank=True)
+    secret_fields = ("shared_secret",)
     merchant = models.ForeignKey(Merchant, on_delete=models.PROTECT, related_name="markets")
     price_list = models.ForeignKey(PriceList, on_delete=models.PROTECT, related_name="markets")
     inventory_model = models.ForeignKey(

@@ -30,6 +30,8 @@ class Customer(Resource):
     profile_id = models.CharField(max_length=255, null=True, blank=True)
     tax_exemption_code = models.CharField(max_length=255, null=True, blank=True)
 
+    secret_fields = ("password",)  # a hash, never returned
+
     @property
     def has_password(self) -> bool:
         return bool(self.password)

@@ -31,6 +31,7 @@ from rest_framework.serializers import ListSerializer
 from commerce import money
 from commerce.jsonapi import fields as f
 from commerce.jsonapi.registry import registry
+from commerce.jsonapi.secrets import sees_secrets
 from commerce.jsonapi.serializers import ResourceSerializer
 
 
@@ -442,7 +443,8 @@ def render_attributes(serializer_class, objs: list, context: dict, sparse) -> li
 
     A ResourceSerializer that keeps the base class's output code renders through its plan; any
     other (its own `to_representation`, a list serializer of its own) runs as written."""
-    key = (serializer_class, None if sparse is None else frozenset(sparse))
+    ctx = context.get("ctx")
+    key = (serializer_class, None if sparse is None else frozenset(sparse), sees_secrets(ctx))
     plans = getattr(_plans, "by_key", None)
     if plans is None:
         plans = _plans.by_key = {}
@@ -450,11 +452,11 @@ def render_attributes(serializer_class, objs: list, context: dict, sparse) -> li
     if plan is None:
         if len(plans) >= _PLANS_KEPT:  # clients choose the fieldsets: keep memory bounded
             plans.clear()
-        plan = plans[key] = AttributePlan.build(serializer_class, sparse)
+        plan = plans[key] = AttributePlan.build(serializer_class, sparse, ctx)
     if plan is False:
         return [dict(a) for a in serializer_class(objs, many=True, context=context).data]
     if plan.busy:  # re-entered (a field rendering a document of its own): a fresh plan
-        plan = AttributePlan.build(serializer_class, sparse)
+        plan = AttributePlan.build(serializer_class, sparse, ctx)
     return plan.render(objs, context)
 
 
@@ -524,7 +526,7 @@ class AttributePlan:
         self.busy = False
 
     @classmethod
-    def build(cls, serializer_class, sparse):
+    def build(cls, serializer_class, sparse, ctx=None):
         meta = getattr(serializer_class, "Meta", None)
         if (
             not issubclass(serializer_class, ResourceSerializer)
@@ -532,7 +534,8 @@ class AttributePlan:
             or getattr(meta, "list_serializer_class", ListSerializer) is not ListSerializer
         ):
             return False
-        serializer = serializer_class(context={"sparse_fields": sparse})
+        # The caller's kind decides whether secrets are rendered (a plan per kind: `key`).
+        serializer = serializer_class(context={"sparse_fields": sparse, "ctx": ctx})
         model = meta.model
         columns = {c.name for c in model._meta.concrete_fields if not c.is_relation}
         steps = []

@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import connection, models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django_filters import FilterSet
 
 from commerce.exceptions import BadRequest
@@ -158,6 +158,17 @@ class FilterPath:
     orm_path: str
     model_field: models.Field
     crosses_many: bool
+    # The relationships a storefront filter walks, each (model attribute, the caller's scoped
+    # queryset of its target type): the condition holds through related rows within reach only
+    # (limits.md §5). Empty for own attributes and for integration tokens (plain joins).
+    through: tuple = ()
+
+    @property
+    def leaf_path(self) -> str:
+        """The ORM path from the last relationship's target (the whole path without one)."""
+        if not self.through:
+            return self.orm_path
+        return self.orm_path[len("__".join(source for source, _ in self.through)) + 2 :]
 
 
 def split_key(key: str) -> tuple[str, Predicate] | None:
@@ -267,9 +278,16 @@ def _plain_field(field):
 
 
 def build_filter_q(model, resolver, filters: dict[str, str]) -> tuple[Q, bool]:
-    """Q for all filters (ANDed) and whether any path crosses a to-many relationship."""
+    """Q for all filters (ANDed) and whether any path crosses a to-many relationship (joined).
+
+    A path walked within the caller's reach (`FilterPath.through`) is no join but an EXISTS over
+    the target's scoped queryset, so that records out of reach never change an answer: a SKU
+    matches `prices_amount_cents_eq=3000` when it has a price the caller can see with that
+    amount. Conditions through the same relationship hold for one related row, as they do
+    through a join."""
     combined = Q()
     crosses_many = False
+    reached = []  # (through, condition on the last target, whether a missing row meets it)
     for key, raw in filters.items():
         split = split_key(key)
         if split is None:
@@ -293,12 +311,66 @@ def build_filter_q(model, resolver, filters: dict[str, str]) -> tuple[Q, bool]:
         q = Q()
         for path in paths:
             value = _cast(key, predicate, path, model, raw)
-            if predicate.name in ("present", "blank"):
-                is_string = isinstance(path.model_field, models.CharField | models.TextField)
-                wanted = value if predicate.name == "present" else not value
-                q |= _present(path.orm_path, wanted, is_string)
+            term = _condition(predicate, path, value)
+            if path.through:
+                walked = (path.through, term, _holds_for_null(predicate, value))
+                if len(paths) == 1:
+                    reached.append(walked)  # ANDed with the others through the same rows
+                    continue
+                term = _within_reach(model, [walked])
             else:
-                q |= predicate.build(path.orm_path, value)
-            crosses_many |= path.crosses_many
+                crosses_many |= path.crosses_many
+            q |= term
         combined &= q
+    if reached:
+        combined &= _within_reach(model, reached)
     return combined, crosses_many
+
+
+def _condition(predicate: Predicate, path: FilterPath, value) -> Q:
+    if predicate.name in ("present", "blank"):
+        is_string = isinstance(path.model_field, models.CharField | models.TextField)
+        wanted = value if predicate.name == "present" else not value
+        return _present(path.leaf_path, wanted, is_string)
+    return predicate.build(path.leaf_path, value)
+
+
+def _holds_for_null(predicate: Predicate, value) -> bool:
+    """Whether the condition holds where there is no related row (a join's NULL)."""
+    if predicate.name in ("eq_or_null", "not_eq_or_null", "not_in_or_null"):
+        return True
+    if predicate.name in ("null", "blank"):
+        return bool(value)
+    if predicate.name in ("not_null", "present"):
+        return not value
+    return False
+
+
+def _within_reach(model, walked: list) -> Q:
+    """Conditions through relationships as EXISTS over each target's scoped queryset, grouped
+    by relationship so that conditions through one relationship hold for the same related row.
+    A record with no related row within reach meets the group when every condition holds for
+    NULL (as through a LEFT JOIN that found nothing)."""
+    q = Q()
+    groups: dict[str, tuple] = {}
+    for through, term, null in walked:
+        if not through:
+            q &= term
+            continue
+        (source, scoped), rest = through[0], through[1:]
+        groups.setdefault(source, (scoped, []))[1].append((rest, term, null))
+    for source, (scoped, members) in groups.items():
+        field = model._meta.get_field(source)
+        related = scoped.filter(_correlated(field))
+        met = Q(Exists(related.filter(_within_reach(field.related_model, members))))
+        if all(null for _, _, null in members):
+            met |= ~Q(Exists(related))
+        q &= met
+    return q
+
+
+def _correlated(field) -> Q:
+    """The rows of `field`'s target related to the outer query's row."""
+    if field.concrete:  # a foreign key on the outer model
+        return Q(**{field.target_field.attname: OuterRef(field.attname)})
+    return Q(**{field.field.attname: OuterRef("pk")})  # the target's foreign key to it

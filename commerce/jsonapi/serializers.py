@@ -14,6 +14,7 @@ from rest_framework import serializers
 
 from commerce import money
 from commerce.jsonapi import fields as f
+from commerce.jsonapi.secrets import secret_fields, sees_secrets
 from commerce.jsonapi.storable import integer_range
 
 COMMON_ATTRIBUTES = ("created_at", "updated_at", "reference", "reference_origin", "metadata")
@@ -100,6 +101,14 @@ class ResourceSerializer(serializers.ModelSerializer):
         if sparse is not None:
             for name in list(self.fields):
                 if name not in sparse:
+                    self.fields.pop(name)
+        ctx = self.context.get("ctx")
+        if ctx is not None and not sees_secrets(ctx):
+            # A secret is returned to integration tokens only (limits.md §5); a write-only one
+            # (a password) stays, to be written.
+            for name in secret_fields(self.Meta.model):
+                field = self.fields.get(name)
+                if field is not None and not field.write_only:
                     self.fields.pop(name)
 
     # --- declaration helpers -------------------------------------------------------------

@@ -38,6 +38,7 @@ from commerce.jsonapi.document import DocumentBuilder, prefetches
 from commerce.jsonapi.filters import FilterPath, build_filter_q
 from commerce.jsonapi.query import Query, check_storable_params, parse_query
 from commerce.jsonapi.registry import registry
+from commerce.jsonapi.secrets import is_secret_path
 from commerce.jsonapi.serializers import COMMON_ATTRIBUTES, Rel
 from commerce.services import rails_message
 from commerce.triggers import TriggerSet
@@ -96,14 +97,16 @@ class ResourceView(APIView):
     @classmethod
     @cache
     def filterable_fields(cls) -> dict[str, str]:
-        """API attribute name -> ORM path, for every stored attribute (and `id`)."""
+        """API attribute name -> ORM path, for every stored attribute (and `id`) but write-only
+        ones and secrets (limits.md §5: whatever path names them, `secrets.py`)."""
         fields = {"id": "public_id"}
         concrete = {f.name for f in cls.model._meta.concrete_fields}
+        write_only = {n for n, fld in cls.serializer_class().fields.items() if fld.write_only}
         for name in cls.attribute_names():
-            if name in concrete and name != "public_id":
+            if name in concrete and name != "public_id" and name not in write_only:
                 fields[name] = name
         fields.update(cls.filter_aliases)
-        return fields
+        return {n: p for n, p in fields.items() if not is_secret_path(cls.model, p)}
 
     @classmethod
     def sortable_fields(cls) -> frozenset:
@@ -114,8 +117,10 @@ class ResourceView(APIView):
         cls, name: str, depth: int = 0, ctx: TokenContext | None = None
     ) -> FilterPath | None:
         """The ORM path of a filter attribute, walking declared relationships. A storefront
-        token (ctx not integration) may only walk into types it may read, so a filter can't
-        reveal data it could not fetch (stock levels, other markets' prices...)."""
+        token (ctx not integration) may only walk into types it may read, and only through
+        their records within its reach (the target's scoped queryset, as a list of that type
+        reads: `FilterPath.through`), so a filter can't reveal data it could not fetch (stock
+        levels, other markets' prices...)."""
         own = cls.filterable_fields().get(name)
         if own is not None:
             field = _model_field(cls.model, own)
@@ -136,8 +141,14 @@ class ResourceView(APIView):
             sub = target.resolve_filter_path(name[len(rel_name) + 1 :], depth + 1, ctx=ctx)
             if sub is not None:
                 source = rel.source_for(rel_name)
+                through = ()
+                if ctx is not None and not ctx.is_integration:
+                    through = ((source, target.scoped_queryset(ctx)), *sub.through)
                 return FilterPath(
-                    f"{source}__{sub.orm_path}", sub.model_field, rel.many or sub.crosses_many
+                    f"{source}__{sub.orm_path}",
+                    sub.model_field,
+                    rel.many or sub.crosses_many,
+                    through,
                 )
         return None
 
@@ -412,6 +423,11 @@ class ResourceView(APIView):
         rel = self.relationships().get(name)
         if rel is None:
             raise NotFound()
+        # Linkage names records: a caller who may not read the target type gets what its
+        # related endpoint answers (401), not their ids (a SKU's stock reservations).
+        readable = any(t in registry and registry[t].readable_by(self.ctx) for t in rel.types)
+        if not (readable or rel.through_parent or self.ctx.is_integration):
+            raise Unauthorized()
         self.parse(collection=False)
         query = Query(include={name: {}})
         parent = self.get_object(pk, query=query)

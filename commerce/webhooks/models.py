@@ -37,6 +37,8 @@ class Webhook(Resource):
     circuit_failure_count = models.PositiveIntegerField(default=0)
     shared_secret = models.CharField(max_length=64, default=new_shared_secret, editable=False)
 
+    secret_fields = ("shared_secret",)
+
     def __str__(self):
         return self.name or f"{self.topic} -> {self.callback_url}"
 
@@ -68,6 +70,8 @@ class Delivery(models.Model):
     body = models.TextField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    secret_fields = ("lease_token",)
 
     class Meta:
         verbose_name_plural = "deliveries"
