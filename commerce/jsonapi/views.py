@@ -109,8 +109,15 @@ class ResourceView(APIView):
         return {n: p for n, p in fields.items() if not is_secret_path(cls.model, p)}
 
     @classmethod
+    @cache
     def sortable_fields(cls) -> frozenset:
-        return frozenset(cls.filterable_fields())
+        """The filterable attributes but objects and arrays (limits.md §5: `metadata` and the
+        like are filtered through `_jcont`, never ordered by)."""
+        return frozenset(
+            name
+            for name, path in cls.filterable_fields().items()
+            if not isinstance(_model_field(cls.model, path), models.JSONField)
+        )
 
     @classmethod
     def resolve_filter_path(

@@ -273,6 +273,8 @@ def test_a_relationship_to_another_markets_record_is_out_of_reach(
         ("foo=1", "PARAM_NOT_ALLOWED", "foo"),
         ("sort=nothing", "INVALID_SORT_CRITERIA", "sort"),
         ("sort=code,-nothing", "INVALID_SORT_CRITERIA", "sort"),
+        ("sort=metadata", "INVALID_SORT_CRITERIA", "sort"),  # an object: _jcont, never sorted
+        ("sort=-code,metadata", "INVALID_SORT_CRITERIA", "sort"),
         ("include=nope", "INVALID_INCLUDE", "include"),
         ("include=prices.nope", "INVALID_INCLUDE", "include"),
         ("fields[skus]=nope", "INVALID_FIELD", "fields[skus]"),
