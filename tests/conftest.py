@@ -184,6 +184,37 @@ def other_sales_channel(client, make_api_client, other_market):
 
 
 @pytest.fixture
+def customer_token(client, make_api_client):
+    """`customer_token(market, email)`: a signed-in customer's client in that market (password
+    grant through a sales channel of the market), the customer created on first use."""
+
+    from oauth2_provider.models import get_application_model
+
+    from orders.models import Customer
+    from orders.services.customers import create_customer
+
+    def make(market, email: str) -> JsonApiClient:
+        scope = f"market:code:{market.code}"
+        # The sales channel the `sales_channel` fixture makes, if it made it already.
+        client_id = f"test-sales_channel-{scope.replace(':', '-')}"
+        if not get_application_model().objects.filter(client_id=client_id).exists():
+            make_api_client("sales_channel", scope)
+        if not Customer.objects.filter(email=email).exists():
+            create_customer(email=email, password="s3cret-pass")
+        token = obtain_token(
+            client,
+            grant_type="password",
+            client_id=client_id,
+            username=email,
+            password="s3cret-pass",
+            scope=scope,
+        )
+        return JsonApiClient(client, token)
+
+    return make
+
+
+@pytest.fixture
 def anonymous(client):
     return JsonApiClient(client, None)
 

@@ -22,7 +22,6 @@ from commerce.auth.context import CUSTOMER, SALES_CHANNEL, TokenContext
 from commerce.jsonapi.registry import registry
 from commerce.jsonapi.views import _model_field
 from markets.models import Promotion
-from orders.services.customers import create_customer
 from tests import factories as f
 from tests.checkout import run_checkout, seed_checkout_market
 from tests.conftest import JsonApiClient, obtain_token
@@ -85,25 +84,8 @@ def _guest(client, make_api_client, market):
     return JsonApiClient(client, token)
 
 
-def _customer(client, make_api_client, market, email):
-    from orders.models import Customer
-
-    client_id, scope = _client_id(make_api_client, market)
-    if not Customer.objects.filter(email=email).exists():
-        create_customer(email=email, password="s3cret-pass")
-    token = obtain_token(
-        client,
-        grant_type="password",
-        client_id=client_id,
-        username=email,
-        password="s3cret-pass",
-        scope=scope,
-    )
-    return JsonApiClient(client, token)
-
-
 @pytest.fixture
-def world(client, make_api_client, market, other_market):
+def world(client, make_api_client, customer_token, market, other_market):
     from inventory.models import Sku
     from orders.models import Customer
 
@@ -122,9 +104,9 @@ def world(client, make_api_client, market, other_market):
     tokens = {
         "usa_guest": _guest(client, make_api_client, market),
         "eu_guest": _guest(client, make_api_client, other_market),
-        "usa_ada": _customer(client, make_api_client, market, "ada@example.com"),
-        "eu_ada": _customer(client, make_api_client, other_market, "ada@example.com"),
-        "usa_bob": _customer(client, make_api_client, market, "bob@example.com"),
+        "usa_ada": customer_token(market, "ada@example.com"),
+        "eu_ada": customer_token(other_market, "ada@example.com"),
+        "usa_bob": customer_token(market, "bob@example.com"),
     }
     for name in ("usa_guest", "eu_guest", "usa_ada", "eu_ada"):
         run_checkout(tokens[name], *ids[name[:-6] if name.endswith("_guest") else name[:-4]])

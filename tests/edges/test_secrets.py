@@ -10,9 +10,7 @@ from django.apps import apps
 
 from commerce.jsonapi.registry import registry
 from commerce.jsonapi.secrets import secret_fields
-from orders.services.customers import create_customer
 from tests import factories as f
-from tests.conftest import JsonApiClient, obtain_token
 
 pytestmark = pytest.mark.django_db
 
@@ -56,28 +54,9 @@ def secret_paths(resource_cls, hops=RESOLVER_HOPS, prefix=""):
         yield from secret_paths(registry[rel.types[0]], hops - 1, f"{prefix}{rel_name}_")
 
 
-def _customer_api(client, make_api_client, market, email="ada@example.com"):
-    scope = f"market:code:{market.code}"
-    client_id = f"test-sales_channel-{scope.replace(':', '-')}"
-    from oauth2_provider.models import get_application_model
-
-    if not get_application_model().objects.filter(client_id=client_id).exists():
-        make_api_client("sales_channel", scope)
-    create_customer(email=email, password="s3cret-pass")
-    token = obtain_token(
-        client,
-        grant_type="password",
-        client_id=client_id,
-        username=email,
-        password="s3cret-pass",
-        scope=scope,
-    )
-    return JsonApiClient(client, token)
-
-
 @pytest.fixture
-def customer(client, make_api_client, market, sales_channel):
-    return _customer_api(client, make_api_client, market)
+def customer(customer_token, market, sales_channel):
+    return customer_token(market, "ada@example.com")
 
 
 def assert_filter_refused(api, url, key, what=""):
