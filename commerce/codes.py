@@ -9,8 +9,8 @@ attribute's pointer.
 - country: an ISO 3166-1 alpha-2 code. CLDR's two-letter regions include codes ISO does not
   assign to a country (`ZZ` unknown, `EU`, `UN`, `XA`/`XB` pseudo-locales, Kosovo's
   user-assigned `XK`, the exceptionally reserved `AC`, `IC` ...): those are refused.
-- currency: an ISO 4217 code Babel knows (current and historic ones; the same list prices are
-  formatted with, commerce/money.py).
+- currency: an ISO 4217 code Babel knows (current and historic ones): commerce/money.py's list,
+  the one prices are formatted with.
 - language: a language Babel knows by a two- or three-letter ISO 639 code (`en`, `fil`; not
   `und`, `mul`, `zxx` ...), optionally with a country (`en-US`, `pt_BR`), stored as `en-us`.
   Commerce Layer documents ISO 639-1 codes (`en`); storefronts often send the browser's tag,
@@ -20,8 +20,9 @@ attribute's pointer.
 from functools import lru_cache
 
 from babel import Locale
-from babel.numbers import list_currencies
 from rest_framework import serializers
+
+from commerce import money
 
 NOT_ISO_3166 = frozenset(
     {"AC", "CP", "CQ", "DG", "EA", "EU", "EZ", "IC", "QO", "TA", "UN", "XA", "XB", "XK", "ZZ"}
@@ -35,11 +36,6 @@ def countries() -> frozenset[str]:
     return frozenset(
         code for code in regions if len(code) == 2 and code.isalpha() and code not in NOT_ISO_3166
     )
-
-
-@lru_cache(maxsize=1)
-def currencies() -> frozenset[str]:
-    return frozenset(list_currencies())
 
 
 @lru_cache(maxsize=1)
@@ -60,7 +56,7 @@ def is_country(value) -> bool:
 
 
 def is_currency(value) -> bool:
-    return _letters(value, 3) and value.upper() in currencies()
+    return _letters(value, 3) and money.is_known_currency(value)
 
 
 def country_code(value):

@@ -3,7 +3,9 @@
 settings.py sets the limits: on PostgreSQL `statement_timeout` and `lock_timeout` as connection
 options, on SQLite a busy timeout. The database then ends the statement itself, the surrounding
 `transaction.atomic()` rolls back (nothing is half-written) and the connection stays usable, so
-the worker goes on serving. This module turns the error into a JSON:API answer:
+the worker goes on serving. This module turns the error into a JSON:API answer (DRF views through
+their exception handler, commerce/jsonapi/errors.py; the plain views under /oauth through
+commerce/error_pages.JsonErrorsMiddleware):
 
 - a statement cancelled by `statement_timeout` (SQLSTATE 57014): 503 `SERVICE_UNAVAILABLE`. The
   code is what limits.md names; that Commerce Layer uses exactly this name is unconfirmed.
@@ -17,26 +19,13 @@ the worker goes on serving. This module turns the error into a JSON:API answer:
   must write, and waiting longer was refused), and the client does the same thing: retry.
 """
 
-import logging
-
 from django.db import OperationalError
 
-from commerce.exceptions import CommerceError, Conflict
-
-logger = logging.getLogger(__name__)
+from commerce.exceptions import CommerceError, Conflict, ServiceUnavailable
 
 QUERY_CANCELED = "57014"
 LOCK_NOT_AVAILABLE = "55P03"
 ROLLED_BACK = {"40P01", "40001"}  # deadlock detected, serialization failure
-
-
-class ServiceUnavailable(CommerceError):
-    """503: the request took longer than the server allows. `SERVICE_UNAVAILABLE` is the name
-    limits.md gives; Commerce Layer's exact code for it is unconfirmed."""
-
-    status = 503
-    code = "SERVICE_UNAVAILABLE"
-    title = "Service unavailable"
 
 
 def statement_timeout() -> ServiceUnavailable:
@@ -66,25 +55,3 @@ def database_limit_error(exc: BaseException) -> CommerceError | None:
     if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
         return lock_timeout()
     return None
-
-
-class DatabaseLimitsMiddleware:
-    """The same answers for a plain Django view under `/api` or `/oauth` (the OAuth endpoints:
-    DRF views give them in their exception handler), instead of a 500."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        return self.get_response(request)
-
-    def process_exception(self, request, exception):
-        if not request.path.startswith(("/api/", "/oauth/")):
-            return None
-        error = database_limit_error(exception)
-        if error is None:
-            return None
-        from commerce.jsonapi.errors import json_error_response  # it imports this module
-
-        logger.warning("%s %s: %s", error.status, error.code, exception)
-        return json_error_response(error)

@@ -8,12 +8,16 @@ Django's HTML pages stay. `JsonErrorsMiddleware` is the last guard: with DEBUG o
 its technical pages instead of calling the handlers, and those too leave as JSON there.
 """
 
+import logging
 from http import HTTPStatus
 
 from django.views import csrf, defaults
 
+from commerce.dblimits import database_limit_error
 from commerce.exceptions import CommerceError, NotFound
 from commerce.jsonapi.errors import json_error_response
+
+logger = logging.getLogger(__name__)
 
 _NAMED = {
     400: ("BAD_REQUEST", "Bad request"),
@@ -80,7 +84,10 @@ def _is_json(response) -> bool:
 
 class JsonErrorsMiddleware:
     """Outermost: any error answer under /api or /oauth that is not JSON is replaced by the
-    error document of its status (same status, its Allow/Retry-After headers kept)."""
+    error document of its status (same status, its Allow/Retry-After headers kept). A plain
+    view's exception from one of the database's limits (commerce/dblimits.py: the OAuth
+    endpoints; DRF views answer it in their exception handler) gets its own answer, 503 or 409,
+    rather than a 500."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -96,3 +103,12 @@ class JsonErrorsMiddleware:
             if name in response:
                 replacement[name] = response[name]
         return replacement
+
+    def process_exception(self, request, exception):
+        if not is_api_path(request.path_info):
+            return None
+        error = database_limit_error(exception)
+        if error is None:
+            return None
+        logger.warning("%s %s: %s", error.status, error.code, exception)
+        return json_error_response(error)

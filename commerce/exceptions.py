@@ -142,6 +142,16 @@ class Conflict(CommerceError):
     title = "Conflict"
 
 
+class ServiceUnavailable(CommerceError):
+    """503: the request took longer than the server allows (limits.md section 1: the database
+    statement timeout). `SERVICE_UNAVAILABLE` is the name limits.md gives; Commerce Layer's
+    exact code for it is unconfirmed."""
+
+    status = 503
+    code = "SERVICE_UNAVAILABLE"
+    title = "Service unavailable"
+
+
 class RecordNotUnique(CommerceError):
     status = 409
     code = "RECORD_NOT_UNIQUE"

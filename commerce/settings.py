@@ -56,7 +56,6 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "commerce.dblimits.DatabaseLimitsMiddleware",
 ]
 
 ROOT_URLCONF = "commerce.urls"
