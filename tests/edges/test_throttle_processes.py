@@ -9,14 +9,10 @@ more; then a freshly minted token is refused too, whichever process answers it.
 
 import json
 import os
-import socket
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
 import uuid
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
@@ -28,20 +24,14 @@ from django.test import override_settings
 from commerce.auth.services import create_api_client
 from tests.edges.conftest import REDIS_TEST_URL, redis_client
 from tests.inventory.racing import at_once
+from tests.servers import free_port, served
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]
 
-ROOT = Path(__file__).resolve().parents[2]
 READ_LIMIT = 40
 ONE_BY_ONE = 6
 THREADS = 16
 REQUESTS_PER_THREAD = 4  # 64 attempts for the 34 reads left
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def test_database_url() -> str:
@@ -85,55 +75,14 @@ def app_processes(count: int, env_extra: dict, logs: Path):
         PYTHONUNBUFFERED="1",
         **env_extra,
     )
-    processes, urls = [], []
-    try:
+    with ExitStack() as stack:
+        urls = []
         for n in range(count):
             port = free_port()
-            log = open(logs / f"server{n}.log", "wb")  # noqa: SIM115 (closed with the process)
-            processes.append(
-                (
-                    subprocess.Popen(
-                        [
-                            sys.executable,
-                            "manage.py",
-                            "runserver",
-                            f"127.0.0.1:{port}",
-                            "--noreload",
-                        ],
-                        cwd=ROOT,
-                        env=env,
-                        stdout=log,
-                        stderr=subprocess.STDOUT,
-                    ),
-                    log,
-                )
-            )
+            args = ["manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"]
+            stack.enter_context(served(args, port=port, env=env, log=logs / f"server{n}.log"))
             urls.append(f"http://127.0.0.1:{port}")
-        for (process, _), url in zip(processes, urls, strict=True):
-            wait_until_up(process, url, logs)
         yield urls
-    finally:
-        for process, log in processes:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-            log.close()
-
-
-def wait_until_up(process, url: str, logs: Path) -> None:
-    deadline = time.monotonic() + 120  # a generous bound for a loaded machine, not a timing
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"{url} exited: " + "\n".join(p.read_text() for p in logs.iterdir()))
-        try:
-            with urllib.request.urlopen(f"{url}/health", timeout=5):
-                return
-        except (urllib.error.URLError, OSError):
-            time.sleep(0.2)
-    pytest.fail(f"{url} did not answer /health")
 
 
 def new_token(url: str, client_id: str) -> str:

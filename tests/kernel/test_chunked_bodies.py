@@ -9,22 +9,17 @@ import http.client
 import io
 import json
 import os
-import socket
-import subprocess
-import sys
-import time
-from pathlib import Path
 
 import pytest
 from django.conf import settings
 
 from tests import factories as f
 from tests.kernel.test_bad_input import assert_error, row_counts
+from tests.servers import free_port, served
 
 pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]
 
 MEDIA_TYPE = "application/vnd.api+json"
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def chunked(body: bytes) -> dict:
@@ -88,12 +83,6 @@ def test_a_chunked_token_request_is_read(client, make_api_client):
 # --- end to end, under gunicorn -------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def gunicorn_url(tmp_path):
     """The project's gunicorn.conf.py on a free loopback port, one worker, on an empty SQLite
@@ -107,35 +96,9 @@ def gunicorn_url(tmp_path):
         API_THROTTLE_ENABLED="0",
         PYTHONUNBUFFERED="1",
     )
-    log = tmp_path / "gunicorn.log"
-    with open(log, "wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py"],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        deadline = time.monotonic() + 120  # a bound for a loaded machine, not a timing
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"gunicorn exited: {log.read_text()}")
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=1):
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    pytest.fail(f"gunicorn did not start: {log.read_text()}")
-                time.sleep(0.2)
+    args = ["-m", "gunicorn", "--config", "gunicorn.conf.py"]
+    with served(args, port=port, env=env, log=tmp_path / "gunicorn.log"):
         yield port
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def post_chunked(port: int, path: str, pieces: list[bytes], content_type: str):
