@@ -1,19 +1,5 @@
-"""Row locks, always taken in one global order so that concurrent checkouts queue instead of
-deadlocking. The whole order is written down here, once; its other steps live in the apps above
-this one (which this module may not import):
-
-1. the order row (the caller's `select_for_update`, orders.services.lifecycle.lock_order);
-2. the coupon, then the promotions one by one by primary key, those with a usage limit: the
-   conditional UPDATE that counts a use (`_place`) or gives it back (`_cancel`, a full refund)
-   is their lock (markets.usage);
-3. the stock items by primary key (this module);
-4. the coupon and the promotions without a usage limit, as in step 2: counted once the order is
-   placed, so that a coupon anyone may use is not a queue for every checkout.
-
-A step may be skipped, never taken out of turn: nothing locks a coupon or a promotion with a
-usage limit once it holds a stock item, and nothing locks a stock item once it holds one
-without a limit.
-"""
+"""Stock item row locks, by primary key: step 3 of the global lock order, which is written
+down once in orders/locks.py (this app may not import that one)."""
 
 from django.db.models import QuerySet
 

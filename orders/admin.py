@@ -21,6 +21,7 @@ from orders.models import (
     StockLineItem,
     Transaction,
 )
+from orders.selectors import with_balances
 from orders.services import carts, lifecycle
 from orders.services import shipments as shipment_services
 
@@ -28,12 +29,12 @@ CART_STATUSES = ("draft", "pending", "cancelled")
 
 # The order triggers an operator may send (orders.md), each the API's `_<name>` service.
 ORDER_ACTIONS = {
-    "approve": ("Approve", lifecycle.approve_order),
-    "capture": ("Capture payment", lifecycle.capture_order),
-    "approve_and_capture": ("Approve and capture", lifecycle.approve_and_capture_order),
-    "cancel": ("Cancel", lifecycle.cancel_order),
-    "refund": ("Refund", lifecycle.refund_order),
-    "archive": ("Archive", lifecycle.archive_order),
+    "approve": "Approve",
+    "capture": "Capture payment",
+    "approve_and_capture": "Approve and capture",
+    "cancel": "Cancel",
+    "refund": "Refund",
+    "archive": "Archive",
 }
 # The shipment triggers an operator may send (inventory.md "Shipments"): the API's
 # `_<name>`, through the same `operator_move`.
@@ -56,9 +57,8 @@ def operator_context(request) -> TokenContext:
 
 
 def trigger_order(name: str, request, order: Order) -> Order:
-    """The API's `_<name>` on `order`: the order re-read under its row lock, then the service."""
-    _, service = ORDER_ACTIONS[name]
-    return service(lifecycle.lock_order(order), True, ctx=operator_context(request))
+    """The API's `_<name>` on `order` (the service locks it)."""
+    return lifecycle.run_operator_trigger(order, name, ctx=operator_context(request))
 
 
 def trigger_shipment(name: str, request, shipment: Shipment) -> Shipment:
@@ -139,14 +139,30 @@ class ShipmentInline(ReadOnlyInline):
         )
 
 
+def _balance(obj) -> str:
+    """What is left to capture (an authorization) or to refund (a capture)."""
+    cents = {
+        "authorizations": obj.capture_balance_cents,
+        "captures": obj.refund_balance_cents,
+    }.get(obj.kind)
+    return "" if cents is None else format_amount(cents, obj.currency_code)
+
+
 class TransactionInline(ReadOnlyInline):
     model = Transaction
-    fields = ("kind", "number", "amount", "succeeded", "created_at")
+    fields = ("kind", "number", "amount", "balance", "succeeded", "created_at")
     readonly_fields = fields
+
+    def get_queryset(self, request):
+        return with_balances(super().get_queryset(request))
 
     @admin.display(description="amount")
     def amount(self, obj):
         return format_amount(obj.amount_cents, obj.currency_code)
+
+    @admin.display(description="balance")
+    def balance(self, obj):
+        return _balance(obj)
 
 
 MONEY_FIELDS = (
@@ -191,9 +207,9 @@ class OrderAdmin(TriggerButtonsMixin, ResourceAdmin):
             label,
             lambda request, order, name=name: trigger_order(name, request, order),
         )
-        for name, (label, _) in ORDER_ACTIONS.items()
+        for name, label in ORDER_ACTIONS.items()
     ]
-    trigger_labels = {name: label for name, (label, _) in ORDER_ACTIONS.items()}
+    trigger_labels = dict(ORDER_ACTIONS)
     inlines = (LineItemInline, ShipmentInline, TransactionInline)
     fieldsets = (
         (
@@ -389,14 +405,29 @@ class PaymentSourceAdmin(ResourceAdmin):
 
 @admin.register(Transaction)
 class TransactionAdmin(ResourceAdmin):
-    list_display = ("number", "kind", "order", "formatted_amount", "succeeded", "created_at")
+    list_display = (
+        "number",
+        "kind",
+        "order",
+        "formatted_amount",
+        "balance",
+        "succeeded",
+        "created_at",
+    )
     list_select_related = ("order",)
     list_filter = ("kind", "succeeded")
     search_fields = ("number", "order__number", "public_id")
 
+    def get_queryset(self, request):
+        return with_balances(super().get_queryset(request))
+
     @admin.display(description="amount")
     def formatted_amount(self, obj):
         return format_amount(obj.amount_cents, obj.currency_code)
+
+    @admin.display(description="balance")
+    def balance(self, obj):
+        return _balance(obj)
 
     def has_add_permission(self, request):
         return False

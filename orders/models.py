@@ -1,6 +1,7 @@
 """Orders and what hangs off them: customers, line items, shipments, payment sources and
 transactions. Totals are stored integer cents computed by `orders.services.totals`; statuses move
-only through the services of `orders.services` and the tables of `orders.transitions`."""
+only through `orders.services.statuses` and the tables of `orders.transitions`; transaction
+balances are read through `orders.selectors.with_balances`."""
 
 import secrets
 
@@ -18,6 +19,7 @@ from inventory.models import (
     StockReservation,
 )
 from markets.models import Market, PaymentMethod, Promotion, ShippingMethod
+from orders.transitions import ORDER_STATUSES, is_cart
 
 
 class Customer(Resource):
@@ -65,7 +67,6 @@ def new_order_token() -> str:
     return secrets.token_hex(16)
 
 
-ORDER_STATUSES = ["draft", "pending", "placing", "placed", "editing", "approved", "cancelled"]
 PAYMENT_STATUSES = [
     "unpaid",
     "authorized",
@@ -215,7 +216,7 @@ class Order(Resource):
 
     @property
     def editable(self) -> bool:
-        return self.status in ("draft", "pending")
+        return is_cart(self.status)
 
     @property
     def customer_type(self) -> str | None:
@@ -416,26 +417,6 @@ class PaymentSource(Resource):
 TRANSACTION_KINDS = ["authorizations", "captures", "voids", "refunds"]
 
 
-def _referring_total(name: str, kind: str, reference: str) -> property:
-    """Cents of the `kind` transactions that refer to this one (an authorization's captures,
-    a capture's refunds). Lists annotate it in their query (views._transaction_queryset);
-    otherwise it is summed from the order's transactions, prefetched when included."""
-
-    def get(self) -> int:
-        if name in self.__dict__:
-            return self.__dict__[name]
-        return sum(
-            t.amount_cents
-            for t in self.order.transactions.all()
-            if t.kind == kind and t.succeeded and getattr(t, f"{reference}_id") == self.pk
-        )
-
-    def set(self, value) -> None:
-        self.__dict__[name] = value
-
-    return property(get, set)
-
-
 class Transaction(Resource):
     kind = models.CharField(max_length=16, choices=[(k, k) for k in TRANSACTION_KINDS])
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="transactions")
@@ -469,26 +450,6 @@ class Transaction(Resource):
 
     def __str__(self):
         return self.number
-
-    capture_amount_cents = _referring_total(
-        "capture_amount_cents", "captures", "reference_authorization"
-    )
-    void_amount_cents = _referring_total("void_amount_cents", "voids", "reference_authorization")
-    refund_amount_cents = _referring_total("refund_amount_cents", "refunds", "reference_capture")
-
-    @property
-    def capture_balance_cents(self) -> int:
-        """What is still authorized: neither captured nor voided (an authorization's)."""
-        return max(self.amount_cents - self.capture_amount_cents - self.void_amount_cents, 0)
-
-    @property
-    def void_balance_cents(self) -> int:
-        return self.capture_balance_cents
-
-    @property
-    def refund_balance_cents(self) -> int:
-        """What of a capture can still be refunded."""
-        return max(self.amount_cents - self.refund_amount_cents, 0)
 
     @property
     def resource_type_name(self) -> str:

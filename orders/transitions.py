@@ -1,15 +1,23 @@
-"""The state machines of orders and shipments: pure tables, no side effects.
+"""The state machines of orders, shipments and payments: pure tables and predicates, no I/O.
 
-`{(status, trigger): new_status}`; `next_status` raises InvalidTransition (a 422 pointing at
+`{(status, trigger): new_status}`; `next_*_status` raises InvalidTransition (a 422 pointing at
 `status`) for any move not in the table. Services look the move up under the row lock, then
-carry out the effects as explicit steps.
+carry out the effects as explicit steps; one function per machine assigns the status
+(orders.services.statuses).
+
+The payment status is derived, not moved: `payment_status` computes it from the sums of the
+order's recorded transactions, and `PAYMENT_TRIGGERS` says which triggers each value allows.
 """
 
 from commerce.exceptions import InvalidTransition
 
+# --- orders --------------------------------------------------------------------------------
+
+ORDER_STATUSES = ("draft", "pending", "placing", "placed", "editing", "approved", "cancelled")
+# `placing` (an asynchronous place) and `editing` (after-sale edits) are statuses Commerce Layer
+# has; nothing enters them yet (orders.md), so they have no moves.
 ORDER_TRANSITIONS = {
-    ("draft", "pending"): "pending",
-    ("placing", "pending"): "pending",
+    ("draft", "pending"): "pending",  # the cart has sku lines and an email
     ("pending", "place"): "placed",
     ("placed", "approve"): "approved",
     ("pending", "cancel"): "cancelled",
@@ -28,6 +36,33 @@ ORDER_TARGETS = {
     "cancel": "cancelled",
     "refund": "cancelled",
 }
+
+# The timestamp each order status stamps when entered.
+ORDER_STAMPS = {"placed": "placed_at", "approved": "approved_at", "cancelled": "cancelled_at"}
+
+CART_STATUSES = ("draft", "pending")
+
+
+def is_cart(status: str) -> bool:
+    """A cart (draft or pending) is still built by its shopper: lines, addresses and methods
+    change, its figures follow; once placed it is frozen."""
+    return status in CART_STATUSES
+
+
+def becomes_pending(status: str, *, has_sku_lines: bool, has_customer: bool) -> bool:
+    """A draft with sku lines and an email (or a customer) is pending (orders.md)."""
+    return status == "draft" and has_sku_lines and has_customer
+
+
+def next_order_status(status: str, trigger: str) -> str:
+    return _next(ORDER_TRANSITIONS, ORDER_TARGETS, status, trigger)
+
+
+def can_order(status: str, trigger: str) -> bool:
+    return (status, trigger) in ORDER_TRANSITIONS
+
+
+# --- shipments -----------------------------------------------------------------------------
 
 SHIPMENT_TRANSITIONS = {
     ("draft", "upcoming"): "upcoming",  # the order is placed
@@ -60,21 +95,79 @@ SHIPMENT_TARGETS = {
     "cancel": "cancelled",
 }
 
-
-def next_order_status(status: str, trigger: str) -> str:
-    return _next(ORDER_TRANSITIONS, ORDER_TARGETS, status, trigger)
+SHIPPED = ("shipped", "delivered")
+# The shipments a cancelled order cancels: every one not shipped yet.
+UNSHIPPED = tuple(s for s, trigger in SHIPMENT_TRANSITIONS if trigger == "cancel")
+# The moves the order itself makes; an operator makes the others (inventory.md "Shipments").
+ORDER_DRIVEN_SHIPMENT_TRIGGERS = ("cancel",)
+# An operator's moves that need the order approved and paid (or free).
+FULFILLMENT_TRIGGERS = ("picking", "packing", "ready_to_ship", "ship", "deliver")
 
 
 def next_shipment_status(status: str, trigger: str) -> str:
     return _next(SHIPMENT_TRANSITIONS, SHIPMENT_TARGETS, status, trigger)
 
 
-def can_order(status: str, trigger: str) -> bool:
-    return (status, trigger) in ORDER_TRANSITIONS
-
-
 def can_shipment(status: str, trigger: str) -> bool:
     return (status, trigger) in SHIPMENT_TRANSITIONS
+
+
+def ready_to_fulfil(order_status: str, payment_status: str) -> bool:
+    """An order's shipments go to picking once it is approved and paid or free."""
+    return order_status == "approved" and payment_status in ("paid", "free")
+
+
+def fulfillment_status(current: str, skus_count: int, statuses: list[str]) -> str:
+    """Derived from the shipments' statuses: unfulfilled until a shipment is picking;
+    in_progress; fulfilled when every live shipment is shipped or delivered (and one is);
+    not_required when nothing ships (`current` is kept for an order without sku units)."""
+    if not statuses:
+        return "not_required" if skus_count else current
+    live = [s for s in statuses if s != "cancelled"]
+    if not live:
+        return "unfulfilled"
+    if all(s in SHIPPED for s in live):
+        return "fulfilled"
+    if any(s not in ("draft", "upcoming", "on_hold") for s in live):
+        return "in_progress"
+    return "unfulfilled"
+
+
+# --- payments ------------------------------------------------------------------------------
+
+# Which triggers each payment status allows: the order's `_approve`, `_capture` (its open
+# authorization) and `_refund` (every capture), and the transactions' own `capture` and `void`
+# (an authorization's) and `refund` (a capture's). A status not listed allows none.
+PAYMENT_TRIGGERS = {
+    "authorized": frozenset({"_approve", "_capture", "capture", "void"}),
+    "partially_authorized": frozenset({"capture", "void"}),
+    "partially_paid": frozenset({"_capture", "_refund", "capture", "void", "refund"}),
+    "paid": frozenset({"_approve", "_refund", "refund"}),
+    "partially_refunded": frozenset({"_refund", "refund"}),
+    "free": frozenset({"_approve"}),
+}
+
+
+def payment_allows(payment_status: str, trigger: str) -> bool:
+    return trigger in PAYMENT_TRIGGERS.get(payment_status, ())
+
+
+def payment_status(
+    *, total: int, authorized: int, captured: int, voided: int, refunded: int, free: bool = False
+) -> str:
+    """Derived from the succeeded transactions' sums (like Solidus's determine_*); `free`: a
+    placed order with nothing to pay."""
+    if free:
+        return "free"
+    if refunded > 0:
+        return "refunded" if refunded >= captured else "partially_refunded"
+    if captured > 0:
+        return "paid" if captured >= authorized else "partially_paid"
+    if voided > 0:
+        return "voided" if voided >= authorized else "partially_voided"
+    if authorized > 0:
+        return "authorized" if authorized >= total else "partially_authorized"
+    return "unpaid"
 
 
 def _next(table, targets, status, trigger):

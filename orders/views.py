@@ -13,8 +13,6 @@ from django.db.models import (
     Prefetch,
     Q,
     Subquery,
-    Sum,
-    Value,
 )
 from django.db.models.functions import Coalesce
 
@@ -23,10 +21,11 @@ from commerce.jsonapi.serializers import Rel
 from commerce.jsonapi.views import ALL_KINDS, INTEGRATION_ONLY, ResourceView
 from commerce.models import Address
 from commerce.triggers import Trigger, TriggerSet
-from inventory.models import StockLocation, StockReservation
+from inventory.models import Sku, StockLocation, StockReservation
 from inventory.serializers import StockReservationSerializer
-from markets.models import DeliveryLeadTime, Market, PaymentMethod
+from markets.models import DeliveryLeadTime, Market, PaymentMethod, Promotion
 from orders import serializers as s
+from orders.locks import ORDER_LOCK_RELATED
 from orders.models import (
     Customer,
     CustomerAddress,
@@ -37,9 +36,11 @@ from orders.models import (
     StockLineItem,
     Transaction,
 )
-from orders.services import carts, lifecycle, transactions
+from orders.selectors import with_balances
+from orders.services import carts, lifecycle, planning, transactions
 from orders.services import shipments as shipment_services
 from orders.services.addresses import clone_into, same_as
+from orders.services.customers import create_customer, create_customer_address, update_customer
 
 NO_LIST = {
     "list": INTEGRATION_ONLY,
@@ -78,8 +79,6 @@ def addresses_within_reach(qs, ctx):
 
 
 def _address_scope(ctx):
-    from commerce.models import Address
-
     qs = Address.objects.all()
     if ctx.is_integration:
         return qs
@@ -262,7 +261,7 @@ class OrderResource(ResourceView):
     serializer_class = s.OrderSerializer
     access = {**NO_LIST, "list": frozenset({"integration", "customer"})}
     select_related = ("market", "payment_source", "shipping_address", "billing_address")
-    lock_related = lifecycle.ORDER_LOCK_RELATED
+    lock_related = ORDER_LOCK_RELATED
     triggers = ORDER_TRIGGERS
     relationships_map = {
         "market": Rel("markets", create="optional", update=True),
@@ -419,9 +418,6 @@ class LineItemResource(ResourceView):
 
 
 def _item_type(obj) -> str:
-    from inventory.models import Sku
-    from markets.models import PaymentMethod, Promotion
-
     if isinstance(obj, Sku):
         return "skus"
     if isinstance(obj, Promotion):
@@ -447,11 +443,9 @@ def _available_shipping_methods(shipment):
     market = shipment.order.market
     candidates = market.__dict__.get("_shipping_method_candidates")
     if candidates is None:
-        candidates = shipment_services.shipping_method_candidates(market.pk)
+        candidates = planning.shipping_method_candidates(market.pk)
         market.__dict__["_shipping_method_candidates"] = candidates
-    return shipment_services.available_shipping_methods(
-        shipment.order, shipment, candidates=candidates
-    )
+    return planning.available_shipping_methods(shipment.order, shipment, candidates=candidates)
 
 
 @register
@@ -582,35 +576,9 @@ class WireTransferResource(ResourceView):
 
 
 def _transaction_queryset(kind=None):
+    """Transactions with their balances (orders.selectors)."""
     qs = Transaction.objects.all() if kind is None else Transaction.objects.filter(kind=kind)
-    captured = Transaction.objects.filter(
-        reference_authorization=OuterRef("pk"), kind="captures", succeeded=True
-    )
-    voided = Transaction.objects.filter(
-        reference_authorization=OuterRef("pk"), kind="voids", succeeded=True
-    )
-    refunded = Transaction.objects.filter(
-        reference_capture=OuterRef("pk"), kind="refunds", succeeded=True
-    )
-
-    def total(sub):
-        return Coalesce(
-            Subquery(
-                sub.values(
-                    "reference_authorization" if sub is not refunded else "reference_capture"
-                )
-                .annotate(t=Sum("amount_cents"))
-                .values("t")[:1],
-                output_field=IntegerField(),
-            ),
-            Value(0),
-        )
-
-    return qs.annotate(
-        capture_amount_cents=total(captured),
-        void_amount_cents=total(voided),
-        refund_amount_cents=total(refunded),
-    )
+    return with_balances(qs)
 
 
 # The transactions of a transaction's order, with their amounts, read in one query per page.
@@ -790,13 +758,9 @@ class CustomerResource(ResourceView):
         return qs.none()
 
     def create_resource(self, values, ctx):
-        from orders.services.customers import create_customer
-
         return create_customer(**values)
 
     def update_resource(self, instance, values, ctx):
-        from orders.services.customers import update_customer
-
         return update_customer(instance, values)
 
 
@@ -826,8 +790,6 @@ class CustomerAddressResource(ResourceView):
         return qs.filter(customer_id=ctx.customer_id) if ctx.is_customer else qs.none()
 
     def create_resource(self, values, ctx):
-        from orders.services.customers import create_customer_address
-
         return create_customer_address(ctx=ctx, values=values)
 
 

@@ -12,12 +12,14 @@ from django.utils import timezone
 from commerce.auth.context import TokenContext
 from commerce.counters import next_number
 from commerce.events import emit_event
-from commerce.exceptions import InvalidTransition, ValidationError
+from commerce.exceptions import InvalidTransition, Locked, ValidationError
 from commerce.services import clean_record, save_record
 from markets.models import Market, Price
+from orders.locks import lock_order
 from orders.models import Customer, LineItem, Order, PaymentSource
-from orders.services.lifecycle import coupon_problem, lock_order
+from orders.services.promotions import coupon_problem
 from orders.services.totals import refresh_order
+from orders.transitions import is_cart
 
 # What a placed order no longer lets anyone change (orders.md: frozen after `placed`).
 FROZEN_AFTER_PLACE = {
@@ -47,7 +49,7 @@ RELATIONSHIPS = {
 
 
 def ensure_editable(order: Order, name: str = "status") -> None:
-    if order.status not in ("draft", "pending"):
+    if not is_cart(order.status):
         if name == "status":
             raise InvalidTransition(
                 order.status, order.status, message=f"a {order.status} order can't be changed"
@@ -137,7 +139,7 @@ def update_order(order: Order, values: dict, *, ctx: TokenContext, then=frozense
     if not values:
         return order
     refresh = not (REFRESHING_TRIGGERS & set(then))
-    if order.status not in ("draft", "pending"):
+    if not is_cart(order.status):
         if not ctx.is_integration:
             ensure_editable(order)
         for name in sorted(values):
@@ -169,7 +171,7 @@ def update_order(order: Order, values: dict, *, ctx: TokenContext, then=frozense
         order.customer = find_or_create_customer(values["customer_email"], password)
     if coupon_code is not ...:
         apply_coupon(order, coupon_code)
-    if order.status in ("draft", "pending") and (refresh or moved):
+    if is_cart(order.status) and (refresh or moved):
         clean_record(order, validate=values)
         # Writes the order with its figures; another market ships from other locations.
         refresh_order(order, reship=moved)
@@ -282,8 +284,6 @@ def delete_line_item(line: LineItem, *, ctx: TokenContext) -> None:
 @transaction.atomic(savepoint=False)
 def delete_order(order: Order) -> None:
     """Carts may be deleted; placed orders are archived instead (423)."""
-    from commerce.exceptions import Locked
-
     order = lock_order(order)
     if order.status not in ("draft", "pending", "cancelled") or order.placed_at is not None:
         raise Locked("A placed order can't be deleted: archive it instead.")

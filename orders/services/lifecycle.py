@@ -5,7 +5,6 @@ looks its move up in `orders.transitions`, checks its guards, then carries out i
 explicit steps in the caller's transaction. A refused trigger raises; nothing is written.
 """
 
-from django.db import transaction
 from django.utils import timezone
 
 from commerce.auth.context import TokenContext
@@ -13,56 +12,50 @@ from commerce.events import emit_event
 from commerce.exceptions import InvalidTransition, ValidationError, ValidationErrors
 from inventory.strategies import InsufficientStock
 from markets.models import Coupon
+from orders.locks import lock_order
 from orders.models import Order
+from orders.selectors import captures_with_balance, open_authorization
 from orders.services import payments, stock, usage
-from orders.services.shipments import (
-    SHIPPED,
-    fulfillment_status,
+from orders.services.planning import shippable_lines
+from orders.services.promotions import active_promotions, coupon_unusable, find_coupon
+from orders.services.statuses import (
+    move_order,
     move_order_shipments,
     move_shipment,
-    shippable_lines,
+    refresh_payment_status,
+    save_order,
 )
-from orders.services.totals import active_promotions, find_coupon, refresh_figures, refresh_order
-from orders.transitions import next_order_status
-
-# What the order's services read along with the order (the API's views read it so too).
-ORDER_LOCK_RELATED = (
-    "market__inventory_model",
-    "payment_method",
-    "payment_source",
-    "billing_address",
-    "shipping_address",
+from orders.services.totals import refresh_figures, refresh_order
+from orders.transitions import (
+    SHIPPED,
+    UNSHIPPED,
+    is_cart,
+    next_order_status,
+    payment_allows,
+    ready_to_fulfil,
 )
-
-
-def lock_order(order: Order) -> Order:
-    """Re-read the order under its row lock (the global lock order starts with the order)."""
-    return (
-        Order.objects.select_for_update(of=("self",))
-        .select_related(*ORDER_LOCK_RELATED)
-        .get(pk=order.pk)
-    )
-
-
-def save_order(order: Order, shipments=None) -> Order:
-    """Save the order with its fulfillment status following its shipments (`shipments`: the
-    caller has them in hand)."""
-    statuses = [s.status for s in (order.shipments.all() if shipments is None else shipments)]
-    status = fulfillment_status(order, statuses)
-    if status != order.fulfillment_status:
-        order.fulfillment_status = status
-        order.fulfillment_updated_at = timezone.now()
-    order.save()
-    return order
 
 
 def start_fulfillment_if_ready(order: Order) -> None:
     """Once an order is approved and paid or free, its upcoming shipments go to picking."""
-    if order.status == "approved" and order.payment_status in ("paid", "free"):
+    if ready_to_fulfil(order.status, order.payment_status):
         move_order_shipments(order, "picking", from_statuses=("upcoming",))
 
 
 # --- placing ------------------------------------------------------------------------------
+
+
+def draft_errors(order: Order) -> list[ValidationError]:
+    """What keeps a cart a draft (orders.md: sku lines, and an email or a customer), one error
+    each."""
+    errors = []
+    if not order.skus_count:
+        errors.append(
+            ValidationError("line_items", "can't be blank", error="blank", relationship=True)
+        )
+    if not (order.customer_email or order.customer_id):
+        errors.append(ValidationError("customer_email", "can't be blank", error="blank"))
+    return errors
 
 
 def placement_errors(order: Order, lines, shipments) -> list[ValidationError]:
@@ -127,6 +120,9 @@ def place_order(order: Order, value=True, *, ctx: TokenContext | None = None) ->
     then the stock items; uses without a limit are counted last."""
     if order.status == "placed":
         raise InvalidTransition("placed", "placed", message="the order is already placed")
+    if order.status == "draft":
+        # Say why it is still a draft, so that a storefront can tell the shopper what to fill in.
+        raise ValidationErrors([InvalidTransition("draft", "placed"), *draft_errors(order)])
     next_order_status(order.status, "place")
     lines = list(order.line_items.select_related("sku"))
     coupon = find_coupon(order.coupon_code) if order.coupon_code else None
@@ -155,19 +151,14 @@ def place_order(order: Order, value=True, *, ctx: TokenContext | None = None) ->
         raise ValidationErrors(errors)
     stock.reserve_stock(shipments)
     usage.take_unlimited_uses(None if coupon_errors else coupon, promotions, lines)
-    now = timezone.now()
-    order.status = "placed"
-    order.placed_at = now
+    move_order(order, "place")
     order.place_total_amount_cents = order.total_amount_with_taxes_cents
     for shipment in shipments:
         if shipment.status == "draft":
             move_shipment(shipment, "upcoming")
-    if order.total_amount_with_taxes_cents == 0:
-        order.payment_status = "free"
-        order.payment_updated_at = now
-    else:
+    if order.total_amount_with_taxes_cents > 0:
         payments.authorize(order)
-        payments.refresh_payment_status(order)
+    refresh_payment_status(order)  # `free` when there is nothing to pay
     save_order(order, shipments)
     emit_event("orders.place", order)
     return order
@@ -180,42 +171,19 @@ def _coupon_errors(order: Order, coupon: Coupon | None) -> list[ValidationError]
     return [ValidationError("coupon_code", problem, error="invalid")] if problem else []
 
 
-def coupon_problem(order: Order, code: str) -> str | None:
-    """Why `code` can't be used on `order` (None when it can)."""
-    return coupon_unusable(order, find_coupon(code))
-
-
-def coupon_unusable(order: Order, coupon: Coupon | None) -> str | None:
-    """Why `coupon` (None: no such code) can't be used on `order` (None when it can): read
-    without a lock, so at `_place` its usage limit is then held by the conditional UPDATE."""
-    if coupon is None:
-        return "is not a valid coupon code"
-    now = timezone.now()
-    promotion = coupon.promotion_rule.promotion
-    if promotion.market_id not in (None, order.market_id):
-        return "is not valid in this market"
-    if coupon.expires_at is not None and coupon.expires_at <= now:
-        return "has expired"
-    if coupon.usage_limit is not None and coupon.usage_count >= coupon.usage_limit:
-        return "has reached its usage limit"
-    if promotion.status_at(now) != "active":
-        return "is not active"
-    return None
-
-
 # --- back office --------------------------------------------------------------------------
 
 
 def approve_order(order: Order, value=True, *, ctx=None) -> Order:
-    order.status = next_order_status(order.status, "approve")
-    if order.payment_status not in ("authorized", "paid", "free"):
+    next_order_status(order.status, "approve")
+    if not payment_allows(order.payment_status, "_approve"):
         raise ValidationError(
             "payment_status",
             f"can't approve an order whose payment is {order.payment_status}",
             error="invalid",
         )
     stock.decrement_stock(order)
-    order.approved_at = timezone.now()
+    move_order(order, "approve")
     start_fulfillment_if_ready(order)
     save_order(order)
     emit_event("orders.approve", order)
@@ -223,17 +191,17 @@ def approve_order(order: Order, value=True, *, ctx=None) -> Order:
 
 
 def capture_order(order: Order, value=True, *, ctx=None) -> Order:
-    if order.payment_status not in ("authorized", "partially_paid"):
+    if not payment_allows(order.payment_status, "_capture"):
         raise InvalidTransition(
             order.payment_status,
             "paid",
             message=f"can't capture a payment that is {order.payment_status}",
         )
-    authorization = payments.open_authorization(order)
-    if authorization is None or payments.capture_balance(authorization) == 0:
+    authorization = open_authorization(order)
+    if authorization is None or authorization.capture_balance_cents == 0:
         raise ValidationError("_capture", "nothing left to capture", error="invalid")
     payments.capture(authorization)
-    payments.refresh_payment_status(order)
+    refresh_payment_status(order)
     start_fulfillment_if_ready(order)
     save_order(order)
     emit_event("orders.capture", order)
@@ -249,16 +217,16 @@ def approve_and_capture_order(order: Order, value=True, *, ctx=None) -> Order:
 
 def refund_order(order: Order, value=True, *, ctx=None) -> Order:
     """Refund everything captured; a full refund cancels the order, as Commerce Layer does."""
-    if order.payment_status not in ("paid", "partially_paid", "partially_refunded"):
+    if not payment_allows(order.payment_status, "_refund"):
         raise InvalidTransition(
             order.payment_status,
             "refunded",
             message=f"can't refund a payment that is {order.payment_status}",
         )
     next_order_status(order.status, "refund")  # checked before anything moves
-    for capture_tx in payments.captures_with_balance(order):
+    for capture_tx in captures_with_balance(order):
         payments.refund(capture_tx)
-    payments.refresh_payment_status(order)
+    refresh_payment_status(order)
     if order.payment_status == "refunded":
         cancel_after_full_refund(order)
     save_order(order)
@@ -268,20 +236,19 @@ def refund_order(order: Order, value=True, *, ctx=None) -> Order:
 
 def cancel_after_full_refund(order: Order) -> None:
     """A full refund cancels the order: unshipped shipments are cancelled, their stock back."""
-    status = next_order_status(order.status, "refund")
+    next_order_status(order.status, "refund")  # checked before anything moves
     # What was authorized but never captured can't be captured on a cancelled order.
     void_uncaptured(order)
     give_back_unlimited = usage.give_back_uses(order)  # before the stock items (lock order)
     _cancel_unshipped(order)
     give_back_unlimited()  # after them
-    order.status = status
-    order.cancelled_at = timezone.now()
+    move_order(order, "refund")
     emit_event("orders.cancel", order)
 
 
 def void_uncaptured(order: Order) -> None:
-    authorization = payments.open_authorization(order)
-    if authorization is not None and payments.capture_balance(authorization) > 0:
+    authorization = open_authorization(order)
+    if authorization is not None and authorization.capture_balance_cents > 0:
         payments.void(authorization)
 
 
@@ -298,7 +265,7 @@ def cancel_order(order: Order, value=True, *, ctx: TokenContext | None = None) -
             "cancelled",
             message="only a pending order can be cancelled by its shopper",
         )
-    order_status = next_order_status(order.status, "cancel")
+    next_order_status(order.status, "cancel")  # checked before anything moves
     shipments = list(order.shipments.all())
     if any(s.status in SHIPPED for s in shipments):
         raise InvalidTransition(
@@ -307,15 +274,14 @@ def cancel_order(order: Order, value=True, *, ctx: TokenContext | None = None) -
     give_back_unlimited = None
     if order.status in ("placed", "approved"):
         void_uncaptured(order)
-        for capture_tx in payments.captures_with_balance(order):
+        for capture_tx in captures_with_balance(order):
             payments.refund(capture_tx)
-        payments.refresh_payment_status(order)
+        refresh_payment_status(order)
         give_back_unlimited = usage.give_back_uses(order)  # before the stock items (lock order)
     _cancel_unshipped(order)
     if give_back_unlimited is not None:
         give_back_unlimited()  # after them
-    order.status = order_status
-    order.cancelled_at = timezone.now()
+    move_order(order, "cancel")
     save_order(order)
     emit_event("orders.cancel", order)
     return order
@@ -326,15 +292,11 @@ def _cancel_unshipped(order: Order) -> None:
         stock.release_stock(order)
     elif order.status == "approved":
         stock.restock(order)
-    move_order_shipments(
-        order,
-        "cancel",
-        from_statuses=("draft", "upcoming", "on_hold", "picking", "packing", "ready_to_ship"),
-    )
+    move_order_shipments(order, "cancel", from_statuses=UNSHIPPED)
 
 
 def pending_order(order: Order, value=True, *, ctx=None) -> Order:
-    order.status = next_order_status(order.status, "pending")
+    move_order(order, "pending")
     save_order(order)
     emit_event("orders.pending", order)
     return order
@@ -357,7 +319,7 @@ def unarchive_order(order: Order, value=True, *, ctx=None) -> Order:
 
 
 def refresh_order_trigger(order: Order, value=True, *, ctx=None) -> Order:
-    if order.status not in ("draft", "pending"):
+    if not is_cart(order.status):
         raise InvalidTransition(
             order.status, order.status, message=f"a {order.status} order can't be refreshed"
         )
@@ -365,7 +327,7 @@ def refresh_order_trigger(order: Order, value=True, *, ctx=None) -> Order:
 
 
 def set_authorization_amount(order: Order, value: int, *, ctx=None) -> Order:
-    if order.status not in ("draft", "pending"):
+    if not is_cart(order.status):
         raise InvalidTransition(
             order.status, "placed", message="the amount to authorize is fixed once placed"
         )
@@ -374,4 +336,18 @@ def set_authorization_amount(order: Order, value: int, *, ctx=None) -> Order:
     return order
 
 
-__all__ = ["transaction", "lock_order"]
+# The order triggers an operator may send from the admin (orders.md), by name.
+OPERATOR_TRIGGERS = {
+    "approve": approve_order,
+    "capture": capture_order,
+    "approve_and_capture": approve_and_capture_order,
+    "cancel": cancel_order,
+    "refund": refund_order,
+    "archive": archive_order,
+}
+
+
+def run_operator_trigger(order: Order, name: str, *, ctx: TokenContext) -> Order:
+    """The API's `_<name>` on `order` for an operator: the order re-read under its row lock
+    (orders.locks, step 1), then the trigger's service."""
+    return OPERATOR_TRIGGERS[name](lock_order(order), True, ctx=ctx)

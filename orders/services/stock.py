@@ -6,23 +6,23 @@ deadlock, and salable is re-read under those locks before anything is reserved.
 """
 
 from commerce.exceptions import ValidationError
-from inventory.locks import lock_stock_items_for
+from inventory.locks import lock_stock_items, lock_stock_items_for
 from inventory.models import InventoryStockLocation, StockReservation
 from inventory.services import (
     consume_reservations,
     create_reservations,
     put_back,
     release_reservations,
+    salable_quantities,
 )
 from orders.models import Order, StockLineItem
+from orders.transitions import SHIPPED
 
 
 def hold_stock(order: Order, lines) -> tuple[dict, dict] | None:
     """On `_place`, first: lock the stock items the shippable `lines` could ship from (in pk
     order) and read their salable units under the locks, the `held` figures the shipments are
-    then planned from (orders.services.shipments.plan_shipments)."""
-    from orders.services.shipments import read_stock
-
+    then planned from (orders.services.planning.plan_shipments)."""
     if not lines:
         return None
     location_ids = InventoryStockLocation.objects.filter(
@@ -30,6 +30,14 @@ def hold_stock(order: Order, lines) -> tuple[dict, dict] | None:
     ).values("stock_location_id")
     locked = lock_stock_items_for({li.sku_id for li in lines}, location_ids)
     return read_stock(locked.values())
+
+
+def read_stock(stock_items) -> tuple[dict, dict]:
+    """({(stock_location_id, sku_id): StockItem}, {(stock_location_id, sku_id): salable}) of
+    these stock items (carts read them unlocked; placing passes the ones it locked)."""
+    items = {(item.stock_location_id, item.sku_id): item for item in stock_items}
+    salable = salable_quantities(items.values())
+    return items, {key: salable[item.pk] for key, item in items.items()}
 
 
 def shortage_errors(shortage, lines) -> list[ValidationError]:
@@ -89,29 +97,15 @@ def restock(order: Order) -> None:
     quantities: dict[int, int] = {}
     for sli in (
         StockLineItem.objects.filter(shipment__order=order)
-        .exclude(shipment__status__in=("shipped", "delivered", "cancelled"))
+        .exclude(shipment__status__in=(*SHIPPED, "cancelled"))
         .exclude(stock_item__isnull=True)
         .select_related("sku")
     ):
         if not sli.sku.do_not_track:
             quantities[sli.stock_item_id] = quantities.get(sli.stock_item_id, 0) + sli.quantity
-    from inventory.locks import lock_stock_items
-
     lock_stock_items(quantities)
     put_back(quantities)
 
 
 def lock_stock_items_for_reservations(reservations) -> None:
-    from inventory.locks import lock_stock_items
-
     lock_stock_items(r.stock_item_id for r in reservations)
-
-
-__all__ = [
-    "hold_stock",
-    "reserve_stock",
-    "decrement_stock",
-    "release_stock",
-    "restock",
-    "lock_stock_items_for",
-]

@@ -11,55 +11,23 @@ import re
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from commerce.events import emit_event
 from commerce.services import write_record
-from markets.models import Coupon, Promotion, TaxRule
+from markets.models import TaxRule
 from orders import pricing
 from orders.models import LineItem, Order
-from orders.services.shipments import build_shipments
+from orders.services.planning import build_shipments
+from orders.services.promotions import active_promotions
+from orders.services.statuses import move_order
+from orders.transitions import becomes_pending, is_cart
 
 PROMOTION_KINDS = {
     "percentage_discount_promotions": "percentage",
     "fixed_amount_promotions": "fixed_amount",
     "free_shipping_promotions": "free_shipping",
 }
-
-
-def active_promotions(order: Order, now=None, *, coupon=...) -> list[Promotion]:
-    """Promotions of the order's market that apply now: automatic ones, and those whose
-    coupon the order carries (`coupon`: the caller read it already, None when none)."""
-    now = now or timezone.now()
-    qs = (
-        Promotion.objects.filter(
-            Q(market_id=order.market_id) | Q(market__isnull=True),
-            disabled_at__isnull=True,
-            starts_at__lte=now,
-            expires_at__gt=now,
-        )
-        .select_related("coupon_codes_promotion_rule")
-        .order_by("priority", "created_at", "id")
-    )
-    if coupon is ...:
-        coupon = find_coupon(order.coupon_code) if order.coupon_code else None
-    result = []
-    for promotion in qs:
-        if promotion.total_usage_reached:
-            continue
-        if promotion.currency_code and promotion.currency_code != order.currency_code:
-            continue
-        rule = getattr(promotion, "coupon_codes_promotion_rule", None)
-        if rule is not None and (coupon is None or coupon.promotion_rule_id != rule.pk):
-            continue
-        result.append(promotion)
-    exclusive = [p for p in result if p.exclusive]
-    return exclusive[:1] if exclusive else result
-
-
-def find_coupon(code: str) -> Coupon | None:
-    return Coupon.objects.select_related("promotion_rule__promotion").filter(code=code).first()
 
 
 def matching_tax_rule(order: Order) -> TaxRule | None:
@@ -163,7 +131,7 @@ def refresh_figures(
     plan the shipments from the stock items locked and the salable read under the locks, a
     shortage raising InsufficientStock instead of falling back; `promotions`: the candidates
     whose uses the caller counted before locking the stock (orders.services.usage)."""
-    if order.status not in ("draft", "pending"):
+    if not is_cart(order.status):
         return list(order.line_items.all()), list(order.shipments.all())
     line_items = list(order.line_items.select_related("sku")) if lines is None else lines
     if reship:
@@ -231,10 +199,13 @@ def refresh_figures(
     order.skus_count = sum(li.quantity for li in sku_lines)
     order.shipments_count = len(shipments)
     order.refreshed_at = timezone.now()
-    became_pending = False
-    if order.status == "draft" and sku_lines and (order.customer_id or order.customer_email):
-        order.status = "pending"
-        became_pending = True
+    became_pending = becomes_pending(
+        order.status,
+        has_sku_lines=bool(sku_lines),
+        has_customer=bool(order.customer_id or order.customer_email),
+    )
+    if became_pending:
+        move_order(order, "pending")
     write_record(order)  # with what the caller changed on it (client values validated there)
     if became_pending:
         emit_event("orders.pending", order)  # a state change like any other (orders.md)

@@ -10,8 +10,8 @@ trigger or amount at fault (or `status` when the order is cancelled) and change 
 import pytest
 from django.db import transaction
 
+from orders import selectors
 from orders.models import Order, Transaction
-from orders.services import payments
 from tests.orders.conftest import events_since, last_event_id, make_cart, ok, snapshot
 
 pytestmark = [pytest.mark.django_db]
@@ -230,7 +230,7 @@ def check_transaction_trigger(api, type_name, tx, attributes, allowed, pointer, 
         # A full refund cancelled the order: nothing is left authorized on it.
         assert "orders.cancel" in topics
         for auth in Transaction.objects.filter(order=order, kind="authorizations"):
-            assert payments.capture_balance(auth) == 0
+            assert selectors.capture_balance(auth) == 0
     else:
         assert not [t for t in topics if t.startswith("orders.")]
     # The transaction's own figures follow (the resource a back office reads).

@@ -1,0 +1,94 @@
+"""Reads of the orders app that more than one layer needs: the transactions' balances.
+
+An authorization's `capture_amount_cents`/`void_amount_cents` are the sums of the succeeded
+captures and voids that refer to it, a capture's `refund_amount_cents` those of its refunds;
+the balances follow:
+
+    capture_balance = max(amount - captured - voided, 0)   (void_balance is the same)
+    refund_balance  = max(amount - refunded, 0)
+
+`with_balances` computes them in the query that reads the transactions (one correlated
+subquery each, no GROUP BY, so `select_for_update` still works); services, views and admin all
+read balances through it.
+"""
+
+from django.db.models import F, IntegerField, OuterRef, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, Greatest
+
+from orders.models import Order, Transaction
+
+
+def _referring_sum(kind: str, reference: str):
+    referring = (
+        Transaction.objects.filter(**{reference: OuterRef("pk")}, kind=kind, succeeded=True)
+        .order_by()
+        .values(reference)
+        .annotate(total=Sum("amount_cents"))
+        .values("total")[:1]
+    )
+    return Coalesce(Subquery(referring, output_field=IntegerField()), Value(0))
+
+
+def with_balances(queryset):
+    """The transactions of `queryset` with their referring sums and balances (see above)."""
+    return queryset.annotate(
+        capture_amount_cents=_referring_sum("captures", "reference_authorization"),
+        void_amount_cents=_referring_sum("voids", "reference_authorization"),
+        refund_amount_cents=_referring_sum("refunds", "reference_capture"),
+    ).annotate(
+        capture_balance_cents=Greatest(
+            F("amount_cents") - F("capture_amount_cents") - F("void_amount_cents"), Value(0)
+        ),
+        void_balance_cents=F("capture_balance_cents"),
+        refund_balance_cents=Greatest(F("amount_cents") - F("refund_amount_cents"), Value(0)),
+    )
+
+
+def capture_balance(authorization: Transaction) -> int:
+    """What of an authorization is still neither captured nor voided (one query)."""
+    return _balance(authorization, "capture_balance_cents")
+
+
+def refund_balance(capture: Transaction) -> int:
+    """What of a capture can still be refunded (one query)."""
+    return _balance(capture, "refund_balance_cents")
+
+
+def _balance(tx: Transaction, name: str) -> int:
+    return (
+        with_balances(Transaction.objects.filter(pk=tx.pk).order_by())
+        .values_list(name, flat=True)
+        .get()
+    )
+
+
+def open_authorization(order: Order) -> Transaction | None:
+    """The order's latest succeeded authorization, with its balances."""
+    return (
+        with_balances(Transaction.objects.filter(order=order, kind="authorizations"))
+        .filter(succeeded=True)
+        .order_by("-id")
+        .first()
+    )
+
+
+def captures_with_balance(order: Order) -> list[Transaction]:
+    """The order's succeeded captures that still have something to refund, oldest first."""
+    return list(
+        with_balances(Transaction.objects.filter(order=order, kind="captures", succeeded=True))
+        .filter(refund_balance_cents__gt=0)
+        .order_by("id")
+    )
+
+
+def transaction_sums(order: Order) -> dict[str, int]:
+    """The cents of the order's succeeded transactions, by kind (what `payment_status` needs)."""
+    rows = (
+        Transaction.objects.filter(order=order, succeeded=True)
+        .order_by()
+        .values("kind")
+        .annotate(total=Sum("amount_cents"))
+    )
+    sums = {"authorizations": 0, "captures": 0, "voids": 0, "refunds": 0}
+    sums.update({row["kind"]: row["total"] for row in rows})
+    return sums

@@ -1,0 +1,243 @@
+"""Shipment planning, while the order is a cart: which stock location ships which lines (the
+market's inventory strategy, inventory.strategies), and the shipments and stock line items kept
+in step with that plan. A computation over the order under its row lock: it moves no status."""
+
+from django.db.models import Q
+from django.utils import timezone
+
+from inventory import strategies
+from inventory.models import InventoryStockLocation, StockItem
+from inventory.services import with_reserved_and_salable
+from markets.models import ShippingMethod
+from orders.models import LineItem, Order, Shipment, StockLineItem
+from orders.services.stock import read_stock
+from orders.transitions import is_cart
+
+
+def shippable_lines(order: Order, lines=None) -> list[LineItem]:
+    """The sku lines that ship; `lines` (already read with their SKUs) saves the query."""
+    if lines is None:
+        lines = order.line_items.all()
+        if not order.is_prefetched("line_items"):
+            lines = lines.select_related("sku")  # li.sku below: one query, not one per line
+    return [li for li in lines if li.item_type == "skus" and li.sku_id and not li.sku.do_not_ship]
+
+
+def shipping_method_candidates(market_id) -> list[ShippingMethod]:
+    """The methods a market's shipments may use: its own and those of no market."""
+    return list(
+        ShippingMethod.objects.filter(
+            Q(market_id=market_id) | Q(market__isnull=True)
+        ).select_related("market__price_list")
+    )
+
+
+def available_shipping_methods(order: Order, shipment: Shipment | None = None, *, candidates=None):
+    """The order's `shipping_method_candidates`, enabled, for the shipment's category and stock
+    location when the method names one; cheapest first. `candidates` (read already) replaces
+    the query."""
+    if candidates is None:
+        candidates = shipping_method_candidates(order.market_id)
+    methods = []
+    for method in sorted(candidates, key=lambda m: (m.price_amount_cents, m.pk)):
+        if method.disabled_at is not None:
+            continue
+        if shipment is not None:
+            if (
+                method.shipping_category_id
+                and method.shipping_category_id != shipment.shipping_category_id
+            ):
+                continue
+            if method.stock_location_id and method.stock_location_id != shipment.stock_location_id:
+                continue
+        methods.append(method)
+    return methods
+
+
+def plan_shipments(
+    order: Order, lines: list[LineItem], *, held=None, strict: bool = False
+) -> tuple[list[dict], dict]:
+    """Which location ships what, by the market's inventory strategy (inventory.strategies):
+    `[{"inventory_stock_location", "shipping_category_id", "lines": [(line_item, qty)]}]`, and
+    the stock items it looked at, {(stock_location_id, sku_id): StockItem}.
+
+    The stock items and their salable units are read from the database when `held` is not given
+    (placing passes the items it locked and the salable it read under the locks). A cart whose
+    stock is short is still planned from its primary location so that it shows shipments; with
+    `strict` (placing) the shortage raises InsufficientStock.
+    """
+    model = order.market.inventory_model
+    isls = list(
+        InventoryStockLocation.objects.filter(inventory_model_id=model.pk)
+        .select_related("stock_location")
+        .order_by("priority", "id")
+    )
+    if held is None:
+        held = read_stock(
+            with_reserved_and_salable(
+                StockItem.objects.filter(
+                    sku_id__in={li.sku_id for li in lines},
+                    stock_location_id__in={isl.stock_location_id for isl in isls},
+                )
+            )
+        )
+    items, salable = held
+    locations = [
+        strategies.Location(
+            key=isl.pk,
+            priority=isl.priority,
+            on_hold=isl.on_hold,
+            salable={
+                sku: units for (loc, sku), units in salable.items() if loc == isl.stock_location_id
+            },
+        )
+        for isl in isls
+    ]
+    plan_lines = [
+        strategies.Line(
+            key=li.pk,
+            sku=li.sku_id,
+            quantity=li.quantity,
+            shipping_category=li.sku.shipping_category_id,
+            tracked=not li.sku.do_not_track,
+        )
+        for li in lines
+    ]
+    cutoff = model.stock_locations_cutoff
+    try:
+        planned = strategies.plan(model.strategy, plan_lines, locations, cutoff=cutoff)
+    except strategies.InsufficientStock:
+        if strict:
+            raise
+        untracked = [
+            strategies.Line(
+                key=pl.key,
+                sku=pl.sku,
+                quantity=pl.quantity,
+                shipping_category=pl.shipping_category,
+                tracked=False,
+            )
+            for pl in plan_lines
+        ]
+        planned = strategies.plan("no_split", untracked, locations, cutoff=cutoff)
+    by_isl = {isl.pk: isl for isl in isls}
+    by_line = {li.pk: li for li in lines}
+    plan = [
+        {
+            "inventory_stock_location": by_isl[p.location],
+            "shipping_category_id": p.shipping_category,
+            "lines": [(by_line[a.line], a.quantity) for a in p.allocations],
+        }
+        for p in planned
+    ]
+    return plan, items
+
+
+def build_shipments(order: Order, *, lines=None, held=None, strict: bool = False) -> list[Shipment]:
+    """Keep a draft/pending order's shipments and stock line items in step with its lines.
+
+    A shipment is identified by (stock location, shipping category, rank): one that is still
+    needed keeps its id and its chosen shipping method, so a client holding it is not surprised;
+    so do its stock line items. Only what changed is written. `lines`: the order's line items
+    with their SKUs, when the caller has read them; `held`: see plan_shipments. Each shipment
+    returned carries its stock line items in `current_stock_line_items`.
+    """
+    if not is_cart(order.status):
+        return list(order.shipments.all())
+    lines = shippable_lines(order, lines)
+    plan, stock_items = ([], {})
+    if lines:
+        plan, stock_items = plan_shipments(order, lines, held=held, strict=strict)
+    existing: dict = {}
+    for shipment in (
+        order.shipments.select_related("shipping_method")
+        .prefetch_related("stock_line_items")
+        .order_by("id")
+    ):
+        key = (shipment.stock_location_id, shipment.shipping_category_id)
+        existing.setdefault(key, []).append(shipment)
+    if not plan and not existing:
+        return []
+    candidates = shipping_method_candidates(order.market_id)
+    shipments, kept, new, stale = [], [], [], []
+    for index, part in enumerate(plan, start=1):
+        isl = part["inventory_stock_location"]
+        key = (isl.stock_location_id, part["shipping_category_id"])
+        reuse = existing.get(key)
+        kept_shipment = bool(reuse)
+        shipment = (
+            reuse.pop(0)
+            if kept_shipment
+            else Shipment(
+                order=order,
+                inventory_stock_location=isl,
+                stock_location=isl.stock_location,
+                shipping_category_id=part["shipping_category_id"],
+            )
+        )
+        before = (
+            shipment.shipping_method_id,
+            shipment.inventory_stock_location_id,
+            shipment.number,
+        )
+        methods = available_shipping_methods(order, shipment, candidates=candidates)
+        if shipment.shipping_method_id not in {m.pk for m in methods}:
+            shipment.shipping_method = _default_method(order, methods)
+        shipment.inventory_stock_location = isl
+        shipment.number = f"{order.number}/S/{index:03d}"
+        after = (
+            shipment.shipping_method_id,
+            shipment.inventory_stock_location_id,
+            shipment.number,
+        )
+        if shipment.pk is None or after != before:
+            shipment.save()
+        wanted = {
+            line.pk: (quantity, stock_items.get((isl.stock_location_id, line.sku_id)), line)
+            for line, quantity in part["lines"]
+        }
+        current = []
+        for sli in shipment.stock_line_items.all() if kept_shipment else []:
+            want = wanted.pop(sli.line_item_id, None)
+            if want is None:
+                stale.append(sli.pk)
+                continue
+            quantity, stock_item, line = want
+            sli.line_item, sli.sku = line, line.sku
+            if (sli.quantity, sli.stock_item_id) != (quantity, stock_item and stock_item.pk):
+                sli.quantity, sli.updated_at = quantity, timezone.now()
+                kept.append(sli)
+            sli.stock_item = stock_item
+            current.append(sli)
+        added = [
+            StockLineItem(
+                shipment=shipment,
+                line_item=line,
+                sku=line.sku,
+                sku_code=line.sku_code or line.sku.code,
+                quantity=quantity,
+                stock_item=stock_item,
+            )
+            for quantity, stock_item, line in wanted.values()
+        ]
+        new += added
+        shipment.current_stock_line_items = current + added
+        shipments.append(shipment)
+    if stale:
+        StockLineItem.objects.filter(pk__in=stale).delete()
+    if kept:
+        StockLineItem.objects.bulk_update(kept, ["quantity", "stock_item", "updated_at"])
+    if new:
+        StockLineItem.objects.bulk_create(new)
+    gone = [s.pk for group in existing.values() for s in group]
+    if gone:
+        Shipment.objects.filter(pk__in=gone).delete()  # their stock line items go with them
+    return shipments
+
+
+def _default_method(order: Order, methods: list[ShippingMethod]) -> ShippingMethod | None:
+    default_id = order.market.default_shipping_method_id
+    for method in methods:
+        if method.pk == default_id:
+            return method
+    return methods[0] if methods else None
