@@ -59,4 +59,3 @@ def status_writes() -> set[tuple[str, str | None, str]]:
 
 def test_each_status_has_one_writer():
     assert status_writes() - NOT_A_RESOURCE == WRITERS
-
