@@ -55,12 +55,24 @@ describe('errors', () => {
     assert.equal((await shop.orders.retrieve(order.id)).status, 'pending')
   })
 
-  test('_place on a cart without an email is a 422 on status (still draft)', async () => {
+  test('_place on a cart without an email is a 422 on status that also names the email', async () => {
     const order = await cart()
     const error = await apiError(shop, shop.orders._place(order.id))
     assert.equal(error.status, 422)
     assert.equal(error.errors[0].source.pointer, '/data/attributes/status')
     assert.equal(error.errors[0].detail, 'status - cannot transition from draft to placed')
+    // why it is still a draft, one error per missing thing (its line is there)
+    assert.deepEqual(error.errors.slice(1).map((e) => e.source.pointer), ['/data/attributes/customer_email'])
+  })
+
+  test('_place on an empty draft names the line items and the email', async () => {
+    const order = await shop.orders.create({})
+    const error = await apiError(shop, shop.orders._place(order.id))
+    assert.deepEqual(error.errors.map((e) => e.source.pointer), [
+      '/data/attributes/status',
+      '/data/relationships/line_items',
+      '/data/attributes/customer_email',
+    ])
   })
 
   test('a trigger from the wrong state is a 422 on status (approving a cart)', async () => {
