@@ -1,0 +1,14 @@
+"""Orders: carts, checkout, payments and shipments. One way down, lowest first (a module
+imports only its own layer or lower ones; tests/test_import_graph.py holds it):
+
+1. pure rules: `transitions` (the order, shipment and payment tables, their predicates and the
+   derived payment and fulfillment statuses), `pricing` (the figures, in integer cents);
+2. `models`;
+3. `selectors` (transaction balances), `locks` (the one global lock order), `serializers`;
+4. `services.statuses`: the one writer of each status;
+5. steps a trigger takes: `services.payments`, `.stock`, `.usage`, `.promotions`, `.customers`;
+6. cart computation: `services.planning` (shipments), then `services.totals` (`refresh_order`);
+7. trigger services, each locking, asking its table, applying its steps: `services.carts`,
+   `.addresses`, `.lifecycle` (the order's triggers), `.shipments`, `.transactions`, `.purge`;
+8. what parses and calls: `views`, `admin`, `auth`, management commands.
+"""
