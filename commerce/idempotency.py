@@ -50,6 +50,7 @@ from django.utils import timezone
 
 from commerce.exceptions import BadRequest, CommerceError, Conflict
 from commerce.jsonapi import jsontext
+from commerce.models import IdempotencyKey
 
 logger = logging.getLogger(__name__)
 
@@ -164,8 +165,6 @@ def acquire(application_id: int, key: str, method: str, path: str, digest: str, 
 
     Raises Conflict (still running) or a 422 (same key, different request).
     """
-    from commerce.models import IdempotencyKey
-
     for _ in range(3):
         now = timezone.now()
         owner = uuid.uuid4()
@@ -246,8 +245,6 @@ def replay(record) -> HttpResponse:
 
 
 def store(record, response) -> None:
-    from commerce.models import IdempotencyKey
-
     try:
         IdempotencyKey.objects.filter(pk=record.pk, owner=record.owner).update(
             state=IdempotencyKey.DONE,
@@ -263,8 +260,6 @@ def store(record, response) -> None:
 
 def release(record) -> None:
     """Forget the key (a failed request may be retried)."""
-    from commerce.models import IdempotencyKey
-
     try:
         IdempotencyKey.objects.filter(pk=record.pk, owner=record.owner).delete()
     except DatabaseError:
@@ -273,8 +268,6 @@ def release(record) -> None:
 
 def purge(now=None) -> int:
     """Delete expired keys; returns how many."""
-    from commerce.models import IdempotencyKey
-
     cutoff = (now or timezone.now()) - ttl()
     deleted, _ = IdempotencyKey.objects.filter(created_at__lte=cutoff).delete()
     return deleted

@@ -42,6 +42,9 @@ INSTALLED_APPS = [
     "inventory",
     "markets",
     "orders",
+    # Above every app, imported by none: the demo shop (seed_demo) and the bench data set.
+    "demo",
+    "bench",
 ]
 
 MIDDLEWARE = [
@@ -291,5 +294,5 @@ WEBHOOK_API_BASE_URL = os.environ.get("WEBHOOK_API_BASE_URL", "http://127.0.0.1:
 # Only scripts/bench.sh sets it.
 BENCH = env_bool("BENCH", default=False)
 if BENCH:
-    MIDDLEWARE.insert(0, "commerce.bench.SqlCountMiddleware")
+    MIDDLEWARE.insert(0, "bench.middleware.SqlCountMiddleware")
 # --- end bench ---------------------------------------------------------------------------------

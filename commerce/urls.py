@@ -24,7 +24,5 @@ urlpatterns = [
 from django.conf import settings  # noqa: E402
 
 if settings.BENCH:
-    from commerce.bench import plain_orders
-
-    urlpatterns += [path("bench/plain-orders", plain_orders)]
+    urlpatterns += [path("bench/", include("bench.urls"))]
 # --- end bench ---------------------------------------------------------------------------------

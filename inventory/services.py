@@ -2,10 +2,15 @@
 
 from django.db import transaction
 from django.db.models import F, IntegerField, OuterRef, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Greatest
+from django.utils import timezone
 
+from commerce.events import emit_event
+from commerce.exceptions import ValidationError
 from commerce.services import save_record
-from inventory.models import StockLocation, StockReservation
+from inventory.locks import lock_stock_items
+from inventory.models import StockItem, StockLocation, StockReservation, StockTransfer
+from inventory.transitions import next_stock_transfer_status
 
 
 @transaction.atomic(savepoint=False)
@@ -68,8 +73,6 @@ def salable_quantities(stock_items) -> dict[int, int]:
 
 def create_reservations(requests) -> list:
     """`requests`: [(stock_item, quantity)]; the caller checked salable under the lock."""
-    from commerce.events import emit_event
-
     reservations = StockReservation.objects.bulk_create(
         [
             StockReservation(stock_item=item, quantity=qty, status="pending")
@@ -89,11 +92,6 @@ def create_reservations(requests) -> list:
 
 def consume_reservations(reservations) -> None:
     """Approve: take the reserved units off their stock items, then drop the reservations."""
-    from django.db.models import F, Value
-    from django.db.models.functions import Greatest
-
-    from inventory.models import StockItem
-
     by_item: dict[int, int] = {}
     for reservation in reservations:
         by_item[reservation.stock_item_id] = (
@@ -109,8 +107,6 @@ def consume_reservations(reservations) -> None:
 
 
 def release_reservations(reservations) -> None:
-    from commerce.events import emit_event
-
     reservations = list(reservations)
     StockReservation.objects.filter(pk__in=[r.pk for r in reservations]).delete()
     for reservation in reservations:
@@ -119,10 +115,6 @@ def release_reservations(reservations) -> None:
 
 def put_back(quantities: dict[int, int]) -> None:
     """Units that left at approval come back (cancel/refund before shipping)."""
-    from django.db.models import F
-
-    from inventory.models import StockItem
-
     for item_id in sorted(quantities):
         StockItem.objects.filter(pk=item_id).update(quantity=F("quantity") + quantities[item_id])
     _stock_items_changed(quantities)
@@ -131,9 +123,6 @@ def put_back(quantities: dict[int, int]) -> None:
 def _stock_items_changed(changes: dict[int, int]) -> None:
     """One `stock_items.update` event per stock item whose quantity moved (read back after the
     update, under the caller's locks), with the change that moved it."""
-    from commerce.events import emit_event
-    from inventory.models import StockItem
-
     changes = {item_id: units for item_id, units in changes.items() if units}
     for item in StockItem.objects.filter(pk__in=list(changes)).order_by("pk"):
         emit_event("stock_items.update", item, quantity=item.quantity, change=changes[item.pk])
@@ -143,8 +132,6 @@ def _stock_items_changed(changes: dict[int, int]) -> None:
 
 
 def _lock_transfer(transfer):
-    from inventory.models import StockTransfer
-
     return (
         StockTransfer.objects.select_for_update(of=("self",))
         .select_related("stock_reservation")
@@ -153,8 +140,6 @@ def _lock_transfer(transfer):
 
 
 def _origin_item(transfer, *, create=False):
-    from inventory.models import StockItem
-
     if create:
         item, _ = StockItem.objects.get_or_create(
             stock_location=transfer.origin_stock_location, sku=transfer.sku
@@ -172,13 +157,6 @@ def move_stock_transfer(transfer, trigger: str, *, ctx=None):
     upcoming reserves the units at the origin (422 when its salable is short); in_transit takes
     them off the origin; completed puts them on the destination; cancel gives back what left.
     """
-    from django.utils import timezone
-
-    from commerce.events import emit_event
-    from commerce.exceptions import ValidationError
-    from inventory.locks import lock_stock_items
-    from inventory.transitions import next_stock_transfer_status
-
     transfer = _lock_transfer(transfer)
     status = next_stock_transfer_status(transfer.status, trigger)
     previous = transfer.status
@@ -208,8 +186,6 @@ def move_stock_transfer(transfer, trigger: str, *, ctx=None):
         consume_reservations([reservation])
         transfer.stock_reservation = None
     elif trigger == "complete":
-        from inventory.models import StockItem
-
         destination, _ = StockItem.objects.get_or_create(
             stock_location=transfer.destination_stock_location, sku=transfer.sku
         )
@@ -235,10 +211,6 @@ def move_stock_transfer(transfer, trigger: str, *, ctx=None):
 @transaction.atomic(savepoint=False)
 def update_stock_item(item, values: dict):
     """Operators set quantities on hand; reservations stand (inventory.md)."""
-    from commerce.events import emit_event
-    from commerce.exceptions import ValidationError
-    from inventory.locks import lock_stock_items
-
     lock_stock_items([item.pk])
     item.refresh_from_db()
     before = item.quantity

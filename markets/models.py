@@ -4,6 +4,7 @@ import secrets
 
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from commerce.models import Address, Resource
 from inventory.models import InventoryModel, ShippingCategory, Sku, StockLocation
@@ -386,8 +387,6 @@ class Promotion(Resource):
 
     @property
     def status(self) -> str:
-        from django.utils import timezone
-
         return self.status_at(timezone.now())
 
     @property

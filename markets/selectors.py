@@ -1,6 +1,10 @@
 """Reads that span the catalog and the markets (HackSoft's selectors)."""
 
+from django.db.models import Prefetch
+
 from commerce import money
+from commerce.auth.exceptions import InvalidScope
+from commerce.auth.scopes import ScopedMarket, ScopeItem
 from inventory.models import InventoryStockLocation, Sku, StockItem
 from inventory.services import salable_quantities
 from markets.models import DeliveryLeadTime, Market
@@ -67,3 +71,35 @@ def _lead_time(lead_time: DeliveryLeadTime, market: Market) -> dict:
         "min": {"hours": lead_time.min_hours, "days": lead_time.min_days},
         "max": {"hours": lead_time.max_hours, "days": lead_time.max_days},
     }
+
+
+def scoped_market(item: ScopeItem, *, enabled_only: bool) -> ScopedMarket:
+    """The market a token scope names (`market:code:usa`, `market:id:...`) with its stock
+    locations, for commerce.auth.scopes (registered in MarketsConfig.ready)."""
+    lookup = {"public_id" if item.key == "id" else "code": item.value}
+    queryset = Market.objects.filter(**lookup)
+    if enabled_only:
+        queryset = queryset.filter(disabled_at__isnull=True)
+    market = (
+        queryset.select_related("price_list", "inventory_model")
+        .prefetch_related(
+            Prefetch(
+                "inventory_model__inventory_stock_locations",
+                queryset=InventoryStockLocation.objects.select_related("stock_location").order_by(
+                    "priority", "id"
+                ),
+            )
+        )
+        .first()
+    )
+    if market is None:
+        raise InvalidScope(f"The requested scope is invalid: unknown market {item}.")
+    links = list(market.inventory_model.inventory_stock_locations.all())
+    return ScopedMarket(
+        id=market.pk,
+        public_id=market.public_id,
+        code=market.code,
+        price_list_id=market.price_list.public_id if market.price_list_id else None,
+        stock_location_ids=tuple(link.stock_location_id for link in links),
+        stock_location_public_ids=tuple(link.stock_location.public_id for link in links),
+    )

@@ -19,7 +19,7 @@ import urllib.parse
 from pathlib import Path
 
 MEDIA = "application/vnd.api+json"
-# The baselines of the JSON:API list (commerce/bench.py): the same orders, line items and
+# The baselines of the JSON:API list (bench/views.py): the same orders, line items and
 # attribute values as plain DRF JSON (the target's), and the former 9+7-field serializer.
 SAME_DATA = "plain DRF 25 orders+lines same data"
 MINIMAL = "plain DRF 25 orders+lines 9+7 fields"

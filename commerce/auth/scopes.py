@@ -2,14 +2,12 @@
 `stock_location:id:<id>`, space-separated (api.md section 7), and `market:all` for an integration.
 
 `parse_scope` checks the syntax (no database); `resolve_scope` looks the markets and stock
-locations up. Markets and stock locations are found through the app registry, so this package
-never imports the markets or inventory apps.
+locations up through the finders their apps register at start-up (`register_scope_finder`, from
+markets' and inventory's AppConfig.ready), so the kernel never imports or names those apps.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
-
-from django.apps import apps
-from django.db.models import Prefetch
 
 from commerce.auth.context import CUSTOMER, INTEGRATION, SALES_CHANNEL
 from commerce.auth.exceptions import InvalidScope
@@ -48,6 +46,19 @@ class ParsedScope:
         if self.all_markets:
             return ALL_MARKETS
         return " ".join(str(i) for i in self.items)
+
+
+# market -> finder(item, *, enabled_only) -> ScopedMarket;
+# stock_location -> finder(item, markets) -> ScopedStockLocation. Both raise InvalidScope.
+_FINDERS: dict[str, Callable] = {}
+
+
+def register_scope_finder(resource: str, finder: Callable) -> None:
+    """The app that owns `resource` (market or stock_location) says how to find one by code or
+    id: called from its AppConfig.ready."""
+    if resource not in _RESOURCES:
+        raise ValueError(f"unknown scope resource {resource!r}")
+    _FINDERS[resource] = finder
 
 
 def parse_scope(scope: str | None) -> ParsedScope:
@@ -127,8 +138,9 @@ def resolve_scope(scope: str | None, *, kind: str) -> ResolvedScope:
     if kind != INTEGRATION and len(parsed.markets) > 1:
         raise InvalidScope("A sales channel token is scoped to one market.")
 
-    markets = tuple(_find_market(item, enabled_only=kind != INTEGRATION) for item in parsed.markets)
-    locations = tuple(_find_stock_location(item, markets) for item in parsed.stock_locations)
+    find_market, find_stock_location = _FINDERS[MARKET], _FINDERS[STOCK_LOCATION]
+    markets = tuple(find_market(item, enabled_only=kind != INTEGRATION) for item in parsed.markets)
+    locations = tuple(find_stock_location(item, markets) for item in parsed.stock_locations)
     return ResolvedScope(str(parsed), _unique(markets), _unique(locations))
 
 
@@ -175,49 +187,3 @@ def _unique(values: tuple) -> tuple:
             seen.add(value.id)
             out.append(value)
     return tuple(out)
-
-
-def _find_market(item: ScopeItem, *, enabled_only: bool) -> ScopedMarket:
-    market_model = apps.get_model("markets", "Market")
-    link_model = apps.get_model("inventory", "InventoryStockLocation")
-    lookup = {"public_id" if item.key == "id" else "code": item.value}
-    queryset = market_model.objects.filter(**lookup)
-    if enabled_only:
-        queryset = queryset.filter(disabled_at__isnull=True)
-    market = (
-        queryset.select_related("price_list", "inventory_model")
-        .prefetch_related(
-            Prefetch(
-                "inventory_model__inventory_stock_locations",
-                queryset=link_model.objects.select_related("stock_location").order_by(
-                    "priority", "id"
-                ),
-            )
-        )
-        .first()
-    )
-    if market is None:
-        raise InvalidScope(f"The requested scope is invalid: unknown market {item}.")
-    links = list(market.inventory_model.inventory_stock_locations.all())
-    return ScopedMarket(
-        id=market.pk,
-        public_id=market.public_id,
-        code=market.code,
-        price_list_id=market.price_list.public_id if market.price_list_id else None,
-        stock_location_ids=tuple(link.stock_location_id for link in links),
-        stock_location_public_ids=tuple(link.stock_location.public_id for link in links),
-    )
-
-
-def _find_stock_location(item: ScopeItem, markets: tuple[ScopedMarket, ...]) -> ScopedStockLocation:
-    model = apps.get_model("inventory", "StockLocation")
-    lookup = {"public_id" if item.key == "id" else "code": item.value}
-    location = model.objects.filter(**lookup).values("pk", "public_id", "code").first()
-    if location is None:
-        raise InvalidScope(f"The requested scope is invalid: unknown stock location {item}.")
-    if not any(location["pk"] in m.stock_location_ids for m in markets):
-        raise InvalidScope(
-            f"A stock location in scope requires its market in scope: {item} belongs to no "
-            "market in this scope."
-        )
-    return ScopedStockLocation(location["pk"], location["public_id"], location["code"])

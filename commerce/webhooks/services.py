@@ -31,6 +31,8 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django_tasks import task
+from django_tasks_db.models import DBTaskResult
 
 from commerce.auth.context import INTEGRATION, TokenContext
 from commerce.exceptions import CommerceError
@@ -40,7 +42,6 @@ from commerce.jsonapi.registry import registry
 from commerce.jsonapi.routing import load_resources
 from commerce.webhooks import signing, ssrf
 from commerce.webhooks.models import Delivery, EventCallback, Webhook
-from commerce.webhooks.tasks import deliver_webhook
 
 logger = logging.getLogger(__name__)
 
@@ -168,6 +169,14 @@ def deliver(delivery_id: int) -> str:
     outcome = post(webhook.callback_url, body, headers)
     record(delivery, outcome)
     return f"{outcome.response_code or '-'} {outcome.response_message}"
+
+
+@task()
+def deliver_webhook(delivery_id: int) -> str:
+    """The one background task: "deliver delivery X". The Delivery row says what and whether;
+    the task carries only its id, so a lost or duplicated task costs nothing (sweep). It lives
+    here, beside `enqueue` and the retry that queue it."""
+    return deliver(delivery_id)
 
 
 def post(url: str, body: bytes, headers: dict) -> Outcome:
@@ -353,8 +362,6 @@ def prune_task_results() -> int:
     """Delete the queue's finished task rows older than WEBHOOK_TASK_RESULTS_DAYS (the sweeper
     does it hourly): a task row only says a worker ran; what was sent, when and with which
     answer is in the deliveries and event callbacks, kept."""
-    from django_tasks_db.models import DBTaskResult
-
     cutoff = timezone.now() - timedelta(days=settings.WEBHOOK_TASK_RESULTS_DAYS)
     deleted, _ = DBTaskResult.objects.finished().filter(finished_at__lte=cutoff).delete()
     return deleted

@@ -1,11 +1,6 @@
-"""The one background task: "deliver delivery X". The Delivery row says what and whether;
-the task carries only its id, so a lost or duplicated task costs nothing (services.sweep)."""
+"""Where tasks queued before the task moved into services.py find it (a queued task names its
+function by module path)."""
 
-from django_tasks import task
+from commerce.webhooks.services import deliver_webhook
 
-
-@task()
-def deliver_webhook(delivery_id: int) -> str:
-    from commerce.webhooks import services  # services enqueue this task
-
-    return services.deliver(delivery_id)
+__all__ = ["deliver_webhook"]

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from orders.demo import seed_demo
+from demo.data import seed_demo
 from tests.conftest import ADDRESS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

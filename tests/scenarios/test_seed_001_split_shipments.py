@@ -7,7 +7,7 @@ gives its units back to salable; approving takes the units off ne_wh and brookly
 
 import pytest
 
-from orders.demo import seed_demo
+from demo.data import seed_demo
 from tests.conftest import JsonApiClient, obtain_token, rel
 
 pytestmark = pytest.mark.django_db

@@ -22,7 +22,9 @@ from decimal import Decimal
 
 from django.db import models, transaction
 
-from commerce.models import Address
+from commerce.auth.exceptions import InvalidClient
+from commerce.auth.services import authenticate_client, create_api_client
+from commerce.models import Address, ApiClient
 from commerce.services import save_record
 from inventory.models import (
     InventoryModel,
@@ -532,10 +534,6 @@ def seed_customer(demo: Demo) -> None:
 
 
 def seed_api_clients(demo: Demo) -> None:
-    from commerce.auth.exceptions import InvalidClient
-    from commerce.auth.services import authenticate_client, create_api_client
-    from commerce.models import ApiClient
-
     for spec in API_CLIENTS:
         secret = spec.get("client_secret")
         existing = ApiClient.objects.filter(application__client_id=spec["client_id"]).first()

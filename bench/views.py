@@ -1,7 +1,5 @@
-"""Bench-only helpers, active when settings.BENCH is on (`make bench`), never in production.
+"""The bench's baseline, served only with settings.BENCH on (`make bench`), never in production.
 
-- SqlCountMiddleware: counts the SQL statements of each request into an `X-SQL-Statements`
-  response header, so the load generator can report statements per request and per flow.
 - plain_orders (`/bench/plain-orders`): the baseline the JSON:API list with includes is compared
   against. It serves the same 25 orders with their line items and the same attribute values as
   `GET /api/orders?include=line_items` (our attribute serializers, money triplets included,
@@ -10,7 +8,6 @@
   former baseline (9 order and 7 line item fields), reported beside it.
 """
 
-from django.db import connection
 from django.db.models import Prefetch
 from rest_framework import serializers
 from rest_framework.negotiation import BaseContentNegotiation
@@ -20,24 +17,6 @@ from rest_framework.views import APIView
 
 from orders.models import LineItem, Order
 from orders.serializers import LineItemSerializer, OrderSerializer
-
-
-class SqlCountMiddleware:
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        count = 0
-
-        def counter(execute, sql, params, many, context):
-            nonlocal count
-            count += 1
-            return execute(sql, params, many, context)
-
-        with connection.execute_wrapper(counter):
-            response = self.get_response(request)
-        response["X-SQL-Statements"] = str(count)
-        return response
 
 
 class PlainLineItemSerializer(serializers.Serializer):

@@ -8,7 +8,7 @@ import shlex
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from orders.demo import seed_demo
+from demo.data import seed_demo
 
 MEDIA_TYPE = "application/vnd.api+json"
 
