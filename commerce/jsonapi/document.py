@@ -10,12 +10,10 @@ costs a fixed number of queries whatever its size. The include walk visits each 
 level of the include tree (`_Walk`), so a path that loops back (`line_items.order.line_items`)
 costs what it returns (limits.md section 1).
 
-Two builders produce the same document. The fast one (the default) renders attributes through
-per-type field plans (`attribute_plan`): a serializer's fields are built once per thread and
-type, plain model columns are read and converted without DRF's per-field machinery, money
-triplets are memoised, and relationship links and `meta` are assembled from per-type constants.
-The generic one (`DocumentBuilder(..., fast=False)`) runs each type's DRF serializer as
-written; tests/kernel/test_document_fast_path.py holds the two equal.
+Attributes render through per-type field plans (`render_attributes`): a serializer's fields are
+built once per thread and type, plain model columns are read and converted without DRF's
+per-field machinery, money triplets are memoised, and relationship links and `meta` are
+assembled from per-type constants. A serializer with output code of its own runs as written.
 """
 
 import threading
@@ -193,17 +191,11 @@ def _prefixed(lookup, prefix: str):
 
 
 class DocumentBuilder:
-    # The fast builder by default; `fast=False` (or this attribute set to False) runs the
-    # generic one, the reference the fast one is tested equal to.
-    fast = True
-
-    def __init__(self, request, query, ctx, *, fast: bool | None = None):
+    def __init__(self, request, query, ctx):
         self.request = request
         self.query = query
         self.ctx = ctx
         self.base = request.build_absolute_uri("/api/")
-        if fast is not None:
-            self.fast = fast
 
     def url(self, type_name: str, public_id: str) -> str:
         return f"{self.base}{type_name}/{public_id}"
@@ -216,13 +208,12 @@ class DocumentBuilder:
         nodes: dict = {}
         order: list = []
         primary_keys = []
-        visit = self._visit_fast if self.fast else self._visit
-        walk = _Walk(visit, nodes, order)
+        walk = _Walk(self._visit, nodes, order)
         for obj in objects:
             target = self._type_of(obj, type_name)
             walk.step(obj, target, self.query.include)
             primary_keys.append((target, obj.pk))
-        rendered = (self._render_fast if self.fast else self._render)(nodes, order)
+        rendered = self._render(nodes, order)
         data = [rendered[k] for k in primary_keys]
         primary_set = set(primary_keys)
         doc = {"data": data if many else (data[0] if data else None)}
@@ -238,25 +229,6 @@ class DocumentBuilder:
     @staticmethod
     def _type_of(obj, default: str) -> str:
         return getattr(obj, "resource_type_name", None) or default
-
-    def _visit(self, obj, type_name, tree, walk):
-        nodes, order = walk.nodes, walk.order
-        key = (type_name, obj.pk)
-        node = nodes.get(key)
-        if node is None:
-            node = nodes[key] = {"obj": obj, "type": type_name, "tree": {}}
-            order.append(key)
-        _merge(node["tree"], tree)
-        if tree:
-            rels = registry[type_name].relationships()
-            for name, subtree in tree.items():
-                rel = rels.get(name)
-                if rel is None:
-                    continue
-                for related in related_objects(rel, name, obj):
-                    target = rel.target_type(related)
-                    if target in registry:
-                        walk.step(related, target, subtree)
 
     def _by_type(self, order) -> dict[str, list]:
         """The nodes' keys grouped by type (each type's attributes render in one go)."""
@@ -274,43 +246,10 @@ class DocumentBuilder:
             **resource_cls.serializer_context(self.ctx),
         }
 
-    def _render(self, nodes, order) -> dict:
-        rendered = {}
-        for type_name, keys in self._by_type(order).items():
-            resource_cls = registry[type_name]
-            sparse = self.query.fields.get(type_name)
-            objs = [nodes[k]["obj"] for k in keys]
-            context = self._serializer_context(type_name, resource_cls, sparse)
-            attributes = resource_cls.serializer_class(objs, many=True, context=context).data
-            rels = resource_cls.relationships()
-            for key, attrs in zip(keys, attributes, strict=True):
-                node = nodes[key]
-                rendered[key] = self._resource_object(node, resource_cls, rels, attrs, sparse)
-        return rendered
-
-    def _resource_object(self, node, resource_cls, rels, attributes, sparse) -> dict:
-        obj, type_name, tree = node["obj"], node["type"], node["tree"]
-        self_url = self.url(type_name, obj.public_id)
-        relationships = {}
-        for name, rel in rels.items():
-            if sparse is not None and name not in sparse:
-                continue
-            body = {
-                "links": {
-                    "self": f"{self_url}/relationships/{name}",
-                    "related": f"{self_url}/{name}",
-                }
-            }
-            if name in tree:
-                body["data"] = linkage(rel, related_objects(rel, name, obj))
-            relationships[name] = body
-        return _resource(obj, type_name, self_url, dict(attributes), relationships, resource_meta())
-
-    # --- the fast builder ----------------------------------------------------------------------
-
-    def _visit_fast(self, obj, type_name, tree, walk):
-        """As `_visit`, keeping the related objects it walked (when `obj` is the instance the
-        node renders) for the linkage, instead of reading them a second time."""
+    def _visit(self, obj, type_name, tree, walk):
+        """Record `obj` as a node (once per type and pk) and walk its included relationships,
+        keeping the related objects it walked (when `obj` is the instance the node renders) for
+        the linkage, instead of reading them a second time."""
         nodes, order = walk.nodes, walk.order
         key = (type_name, obj.pk)
         node = nodes.get(key)
@@ -334,7 +273,7 @@ class DocumentBuilder:
                 if target in registry:
                     walk.step(other, target, subtree)
 
-    def _render_fast(self, nodes, order) -> dict:
+    def _render(self, nodes, order) -> dict:
         rendered = {}
         meta = resource_meta()  # one object shared by every resource of the document
         for type_name, keys in self._by_type(order).items():

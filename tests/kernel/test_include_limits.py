@@ -128,11 +128,10 @@ def test_a_looping_path_costs_what_its_records_cost(request, kind, cart):
 class Counted:
     """Counts the walk's visits (include level, record) and the resource objects built."""
 
-    def __init__(self, monkeypatch, fast: bool):
+    def __init__(self, monkeypatch):
         self.visits = 0
         self.built: list[tuple[str, str]] = []
-        name = "_visit_fast" if fast else "_visit"
-        visit = getattr(DocumentBuilder, name)
+        visit = DocumentBuilder._visit
         build = document._resource
 
         def counted_visit(builder, *args):
@@ -143,16 +142,14 @@ class Counted:
             self.built.append((type_name, obj.public_id))
             return build(obj, type_name, *args)
 
-        monkeypatch.setattr(DocumentBuilder, name, counted_visit)
-        monkeypatch.setattr(DocumentBuilder, "fast", fast)
+        monkeypatch.setattr(DocumentBuilder, "_visit", counted_visit)
         monkeypatch.setattr(document, "_resource", counted_build)
 
 
-@pytest.mark.parametrize("fast", [True, False], ids=["fast", "generic"])
 def test_a_looping_path_walks_each_record_once_per_level_and_builds_it_once(
-    integration, cart, monkeypatch, fast
+    integration, cart, monkeypatch
 ):
-    counted = Counted(monkeypatch, fast)
+    counted = Counted(monkeypatch)
     url = f"/api/orders/{cart.public_id}?include=line_items.order.line_items"
     doc = integration.get(url).json()
     lines = len(doc["data"]["relationships"]["line_items"]["data"])

@@ -1,13 +1,10 @@
-"""The fast document builder (field plans, one-pass `included`) answers exactly what the generic
-one does: the same requests rendered both ways give equal documents, byte for byte, for lists
-and single resources, nested includes, sparse fieldsets, context-dependent attributes (a SKU's
+"""The document builder (field plans, one-pass `included`) on what clients see: lists and single
+resources, nested and looping includes, sparse fieldsets, context-dependent attributes (a SKU's
 inventory for a storefront) and types that keep their own serializer code (promotions)."""
-
-import json
 
 import pytest
 
-from commerce.jsonapi.document import AttributePlan, DocumentBuilder
+from commerce.jsonapi.document import AttributePlan
 from markets.serializers import PromotionSerializer
 from orders.models import LineItem
 from orders.serializers import LineItemSerializer, OrderSerializer
@@ -44,24 +41,14 @@ def orders(shop, integration):
     return carts
 
 
-def both_ways(api, url, monkeypatch) -> tuple[bytes, bytes]:
-    assert DocumentBuilder.fast is True  # the default the API serves
-    fast = api.get(url)
-    with monkeypatch.context() as patch:
-        patch.setattr(DocumentBuilder, "fast", False)
-        generic = api.get(url)
-    assert fast.status_code == generic.status_code == 200, (url, fast.json())
-    return fast.content, generic.content
+def read(api, url) -> dict:
+    response = api.get(url)
+    assert response.status_code == 200, (url, response.json())
+    return response.json()
 
 
-def assert_same(api, url, monkeypatch) -> dict:
-    fast, generic = both_ways(api, url, monkeypatch)
-    assert fast == generic, url
-    return json.loads(fast)
-
-
-def test_orders_list_with_line_items_shipments_and_market(integration, orders, monkeypatch):
-    doc = assert_same(integration, "/api/orders?include=line_items,shipments,market", monkeypatch)
+def test_orders_list_with_line_items_shipments_and_market(integration, orders):
+    doc = read(integration, "/api/orders?include=line_items,shipments,market")
     assert len(doc["data"]) == 3
     types = {i["type"] for i in doc["included"]}
     assert {"line_items", "shipments", "markets"} <= types
@@ -71,43 +58,43 @@ def test_orders_list_with_line_items_shipments_and_market(integration, orders, m
     assert "data" not in first["relationships"]["customer"]
 
 
-def test_one_order_with_every_include(integration, orders, monkeypatch):
+def test_one_order_with_every_include(integration, orders):
     order = orders[0]
     include = (
         "line_items.sku,line_items.stock_line_items,shipments.stock_line_items,"
         "shipments.shipping_method,market.price_list,transactions,authorizations,"
         "available_payment_methods,payment_method,payment_source,billing_address,shipping_address"
     )
-    doc = assert_same(integration, f"/api/orders/{order.public_id}?include={include}", monkeypatch)
+    doc = read(integration, f"/api/orders/{order.public_id}?include={include}")
     types = {i["type"] for i in doc["included"]}
     assert {"skus", "shipments", "stock_line_items", "price_lists", "addresses"} <= types
     keys = [(i["type"], i["id"]) for i in doc["included"]]
     assert len(keys) == len(set(keys))  # each resource once
 
 
-def test_looping_includes(integration, orders, monkeypatch):
+def test_looping_includes(integration, orders):
     """Paths that turn back to a record already walked (each line's order, then its lines) are
     walked once per level by both builders, with the same linkage."""
     url = "/api/orders?include=line_items.order.line_items,line_items.sku,market.price_list"
-    doc = assert_same(integration, url, monkeypatch)
+    doc = read(integration, url)
     lines = [i for i in doc["included"] if i["type"] == "line_items"]
     assert lines and all(line["relationships"]["order"]["data"] for line in lines)
     line = orders[0].line_items.first().public_id
     url = f"/api/line_items/{line}?include=order.line_items.order,order.market,sku"
-    doc = assert_same(integration, url, monkeypatch)
+    doc = read(integration, url)
     (order,) = [i for i in doc["included"] if i["type"] == "orders"]
     assert order["relationships"]["line_items"]["data"]
     assert order["relationships"]["market"]["data"]
 
 
-def test_sparse_fieldsets_and_nested_includes(integration, orders, monkeypatch):
+def test_sparse_fieldsets_and_nested_includes(integration, orders):
     url = (
         "/api/orders?include=line_items.sku,market&fields[orders]=number,status,"
         "formatted_total_amount,subtotal_amount_float,line_items,market"
         "&fields[line_items]=sku_code,quantity,unit_amount_cents,formatted_unit_amount,sku"
         "&fields[skus]=code&sort=-number"
     )
-    doc = assert_same(integration, url, monkeypatch)
+    doc = read(integration, url)
     attributes = doc["data"][0]["attributes"]
     assert set(attributes) == {
         "number",
@@ -117,42 +104,42 @@ def test_sparse_fieldsets_and_nested_includes(integration, orders, monkeypatch):
     }
     assert set(doc["data"][0]["relationships"]) == {"line_items", "market"}
     # The same types unfiltered in the same process: plans are per fieldset.
-    assert_same(integration, "/api/orders?include=line_items.sku,market", monkeypatch)
+    read(integration, "/api/orders?include=line_items.sku,market")
 
 
 def test_skus_with_prices_for_the_back_office_and_a_storefront(
-    integration, sales_channel, shop, orders, monkeypatch
+    integration, sales_channel, shop, orders
 ):
-    doc = assert_same(integration, "/api/skus?include=prices", monkeypatch)
+    doc = read(integration, "/api/skus?include=prices")
     assert {i["type"] for i in doc["included"]} == {"prices"}
     sku = shop["second_sku"].public_id
-    single = assert_same(sales_channel, f"/api/skus/{sku}?include=prices", monkeypatch)
+    single = read(sales_channel, f"/api/skus/{sku}?include=prices")
     # Read from the request's context (the storefront's market, a single GET): 7 in stock, one
     # reserved by the placed order.
     assert single["data"]["attributes"]["inventory"]["quantity"] == 6
-    listed = assert_same(
-        sales_channel, "/api/skus?include=prices&fields[prices]=formatted_amount", monkeypatch
-    )
+    listed = read(sales_channel, "/api/skus?include=prices&fields[prices]=formatted_amount")
     assert listed["data"][0]["attributes"]["inventory"] is None
 
 
-def test_related_endpoints_match_too(integration, shop, orders, monkeypatch):
+def test_related_endpoints_render_the_same_resources(integration, shop, orders):
     order = orders[1].public_id
-    assert_same(integration, f"/api/orders/{order}/line_items?include=sku", monkeypatch)
-    assert_same(integration, f"/api/orders/{order}/market", monkeypatch)
+    doc = read(integration, f"/api/orders/{order}/line_items?include=sku")
+    skus = [line for line in doc["data"] if line["attributes"]["item_type"] == "skus"]
+    assert [line["attributes"]["quantity"] for line in skus] == [3]
+    assert skus[0]["relationships"]["sku"]["data"]["id"] == shop["second_sku"].public_id
+    assert [i["attributes"]["code"] for i in doc["included"]] == ["FAST-2"]
+    doc = read(integration, f"/api/orders/{order}/market")
+    assert (doc["data"]["type"], doc["data"]["id"]) == ("markets", shop["market"].public_id)
+    assert doc["data"]["links"]["self"].endswith(f"/api/markets/{shop['market'].public_id}")
 
 
-def test_types_with_serializer_code_of_their_own_render_as_written(
-    integration, market, monkeypatch
-):
+def test_types_with_serializer_code_of_their_own_render_as_written(integration, market):
     for _ in range(2):
         rule = CouponCodesPromotionRuleFactory(
             promotion=PercentageDiscountPromotionFactory(market=market)
         )
         CouponFactory.create_batch(2, promotion_rule=rule)
-    doc = assert_same(
-        integration, "/api/promotions?include=market,coupon_codes_promotion_rule", monkeypatch
-    )
+    doc = read(integration, "/api/promotions?include=market,coupon_codes_promotion_rule")
     assert doc["data"][0]["attributes"]["coupons_count"] == 2
     assert AttributePlan.build(PromotionSerializer, None) is False
 
