@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from commerce.auth.context import CUSTOMER, SALES_CHANNEL, TokenContext
 from commerce.jsonapi.registry import registry
-from commerce.jsonapi.views import _model_field
+from commerce.jsonapi.declaration import _model_field
 from markets.models import Promotion
 from tests import factories as f
 from tests.checkout import run_checkout, seed_checkout_market

@@ -1,0 +1,179 @@
+"""The read path of a resource: a member, a page of the collection (filtered, sorted, counted),
+a related record or collection, a relationship's linkage; each one document built from what
+the queryset prefetched (document.py).
+"""
+
+import math
+from functools import partial
+from urllib.parse import urlencode
+
+from commerce.exceptions import BadRequest, NotFound, Unauthorized
+from commerce.jsonapi.document import DocumentBuilder, prefetches
+from commerce.jsonapi.filters import build_filter_q
+from commerce.jsonapi.query import Query, parse_query
+from commerce.jsonapi.registry import registry
+from commerce.jsonapi.rows import lock_member, unique_row
+
+
+class Reading:
+    def parse(self, *, collection: bool, resource_type: str | None = None) -> Query:
+        type_name = resource_type or self.resource_type
+        query = parse_query(self.request.query_params, registry, type_name, collection=collection)
+        if not self.ctx.is_integration:
+            check_storefront_include(registry[type_name], query.include)
+        return query
+
+    def get_object(
+        self, pk, *, for_update=False, query: Query | None = None, unscoped: bool = False
+    ):
+        qs = (
+            self.base_queryset().order_by("created_at", "id")
+            if unscoped
+            else self.scoped_queryset(self.ctx)
+        )
+        if query is not None:
+            qs = qs.prefetch_related(*prefetches(type(self), query.include, self.ctx))
+        if not isinstance(pk, str) or len(pk) > 64:
+            raise NotFound()
+        if for_update:  # a write's row: read under its lock (rows.py)
+            instance = lock_member(type(self), qs, pk)
+        else:
+            instance = unique_row(qs.filter(public_id=pk))
+        if instance is None:
+            raise NotFound()
+        return instance
+
+    def member_document(self, pk, query: Query, *, created: bool = False) -> dict:
+        instance = self.get_object(pk, query=query, unscoped=created)
+        return DocumentBuilder(self.request, query, self.ctx).document(
+            instance, self.resource_type, many=False
+        )
+
+    def collection_document(self, qs, query: Query, resource_cls=None) -> dict:
+        resource_cls = resource_cls or type(self)
+        if query.filters:
+            resolver = partial(resource_cls.resolve_filter_path, ctx=self.ctx)
+            q, crosses_many = build_filter_q(resource_cls.model, resolver, query.filters)
+            if crosses_many:
+                matching = resource_cls.model._default_manager.filter(q).values("pk")
+                qs = qs.filter(pk__in=matching)
+            else:
+                qs = qs.filter(q)
+        if query.sort:
+            paths = resource_cls.filterable_fields()
+            qs = qs.order_by(
+                *[("-" if desc else "") + paths[name] for name, desc in query.sort], "id"
+            )
+        record_count = qs.count()
+        size = query.page_size
+        page_count = math.ceil(record_count / size)
+        start = (query.page_number - 1) * size
+        page = qs[start : start + size]
+        page = page.prefetch_related(*prefetches(resource_cls, query.include, self.ctx))
+        meta = {"record_count": record_count, "page_count": page_count}
+        return DocumentBuilder(self.request, query, self.ctx).document(
+            page,
+            resource_cls.resource_type,
+            many=True,
+            meta=meta,
+            links=self.pagination_links(query, page_count),
+        )
+
+    def pagination_links(self, query: Query, page_count: int) -> dict:
+        base = self.request.build_absolute_uri(self.request.path)
+        others = [(k, v) for k, v in self.request.query_params.items() if not k.startswith("page[")]
+
+        def link(number):
+            params = [("page[number]", number), ("page[size]", query.page_size), *others]
+            return f"{base}?{urlencode(params, safe='[],')}"
+
+        last = max(page_count, 1)
+        links = {"first": link(1)}
+        if query.page_number > 1:
+            links["prev"] = link(min(query.page_number - 1, last))
+        if query.page_number < page_count:
+            links["next"] = link(query.page_number + 1)
+        links["last"] = link(last)
+        return links
+
+    def related_document(self, pk, name) -> dict:
+        self.check_action("retrieve")
+        rel = self.relationships().get(name)
+        if rel is None:
+            raise NotFound()
+        parent = self.get_object(pk)
+        related = None
+        if not rel.many:
+            related = (
+                rel.getter(parent) if rel.getter else getattr(parent, rel.source_for(name), None)
+            )
+        # A polymorphic to-one answers with its record's own type.
+        target_type = rel.target_type(related) if related is not None else rel.types[0]
+        if rel.many and len(rel.types) != 1:
+            target_type = rel.collection
+        target_cls = registry.get(target_type)
+        if target_cls is None:
+            raise NotFound()
+        kinds = target_cls.access.get("retrieve", ()) | target_cls.access.get("list", ())
+        if self.ctx.kind not in kinds and not rel.through_parent:
+            raise Unauthorized()
+        if rel.through_parent:
+            target_qs = target_cls.base_queryset().order_by("created_at", "id")
+        else:
+            target_qs = target_cls.scoped_queryset(self.ctx)
+        if rel.many:
+            query = self.parse(collection=True, resource_type=target_type)
+            qs = target_qs
+            if rel.getter is not None:
+                related = rel.getter(parent)
+                ids = [o.pk for o in (related.all() if hasattr(related, "all") else related)]
+                qs = qs.filter(pk__in=ids)
+            else:
+                qs = qs.filter(pk__in=getattr(parent, rel.source_for(name)).values("pk"))
+            return self.collection_document(qs, query, resource_cls=target_cls)
+        query = self.parse(collection=False, resource_type=target_type)
+        instance = None
+        if related is not None:
+            qs = target_qs.filter(pk=related.pk)
+            qs = qs.prefetch_related(*prefetches(target_cls, query.include, self.ctx))
+            instance = unique_row(qs)
+        return DocumentBuilder(self.request, query, self.ctx).document(
+            instance, target_type, many=False
+        )
+
+    def relationship_document(self, pk, name) -> dict:
+        self.check_action("retrieve")
+        rel = self.relationships().get(name)
+        if rel is None:
+            raise NotFound()
+        # Linkage names records: a caller who may not read the target type gets what its
+        # related endpoint answers (401), not their ids (a SKU's stock reservations).
+        readable = any(t in registry and registry[t].readable_by(self.ctx) for t in rel.types)
+        if not (readable or rel.through_parent or self.ctx.is_integration):
+            raise Unauthorized()
+        self.parse(collection=False)
+        query = Query(include={name: {}})
+        parent = self.get_object(pk, query=query)
+        return DocumentBuilder(self.request, query, self.ctx).linkage_document(
+            parent, self.resource_type, name, rel
+        )
+
+
+def check_storefront_include(resource_cls, tree: dict) -> None:
+    """Storefront tokens include what the document can scope: relationships loaded through the
+    target's scoped queryset, or bound to a parent they reach (`through_parent`). Computed or
+    polymorphic ones without that promise, and anything nested below a computed one, are a
+    400 rather than a leak."""
+    rels = resource_cls.relationships()
+    for name, subtree in tree.items():
+        rel = rels[name]
+        unscoped = (rel.getter is not None or len(rel.types) != 1) and not rel.through_parent
+        if unscoped or (rel.getter is not None and subtree):
+            raise BadRequest(
+                f"{name} can't be included with this token",
+                title="Invalid include",
+                code="INVALID_INCLUDE",
+                parameter="include",
+            )
+        if rel.types[0] in registry:
+            check_storefront_include(registry[rel.types[0]], subtree)
