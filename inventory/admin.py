@@ -26,6 +26,7 @@ from inventory.models import (
     StockReservation,
     StockTransfer,
 )
+from inventory.transitions import transfer_deletable, transfer_editable
 
 
 @admin.register(ShippingCategory)
@@ -238,14 +239,17 @@ class StockTransferAdmin(TriggerButtonsMixin, ResourceAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         fields = super().get_readonly_fields(request, obj)
-        if obj is not None and obj.status != "draft":
+        if obj is not None and not transfer_editable(obj.status):
             fields = (*fields, "sku", "quantity", "origin_stock_location")
             fields = (*fields, "destination_stock_location")
         return fields
 
     def has_delete_permission(self, request, obj=None):
         allowed = super().has_delete_permission(request, obj)
-        return allowed and (obj is None or obj.status in ("draft", "completed", "cancelled"))
+        return allowed and (obj is None or transfer_deletable(obj.status))
+
+    def delete_model(self, request, obj):
+        services.delete_stock_transfer(obj)  # the guard, under the transfer's lock
 
     def get_actions(self, request):
         # A transfer under way can't be deleted: the bulk delete would skip that check.

@@ -6,11 +6,15 @@ from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from commerce.events import emit_event
-from commerce.exceptions import ValidationError
-from commerce.services import save_record
+from commerce.exceptions import Locked, ValidationError
+from commerce.services import delete_record, save_record, update_record
 from inventory.locks import lock_stock_items
 from inventory.models import StockItem, StockLocation, StockReservation, StockTransfer
-from inventory.transitions import next_stock_transfer_status
+from inventory.transitions import (
+    next_stock_transfer_status,
+    transfer_deletable,
+    transfer_editable,
+)
 
 
 @transaction.atomic(savepoint=False)
@@ -206,6 +210,28 @@ def move_stock_transfer(transfer, trigger: str, *, ctx=None):
     transfer.save()
     emit_event(f"stock_transfers.{trigger}", transfer, status=status)
     return transfer
+
+
+@transaction.atomic(savepoint=False)
+def update_stock_transfer(transfer, values: dict):
+    """A draft's fields change; a transfer under way or done is frozen (422 on `status`)."""
+    if not values:
+        return transfer
+    transfer = _lock_transfer(transfer)
+    if not transfer_editable(transfer.status):
+        raise ValidationError(
+            "status", f"a {transfer.status} stock transfer can't be changed", error="frozen"
+        )
+    return update_record(transfer, values)
+
+
+@transaction.atomic(savepoint=False)
+def delete_stock_transfer(transfer) -> None:
+    """Gone only as a draft, or once completed or cancelled (423 under way: cancel it first)."""
+    transfer = _lock_transfer(transfer)
+    if not transfer_deletable(transfer.status):
+        raise Locked("A stock transfer under way can't be deleted: cancel it first.")
+    delete_record(transfer)
 
 
 @transaction.atomic(savepoint=False)

@@ -31,3 +31,17 @@ def next_stock_transfer_status(status: str, trigger: str) -> str:
         return STOCK_TRANSFER_TRANSITIONS[(status, trigger)]
     except KeyError:
         raise InvalidTransition(status, TARGETS.get(trigger, trigger)) from None
+
+
+# A transfer's fields change only while it is a draft; it is deleted only before it moved
+# any stock or after it finished (inventory.md): under way, its units are spoken for.
+EDITABLE_TRANSFER_STATUSES = frozenset({"draft"})
+DELETABLE_TRANSFER_STATUSES = frozenset({"draft", "completed", "cancelled"})
+
+
+def transfer_editable(status: str) -> bool:
+    return status in EDITABLE_TRANSFER_STATUSES
+
+
+def transfer_deletable(status: str) -> bool:
+    return status in DELETABLE_TRANSFER_STATUSES

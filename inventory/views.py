@@ -1,6 +1,5 @@
 """JSON:API resources of the inventory app."""
 
-from commerce.exceptions import Locked, ValidationError
 from commerce.jsonapi.registry import register
 from commerce.jsonapi.serializers import Rel
 from commerce.jsonapi.views import ResourceView
@@ -116,13 +115,7 @@ class StockTransferResource(ResourceView):
     }
 
     def update_resource(self, instance, values, ctx):
-        if values and instance.status != "draft":
-            raise ValidationError(
-                "status", f"a {instance.status} stock transfer can't be changed", error="frozen"
-            )
-        return super().update_resource(instance, values, ctx)
+        return services.update_stock_transfer(instance, values)
 
     def delete_resource(self, instance, ctx):
-        if instance.status not in ("draft", "completed", "cancelled"):
-            raise Locked("A stock transfer under way can't be deleted: cancel it first.")
-        super().delete_resource(instance, ctx)
+        services.delete_stock_transfer(instance)

@@ -2,7 +2,7 @@
 
 from django import forms
 from django.contrib import admin, messages
-from django.db import models, transaction
+from django.db import models
 from django.forms.models import BaseInlineFormSet
 
 from commerce.admin import ResourceAdmin
@@ -41,9 +41,7 @@ class WebhookForm(forms.ModelForm):
 
 @admin.action(description="Reset circuit (closed, failure count 0, send what waited)")
 def reset_circuit(modeladmin, request, queryset):
-    with transaction.atomic():
-        for webhook in queryset.select_for_update().order_by("pk"):
-            services.reset_circuit(webhook)
+    services.reset_circuits(queryset)
     modeladmin.message_user(request, "Circuits reset.", messages.SUCCESS)
 
 

@@ -341,6 +341,13 @@ def reset_circuit(webhook: Webhook, value=True, *, ctx=None) -> Webhook:
     return webhook
 
 
+@transaction.atomic
+def reset_circuits(webhooks) -> None:
+    """The admin's bulk reset: each webhook of the queryset under its lock, in pk order."""
+    for webhook in webhooks.select_for_update().order_by("pk"):
+        reset_circuit(webhook)
+
+
 def disable(webhook: Webhook, value=True, *, ctx=None) -> Webhook:
     """`_disable`: no new deliveries; pending ones wait until `_enable`."""
     if webhook.disabled_at is None:

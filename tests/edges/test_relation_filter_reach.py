@@ -19,8 +19,8 @@ import pytest
 from django.utils import timezone
 
 from commerce.auth.context import CUSTOMER, SALES_CHANNEL, TokenContext
-from commerce.jsonapi.registry import registry
 from commerce.jsonapi.declaration import _model_field
+from commerce.jsonapi.registry import registry
 from markets.models import Promotion
 from tests import factories as f
 from tests.checkout import run_checkout, seed_checkout_market
