@@ -3,7 +3,7 @@ deadlocking. The whole order is written down here, once; each step is taken by t
 named, in this order:
 
 1. the order row: `lock_order` (this module), or the API's write path, which reads the row
-   being written and its order under the order's lock (`locked_through`, commerce.jsonapi);
+   being written and its order under the order's lock (`locked_through`, commerce.jsonapi.rows);
 2. the coupon, then the promotions one by one by primary key, those with a usage limit: the
    conditional UPDATE that counts a use (`_place`) or gives it back (`_cancel`, a full refund)
    is their lock (markets.usage, called by orders.services.usage);

@@ -1,0 +1,15 @@
+"""JSON:API resources of the orders app: orders and everything reached through them, one module
+per family (orders, shipments, payments, customers), over who reaches what (reach.py) and the
+relationships read through other rows (related.py). Importing this package registers them."""
+
+from orders.views import customers, orders, payments, shipments
+from orders.views.reach import addresses_within_reach, reachable_orders
+
+__all__ = [
+    "customers",
+    "orders",
+    "payments",
+    "shipments",
+    "addresses_within_reach",
+    "reachable_orders",
+]

@@ -1,0 +1,260 @@
+"""Orders and their line items: the cart a storefront fills and the triggers that move it."""
+
+from commerce.jsonapi.registry import register
+from commerce.jsonapi.serializers import Rel
+from commerce.jsonapi.views import ALL_KINDS, INTEGRATION_ONLY, ResourceView
+from commerce.triggers import Trigger, TriggerSet
+from inventory.models import Sku
+from markets.models import Market, PaymentMethod, Promotion
+from orders import serializers as s
+from orders.locks import ORDER_LOCK_RELATED
+from orders.models import (
+    LineItem,
+    Order,
+    StockLineItem,
+)
+from orders.services import carts, lifecycle
+from orders.services.addresses import clone_into, same_as
+from orders.views.reach import NO_LIST, address_scope, reachable_orders
+from orders.views.related import (
+    ORDER_STOCK_LINES,
+    levels,
+    line_item_stock_reservations,
+    no_stock_transfers,
+    order_stock_line_items,
+    order_stock_reservations,
+    reservations_below,
+)
+
+
+def _order_trigger(service):
+    return lambda order, value, *, ctx: service(order, value, ctx=ctx)
+
+
+ORDER_TRIGGERS = TriggerSet(
+    Trigger(
+        "_billing_address_clone_id",
+        lambda o, v, *, ctx: clone_into(o, "billing_address", v, address_scope(ctx)),
+        value=str,
+        on_create=False,
+    ),
+    Trigger(
+        "_shipping_address_clone_id",
+        lambda o, v, *, ctx: clone_into(o, "shipping_address", v, address_scope(ctx)),
+        value=str,
+        on_create=False,
+    ),
+    Trigger(
+        "_shipping_address_same_as_billing",
+        lambda o, v, *, ctx: same_as(o, "shipping_address", "billing_address"),
+        on_create=False,
+    ),
+    Trigger(
+        "_billing_address_same_as_shipping",
+        lambda o, v, *, ctx: same_as(o, "billing_address", "shipping_address"),
+        on_create=False,
+    ),
+    Trigger("_refresh", lifecycle.refresh_order_trigger, on_create=False),
+    Trigger("_update_taxes", lifecycle.refresh_order_trigger, on_create=False),
+    Trigger(
+        "_nullify_payment_source",
+        lambda o, v, *, ctx: carts.update_order(o, {"payment_source": None}, ctx=ctx),
+        on_create=False,
+    ),
+    Trigger(
+        "_authorization_amount_cents",
+        lifecycle.set_authorization_amount,
+        value=int,
+        on_create=False,
+    ),
+    Trigger("_place", lifecycle.place_order, on_create=False),
+    Trigger("_pending", lifecycle.pending_order, kinds=INTEGRATION_ONLY, on_create=False),
+    Trigger("_approve", lifecycle.approve_order, kinds=INTEGRATION_ONLY, on_create=False),
+    Trigger(
+        "_approve_and_capture",
+        lifecycle.approve_and_capture_order,
+        kinds=INTEGRATION_ONLY,
+        on_create=False,
+    ),
+    Trigger("_capture", lifecycle.capture_order, kinds=INTEGRATION_ONLY, on_create=False),
+    Trigger("_refund", lifecycle.refund_order, kinds=INTEGRATION_ONLY, on_create=False),
+    Trigger("_cancel", lifecycle.cancel_order, on_create=False),
+    Trigger("_archive", lifecycle.archive_order, kinds=INTEGRATION_ONLY, on_create=False),
+    Trigger("_unarchive", lifecycle.unarchive_order, kinds=INTEGRATION_ONLY, on_create=False),
+)
+
+
+def _transactions_of(kind):
+    return lambda order: [t for t in order.transactions.all() if t.kind == kind]
+
+
+def _available_payment_methods(order):
+    return [m for m in order.market.payment_methods.all() if m.disabled_at is None]
+
+
+@register
+class OrderResource(ResourceView):
+    resource_type = "orders"
+    model = Order
+    serializer_class = s.OrderSerializer
+    access = {**NO_LIST, "list": frozenset({"integration", "customer"})}
+    select_related = ("market", "payment_source", "shipping_address", "billing_address")
+    lock_related = ORDER_LOCK_RELATED
+    triggers = ORDER_TRIGGERS
+    relationships_map = {
+        "market": Rel("markets", create="optional", update=True),
+        "customer": Rel("customers", create="optional", update=True),
+        "shipping_address": Rel("addresses", create="optional", update=True),
+        "billing_address": Rel("addresses", create="optional", update=True),
+        "payment_method": Rel("payment_methods", create="optional", update=True),
+        "payment_source": Rel("wire_transfers", create="optional", update=True),
+        "available_payment_methods": Rel(
+            "payment_methods",
+            many=True,
+            getter=_available_payment_methods,
+            prefetch=levels(
+                ("market", Market.objects.all()),
+                (
+                    "market__payment_methods",
+                    PaymentMethod.objects.select_related("market__price_list"),
+                ),
+            ),
+            through_parent=True,
+        ),
+        "line_items": Rel("line_items", many=True),
+        "shipments": Rel("shipments", many=True),
+        "stock_line_items": Rel(
+            "stock_line_items",
+            many=True,
+            getter=order_stock_line_items,
+            prefetch=levels(*ORDER_STOCK_LINES),
+            through_parent=True,
+        ),
+        # Integration only, like every reservation (auth.md).
+        "stock_reservations": Rel(
+            "stock_reservations",
+            many=True,
+            getter=order_stock_reservations,
+            prefetch=levels(*ORDER_STOCK_LINES, reservations_below("shipments__stock_line_items")),
+        ),
+        "stock_transfers": Rel("stock_transfers", many=True, getter=no_stock_transfers),
+        "transactions": Rel(
+            ("authorizations", "captures", "voids", "refunds"),
+            many=True,
+            type_of=lambda t: t.kind,
+            through_parent=True,
+            collection="transactions",
+        ),
+        **{
+            kind: Rel(
+                kind,
+                many=True,
+                getter=_transactions_of(kind),
+                prefetch=("transactions",),
+                through_parent=True,
+            )
+            for kind in ("authorizations", "captures", "voids", "refunds")
+        },
+    }
+
+    @classmethod
+    def scope(cls, qs, ctx):
+        return reachable_orders(qs, ctx)
+
+    def allows_target(self, name, target):
+        if name in ("shipping_address", "billing_address"):
+            return address_scope(self.ctx).filter(pk=target.pk).exists()
+        if name == "customer":
+            return self.ctx.is_integration
+        return True
+
+    def parse_write(self, data, *, instance):
+        values, trigger_calls = super().parse_write(data, instance=instance)
+        self._triggers_after = frozenset(t.name for t, _ in trigger_calls)
+        return values, trigger_calls
+
+    def create_resource(self, values, ctx):
+        return carts.create_order(ctx=ctx, values=values)
+
+    def update_resource(self, instance, values, ctx):
+        return carts.update_order(instance, values, ctx=ctx, then=self._triggers_after)
+
+    def delete_resource(self, instance, ctx):
+        carts.delete_order(instance)
+
+
+@register
+class LineItemResource(ResourceView):
+    resource_type = "line_items"
+    model = LineItem
+    serializer_class = s.LineItemSerializer
+    # Storefronts take items out of the carts they reach (auth.md); the service refuses once placed.
+    access = {**NO_LIST, "delete": ALL_KINDS}
+    delete_refusals = (422,)  # the order is no longer a cart, or the line is a system line
+    select_related = ("order",)
+    locked_through = "order"
+    code_references = {"sku_code": ("sku", "code")}
+    filter_aliases = {"currency_code": "order__currency_code"}
+    triggers = TriggerSet(
+        Trigger("_update_quantity", lambda li, v, *, ctx: li, on_update=False),
+        Trigger("_external_price", lambda li, v, *, ctx: li, kinds=INTEGRATION_ONLY),
+    )
+    relationships_map = {
+        "order": Rel("orders", create="required", lock=True),
+        "sku": Rel("skus", create="optional"),
+        "item": Rel(
+            (
+                "skus",
+                "percentage_discount_promotions",
+                "fixed_amount_promotions",
+                "free_shipping_promotions",
+                "shipments",
+                "payment_methods",
+            ),
+            getter=lambda li: li.item,
+            type_of=lambda obj: _item_type(obj),
+            prefetch=("sku", "promotion", "shipment", "payment_method"),
+            through_parent=True,
+        ),
+        "shipment": Rel("shipments"),
+        "payment_method": Rel("payment_methods"),
+        "stock_line_items": Rel("stock_line_items", many=True, through_parent=True),
+        "stock_reservations": Rel(
+            "stock_reservations",
+            many=True,
+            getter=line_item_stock_reservations,
+            prefetch=levels(
+                ("stock_line_items", StockLineItem.objects.all()),
+                reservations_below("stock_line_items"),
+            ),
+        ),
+        "stock_transfers": Rel("stock_transfers", many=True, getter=no_stock_transfers),
+    }
+
+    @classmethod
+    def scope(cls, qs, ctx):
+        return reachable_orders(qs, ctx, "order")
+
+    def parse_write(self, data, *, instance):
+        attributes = dict(data.get("attributes") or {})
+        self._merge = bool(attributes.get("_update_quantity")) and instance is None
+        return super().parse_write(data, instance=instance)
+
+    def create_resource(self, values, ctx):
+        return carts.create_line_item(ctx=ctx, values=values, merge=self._merge)
+
+    def update_resource(self, instance, values, ctx):
+        return carts.update_line_item(instance, values, ctx=ctx) if values else instance
+
+    def delete_resource(self, instance, ctx):
+        carts.delete_line_item(instance, ctx=ctx)
+
+
+def _item_type(obj) -> str:
+    if isinstance(obj, Sku):
+        return "skus"
+    if isinstance(obj, Promotion):
+        return obj.kind
+    if isinstance(obj, PaymentMethod):
+        return "payment_methods"
+    return "shipments"

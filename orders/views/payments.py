@@ -1,0 +1,179 @@
+"""Payment sources (wire transfers) and transactions: authorizations, captures, voids, refunds."""
+
+from django.db.models import Prefetch
+
+from commerce.jsonapi.registry import register
+from commerce.jsonapi.serializers import Rel
+from commerce.jsonapi.views import INTEGRATION_ONLY, ResourceView
+from commerce.triggers import Trigger, TriggerSet
+from orders import serializers as s
+from orders.models import (
+    PaymentSource,
+    Transaction,
+)
+from orders.selectors import with_balances
+from orders.services import carts, transactions
+from orders.views.reach import NO_LIST, reachable_orders
+
+
+@register
+class WireTransferResource(ResourceView):
+    resource_type = "wire_transfers"
+    model = PaymentSource
+    serializer_class = s.WireTransferSerializer
+    access = NO_LIST
+    relationships_map = {"order": Rel("orders", create="required", lock=True)}
+
+    @classmethod
+    def base_queryset(cls):
+        return PaymentSource.objects.filter(kind="wire_transfers")
+
+    @classmethod
+    def scope(cls, qs, ctx):
+        return reachable_orders(qs, ctx, "order")
+
+    def create_resource(self, values, ctx):
+        return carts.create_payment_source(ctx=ctx, values=values, kind="wire_transfers")
+
+
+def _transaction_queryset(kind=None):
+    """Transactions with their balances (orders.selectors)."""
+    qs = Transaction.objects.all() if kind is None else Transaction.objects.filter(kind=kind)
+    return with_balances(qs)
+
+
+# The transactions of a transaction's order, with their amounts, read in one query per page.
+_ORDER_TRANSACTIONS = Prefetch("order__transactions", queryset=_transaction_queryset())
+
+
+def _referring(kind: str, reference: str):
+    """The order's transactions of `kind` that refer to this one (its captures, voids...)."""
+    return lambda t: [
+        x for x in t.order.transactions.all() if x.kind == kind and getattr(x, reference) == t.pk
+    ]
+
+
+class TransactionResourceBase(ResourceView):
+    serializer_class = s.TransactionSerializer
+    access = {**NO_LIST, "create": INTEGRATION_ONLY, "update": INTEGRATION_ONLY}
+    ops = frozenset({"list", "retrieve", "update"})
+    locked_through = "order"
+    kind: str | None = None
+    relationships_map = {
+        "order": Rel("orders"),
+        "payment_source": Rel("wire_transfers"),
+    }
+
+    @classmethod
+    def base_queryset(cls):
+        return _transaction_queryset(cls.kind)
+
+    @classmethod
+    def scope(cls, qs, ctx):
+        return reachable_orders(qs, ctx, "order")
+
+
+@register
+class TransactionResource(TransactionResourceBase):
+    resource_type = "transactions"
+    model = Transaction
+    ops = frozenset({"list", "retrieve"})
+    document_types = ("authorizations", "captures", "voids", "refunds")
+
+
+@register
+class AuthorizationResource(TransactionResourceBase):
+    resource_type = "authorizations"
+    model = Transaction
+    kind = "authorizations"
+    serializer_class = s.AuthorizationSerializer
+    triggers = TriggerSet(
+        Trigger(
+            "_capture_amount_cents",
+            lambda t, v, *, ctx: t,
+            value=int,
+            kinds=INTEGRATION_ONLY,
+            on_create=False,
+        ),
+        Trigger(
+            "_capture",
+            transactions.capture_authorization,
+            kinds=INTEGRATION_ONLY,
+            on_create=False,
+            with_params=True,
+        ),
+        Trigger("_void", transactions.void_authorization, kinds=INTEGRATION_ONLY, on_create=False),
+    )
+    relationships_map = {
+        **TransactionResourceBase.relationships_map,
+        "captures": Rel(
+            "captures",
+            many=True,
+            getter=_referring("captures", "reference_authorization_id"),
+            prefetch=(_ORDER_TRANSACTIONS,),
+        ),
+        "voids": Rel(
+            "voids",
+            many=True,
+            getter=_referring("voids", "reference_authorization_id"),
+            prefetch=(_ORDER_TRANSACTIONS,),
+        ),
+    }
+
+
+@register
+class CaptureResource(TransactionResourceBase):
+    resource_type = "captures"
+    model = Transaction
+    kind = "captures"
+    serializer_class = s.CaptureSerializer
+    triggers = TriggerSet(
+        Trigger(
+            "_refund_amount_cents",
+            lambda t, v, *, ctx: t,
+            value=int,
+            kinds=INTEGRATION_ONLY,
+            on_create=False,
+        ),
+        Trigger(
+            "_refund",
+            transactions.refund_capture,
+            kinds=INTEGRATION_ONLY,
+            on_create=False,
+            with_params=True,
+        ),
+    )
+    relationships_map = {
+        **TransactionResourceBase.relationships_map,
+        "reference_authorization": Rel("authorizations"),
+        "refunds": Rel(
+            "refunds",
+            many=True,
+            getter=_referring("refunds", "reference_capture_id"),
+            prefetch=(_ORDER_TRANSACTIONS,),
+        ),
+    }
+
+
+@register
+class VoidResource(TransactionResourceBase):
+    resource_type = "voids"
+    model = Transaction
+    kind = "voids"
+    ops = frozenset({"list", "retrieve"})
+    relationships_map = {
+        **TransactionResourceBase.relationships_map,
+        "reference_authorization": Rel("authorizations"),
+    }
+
+
+@register
+class RefundResource(TransactionResourceBase):
+    resource_type = "refunds"
+    model = Transaction
+    kind = "refunds"
+    ops = frozenset({"list", "retrieve"})
+    relationships_map = {
+        **TransactionResourceBase.relationships_map,
+        "reference_capture": Rel("captures"),
+    }
