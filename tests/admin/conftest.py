@@ -13,10 +13,7 @@ from django.urls import reverse
 from commerce.models import Event
 from inventory.models import StockItem, StockReservation
 from orders.models import Order, Shipment
-from tests import factories as f
-from tests.inventory.conftest import make_cart, ok
-
-__all__ = ["make_cart", "ok"]
+from tests.shop import build_shop
 
 
 @pytest.hookimpl(wrapper=True)
@@ -30,19 +27,7 @@ def pytest_runtest_makereport(item, call):
 
 @pytest.fixture
 def shop(market):
-    location = market.inventory_model.inventory_stock_locations.get().stock_location
-    sku = f.SkuFactory(code="ADM-1")
-    f.PriceFactory(price_list=market.price_list, sku=sku, amount_cents=1000)
-    item = f.StockItemFactory(stock_location=location, sku=sku, quantity=50)
-    f.ShippingMethodFactory(market=market, name="Standard", price_amount_cents=500)
-    method = f.PaymentMethodFactory(market=market)
-    return {
-        "market": market,
-        "location": location,
-        "sku": sku,
-        "stock_item": item,
-        "payment_method": method,
-    }
+    return build_shop(market, "ADM")
 
 
 def logged_in(user) -> Client:

@@ -14,9 +14,7 @@ from orders.models import Order, Shipment
 from tests.admin.conftest import (
     admin_url,
     full_snapshot,
-    make_cart,
     messages_of,
-    ok,
     order_snapshot,
     rows_of,
     stock_change,
@@ -24,6 +22,7 @@ from tests.admin.conftest import (
     undone,
     what_the_api_does,
 )
+from tests.shop import make_cart, ok
 
 pytestmark = pytest.mark.django_db
 

@@ -15,8 +15,9 @@ from commerce.models import Event
 from orders.admin import ORDER_ACTIONS
 from orders.models import Order
 from tests import factories as f
-from tests.admin.conftest import admin_url, make_cart, ok
+from tests.admin.conftest import admin_url
 from tests.admin.test_order_actions import order_in
+from tests.shop import make_cart, ok
 
 pytestmark = pytest.mark.django_db
 

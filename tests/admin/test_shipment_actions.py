@@ -14,7 +14,6 @@ from tests.admin.conftest import (
     admin_url,
     full_snapshot,
     messages_of,
-    ok,
     order_snapshot,
     stock_change,
     stock_snapshot,
@@ -22,6 +21,7 @@ from tests.admin.conftest import (
     what_the_api_does,
 )
 from tests.admin.test_order_actions import order_in
+from tests.shop import ok
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,6 @@ from tests import factories as f
 from tests.admin.conftest import (
     admin_url,
     messages_of,
-    ok,
     stock_change,
     stock_snapshot,
     undone,
@@ -20,6 +19,7 @@ from tests.admin.conftest import (
 from tests.admin.test_order_actions import order_in
 from tests.admin.test_order_pages import text_of
 from tests.conftest import rel
+from tests.shop import ok
 
 pytestmark = pytest.mark.django_db
 

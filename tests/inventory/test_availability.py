@@ -8,7 +8,7 @@ import pytest
 
 from inventory.models import StockReservation
 from tests import factories as f
-from tests.inventory.conftest import make_cart, ok
+from tests.shop import make_cart, ok
 
 pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]
 

@@ -7,7 +7,7 @@ import pytest
 
 from tests import factories as f
 from tests.conftest import rel
-from tests.inventory.conftest import ok
+from tests.shop import ok
 
 pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]
 

@@ -16,9 +16,9 @@ import pytest
 from django.db.models import Sum
 
 from inventory.models import StockItem, StockReservation
-from orders.services.totals import refresh_order
 from tests import factories as f
 from tests.inventory.racing import all_at_once, assert_clean, deadlocks_detected
+from tests.shop import build_shop, make_cart
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -32,39 +32,14 @@ MAX_THREADS = 8
 
 @pytest.fixture
 def shop(market, sales_channel):
-    location = market.inventory_model.inventory_stock_locations.get().stock_location
-    skus = [f.SkuFactory() for _ in range(3)]
-    for sku in skus:
-        f.PriceFactory(price_list=market.price_list, sku=sku, amount_cents=1000)
-    f.ShippingMethodFactory(market=market, price_amount_cents=500)
-    method = f.PaymentMethodFactory(market=market)
-    return {
-        "market": market,
-        "location": location,
-        "skus": skus,
-        "method": method,
-        "token": sales_channel.token,
-    }
+    """Three priced SKUs, no stock (each test stocks its own), and the storefront's token."""
+    shop = build_shop(market, "RACE", skus=3, quantity=None)
+    return {**shop, "method": shop["payment_method"], "token": sales_channel.token}
 
 
 def _pending_order(shop, lines) -> str:
-    """A cart ready to place: built with factories, its figures and shipments computed once by
-    the same service the API uses."""
-    address = f.AddressFactory()
-    order = f.OrderFactory(
-        market=shop["market"],
-        customer_email="racer@example.com",
-        billing_address=address,
-        shipping_address=address,
-        payment_method=shop["method"],
-        guest=True,
-    )
-    for sku, quantity in lines:
-        f.LineItemFactory(order=order, sku=sku, quantity=quantity, unit_amount_cents=1000)
-    order.payment_source = f.PaymentSourceFactory(order=order)
-    order.save()
-    refresh_order(order)
-    return order.public_id
+    """A cart ready to place (tests/shop.py's, the same service the API uses)."""
+    return make_cart(shop, lines, email="racer@example.com").public_id
 
 
 def _place_all(shop, order_ids) -> dict:

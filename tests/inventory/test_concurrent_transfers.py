@@ -17,8 +17,8 @@ from django.db.models import Sum
 
 from inventory.models import StockItem, StockReservation, StockTransfer
 from tests import factories as f
-from tests.inventory.conftest import make_cart
 from tests.inventory.racing import all_at_once, assert_clean, deadlocks_detected, patch
+from tests.shop import make_cart
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),

@@ -7,7 +7,7 @@ import pytest
 from inventory.models import StockItem, StockReservation
 from tests import factories as f
 from tests.conftest import rel
-from tests.inventory.conftest import make_cart, ok
+from tests.shop import make_cart, ok
 
 pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]
 

@@ -10,7 +10,7 @@ from inventory.models import StockReservation
 from orders.models import Customer, Shipment, StockLineItem
 from tests import factories as f
 from tests.conftest import assert_unauthorized
-from tests.inventory.conftest import make_cart, ok
+from tests.shop import make_cart, ok
 
 pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]
 

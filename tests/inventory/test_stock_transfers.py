@@ -11,7 +11,7 @@ from commerce.models import Event
 from inventory.models import StockItem, StockReservation, StockTransfer
 from tests import factories as f
 from tests.conftest import rel
-from tests.inventory.conftest import make_cart, ok
+from tests.shop import make_cart, ok
 
 pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]
 

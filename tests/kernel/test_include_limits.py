@@ -13,8 +13,8 @@ from commerce.jsonapi.query import INCLUDE_DEPTH_MAX, INCLUDE_PATHS_MAX, parse_i
 from commerce.jsonapi.registry import registry
 from commerce.jsonapi.routing import load_resources
 from commerce.webhooks.services import WORKER_CTX
-from tests.orders.conftest import build_shop
 from tests.orders.test_order_query_budget import cart_with_lines
+from tests.shop import build_shop
 
 pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]
 
@@ -23,7 +23,7 @@ LINES = 30  # sku lines of the cart; the shipment and payment method add a line 
 
 @pytest.fixture
 def shop(market):
-    return build_shop(market, "INC")
+    return build_shop(market, "INC", free=True)
 
 
 @pytest.fixture

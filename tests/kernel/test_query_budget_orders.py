@@ -11,6 +11,7 @@ from commerce.jsonapi.registry import registry
 from inventory.models import StockTransfer
 from tests import factories as f
 from tests.conftest import ADDRESS, rel
+from tests.shop import build_shop, ok
 
 pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]
 
@@ -36,18 +37,7 @@ BUDGET = {
 
 @pytest.fixture
 def shop(market):
-    location = market.inventory_model.inventory_stock_locations.get().stock_location
-    sku = f.SkuFactory(code="BUDGET-1")
-    f.PriceFactory(price_list=market.price_list, sku=sku, amount_cents=5000)
-    f.StockItemFactory(stock_location=location, sku=sku, quantity=1000)
-    f.ShippingMethodFactory(market=market, name="Standard", price_amount_cents=700)
-    payment_method = f.PaymentMethodFactory(market=market, payment_source_type="wire_transfers")
-    return {"market": market, "sku": sku, "location": location, "payment_method": payment_method}
-
-
-def _ok(response, status=200):
-    assert response.status_code == status, response.json()
-    return response.json()["data"]
+    return build_shop(market, "BUDGET", price_cents=5000, quantity=1000, shipping_cents=700)
 
 
 def checkout(api, shop, n: int) -> None:
@@ -55,11 +45,11 @@ def checkout(api, shop, n: int) -> None:
     shipment, customer and its address book), partly captured, the rest voided, the capture
     partly refunded; plus a stock transfer (not an order thing, but nothing else makes them)."""
     market = shop["market"]
-    order = _ok(
+    order = ok(
         api.create("orders", relationships={"market": rel("markets", market.public_id)}), 201
     )
     order_id = order["id"]
-    _ok(
+    ok(
         api.create(
             "line_items",
             {"sku_code": shop["sku"].code, "quantity": 2},
@@ -67,14 +57,14 @@ def checkout(api, shop, n: int) -> None:
         ),
         201,
     )
-    address = _ok(
+    address = ok(
         api.create(
             "addresses",
             {**ADDRESS, "last_name": f"Budget{n}"},
         ),
         201,
     )
-    _ok(
+    ok(
         api.update(
             "orders",
             order_id,
@@ -85,12 +75,12 @@ def checkout(api, shop, n: int) -> None:
             },
         )
     )
-    _ok(api.update("orders", order_id, {"_shipping_address_same_as_billing": True}))
-    _ok(api.create("wire_transfers", relationships={"order": rel("orders", order_id)}), 201)
-    _ok(api.update("orders", order_id, {"_place": True}))
-    placed = _ok(api.get(f"/api/orders/{order_id}?include=customer"))
+    ok(api.update("orders", order_id, {"_shipping_address_same_as_billing": True}))
+    ok(api.create("wire_transfers", relationships={"order": rel("orders", order_id)}), 201)
+    ok(api.update("orders", order_id, {"_place": True}))
+    placed = ok(api.get(f"/api/orders/{order_id}?include=customer"))
     customer_id = placed["relationships"]["customer"]["data"]["id"]
-    _ok(
+    ok(
         api.create(
             "customer_addresses",
             relationships={
@@ -100,15 +90,15 @@ def checkout(api, shop, n: int) -> None:
         ),
         201,
     )
-    authorization = _ok(api.get(f"/api/orders/{order_id}/authorizations"))[0]
-    _ok(
+    authorization = ok(api.get(f"/api/orders/{order_id}/authorizations"))[0]
+    ok(
         api.update(
             "authorizations", authorization["id"], {"_capture": True, "_capture_amount_cents": 1000}
         )
     )
-    _ok(api.update("authorizations", authorization["id"], {"_void": True}))
-    capture = _ok(api.get(f"/api/orders/{order_id}/captures"))[0]
-    _ok(api.update("captures", capture["id"], {"_refund": True, "_refund_amount_cents": 100}))
+    ok(api.update("authorizations", authorization["id"], {"_void": True}))
+    capture = ok(api.get(f"/api/orders/{order_id}/captures"))[0]
+    ok(api.update("captures", capture["id"], {"_refund": True, "_refund_amount_cents": 100}))
     StockTransfer.objects.create(
         sku=shop["sku"],
         origin_stock_location=shop["location"],

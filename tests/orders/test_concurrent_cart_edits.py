@@ -13,7 +13,7 @@ from orders.models import Order
 from tests import factories as f
 from tests.conftest import rel
 from tests.inventory.racing import assert_clean, at_once, deadlocks_detected, patch
-from tests.orders.conftest import make_cart
+from tests.shop import make_cart
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),

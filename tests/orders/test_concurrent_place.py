@@ -15,7 +15,7 @@ from django.test import Client
 
 from inventory.models import StockReservation
 from orders.models import Order, Transaction
-from tests.orders.conftest import make_cart
+from tests.shop import make_cart
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres_only]
 

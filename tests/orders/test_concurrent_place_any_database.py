@@ -15,7 +15,7 @@ from inventory.models import StockReservation
 from orders.models import Order, Transaction
 from tests.databases import file_database_fixture, lock_timeout_fixture  # noqa: F401
 from tests.inventory.racing import at_once, patch
-from tests.orders.conftest import make_cart
+from tests.shop import make_cart
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),

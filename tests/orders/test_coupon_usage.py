@@ -13,7 +13,8 @@ from tests.markets_tax_promotions.conftest import (
     FreeShippingPromotionFactory,
     PercentageDiscountPromotionFactory,
 )
-from tests.orders.conftest import make_cart, ok, snapshot
+from tests.orders.conftest import snapshot
+from tests.shop import make_cart, ok
 
 pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]
 

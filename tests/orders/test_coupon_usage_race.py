@@ -24,7 +24,7 @@ from tests.markets_tax_promotions.conftest import (
     CouponFactory,
     PercentageDiscountPromotionFactory,
 )
-from tests.orders.conftest import make_cart, ok
+from tests.shop import make_cart, ok
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),

@@ -17,7 +17,7 @@ from tests.markets_tax_promotions.conftest import (
     CouponFactory,
     PercentageDiscountPromotionFactory,
 )
-from tests.orders.conftest import make_cart
+from tests.shop import make_cart
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres_only]
 

@@ -17,7 +17,8 @@ from commerce.models import Address
 from orders.models import Customer, CustomerAddress, LineItem, Order, Transaction
 from tests import factories as f
 from tests.conftest import JsonApiClient, obtain_token, rel
-from tests.orders.conftest import make_cart, ok, snapshot
+from tests.orders.conftest import snapshot
+from tests.shop import make_cart, ok
 
 pytestmark = [pytest.mark.django_db]
 

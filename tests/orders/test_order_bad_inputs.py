@@ -15,7 +15,8 @@ from tests.markets_tax_promotions.conftest import (
     CouponFactory,
     PercentageDiscountPromotionFactory,
 )
-from tests.orders.conftest import make_cart, ok, snapshot
+from tests.orders.conftest import snapshot
+from tests.shop import make_cart, ok
 
 pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]
 

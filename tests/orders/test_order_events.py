@@ -8,7 +8,8 @@ import pytest
 from commerce.models import Event
 from orders.models import LineItem, Order
 from tests.conftest import rel
-from tests.orders.conftest import events_since, last_event_id, make_cart, ok
+from tests.orders.conftest import events_since, last_event_id
+from tests.shop import make_cart, ok
 
 pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]
 

@@ -7,7 +7,7 @@ import pytest
 
 from orders.services.totals import refresh_order
 from tests import factories as f
-from tests.orders.conftest import make_cart
+from tests.shop import make_cart
 
 pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]
 

@@ -15,7 +15,8 @@ from django.db import transaction
 from inventory.models import StockReservation
 from orders.models import Order, Shipment, Transaction
 from tests import factories as f
-from tests.orders.conftest import events_since, last_event_id, make_cart, ok, snapshot
+from tests.orders.conftest import events_since, last_event_id, snapshot
+from tests.shop import make_cart, ok
 
 pytestmark = [pytest.mark.django_db]
 

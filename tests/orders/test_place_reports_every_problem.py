@@ -5,7 +5,7 @@ import pytest
 
 from inventory.models import StockReservation
 from orders.models import Order
-from tests.orders.conftest import make_cart
+from tests.shop import make_cart
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,8 @@ from django.utils import timezone
 from orders.models import LineItem, Order, Shipment
 from orders.services.purge import purge_draft_orders
 from tests import factories as f
-from tests.orders.conftest import events_since, last_event_id, make_cart, ok
+from tests.orders.conftest import events_since, last_event_id
+from tests.shop import make_cart, ok
 
 pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]
 

@@ -7,7 +7,7 @@ import pytest
 from orders.models import LineItem, StockLineItem
 from tests import factories as f
 from tests.conftest import rel
-from tests.orders.conftest import make_cart, ok
+from tests.shop import make_cart, ok
 
 pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]
 

@@ -12,7 +12,8 @@ from django.db import transaction
 
 from orders import selectors
 from orders.models import Order, Transaction
-from tests.orders.conftest import events_since, last_event_id, make_cart, ok, snapshot
+from tests.orders.conftest import events_since, last_event_id, snapshot
+from tests.shop import make_cart, ok
 
 pytestmark = [pytest.mark.django_db]
 

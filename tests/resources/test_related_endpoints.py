@@ -13,26 +13,15 @@ from inventory.models import StockReservation, StockTransfer
 from orders.models import LineItem, Shipment, StockLineItem
 from tests import factories as f
 from tests.conftest import assert_not_found, assert_unauthorized
-from tests.inventory.conftest import make_cart, ok
+from tests.shop import build_shop, make_cart, ok
 
 pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]
 
 
 @pytest.fixture
 def shop(market):
-    """One location of the market with stock, a priced SKU, a shipping method, a payment method
-    (the shape tests/inventory's carts take)."""
-    location = market.inventory_model.inventory_stock_locations.get().stock_location
-    sku = f.SkuFactory(code="INV-1")
-    f.PriceFactory(price_list=market.price_list, sku=sku, amount_cents=1000)
-    f.StockItemFactory(stock_location=location, sku=sku, quantity=50)
-    f.ShippingMethodFactory(market=market, name="Standard", price_amount_cents=500)
-    return {
-        "market": market,
-        "location": location,
-        "sku": sku,
-        "payment_method": f.PaymentMethodFactory(market=market),
-    }
+    """The shape tests/inventory's shops take, without their express method."""
+    return build_shop(market, "INV")
 
 
 def _sku(shop, code: str):

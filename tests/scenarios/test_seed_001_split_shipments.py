@@ -9,6 +9,7 @@ import pytest
 
 from demo.data import seed_demo
 from tests.conftest import JsonApiClient, obtain_token, rel
+from tests.shop import ok
 
 pytestmark = pytest.mark.django_db
 
@@ -44,18 +45,13 @@ def demo(client):
     }
 
 
-def _ok(response, status=200):
-    assert response.status_code == status, response.json()
-    return response.json()["data"]
-
-
 def _cart(demo, lines) -> str:
     """A storefront checkout up to placing: order, line items by SKU code, address, the usa
     wire-transfer payment method and its payment source."""
     api = demo["storefront"]
-    order_id = _ok(api.create("orders", {"customer_email": "msi@example.com"}), 201)["id"]
+    order_id = ok(api.create("orders", {"customer_email": "msi@example.com"}), 201)["id"]
     for code, quantity in lines:
-        _ok(
+        ok(
             api.create(
                 "line_items",
                 {"sku_code": code, "quantity": quantity},
@@ -63,7 +59,7 @@ def _cart(demo, lines) -> str:
             ),
             201,
         )
-    address = _ok(
+    address = ok(
         api.create(
             "addresses",
             {
@@ -79,9 +75,9 @@ def _cart(demo, lines) -> str:
         ),
         201,
     )
-    order = _ok(api.get(f"/api/orders/{order_id}?include=available_payment_methods"))
+    order = ok(api.get(f"/api/orders/{order_id}?include=available_payment_methods"))
     (method,) = order["relationships"]["available_payment_methods"]["data"]
-    _ok(
+    ok(
         api.update(
             "orders",
             order_id,
@@ -92,7 +88,7 @@ def _cart(demo, lines) -> str:
             },
         )
     )
-    _ok(api.create("wire_transfers", relationships={"order": rel("orders", order_id)}), 201)
+    ok(api.create("wire_transfers", relationships={"order": rel("orders", order_id)}), 201)
     return order_id
 
 
@@ -122,7 +118,7 @@ def _shipments(api, order_id) -> dict:
 def _salable(demo) -> dict:
     """Each SKU's `inventory.quantity` in usa, as the storefront sees it."""
     return {
-        code: _ok(demo["storefront"].get(f"/api/skus/{demo['sku_ids'][code]}"))["attributes"][
+        code: ok(demo["storefront"].get(f"/api/skus/{demo['sku_ids'][code]}"))["attributes"][
             "inventory"
         ]["quantity"]
         for code in SKUS
@@ -170,7 +166,7 @@ def test_seed_001_two_partial_shipments_reserve_then_decrement(demo):
     }
     assert _shipments(storefront, order_id) == expected_split
 
-    placed = _ok(storefront.update("orders", order_id, {"_place": True}))
+    placed = ok(storefront.update("orders", order_id, {"_place": True}))
     assert placed["attributes"]["status"] == "placed"
     assert placed["attributes"]["skus_count"] == 60
     assert _shipments(storefront, order_id) == expected_split  # placing keeps the split
@@ -187,15 +183,15 @@ def test_seed_001_two_partial_shipments_reserve_then_decrement(demo):
     # then the order is cancelled: salable comes back, on hand never moved.
     other_id = _cart(demo, [("24-WB01", 3)])
     assert _shipments(storefront, other_id) == {"brooklyn": [("24-WB01", 3)]}
-    _ok(storefront.update("orders", other_id, {"_place": True}))
+    ok(storefront.update("orders", other_id, {"_place": True}))
     assert _salable(demo)["24-WB01"] == 92
-    cancelled = _ok(back_office.update("orders", other_id, {"_cancel": True}))
+    cancelled = ok(back_office.update("orders", other_id, {"_cancel": True}))
     assert cancelled["attributes"]["status"] == "cancelled"
     assert _salable(demo) == {"24-WB01": 95, "24-WB03": 80, "240-LV06": 100}
     assert _on_hand(demo) == DEMO_ON_HAND
 
     # Approving the seed order takes its units off ne_wh and brooklyn, and only those.
-    _ok(back_office.update("orders", order_id, {"_approve": True}))
+    ok(back_office.update("orders", order_id, {"_approve": True}))
     assert _on_hand(demo) == {
         **DEMO_ON_HAND,
         ("ne_wh", "24-WB01"): 0,
@@ -208,10 +204,10 @@ def test_seed_001_two_partial_shipments_reserve_then_decrement(demo):
 
 def test_cancelling_after_approval_puts_the_units_back_where_they_left(demo):
     order_id = _cart(demo, [("24-WB03", 20), ("24-WB01", 40)])
-    _ok(demo["storefront"].update("orders", order_id, {"_place": True}))
-    _ok(demo["back_office"].update("orders", order_id, {"_approve": True}))
+    ok(demo["storefront"].update("orders", order_id, {"_place": True}))
+    ok(demo["back_office"].update("orders", order_id, {"_approve": True}))
     assert _on_hand(demo)[("ne_wh", "24-WB01")] == 0
-    cancelled = _ok(demo["back_office"].update("orders", order_id, {"_cancel": True}))
+    cancelled = ok(demo["back_office"].update("orders", order_id, {"_cancel": True}))
     assert cancelled["attributes"]["status"] == "cancelled"
     assert _on_hand(demo) == DEMO_ON_HAND
     assert _salable(demo) == {"24-WB01": 135, "24-WB03": 100, "240-LV06": 100}
@@ -236,12 +232,12 @@ def test_short_stock_is_a_422_naming_each_short_line_and_reserves_nothing(demo, 
     assert [e["detail"] for e in errors] == [f"line_items - {d}" for d in details]
     assert {e["source"]["pointer"] for e in errors} == {"/data/relationships/line_items"}
     assert _reservations(demo) == {}
-    order = _ok(demo["back_office"].get(f"/api/orders/{order_id}"))
+    order = ok(demo["back_office"].get(f"/api/orders/{order_id}"))
     assert order["attributes"]["status"] == "pending"
 
 
 def _figures(api, order_id) -> dict:
-    attributes = _ok(api.get(f"/api/orders/{order_id}"))["attributes"]
+    attributes = ok(api.get(f"/api/orders/{order_id}"))["attributes"]
     names = ("subtotal", "shipping", "total_tax", "total")
     figures = {n: attributes[f"{n}_amount_cents"] for n in names}
     figures["total_amount_with_taxes"] = attributes["total_amount_with_taxes_cents"]
@@ -280,7 +276,7 @@ def test_choosing_a_shipping_method_for_one_shipment_recomputes_the_order(demo):
 
     def choose(name):
         relationships = {"shipping_method": rel("shipping_methods", methods[name])}
-        _ok(api.update("shipments", brooklyn["id"], relationships=relationships))
+        ok(api.update("shipments", brooklyn["id"], relationships=relationships))
 
     choose("Express")
     assert _figures(api, order_id) == {
