@@ -14,14 +14,14 @@ from tests.markets_tax_promotions.conftest import (
     CouponFactory,
     PercentageDiscountPromotionFactory,
 )
-from tests.orders.conftest import build_shop, make_cart
+from tests.shop import build_shop, make_cart
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def shop(market):
-    shop = build_shop(market, "FAST")
+    shop = build_shop(market, "FAST", free=True)
     second = f.SkuFactory(code="FAST-2", shipping_category=shop["sku"].shipping_category)
     f.PriceFactory(price_list=market.price_list, sku=second, amount_cents=123_456)
     f.StockItemFactory(stock_location=shop["location"], sku=second, quantity=7)

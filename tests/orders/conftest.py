@@ -10,7 +10,6 @@ from inventory.models import StockItem, StockReservation
 from orders.models import LineItem, Order, PaymentSource, Shipment, Transaction
 from tests import factories as f
 from tests.shop import build_shop
-from tests.shop import make_cart as make_cart  # tests/kernel/test_document_fast_path.py's import
 
 
 @pytest.fixture
