@@ -10,5 +10,8 @@ imports only its own layer or lower ones; tests/test_import_graph.py holds it):
 6. cart computation: `services.planning` (shipments), then `services.totals` (`refresh_order`);
 7. trigger services, each locking, asking its table, applying its steps: `services.carts`,
    `.addresses`, `.lifecycle` (the order's triggers), `.shipments`, `.transactions`, `.purge`;
-8. what parses and calls: `views`, `admin`, `auth`, management commands.
+8. what parses and calls: `views` (a package: `reach` and `related` under the resources of
+   `orders`, `shipments`, `payments`, `customers`), `admin`, `auth`, management commands.
+
+The demo shop (`demo`) and the bench data set (`bench`) are apps of their own above this one.
 """
