@@ -7,4 +7,8 @@ class CommerceConfig(AppConfig):
 
     def ready(self):
         # Registers the system check of the rate-limit settings (a bad rate would fail requests).
-        from commerce import ratelimit  # noqa: F401
+        # The kernel's own resources (addresses, API clients...) register themselves.
+        from commerce import (
+            ratelimit,  # noqa: F401
+            views,  # noqa: F401
+        )

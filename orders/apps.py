@@ -11,7 +11,8 @@ class OrdersConfig(AppConfig):
 
         register_grant(PASSWORD, password_grant)
 
-        # Addresses on orders out of a storefront's reach are out of its reach (auth.md).
+        # Addresses on orders out of a storefront's reach are out of its reach (auth.md); importing
+        # the views registers the resources of orders.
         from commerce.views import AddressResource
         from orders.views import addresses_within_reach
 

@@ -17,7 +17,6 @@ from commerce.jsonapi import fields as f
 from commerce.jsonapi.filters import PREDICATES
 from commerce.jsonapi.query import PAGE_NUMBER_MAX
 from commerce.jsonapi.registry import registry
-from commerce.jsonapi.routing import load_resources
 
 MEDIA_TYPE = "application/vnd.api+json"
 # Each filterable attribute is listed with its most used predicates; the operation's
@@ -482,7 +481,6 @@ COMMON_SCHEMAS = {
 
 @cache
 def build_schema() -> dict:
-    load_resources()
     schemas = dict(COMMON_SCHEMAS)
     paths = {}
     for type_name, resource_cls in sorted(registry.items()):

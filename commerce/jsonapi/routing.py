@@ -1,8 +1,5 @@
 """URL patterns for every registered resource, built from the registry."""
 
-import importlib
-
-from django.apps import apps
 from django.urls import path
 from rest_framework.views import APIView
 
@@ -22,19 +19,9 @@ class UnknownRoute(APIView):
         return self.response
 
 
-def load_resources() -> None:
-    """Import each app's `views` module, where resources register themselves."""
-    for config in apps.get_app_configs():
-        if config.name in ("commerce", "commerce.webhooks", "inventory", "markets", "orders"):
-            try:
-                importlib.import_module(f"{config.name}.views")
-            except ModuleNotFoundError as exc:
-                if exc.name != f"{config.name}.views":
-                    raise
-
-
 def api_urlpatterns():
-    load_resources()
+    """The routes of every resource in the registry: each app registers its resources when
+    Django starts (its AppConfig.ready imports its views), so the kernel names no app."""
     patterns = []
     for type_name, resource_cls in sorted(registry.items()):
         patterns += [

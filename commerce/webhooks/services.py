@@ -39,7 +39,6 @@ from commerce.exceptions import CommerceError
 from commerce.jsonapi.document import DocumentBuilder, prefetches, resource_meta
 from commerce.jsonapi.query import Query, parse_include
 from commerce.jsonapi.registry import registry
-from commerce.jsonapi.routing import load_resources
 from commerce.webhooks import signing, ssrf
 from commerce.webhooks.models import Delivery, EventCallback, Webhook
 
@@ -276,7 +275,6 @@ class _ApiOrigin:
 def render_document(event, include_resources) -> dict:
     """The event's resource as its JSON:API document, with the webhook's includes, rendered
     through the resource registry by type name (the kernel knows no app)."""
-    load_resources()
     type_name = event.resource_type
     resource_cls = registry.get(type_name)
     instance = None

@@ -9,7 +9,6 @@ from openapi_spec_validator import validate
 
 from commerce.jsonapi.filters import PREDICATES
 from commerce.jsonapi.registry import registry
-from commerce.jsonapi.routing import load_resources
 
 pytestmark = pytest.mark.django_db
 
@@ -46,7 +45,6 @@ def _operations(type_name, resource):
 
 @pytest.fixture(scope="module")
 def resources():
-    load_resources()
     assert registry, "no resource registered"
     return dict(registry.items())
 

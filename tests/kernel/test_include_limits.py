@@ -11,7 +11,6 @@ from commerce.jsonapi import document
 from commerce.jsonapi.document import DocumentBuilder, prefetches
 from commerce.jsonapi.query import INCLUDE_DEPTH_MAX, INCLUDE_PATHS_MAX, parse_include
 from commerce.jsonapi.registry import registry
-from commerce.jsonapi.routing import load_resources
 from commerce.webhooks.services import WORKER_CTX
 from tests.orders.test_order_query_budget import cart_with_lines
 from tests.shop import build_shop
@@ -41,7 +40,6 @@ def include_error(response) -> dict:
 def sku_paths(count: int) -> list[str]:
     """`count` distinct include paths of skus that every token kind may ask for (relationships
     read through a scoped queryset: see views.check_storefront_include), shortest first."""
-    load_resources()
     paths, level = [], [("", "skus")]
     while level and len(paths) < count:
         deeper = []
@@ -166,7 +164,6 @@ def test_a_looping_path_walks_each_record_once_per_level_and_builds_it_once(
 def test_a_looping_path_prefetches_as_its_plain_form():
     """A path turning back to its parent through the parent's own foreign key reads nothing
     new: it is prefetched as the parent's subtree, not as a lookup per turn."""
-    load_resources()
     orders = registry["orders"]
 
     def lookups(value: str) -> set[str]:
