@@ -5,6 +5,7 @@ Commerce Layer's timestamp format, money triplets derived from cents). Relations
 beside them as `Rel`s; the document builder renders them (links always, `data` when included).
 """
 
+import copy
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
@@ -112,6 +113,18 @@ class ResourceSerializer(serializers.ModelSerializer):
                     self.fields.pop(name)
 
     # --- declaration helpers -------------------------------------------------------------
+
+    def get_fields(self):
+        """DRF builds a model serializer's fields from the model for every instance, on every
+        write; they depend on the class alone, so they are built once per class and each
+        instance gets copies of its own. Shallow copies: binding a field to its serializer
+        (name, parent, source) and its lazily built validators are assignments on the copy;
+        what the copies share (choices, messages, validators' lists) is only read."""
+        built = type(self).__dict__.get("_built_fields")
+        if built is None:
+            built = super().get_fields()
+            type(self)._built_fields = built
+        return {name: copy.copy(field) for name, field in built.items()}
 
     def get_field_names(self, declared_fields, info):
         names = list(super().get_field_names(declared_fields, info))
