@@ -124,7 +124,9 @@ elif DB_TIMEOUTS and DATABASES["default"]["ENGINE"] == "django.db.backends.postg
 # automatic preparation; it needs server-side parameter binding). Half of PostgreSQL's CPU in a
 # checkout was parsing and planning the same statements again. Behind a PgBouncer in
 # transaction pooling mode a prepared statement may land on another server connection: set
-# DB_PREPARED_STATEMENTS=off there (client-side binding, nothing prepared).
+# DB_PREPARED_STATEMENTS=off there (client-side binding, nothing prepared). A migration that
+# changes a column's type can fail a statement prepared before it ("cached plan must not change
+# result type") until the connection is renewed: restart the app servers after such migrations.
 DB_PREPARED_STATEMENTS = env_bool("DB_PREPARED_STATEMENTS", default=True)
 DB_PREPARE_THRESHOLD = int(os.environ.get("DB_PREPARE_THRESHOLD", "2"))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and DB_PREPARED_STATEMENTS:
