@@ -5,10 +5,14 @@ Import the fixtures into a test module (`from tests.databases import file_databa
 then ask for them by name (`file_database`, `lock_timeout`).
 """
 
+import os
 import sqlite3
+import subprocess
+import sys
 from contextlib import contextmanager
 
 import pytest
+from django.conf import settings
 from django.db import connection, connections
 
 
@@ -82,3 +86,28 @@ def holding_lock(instance):
                 cursor.execute("ROLLBACK")
     finally:
         holder.close()
+
+
+def database_url() -> str:
+    """The PostgreSQL test database as a DATABASE_URL, for a process of the project's own."""
+    db = connection.settings_dict
+    return (
+        f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST']}:{db['PORT'] or 5432}"
+        f"/{db['NAME']}"
+    )
+
+
+def manage_shell(code: str, *, without=(), **env) -> str:
+    """Run `code` in `manage.py shell` on the test database, as a process started from the shell
+    would (environment variables named in `without` unset, `env` added); its output."""
+    base = {k: v for k, v in os.environ.items() if k not in without}
+    done = subprocess.run(
+        [sys.executable, "manage.py", "shell", "--no-imports", "-c", code],
+        cwd=settings.BASE_DIR,
+        env={**base, "DATABASE_URL": database_url(), **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout

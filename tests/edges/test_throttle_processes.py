@@ -34,7 +34,7 @@ THREADS = 16
 REQUESTS_PER_THREAD = 4  # 64 attempts for the 34 reads left
 
 
-def test_database_url() -> str:
+def database_url() -> str:
     db = connection.settings_dict
     user = quote(db["USER"] or "", safe="")
     password = f":{quote(db['PASSWORD'], safe='')}" if db["PASSWORD"] else ""
@@ -43,7 +43,7 @@ def test_database_url() -> str:
     )
 
 
-test_database_url.__test__ = False  # a helper, not a test
+database_url.__test__ = False  # a helper, not a test
 
 
 def request(url, *, token=None, body=None):
@@ -68,7 +68,7 @@ def app_processes(count: int, env_extra: dict, logs: Path):
     """`count` servers on free loopback ports; yields their base URLs; stops them by pid."""
     env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
     env.update(
-        DATABASE_URL=test_database_url(),
+        DATABASE_URL=database_url(),
         API_THROTTLE_ENABLED="1",
         API_THROTTLE_READ=f"{READ_LIMIT}/day",
         API_THROTTLE_WRITE="100/min",

@@ -8,10 +8,6 @@ reconnecting with smaller options, the way a deployment sets them.
 
 The requests run outside a test transaction (transaction=True), as on a server."""
 
-import os
-import subprocess
-import sys
-
 import pytest
 from django.conf import settings
 from django.db import connection
@@ -20,6 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from commerce.models import Address
 from commerce.views import AddressResource
 from tests.conftest import ADDRESS
+from tests.databases import manage_shell
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres_only]
 
@@ -144,9 +141,6 @@ def test_a_slow_query_in_the_token_endpoint_answers_503_json(client, timeouts, m
 def test_management_commands_run_without_the_timeouts():
     """migrate on a big table, seeding or the webhook worker must not be cut short: manage.py
     turns the timeouts off for every command but runserver."""
-    db = connection.settings_dict
-    url = f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-    env = {k: v for k, v in os.environ.items() if k != "DB_TIMEOUTS"}
     show = (
         "from django.db import connection\n"
         "with connection.cursor() as c:\n"
@@ -154,16 +148,8 @@ def test_management_commands_run_without_the_timeouts():
         "        c.execute('SHOW ' + name)\n"
         "        print(c.fetchone()[0])\n"
     )
-    done = subprocess.run(
-        [sys.executable, "manage.py", "shell", "--no-imports", "-c", show],
-        cwd=settings.BASE_DIR,
-        env={**env, "DATABASE_URL": url},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.split() == ["0", "0"]
+    out = manage_shell(show, without=("DB_TIMEOUTS",))
+    assert out.split() == ["0", "0"]
 
 
 def test_a_deadlock_answers_409_to_the_request_postgresql_cancelled(integration, monkeypatch):

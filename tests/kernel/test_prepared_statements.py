@@ -2,16 +2,13 @@
 and planned once, then only executed; DB_PREPARED_STATEMENTS=off (a transaction-pooling
 PgBouncer) prepares nothing and binds parameters on the client, as Django does by default."""
 
-import os
-import subprocess
-import sys
-
 import pytest
 from django.conf import settings
 from django.db import connection
 
 from commerce.models import Address
 from tests.conftest import ADDRESS
+from tests.databases import manage_shell
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres_only]
 
@@ -42,23 +39,12 @@ def test_a_repeated_read_is_prepared_and_answers_the_same():
 
 
 def settings_of_a_process(**env) -> str:
-    db = connection.settings_dict
-    url = f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
     show = (
         "from django.conf import settings\n"
         "o = settings.DATABASES['default']['OPTIONS']\n"
         "print(o.get('server_side_binding'), o.get('prepare_threshold'))\n"
     )
-    done = subprocess.run(
-        [sys.executable, "manage.py", "shell", "--no-imports", "-c", show],
-        cwd=settings.BASE_DIR,
-        env={**os.environ, "DATABASE_URL": url, **env},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stderr
-    return done.stdout.strip()
+    return manage_shell(show, **env).strip()
 
 
 def test_a_pooler_turns_them_off():

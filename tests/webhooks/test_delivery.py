@@ -30,6 +30,7 @@ from commerce.webhooks.models import Delivery, EventCallback, Webhook
 from commerce.webhooks.signing import standard_webhooks_secret
 from inventory.services import update_stock_item
 from tests import factories as f
+from tests.databases import database_url
 from tests.webhooks.conftest import committed, drain, run_worker
 
 pytestmark = [pytest.mark.django_db, pytest.mark.sqlite, pytest.mark.usefixtures("fast_webhooks")]
@@ -209,11 +210,9 @@ def test_a_worker_killed_with_sigkill_mid_post_is_replaced_after_the_lease(recei
     with committed():
         update_stock_item(f.StockItemFactory(), {"quantity": 3})
 
-    db = connection.settings_dict
     env = {
         **os.environ,
-        "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST']}:"
-        f"{db['PORT'] or 5432}/{db['NAME']}",
+        "DATABASE_URL": database_url(),
         "WEBHOOK_ALLOW_PRIVATE_URLS": "1",
         "WEBHOOK_LEASE_SECONDS": "1",
     }
