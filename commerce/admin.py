@@ -41,6 +41,18 @@ class ResourceAdmin(admin.ModelAdmin):
     # Links typed without a scheme are https (Django 6's default; silences its warning).
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
+    def delete_view(self, request, object_id, extra_context=None):
+        """A delete its service refuses (the guard under the record's lock saw a change the page
+        did not: a transfer that left draft meanwhile) is an error on the record's page, with
+        nothing deleted, never a 500."""
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except CommerceError as error:
+            self.message_user(request, error_text(error), messages.ERROR)
+            opts = self.model._meta
+            change = f"admin:{opts.app_label}_{opts.model_name}_change"
+            return HttpResponseRedirect(reverse(change, args=[object_id]))
+
 
 class ResourceInline(admin.TabularInline):
     readonly_fields = ("public_id",)

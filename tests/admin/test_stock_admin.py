@@ -5,7 +5,7 @@ does it); stock transfer triggers as actions and buttons doing what the API's tr
 import pytest
 
 from commerce.models import Event
-from inventory.admin import STOCK_TRANSFER_ACTIONS
+from inventory.admin import STOCK_TRANSFER_ACTIONS, StockTransferAdmin
 from inventory.models import StockItem, StockTransfer
 from tests import factories as f
 from tests.admin.conftest import (
@@ -205,3 +205,18 @@ def test_a_transfer_under_way_is_read_only(integration, staff_client, shop):
     assert "stock_transfer_in_transit" in actions
     draft = transfer_in(integration, shop, "draft")
     assert "quantity" in staff_client.get(admin_url(draft)).context["adminform"].form.fields
+
+
+def test_a_delete_refused_under_the_lock_is_a_message_not_a_500(
+    integration, staff_client, shop, monkeypatch
+):
+    """The page allowed the delete, then the transfer left draft before the POST: the service's
+    guard, under the transfer's lock, refuses; the operator reads why on the transfer's page."""
+    transfer = transfer_in(integration, shop, "picking")
+    monkeypatch.setattr(StockTransferAdmin, "has_delete_permission", lambda *args: True)
+    response = staff_client.post(admin_url(transfer, "delete"), {"post": "yes"}, follow=True)
+    assert response.redirect_chain == [(admin_url(transfer), 302)]
+    assert messages_of(response) == [
+        "A stock transfer under way can't be deleted: cancel it first."
+    ]
+    assert transfer_snapshot(transfer)["status"] == "picking"
