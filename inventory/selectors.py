@@ -1,8 +1,26 @@
 """Reads of inventory for other layers (HackSoft's selectors)."""
 
+from django.db import models
+
 from commerce.auth.exceptions import InvalidScope
 from commerce.auth.scopes import ScopedMarket, ScopedStockLocation, ScopeItem
-from inventory.models import StockLocation
+from commerce.compiled import CompiledRead
+from inventory.models import InventoryStockLocation, StockLocation
+
+_INVENTORY_LOCATIONS = CompiledRead(
+    lambda model_id: (
+        InventoryStockLocation.objects.filter(inventory_model_id=model_id)
+        .select_related("stock_location")
+        .order_by("priority", "id")
+    ),
+    model_id=models.BigIntegerField(),
+)
+
+
+def inventory_locations(inventory_model_id: int) -> list[InventoryStockLocation]:
+    """An inventory model's stock locations (held ones too) with their locations, by priority;
+    read on every change of a cart, so compiled once (commerce/compiled.py)."""
+    return _INVENTORY_LOCATIONS.all(model_id=inventory_model_id)
 
 
 def scoped_stock_location(

@@ -1,25 +1,64 @@
 """Reads that span the catalog and the markets (HackSoft's selectors)."""
 
-from django.db.models import Prefetch
+from django.db import models
+from django.db.models import Prefetch, Q
 
 from commerce import money
 from commerce.auth.exceptions import InvalidScope
 from commerce.auth.scopes import ScopedMarket, ScopeItem
+from commerce.compiled import CompiledRead
 from inventory.models import InventoryStockLocation, Sku, StockItem
+from inventory.selectors import inventory_locations
 from inventory.services import salable_quantities
-from markets.models import DeliveryLeadTime, Market
+from markets.models import DeliveryLeadTime, Market, Promotion, ShippingMethod, TaxRule
+
+# A cart's figures read these on every change: their SQL is built once (commerce/compiled.py).
+_PROMOTIONS = CompiledRead(
+    lambda market_id, now: (
+        Promotion.objects.filter(
+            Q(market_id=market_id) | Q(market__isnull=True),
+            disabled_at__isnull=True,
+            starts_at__lte=now,
+            expires_at__gt=now,
+        )
+        .select_related("coupon_codes_promotion_rule")
+        .order_by("priority", "created_at", "id")
+    ),
+    market_id=models.BigIntegerField(),
+    now=models.DateTimeField(),
+)
+_SHIPPING_METHODS = CompiledRead(
+    lambda market_id: ShippingMethod.objects.filter(
+        Q(market_id=market_id) | Q(market__isnull=True)
+    ).select_related("market__price_list"),
+    market_id=models.BigIntegerField(),
+)
+_TAX_RULES = CompiledRead(
+    lambda calculator_id: TaxRule.objects.filter(manual_tax_calculator_id=calculator_id),
+    calculator_id=models.BigIntegerField(),
+)
+
+
+def running_promotions(market_id: int, now) -> list[Promotion]:
+    """The enabled promotions of a market (and of no market) whose window holds `now`, in the
+    order they apply: priority, then age."""
+    return _PROMOTIONS.all(market_id=market_id, now=now)
+
+
+def shipping_method_candidates(market_id: int) -> list[ShippingMethod]:
+    """The methods a market's shipments may use: its own and those of no market."""
+    return _SHIPPING_METHODS.all(market_id=market_id)
+
+
+def tax_rules(calculator_id: int) -> list[TaxRule]:
+    """The rules of a manual tax calculator."""
+    return _TAX_RULES.all(calculator_id=calculator_id)
 
 
 def market_locations(market: Market) -> list[InventoryStockLocation]:
     """The locations a market sells from: by priority, held ones skipped, up to the cutoff."""
     model = market.inventory_model
-    isls = [
-        isl
-        for isl in InventoryStockLocation.objects.filter(inventory_model_id=model.pk)
-        .select_related("stock_location")
-        .order_by("priority", "id")
-        if not isl.on_hold
-    ]
+    isls = [isl for isl in inventory_locations(model.pk) if not isl.on_hold]
     cutoff = model.stock_locations_cutoff
     # As source selection counts it (inventory.strategies.usable_locations): None is no cutoff.
     return isls if cutoff is None else isls[:cutoff]

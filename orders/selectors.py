@@ -1,4 +1,6 @@
-"""Reads of the orders app that more than one layer needs: the transactions' balances.
+"""Reads of the orders app that more than one layer needs: what a cart's every change reads
+again (its lines, shipments and stock line items, compiled once), and the transactions'
+balances.
 
 An authorization's `capture_amount_cents`/`void_amount_cents` are the sums of the succeeded
 captures and voids that refer to it, a capture's `refund_amount_cents` those of its refunds;
@@ -12,10 +14,46 @@ subquery each, no GROUP BY, so `select_for_update` still works); services, views
 read balances through it.
 """
 
+from django.db import models
 from django.db.models import F, IntegerField, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, Greatest
 
-from orders.models import Order, Transaction
+from commerce.compiled import CompiledRead
+from orders.models import LineItem, Order, Shipment, StockLineItem, Transaction
+
+# What a cart's every change reads again, SQL built once per process (commerce/compiled.py).
+_LINES = CompiledRead(
+    lambda order_id: LineItem.objects.filter(order_id=order_id).select_related("sku"),
+    order_id=models.BigIntegerField(),
+)
+_SHIPMENTS = CompiledRead(
+    lambda order_id: (
+        Shipment.objects.filter(order_id=order_id).select_related("shipping_method").order_by("id")
+    ),
+    order_id=models.BigIntegerField(),
+)
+_STOCK_LINE_ITEMS = CompiledRead(
+    lambda order_id: StockLineItem.objects.filter(shipment__order_id=order_id),
+    order_id=models.BigIntegerField(),
+)
+
+
+def order_lines(order: Order) -> list[LineItem]:
+    """The order's line items with their SKUs, oldest first."""
+    return _LINES.all(order_id=order.pk, known={"order": order})
+
+
+def order_shipments(order: Order) -> list[Shipment]:
+    """The order's shipments with their shipping methods, by id."""
+    return _SHIPMENTS.all(order_id=order.pk, known={"order": order})
+
+
+def order_stock_line_items(order: Order) -> dict[int, list[StockLineItem]]:
+    """The stock line items of the order's shipments, oldest first, by shipment id."""
+    by_shipment: dict[int, list[StockLineItem]] = {}
+    for sli in _STOCK_LINE_ITEMS.all(order_id=order.pk):
+        by_shipment.setdefault(sli.shipment_id, []).append(sli)
+    return by_shipment
 
 
 def _referring_sum(kind: str, reference: str):

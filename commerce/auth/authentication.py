@@ -7,13 +7,25 @@ InvalidToken.
 """
 
 import jwt
+from django.db import models
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 
 from commerce.auth import tokens
 from commerce.auth.context import TokenContext
 from commerce.auth.exceptions import InvalidToken
 from commerce.auth.services import token_checksum
+from commerce.compiled import CompiledRead
 from commerce.models import AccessTokenScope
+
+# Every request's first read: its SQL is built once per process (commerce/compiled.py).
+TOKEN_SCOPE = CompiledRead(
+    lambda checksum: (
+        AccessTokenScope.objects.select_related("access_token")
+        .filter(access_token__token_checksum=checksum)
+        .order_by()[:1]
+    ),
+    checksum=models.CharField(),
+)
 
 
 class BearerTokenAuthentication(BaseAuthentication):
@@ -45,11 +57,7 @@ def authenticate_token(raw: str) -> TokenContext:
     jti = claims.get("jti")
     if not isinstance(jti, str):
         raise InvalidToken()
-    row = (
-        AccessTokenScope.objects.select_related("access_token")
-        .filter(access_token__token_checksum=token_checksum(jti))
-        .first()
-    )
+    row = TOKEN_SCOPE.first(checksum=token_checksum(jti))
     if row is None or row.access_token.is_expired():
         raise InvalidToken()
     access_token = row.access_token

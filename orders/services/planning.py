@@ -2,14 +2,16 @@
 market's inventory strategy, inventory.strategies), and the shipments and stock line items kept
 in step with that plan. A computation over the order under its row lock: it moves no status."""
 
-from django.db.models import Q
 from django.utils import timezone
 
 from inventory import strategies
-from inventory.models import InventoryStockLocation, StockItem
+from inventory.models import StockItem
+from inventory.selectors import inventory_locations
 from inventory.services import with_reserved_and_salable
 from markets.models import ShippingMethod
+from markets.selectors import shipping_method_candidates
 from orders.models import LineItem, Order, Shipment, StockLineItem
+from orders.selectors import order_shipments, order_stock_line_items
 from orders.services.stock import read_stock
 from orders.transitions import is_cart
 
@@ -21,15 +23,6 @@ def shippable_lines(order: Order, lines=None) -> list[LineItem]:
         if not order.is_prefetched("line_items"):
             lines = lines.select_related("sku")  # li.sku below: one query, not one per line
     return [li for li in lines if li.item_type == "skus" and li.sku_id and not li.sku.do_not_ship]
-
-
-def shipping_method_candidates(market_id) -> list[ShippingMethod]:
-    """The methods a market's shipments may use: its own and those of no market."""
-    return list(
-        ShippingMethod.objects.filter(
-            Q(market_id=market_id) | Q(market__isnull=True)
-        ).select_related("market__price_list")
-    )
 
 
 def available_shipping_methods(order: Order, shipment: Shipment | None = None, *, candidates=None):
@@ -67,11 +60,7 @@ def plan_shipments(
     `strict` (placing) the shortage raises InsufficientStock.
     """
     model = order.market.inventory_model
-    isls = list(
-        InventoryStockLocation.objects.filter(inventory_model_id=model.pk)
-        .select_related("stock_location")
-        .order_by("priority", "id")
-    )
+    isls = inventory_locations(model.pk)
     if held is None:
         held = read_stock(
             with_reserved_and_salable(
@@ -149,15 +138,12 @@ def build_shipments(order: Order, *, lines=None, held=None, strict: bool = False
     if lines:
         plan, stock_items = plan_shipments(order, lines, held=held, strict=strict)
     existing: dict = {}
-    for shipment in (
-        order.shipments.select_related("shipping_method")
-        .prefetch_related("stock_line_items")
-        .order_by("id")
-    ):
+    for shipment in order_shipments(order):
         key = (shipment.stock_location_id, shipment.shipping_category_id)
         existing.setdefault(key, []).append(shipment)
     if not plan and not existing:
         return []
+    stock_line_items = order_stock_line_items(order) if existing else {}
     candidates = shipping_method_candidates(order.market_id)
     shipments, kept, new, stale = [], [], [], []
     for index, part in enumerate(plan, start=1):
@@ -197,7 +183,8 @@ def build_shipments(order: Order, *, lines=None, held=None, strict: bool = False
             for line, quantity in part["lines"]
         }
         current = []
-        for sli in shipment.stock_line_items.all() if kept_shipment else []:
+        for sli in stock_line_items.get(shipment.pk, []) if kept_shipment else []:
+            sli.shipment = shipment
             want = wanted.pop(sli.line_item_id, None)
             if want is None:
                 stale.append(sli.pk)

@@ -1,10 +1,10 @@
 """Which coupon and promotions an order gets: reads of the markets' rows, no writes (their
 uses are counted by orders.services.usage)."""
 
-from django.db.models import Q
 from django.utils import timezone
 
 from markets.models import Coupon, Promotion
+from markets.selectors import running_promotions
 from orders.models import Order
 
 
@@ -16,20 +16,10 @@ def active_promotions(order: Order, now=None, *, coupon=...) -> list[Promotion]:
     """Promotions of the order's market that apply now: automatic ones, and those whose
     coupon the order carries (`coupon`: the caller read it already, None when none)."""
     now = now or timezone.now()
-    qs = (
-        Promotion.objects.filter(
-            Q(market_id=order.market_id) | Q(market__isnull=True),
-            disabled_at__isnull=True,
-            starts_at__lte=now,
-            expires_at__gt=now,
-        )
-        .select_related("coupon_codes_promotion_rule")
-        .order_by("priority", "created_at", "id")
-    )
     if coupon is ...:
         coupon = find_coupon(order.coupon_code) if order.coupon_code else None
     result = []
-    for promotion in qs:
+    for promotion in running_promotions(order.market_id, now):
         if promotion.total_usage_reached:
             continue
         if promotion.currency_code and promotion.currency_code != order.currency_code:

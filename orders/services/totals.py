@@ -16,8 +16,10 @@ from django.utils import timezone
 from commerce.events import emit_event
 from commerce.services import write_record
 from markets.models import TaxRule
+from markets.selectors import tax_rules
 from orders import pricing
 from orders.models import LineItem, Order
+from orders.selectors import order_lines, order_shipments
 from orders.services.planning import build_shipments
 from orders.services.promotions import active_promotions
 from orders.services.statuses import move_order
@@ -35,7 +37,7 @@ def matching_tax_rule(order: Order) -> TaxRule | None:
     address = order.shipping_address or order.billing_address
     if calculator_id is None or address is None:
         return None
-    for rule in TaxRule.objects.filter(manual_tax_calculator_id=calculator_id):
+    for rule in tax_rules(calculator_id):
         if _matches(rule, address):
             return rule
     return None
@@ -133,11 +135,11 @@ def refresh_figures(
     whose uses the caller counted before locking the stock (orders.services.usage)."""
     if not is_cart(order.status):
         return list(order.line_items.all()), list(order.shipments.all())
-    line_items = list(order.line_items.select_related("sku")) if lines is None else lines
+    line_items = order_lines(order) if lines is None else lines
     if reship:
         shipments = build_shipments(order, lines=line_items, held=held, strict=strict)
     else:
-        shipments = list(order.shipments.select_related("shipping_method").order_by("id"))
+        shipments = order_shipments(order)
     sku_lines = [li for li in line_items if li.item_type == "skus"]
     if promotions is None:
         promotions = active_promotions(order) if sku_lines else []

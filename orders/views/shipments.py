@@ -8,6 +8,7 @@ from commerce.triggers import Trigger, TriggerSet
 from inventory.models import StockLocation, StockReservation
 from inventory.serializers import StockReservationSerializer
 from markets.models import DeliveryLeadTime, Market
+from markets.selectors import shipping_method_candidates
 from orders import serializers as s
 from orders.models import (
     Order,
@@ -45,7 +46,7 @@ def _available_shipping_methods(shipment):
     market = shipment.order.market
     candidates = market.__dict__.get("_shipping_method_candidates")
     if candidates is None:
-        candidates = planning.shipping_method_candidates(market.pk)
+        candidates = shipping_method_candidates(market.pk)
         market.__dict__["_shipping_method_candidates"] = candidates
     return planning.available_shipping_methods(shipment.order, shipment, candidates=candidates)
 

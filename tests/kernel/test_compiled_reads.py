@@ -1,0 +1,132 @@
+"""A compiled read (commerce/compiled.py) answers what its queryset answers, for each call's
+values, with its SQL built once per process; a read whose arguments would change the SQL is
+refused at its first call instead of reading the wrong rows."""
+
+import datetime
+
+import pytest
+from django.db import models, transaction
+from django.db.models.sql import compiler
+from django.db.transaction import TransactionManagementError
+from django.utils import timezone
+
+from commerce.compiled import CompiledRead
+from orders.models import LineItem
+from tests import factories as f
+from tests.shop import build_shop, make_cart
+
+pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]
+
+FIELDS = ("pk", "public_id", "order_id", "sku_id", "quantity", "unit_amount_cents", "created_at")
+
+
+def lines_read():
+    return CompiledRead(
+        lambda order_id: LineItem.objects.filter(
+            order_id=order_id, item_type="skus"
+        ).select_related("sku"),
+        order_id=models.BigIntegerField(),
+    )
+
+
+def values(rows):
+    return [tuple(getattr(row, name) for name in FIELDS) for row in rows]
+
+
+@pytest.fixture
+def shop(market):
+    return build_shop(market, "COMPILED")
+
+
+@pytest.fixture
+def two_carts(shop):
+    first = make_cart(shop, [(shop["sku"], 1)])
+    second = make_cart(shop, [(shop["sku"], 3)])
+    f.LineItemFactory(order=second, sku=shop["sku"], quantity=2, unit_amount_cents=250)
+    return first, second
+
+
+def test_rows_are_those_of_the_queryset_for_each_calls_values(two_carts, django_assert_num_queries):
+    read = lines_read()
+    for order in two_carts:
+        expected = list(
+            LineItem.objects.filter(order_id=order.pk, item_type="skus").select_related("sku")
+        )
+        rows = read.all(order_id=order.pk)
+        assert values(rows) == values(expected) and rows
+        with django_assert_num_queries(0):  # select_related rows came with them
+            assert [row.sku.code for row in rows] == [row.sku.code for row in expected]
+    assert read.all(order_id=-1) == []
+    assert read.first(order_id=-1) is None
+
+
+def test_the_sql_is_built_once_per_process(two_carts, monkeypatch):
+    read = lines_read()
+    read.all(order_id=two_carts[0].pk)  # compiles (twice: two sets of stand-ins)
+    compiles = []
+    original = compiler.SQLCompiler.as_sql
+
+    def counting(self, *args, **kwargs):
+        compiles.append(self.query.model)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(compiler.SQLCompiler, "as_sql", counting)
+    for order in two_carts * 3:
+        assert {row.order_id for row in read.all(order_id=order.pk)} == {order.pk}
+    assert compiles == []
+
+
+def test_known_rows_are_attached_without_a_query(two_carts, django_assert_num_queries):
+    order = two_carts[1]
+    rows = lines_read().all(order_id=order.pk, known={"order": order})
+    with django_assert_num_queries(0):
+        assert all(row.order is order for row in rows)
+
+
+def test_a_datetime_argument_reaches_the_database_as_its_field_sends_it(shop):
+    now = timezone.now()
+    old = make_cart(shop, [(shop["sku"], 1)])
+    LineItem.objects.filter(order=old).update(created_at=now - datetime.timedelta(days=2))
+    new = make_cart(shop, [(shop["sku"], 1)])
+    read = CompiledRead(
+        lambda since: LineItem.objects.filter(created_at__gte=since),
+        since=models.DateTimeField(),
+    )
+    since = now - datetime.timedelta(days=1)
+    assert {row.order_id for row in read.all(since=since)} == {new.pk}
+    assert {row.order_id for row in read.all(since=since - datetime.timedelta(days=2))} == {
+        old.pk,
+        new.pk,
+    }
+
+
+def test_an_argument_the_lookup_rewrites_is_refused():
+    read = CompiledRead(
+        lambda code: LineItem.objects.filter(sku_code__icontains=code),
+        code=models.CharField(),
+    )
+    with pytest.raises(ValueError, match="is not a parameter"):
+        read.all(code="abc")
+
+
+def test_an_argument_that_changes_the_sql_is_refused():
+    read = CompiledRead(
+        # the length of the IN list follows the value: not a fixed shape
+        lambda code: LineItem.objects.filter(sku_code__in=list(code)),
+        code=models.CharField(),
+    )
+    with pytest.raises(ValueError):
+        read.all(code="abc")
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.postgres_only
+def test_a_locking_read_needs_a_transaction(two_carts):
+    read = CompiledRead(
+        lambda order_id: LineItem.objects.select_for_update().filter(order_id=order_id),
+        order_id=models.BigIntegerField(),
+    )
+    with pytest.raises(TransactionManagementError):
+        read.all(order_id=two_carts[0].pk)
+    with transaction.atomic():
+        assert {row.order_id for row in read.all(order_id=two_carts[0].pk)} == {two_carts[0].pk}
