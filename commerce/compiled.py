@@ -156,3 +156,41 @@ def _stand_in(field: models.Field, n: int):
     if isinstance(field, models.CharField | models.TextField):
         return f"compiled-read-stand-in-{n}"
     raise TypeError(f"compiled read: no stand-in for a {type(field).__name__}")
+
+
+def update_rows(instances: list[models.Model], fields: list[str]) -> None:
+    """Store `fields` of each of `instances` (one model) by primary key: one UPDATE text, built
+    once per process, sent once with every row's values (`executemany`, which psycopg sends in
+    one round trip). What `bulk_update` does without its CASE WHEN per row and per field, whose
+    compiling costs ~2 ms for a handful of line items."""
+    if not instances:
+        return
+    model = type(instances[0])
+    alias = router.db_for_write(model)
+    connection = connections[alias]
+    key = (model, tuple(fields), alias, connection.vendor)
+    statement = _UPDATES.get(key)
+    if statement is None:
+        meta = model._meta
+        targets = [meta.get_field(name) for name in fields]
+        quote = connection.ops.quote_name
+        sql = "UPDATE {} SET {} WHERE {} = %s".format(
+            quote(meta.db_table),
+            ", ".join(f"{quote(field.column)} = %s" for field in targets),
+            quote(meta.pk.column),
+        )
+        statement = _UPDATES[key] = (sql, targets)
+    sql, targets = statement
+    rows = [
+        [field.get_db_prep_save(getattr(obj, field.attname), connection) for field in targets]
+        + [obj.pk]
+        for obj in instances
+    ]
+    with connection.cursor() as cursor:
+        if len(rows) == 1:
+            cursor.execute(sql, rows[0])
+        else:
+            cursor.executemany(sql, rows)
+
+
+_UPDATES: dict[tuple, tuple[str, list[models.Field]]] = {}

@@ -4,6 +4,7 @@ in step with that plan. A computation over the order under its row lock: it move
 
 from django.utils import timezone
 
+from commerce.compiled import update_rows
 from inventory import strategies
 from inventory.models import StockItem
 from inventory.selectors import inventory_locations
@@ -213,7 +214,7 @@ def build_shipments(order: Order, *, lines=None, held=None, strict: bool = False
     if stale:
         StockLineItem.objects.filter(pk__in=stale).delete()
     if kept:
-        StockLineItem.objects.bulk_update(kept, ["quantity", "stock_item", "updated_at"])
+        update_rows(kept, ["quantity", "stock_item", "updated_at"])
     if new:
         StockLineItem.objects.bulk_create(new)
     gone = [s.pk for group in existing.values() for s in group]

@@ -5,6 +5,7 @@ then locked in primary-key order (inventory.locks), so concurrent checkouts queu
 deadlock, and salable is re-read under those locks before anything is reserved.
 """
 
+from commerce.compiled import update_rows
 from commerce.exceptions import ValidationError
 from inventory.locks import lock_stock_items, lock_stock_items_for
 from inventory.models import InventoryStockLocation, StockReservation
@@ -69,7 +70,7 @@ def reserve_stock(shipments) -> None:
     reservations = create_reservations([(sli.stock_item, sli.quantity) for sli in stock_line_items])
     for sli, reservation in zip(stock_line_items, reservations, strict=True):
         sli.stock_reservation = reservation
-    StockLineItem.objects.bulk_update(stock_line_items, ["stock_reservation"])
+    update_rows(stock_line_items, ["stock_reservation"])
 
 
 def _reservations(order: Order) -> list[StockReservation]:

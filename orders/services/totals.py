@@ -13,6 +13,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from commerce.compiled import update_rows
 from commerce.events import emit_event
 from commerce.services import write_record
 from markets.models import TaxRule
@@ -161,7 +162,7 @@ def refresh_figures(
             li.updated_at = timezone.now()
             changed.append(li)
     if changed:
-        LineItem.objects.bulk_update(
+        update_rows(
             changed,
             ["total_amount_cents", "discount_cents", "tax_amount_cents", "tax_rate", "updated_at"],
         )
@@ -290,7 +291,7 @@ def _sync_system_lines(order, totals, promotions, shipments, existing) -> list[L
     if current:
         LineItem.objects.filter(pk__in=[li.pk for li in current.values()]).delete()
     if update:
-        LineItem.objects.bulk_update(update, [*_SYSTEM_LINE_FIELDS, "updated_at"])
+        update_rows(update, [*_SYSTEM_LINE_FIELDS, "updated_at"])
     if create:
         LineItem.objects.bulk_create(create)
     return result

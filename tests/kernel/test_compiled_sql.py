@@ -1,8 +1,10 @@
 """A compiled read (commerce/compiled.py) answers what its queryset answers, for each call's
 values, with its SQL built once per process; a read whose arguments would change the SQL is
-refused at its first call instead of reading the wrong rows."""
+refused at its first call instead of reading the wrong rows. `update_rows` stores the named
+fields of each row, and only those, in one statement."""
 
 import datetime
+from decimal import Decimal
 
 import pytest
 from django.db import models, transaction
@@ -10,7 +12,7 @@ from django.db.models.sql import compiler
 from django.db.transaction import TransactionManagementError
 from django.utils import timezone
 
-from commerce.compiled import CompiledRead
+from commerce.compiled import CompiledRead, update_rows
 from orders.models import LineItem
 from tests import factories as f
 from tests.shop import build_shop, make_cart
@@ -130,3 +132,38 @@ def test_a_locking_read_needs_a_transaction(two_carts):
         read.all(order_id=two_carts[0].pk)
     with transaction.atomic():
         assert {row.order_id for row in read.all(order_id=two_carts[0].pk)} == {two_carts[0].pk}
+
+
+def test_update_rows_stores_the_named_fields_of_each_row_and_nothing_else(
+    two_carts, django_assert_num_queries
+):
+    first, second = two_carts
+    lines = list(LineItem.objects.filter(order=second, item_type="skus").order_by("id"))
+    bystander = LineItem.objects.get(order=first, item_type="skus")
+    when = timezone.now() - datetime.timedelta(hours=5)
+    for n, line in enumerate(lines, start=1):
+        line.total_amount_cents = 1000 * n + 1
+        line.tax_rate = f"0.0{n}25"
+        line.updated_at = when + datetime.timedelta(minutes=n)
+        line.quantity = 99  # changed in memory, not named: stays as stored
+    with django_assert_num_queries(1):
+        update_rows(lines, ["total_amount_cents", "tax_rate", "updated_at"])
+    stored = list(LineItem.objects.filter(order=second, item_type="skus").order_by("id"))
+    assert [(li.total_amount_cents, li.tax_rate, li.updated_at) for li in stored] == [
+        (1000 * n + 1, Decimal(f"0.0{n}25"), when + datetime.timedelta(minutes=n))
+        for n in range(1, len(lines) + 1)
+    ]
+    assert [li.quantity for li in stored] == [3, 2]
+    assert LineItem.objects.get(pk=bystander.pk).total_amount_cents == (
+        bystander.total_amount_cents
+    )
+
+
+def test_update_rows_stores_a_foreign_key_by_its_field_name(two_carts):
+    first, second = two_carts
+    line = LineItem.objects.get(order=first, item_type="skus")
+    other_sku = f.SkuFactory(code="COMPILED-OTHER")
+    line.sku = other_sku
+    update_rows([line], ["sku"])
+    assert LineItem.objects.get(pk=line.pk).sku_id == other_sku.pk
+    update_rows([], ["sku"])  # nothing to store: no statement, no error
