@@ -26,6 +26,8 @@ class AddressResource(ResourceView):
         "delete": INTEGRATION_ONLY,
     }
 
+    answers_from_write = True
+
     # Further limits on what a storefront reaches, `rule(queryset, ctx) -> queryset`, added by
     # the apps that link addresses to their records (orders: not an order's out of reach).
     reach_rules: list = []

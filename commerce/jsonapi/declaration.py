@@ -48,6 +48,9 @@ class ResourceDeclaration:
     # a PATCH or DELETE locks that parent first, then the row (the global lock order starts at
     # the parent), and hands the row over with the locked parent attached.
     locked_through: str | None = None
+    # The services hand back the records they wrote as a GET reads them (figures included): a
+    # write is answered from that instance instead of reading it back (reading.written_document).
+    answers_from_write: bool = False
 
     # --- declaration introspection (used by query parsing and documents) ------------------
 

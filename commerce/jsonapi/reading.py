@@ -7,6 +7,8 @@ import math
 from functools import partial
 from urllib.parse import urlencode
 
+from django.db.models import prefetch_related_objects
+
 from commerce.exceptions import BadRequest, NotFound, Unauthorized
 from commerce.jsonapi.document import DocumentBuilder, prefetches
 from commerce.jsonapi.filters import build_filter_q
@@ -45,6 +47,23 @@ class Reading:
 
     def member_document(self, pk, query: Query, *, created: bool = False) -> dict:
         instance = self.get_object(pk, query=query, unscoped=created)
+        return DocumentBuilder(self.request, query, self.ctx).document(
+            instance, self.resource_type, many=False
+        )
+
+    def written_document(self, instance, query: Query, *, created: bool = False) -> dict:
+        """The answer to a write: the record as a GET shows it. A resource whose services hand
+        back the records they wrote, figures and all (`answers_from_write`), is rendered from
+        that instance, its includes prefetched afresh (what the service read on the way is not
+        what the document shows); the others are read back. tests/orders/test_write_answers.py
+        holds the two equal. Like a creation, an update answers with the record even where the
+        write took it out of the caller's reach (a storefront that gave its cart a customer)."""
+        if not self.answers_from_write:
+            return self.member_document(instance.public_id, query, created=created)
+        instance._prefetched_objects_cache = {}
+        lookups = prefetches(type(self), query.include, self.ctx)
+        if lookups:
+            prefetch_related_objects([instance], *lookups)
         return DocumentBuilder(self.request, query, self.ctx).document(
             instance, self.resource_type, many=False
         )

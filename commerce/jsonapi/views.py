@@ -63,7 +63,7 @@ class ResourceView(ResourceDeclaration, Reading, Writing, APIView):
         instance = self.create()
         # The caller sees what it just created, even where its scope would not list it (a
         # storefront signing a customer up).
-        return Response(self.member_document(instance.public_id, query, created=True), status=201)
+        return Response(self.written_document(instance, query, created=True), status=201)
 
     @idempotent
     def patch(self, request, pk=None, **kwargs):
@@ -71,8 +71,8 @@ class ResourceView(ResourceDeclaration, Reading, Writing, APIView):
             raise MethodNotAllowed(request.method)
         self.check_action("update")
         query = self.parse(collection=False)
-        self.update(pk)
-        return Response(self.member_document(pk, query))
+        instance = self.update(pk)
+        return Response(self.written_document(instance, query))
 
     def delete(self, request, pk=None, **kwargs):
         if self.mode != "member":

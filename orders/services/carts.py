@@ -18,7 +18,7 @@ from markets.models import Market, Price
 from orders.locks import lock_order
 from orders.models import Customer, LineItem, Order, PaymentSource
 from orders.services.promotions import coupon_problem
-from orders.services.totals import refresh_order
+from orders.services.totals import refresh_figures, refresh_order, same_record
 from orders.transitions import is_cart
 
 # What a placed order no longer lets anyone change (orders.md: frozen after `placed`).
@@ -246,9 +246,9 @@ def create_line_item(*, ctx: TokenContext, values: dict, merge: bool = False) ->
     if "unit_amount_cents" not in values:
         line.unit_amount_cents = unit_price(order.market, sku)
     save_record(line, validate=values)  # quantity, popped above, was bounded by the serializer
-    refresh_order(order)
+    lines, _ = refresh_figures(order)
     emit_event("line_items.create", line)
-    return line
+    return same_record(line, lines)
 
 
 @transaction.atomic(savepoint=False)
@@ -264,9 +264,9 @@ def update_line_item(line: LineItem, values: dict, *, ctx: TokenContext) -> Line
     for name, value in values.items():
         setattr(line, name, value)
     save_record(line, validate=values)
-    refresh_order(order)
+    lines, _ = refresh_figures(order)
     emit_event("line_items.update", line)
-    return line
+    return same_record(line, lines)
 
 
 @transaction.atomic(savepoint=False)

@@ -9,7 +9,7 @@ from orders.locks import lock_order
 from orders.models import Shipment
 from orders.services.planning import available_shipping_methods
 from orders.services.statuses import move_shipment, save_order
-from orders.services.totals import refresh_order
+from orders.services.totals import refresh_figures, same_record
 from orders.transitions import (
     FULFILLMENT_TRIGGERS,
     SHIPMENT_TARGETS,
@@ -76,7 +76,7 @@ def update_shipment(shipment: Shipment, values: dict, *, ctx) -> Shipment:
         setattr(shipment, name, value)
     if values:
         shipment.save()
-    refresh_order(order, reship=False)
+    _, shipments = refresh_figures(order, reship=False)
     if changed:
         method = shipment.shipping_method
         emit_event(
@@ -85,4 +85,4 @@ def update_shipment(shipment: Shipment, values: dict, *, ctx) -> Shipment:
             changed=changed,
             shipping_method=method.public_id if method else None,
         )
-    return shipment
+    return same_record(shipment, shipments)

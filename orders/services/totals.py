@@ -216,6 +216,12 @@ def refresh_figures(
     return [*sku_lines, *others, *system_lines], shipments
 
 
+def same_record(record, refreshed: list):
+    """`record` as `refresh_figures` left it (its figures are written on the copies it read),
+    for answering the write; `record` itself if the refresh did not read it."""
+    return next((other for other in refreshed if other.pk == record.pk), record)
+
+
 def _sync_system_lines(order, totals, promotions, shipments, existing) -> list[LineItem]:
     """Promotion, shipment and payment-method line items mirror the computed figures; each
     keeps its row (and id) while its promotion, shipment or method applies. Returns them."""

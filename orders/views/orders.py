@@ -101,6 +101,7 @@ class OrderResource(ResourceView):
     select_related = ("market", "payment_source", "shipping_address", "billing_address")
     lock_related = ORDER_LOCK_RELATED
     triggers = ORDER_TRIGGERS
+    answers_from_write = True
     relationships_map = {
         "market": Rel("markets", create="optional", update=True),
         "customer": Rel("customers", create="optional", update=True),
@@ -193,6 +194,7 @@ class LineItemResource(ResourceView):
     delete_refusals = (422,)  # the order is no longer a cart, or the line is a system line
     select_related = ("order",)
     locked_through = "order"
+    answers_from_write = True
     code_references = {"sku_code": ("sku", "code")}
     filter_aliases = {"currency_code": "order__currency_code"}
     triggers = TriggerSet(

@@ -22,6 +22,7 @@ class WireTransferResource(ResourceView):
     model = PaymentSource
     serializer_class = s.WireTransferSerializer
     access = NO_LIST
+    answers_from_write = True
     relationships_map = {"order": Rel("orders", create="required", lock=True)}
 
     @classmethod

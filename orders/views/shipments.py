@@ -59,6 +59,7 @@ class ShipmentResource(ResourceView):
     access = {**NO_LIST, "create": INTEGRATION_ONLY}
     select_related = ("order",)
     locked_through = "order"
+    answers_from_write = True
     prefetch_related = ("stock_line_items",)  # skus_count
     triggers = TriggerSet(
         *[

@@ -57,6 +57,12 @@ TRIGGERS = [
     "_authorization_amount_cents",
 ]
 
+# What an answer shows besides the order (test_write_answers.py holds the other writes).
+ANSWER_INCLUDE = (
+    "line_items,shipments,transactions,stock_reservations,stock_line_items,payment_source,"
+    "billing_address,shipping_address,market"
+)
+
 # What each state is in the database: (status, payment_status).
 STATUS_OF = {
     "draft": ("draft", "unpaid"),
@@ -234,7 +240,8 @@ def check_trigger(api, order, state, trigger):
     mark = last_event_id()
     old_transactions = set(Transaction.objects.filter(order=order).values_list("pk", flat=True))
 
-    response = api.update("orders", order.public_id, {trigger: value})
+    body = {"data": {"type": "orders", "id": order.public_id, "attributes": {trigger: value}}}
+    response = api.patch(f"/api/orders/{order.public_id}?include={ANSWER_INCLUDE}", body)
 
     expected = ALLOWED.get((state, trigger))
     if expected is None:
@@ -249,6 +256,9 @@ def check_trigger(api, order, state, trigger):
         return
 
     assert response.status_code == 200, response.json()
+    # Answered from the order the trigger left (answers_from_write): what a GET reads after it.
+    fresh = api.get(f"/api/orders/{order.public_id}?include={ANSWER_INCLUDE}")
+    assert response.json() == fresh.json()
     status, payment_status, new_kinds, order_events = expected
     after = Order.objects.get(pk=order.pk)
     attributes = response.json()["data"]["attributes"]
