@@ -23,6 +23,7 @@ import copy
 import datetime
 import itertools
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections, models, router
 from django.db.models.query import QuerySet
 from django.db.models.sql.query import Query
@@ -31,11 +32,13 @@ from django.db.transaction import TransactionManagementError
 
 class CompiledRead:
     """`build(**stand_ins)` -> the queryset; `arguments`: name -> the model field the value is
-    compared with (models.BigIntegerField(), models.CharField(), models.DateTimeField(), ...)."""
+    compared with (models.BigIntegerField(), models.CharField(), models.DateTimeField(), ...);
+    `optional`: arguments the SQL may leave out (a token's values that only some reaches use)."""
 
-    def __init__(self, build, **arguments: models.Field):
+    def __init__(self, build, *, optional: frozenset = frozenset(), **arguments: models.Field):
         self.build = build
         self.arguments = arguments
+        self.optional = optional
         self._compiled: dict[tuple[str, str], _Compiled] = {}
 
     def all(self, *, known: dict | None = None, **values) -> list[models.Model]:
@@ -48,6 +51,8 @@ class CompiledRead:
         if compiled is None:
             compiled = self._compile(alias)
             self._compiled[(alias, connection.vendor)] = compiled
+        if compiled.sql is None:  # a read that can find nothing (`.none()`, an empty IN)
+            return []
         if (
             compiled.for_update
             and connection.features.has_select_for_update
@@ -97,12 +102,18 @@ class CompiledRead:
             stand_ins = self._stand_ins(round_)
             queryset = self.build(**stand_ins)
             compiler = queryset.query.get_compiler(using=alias)
-            sql, params = compiler.as_sql()
+            try:
+                sql, params = compiler.as_sql()
+            except EmptyResultSet:
+                sql, params = None, ()
             slots = {}
             for name, value in stand_ins.items():
+                if sql is None:
+                    slots[name] = []
+                    continue
                 sent = self.arguments[name].get_db_prep_value(value, connection)
                 positions = [i for i, param in enumerate(params) if param == sent]
-                if not positions:
+                if not positions and name not in self.optional:
                     raise ValueError(f"compiled read: {name!r} is not a parameter of {sql}")
                 slots[name] = positions
             taken = set(itertools.chain.from_iterable(slots.values()))

@@ -59,12 +59,18 @@ class TriggerSet:
 
     @staticmethod
     def run(instance, parsed, ctx: TokenContext):
+        """Run the triggers in order; returns the record as the last of them left it (a handler
+        that returns the record read again under its lock, as a shipment's moves do, hands
+        that copy on to the next trigger and to the write's answer)."""
         params = {trigger.name: value for trigger, value in parsed}
         for trigger, value in parsed:
             if trigger.with_params:
-                trigger.handler(instance, value, ctx=ctx, params=params)
+                result = trigger.handler(instance, value, ctx=ctx, params=params)
             else:
-                trigger.handler(instance, value, ctx=ctx)
+                result = trigger.handler(instance, value, ctx=ctx)
+            if type(result) is type(instance) and result.pk == instance.pk:
+                instance = result
+        return instance
 
 
 def _check_value(trigger: Trigger, value):

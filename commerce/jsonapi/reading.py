@@ -28,18 +28,18 @@ class Reading:
     def get_object(
         self, pk, *, for_update=False, query: Query | None = None, unscoped: bool = False
     ):
-        qs = (
-            self.base_queryset().order_by("created_at", "id")
-            if unscoped
-            else self.scoped_queryset(self.ctx)
-        )
-        if query is not None:
-            qs = qs.prefetch_related(*prefetches(type(self), query.include, self.ctx))
         if not isinstance(pk, str) or len(pk) > 64:
             raise NotFound()
-        if for_update:  # a write's row: read under its lock (rows.py)
-            instance = lock_member(type(self), qs, pk)
+        if for_update:  # a write's row within reach, read under its lock (rows.py)
+            instance = lock_member(type(self), self.ctx, pk)
         else:
+            qs = (
+                self.base_queryset().order_by("created_at", "id")
+                if unscoped
+                else self.scoped_queryset(self.ctx)
+            )
+            if query is not None:
+                qs = qs.prefetch_related(*prefetches(type(self), query.include, self.ctx))
             instance = unique_row(qs.filter(public_id=pk))
         if instance is None:
             raise NotFound()

@@ -4,8 +4,20 @@ A write locks its `locked_through` parent first (a line item's order), then its 
 global lock order starts at the parent (orders/locks.py writes it down). A relationship whose
 target the write changes (`Rel.lock`, the order a new line item joins) locks that target.
 Each lock reads the row with what its resource's writes need (`lock_related`).
+
+Every write takes one of these locks, and the read behind it joins a few wide tables (an
+order's: its market, inventory model, payment method and source, two addresses), so its SQL
+is compiled once per process (commerce/compiled.py) for each resource and each shape of
+caller's reach: the token's kind and how many markets, stock locations and customer it names.
+The token's values are arguments of that SQL, never part of it.
 """
 
+import dataclasses
+
+from django.db import models
+
+from commerce.auth.context import TokenContext
+from commerce.compiled import CompiledRead
 from commerce.jsonapi.registry import registry
 
 
@@ -15,20 +27,24 @@ def unique_row(qs):
     return next(iter(qs.order_by()[:1]), None)
 
 
-def lock_member(resource_cls, qs, public_id: str):
-    """Row `public_id` of `qs` (the caller's reach) under its lock, after its parent's; the
-    locked parent is attached to it. None when out of reach."""
+def lock_member(resource_cls, ctx: TokenContext, public_id: str):
+    """Row `public_id` of the resource within `ctx`'s reach under its lock, after its
+    parent's; the locked parent is attached to it. None when out of reach."""
     parent = _lock_parent(resource_cls, public_id)
-    qs = qs.select_for_update(of=("self",)).select_related(*resource_cls.lock_related)
-    instance = unique_row(qs.filter(public_id=public_id))
+    instance = lock_target(resource_cls, ctx, public_id)
     if instance is not None and parent is not None:
         setattr(instance, resource_cls.locked_through, parent)
     return instance
 
 
-def lock_target(target_cls, qs):
-    """The one row of `qs` (a relationship's target, within reach) under its lock, or None."""
-    return unique_row(qs.select_for_update(of=("self",)).select_related(*target_cls.lock_related))
+def lock_target(target_cls, ctx: TokenContext, public_id: str):
+    """Row `public_id` of `target_cls` within `ctx`'s reach (a relationship's target) under its
+    lock, with its `lock_related`; None when out of reach."""
+    shape = _reach_shape(ctx)
+    read = _LOCKS.get((target_cls, shape))
+    if read is None:
+        read = _LOCKS[(target_cls, shape)] = _locking_read(target_cls, ctx)
+    return read.first(public_id=public_id, **_reach_values(ctx))
 
 
 def _lock_parent(resource_cls, public_id: str):
@@ -36,12 +52,97 @@ def _lock_parent(resource_cls, public_id: str):
     its resource's `lock_related`; one statement (the row is found by a subquery)."""
     if resource_cls.locked_through is None:
         return None
+    read = _LOCKS.get((resource_cls, "parent"))
+    if read is None:
+        read = _LOCKS[(resource_cls, "parent")] = _parent_read(resource_cls)
+    return read.first(public_id=public_id)
+
+
+_LOCKS: dict[tuple, CompiledRead] = {}
+
+
+def _locking_read(resource_cls, ctx: TokenContext) -> CompiledRead:
+    def build(public_id, **reach):
+        return (
+            resource_cls.scoped_queryset(_stand_in_ctx(ctx, reach))
+            .filter(public_id=public_id)
+            .select_for_update(of=("self",))
+            .select_related(*resource_cls.lock_related)
+            .order_by()[:1]
+        )
+
+    fields = {name: _REACH_FIELDS[name.rstrip("0123456789")] for name in _reach_values(ctx)}
+    return CompiledRead(build, optional=frozenset(fields), public_id=models.CharField(), **fields)
+
+
+def _parent_read(resource_cls) -> CompiledRead:
     model = resource_cls.model
     field = model._meta.get_field(resource_cls.locked_through)
     parent_cls = registry[resource_cls.relationships()[resource_cls.locked_through].types[0]]
-    parent_ids = model._default_manager.filter(public_id=public_id).values(field.attname)
-    return unique_row(
-        field.related_model._default_manager.select_for_update(of=("self",))
-        .select_related(*parent_cls.lock_related)
-        .filter(pk__in=parent_ids.order_by()[:1])
+
+    def build(public_id):
+        parent_ids = model._default_manager.filter(public_id=public_id).values(field.attname)
+        return (
+            field.related_model._default_manager.select_for_update(of=("self",))
+            .select_related(*parent_cls.lock_related)
+            .filter(pk__in=parent_ids.order_by()[:1])
+            .order_by()[:1]
+        )
+
+    return CompiledRead(build, public_id=models.CharField())
+
+
+# What of a token a reach may filter on, and as what kind of value.
+_REACH_FIELDS = {
+    "market": models.BigIntegerField(),
+    "stock_location": models.BigIntegerField(),
+    "customer": models.BigIntegerField(),
+    "application": models.BigIntegerField(),
+    "token": models.BigIntegerField(),
+    "client": models.CharField(),
+    "scope": models.CharField(),
+}
+
+
+def _reach_shape(ctx: TokenContext) -> tuple:
+    """What of a token changes the SQL of a reach (not its values)."""
+    return (
+        ctx.kind,
+        None if ctx.market_ids is None else len(ctx.market_ids),
+        len(ctx.stock_location_ids),
+        ctx.customer_id is None,
+        ctx.token_id is None,
+    )
+
+
+def _reach_values(ctx: TokenContext) -> dict:
+    """A token's values, one argument each (`market0`, `market1`, ...)."""
+    values = {f"market{i}": pk for i, pk in enumerate(ctx.market_ids or ())}
+    values.update({f"stock_location{i}": pk for i, pk in enumerate(ctx.stock_location_ids)})
+    if ctx.customer_id is not None:
+        values["customer0"] = ctx.customer_id
+    if ctx.token_id is not None:
+        values["token0"] = ctx.token_id
+    values.update(application0=ctx.application_id, client0=ctx.client_id, scope0=ctx.scope)
+    return values
+
+
+def _stand_in_ctx(ctx: TokenContext, reach: dict) -> TokenContext:
+    """`ctx` of the same shape with the stand-ins of CompiledRead in place of its values."""
+    markets = (
+        None
+        if ctx.market_ids is None
+        else tuple(reach[f"market{i}"] for i in range(len(ctx.market_ids)))
+    )
+    return dataclasses.replace(
+        ctx,
+        market_ids=markets,
+        stock_location_ids=tuple(
+            reach[f"stock_location{i}"] for i in range(len(ctx.stock_location_ids))
+        ),
+        customer_id=reach.get("customer0"),
+        token_id=reach.get("token0"),
+        application_id=reach["application0"],
+        client_id=reach["client0"],
+        scope=reach["scope0"],
     )

@@ -36,7 +36,7 @@ class Writing:
         with transaction.atomic(), recording_events():
             values, trigger_calls = self.parse_write(data, instance=None)
             instance = self.create_resource(values, self.ctx)
-            self.triggers.run(instance, trigger_calls, self.ctx)
+            instance = self.triggers.run(instance, trigger_calls, self.ctx)
         return instance
 
     def update(self, pk) -> object:
@@ -46,7 +46,7 @@ class Writing:
             instance = self.get_object(pk, for_update=True)
             values, trigger_calls = self.parse_write(data, instance=instance)
             instance = self.update_resource(instance, values, self.ctx)
-            self.triggers.run(instance, trigger_calls, self.ctx)
+            instance = self.triggers.run(instance, trigger_calls, self.ctx)
         return instance
 
     def destroy(self, pk) -> None:
@@ -242,8 +242,12 @@ class Writing:
             )
             return None
         target_cls = registry[type_name]
-        qs = target_cls.scoped_queryset(self.ctx).filter(public_id=public_id[:64])
-        target = lock_target(target_cls, qs) if rel.lock else unique_row(qs)
+        if rel.lock:
+            target = lock_target(target_cls, self.ctx, public_id[:64])
+        else:
+            target = unique_row(
+                target_cls.scoped_queryset(self.ctx).filter(public_id=public_id[:64])
+            )
         if target is None or not self.allows_target(name, target):
             errors.append(
                 ValidationError(

@@ -85,6 +85,14 @@ def test_known_rows_are_attached_without_a_query(two_carts, django_assert_num_qu
         assert all(row.order is order for row in rows)
 
 
+def test_a_read_that_can_find_nothing_finds_nothing(two_carts):
+    read = CompiledRead(
+        lambda order_id: LineItem.objects.filter(order_id=order_id).none(),
+        order_id=models.BigIntegerField(),
+    )
+    assert read.all(order_id=two_carts[0].pk) == []
+
+
 def test_a_datetime_argument_reaches_the_database_as_its_field_sends_it(shop):
     now = timezone.now()
     old = make_cart(shop, [(shop["sku"], 1)])
