@@ -59,17 +59,21 @@ def on_events_recorded(sender, events, **kwargs):
 
 def schedule_deliveries(events) -> list[Delivery]:
     """One delivery per enabled webhook of each event's topic, in the caller's transaction (one
-    query for the webhooks of all the events). Webhooks whose circuit is open get theirs too
-    (sent after a reset), but no task."""
-    webhooks = list(
-        Webhook.objects.filter(
-            topic__in={event.topic for event in events}, disabled_at__isnull=True
-        ).only("pk", "topic", "circuit_state", "disabled_at")
-    )
-    if not webhooks:
+    query for the webhooks of all the events, none when the events came with their
+    `subscribers`: commerce.events). Webhooks whose circuit is open get theirs too (sent after
+    a reset), but no task."""
+    if all(hasattr(event, "subscribers") for event in events):
+        pairs = [(event, w) for event in events for w in event.subscribers]
+    else:
+        webhooks = list(
+            Webhook.objects.filter(
+                topic__in={event.topic for event in events}, disabled_at__isnull=True
+            ).only("pk", "topic", "circuit_state", "disabled_at")
+        )
+        pairs = [(event, w) for event in events for w in webhooks if w.topic == event.topic]
+    if not pairs:
         return []
     now = timezone.now()
-    pairs = [(event, w) for event in events for w in webhooks if w.topic == event.topic]
     deliveries = Delivery.objects.bulk_create(
         [Delivery(event=e, webhook=w, next_attempt_at=now, enqueued_at=now) for e, w in pairs]
     )
