@@ -11,7 +11,9 @@ import re
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, models, transaction
+from django.db.models import signals
 
+from commerce.compiled import update_rows
 from commerce.exceptions import Locked, RecordNotUnique, ValidationError, ValidationErrors
 
 # Django's error codes -> Rails' messages and error names, as Commerce Layer answers them.
@@ -111,13 +113,28 @@ def clean_record(instance: models.Model, *, validate=None) -> None:
 
 def write_record(instance: models.Model) -> models.Model:
     """Save a record already validated; what the database still refuses (a concurrent writer
-    took the same unique value first) is a 409, not an IntegrityError."""
+    took the same unique value first) is a 409, not an IntegrityError. A stored row of a model
+    with a plain `save()` and no save signals is updated by an UPDATE of every column built
+    once per model (compiled.update_rows), what `save()` writes; `save()` itself otherwise, or
+    when that finds no row."""
     try:
         with transaction.atomic(savepoint=False):
-            instance.save()
+            if not (_plain_update(instance) and update_rows([instance])):
+                instance.save()
     except IntegrityError as exc:
         raise RecordNotUnique(f"The record could not be saved: {exc.__class__.__name__}.") from None
     return instance
+
+
+def _plain_update(instance: models.Model) -> bool:
+    model = type(instance)
+    return (
+        not instance._state.adding
+        and instance.pk is not None
+        and model.save is models.Model.save
+        and not signals.pre_save.has_listeners(model)
+        and not signals.post_save.has_listeners(model)
+    )
 
 
 def _already_read(instance: models.Model, field) -> bool:

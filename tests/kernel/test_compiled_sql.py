@@ -175,3 +175,26 @@ def test_update_rows_stores_a_foreign_key_by_its_field_name(two_carts):
     update_rows([line], ["sku"])
     assert LineItem.objects.get(pk=line.pk).sku_id == other_sku.pk
     update_rows([], ["sku"])  # nothing to store: no statement, no error
+
+
+def test_a_stored_record_is_written_whole_with_its_auto_now_stamp(
+    two_carts, django_assert_num_queries
+):
+    from commerce.services import write_record
+    from orders.models import Order
+
+    order = Order.objects.get(pk=two_carts[0].pk)
+    before = order.updated_at
+    order.customer_email = "changed@example.com"
+    order.total_amount_cents = 123_456
+    order.metadata = {"gift": True}
+    with django_assert_num_queries(1):  # one UPDATE, no savepoint, no re-read
+        write_record(order)
+    stored = Order.objects.get(pk=order.pk)
+    assert (stored.customer_email, stored.total_amount_cents, stored.metadata) == (
+        "changed@example.com",
+        123_456,
+        {"gift": True},
+    )
+    assert stored.updated_at == order.updated_at > before
+    assert stored.created_at == two_carts[0].created_at
