@@ -258,6 +258,25 @@ def main():
         )
     print(f"JSON:API list / plain DRF, same data (p50): {ratios}  (target <= 2)")
     print(f"JSON:API list / plain DRF, minimal 9+7 fields (p50): {minimal_ratios}")
+    # The trend of issue 16's ratios without the peer kit: each scenario's throughput over the
+    # plain-DRF list's at the same concurrency (one baseline measured in this same run), and
+    # how each scales from concurrency 1 to the highest (target >= 1.7 for 1 -> 16).
+    concs = [int(x) for x in args.concurrency.split(",")]
+    vs_plain, scaling = {}, {}
+    for name, _, _ in scenarios:
+        if name in (SAME_DATA, MINIMAL):
+            continue
+        vs_plain[name] = {
+            c: round(by[(name, c)]["per_second"] / by[(SAME_DATA, c)]["per_second"], 3)
+            for c in concs
+            if by[(SAME_DATA, c)]["per_second"]
+        }
+        low, high = by[(name, min(concs))]["per_second"], by[(name, max(concs))]["per_second"]
+        if low and len(concs) > 1:
+            scaling[name] = round(high / low, 2)
+    for name, by_conc in vs_plain.items():
+        print(f"{name} / plain DRF list (throughput): {by_conc}")
+    print(f"throughput at c={max(concs)} / c={min(concs)}: {scaling}  (target >= 1.7)")
     print(f"gunicorn worker peak RSS MB: {rss}  (target < 200)")
     Path(args.json).write_text(
         json.dumps(
@@ -265,6 +284,8 @@ def main():
                 "results": results,
                 "list_vs_plain_p50": ratios,
                 "list_vs_minimal_plain_p50": minimal_ratios,
+                "throughput_vs_plain_list": vs_plain,
+                "throughput_scaling": scaling,
                 "worker_peak_rss_mb": rss,
             },
             indent=2,

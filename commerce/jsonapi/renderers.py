@@ -1,9 +1,19 @@
-"""Responses: views build the whole JSON:API document; the renderer only serialises it."""
+"""Responses: views build the whole JSON:API document; the renderer only serialises it.
+
+orjson writes it, with what it does not know (datetimes, decimals, lazy strings) handed to
+Django's encoder so the text is what `json` with DjangoJSONEncoder writes; the few documents
+orjson refuses (a lone surrogate in an error's pointer, an integer beyond 64 bits) are written
+by `json` itself.
+"""
 
 import json
 
+import orjson
 from django.core.serializers.json import DjangoJSONEncoder
 from rest_framework.renderers import BaseRenderer
+
+_DJANGO = DjangoJSONEncoder()
+_OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_NON_STR_KEYS
 
 
 class JSONAPIRenderer(BaseRenderer):
@@ -14,6 +24,10 @@ class JSONAPIRenderer(BaseRenderer):
     def render(self, data, accepted_media_type=None, renderer_context=None):
         if data is None:
             return b""
+        try:
+            return orjson.dumps(data, default=_DJANGO.default, option=_OPTIONS)
+        except (orjson.JSONEncodeError, TypeError):
+            pass
         text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, separators=(",", ":"))
         try:
             return text.encode("utf-8")
