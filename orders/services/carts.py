@@ -175,6 +175,10 @@ def update_order(order: Order, values: dict, *, ctx: TokenContext, then=frozense
         clean_record(order, validate=values)
         # Writes the order with its figures; another market ships from other locations.
         refresh_order(order, reship=moved)
+    elif is_cart(order.status):
+        # A trigger of this request refreshes the cart (REFRESHING_TRIGGERS): it writes the
+        # order, these values with it, once; or it refuses and the request undoes everything.
+        clean_record(order, validate=values)
     else:
         save_record(order, validate=values)
     emit_event("orders.update", order)

@@ -137,12 +137,12 @@ def place_order(order: Order, value=True, *, ctx: TokenContext | None = None) ->
     shortages = []
     try:
         lines, shipments = refresh_figures(
-            order, lines=lines, held=held, strict=True, promotions=promotions
-        )
+            order, lines=lines, held=held, strict=True, promotions=promotions, store=False
+        )  # save_order below writes the order, placed
     except InsufficientStock as shortage:
         shortages = stock.shortage_errors(shortage, lines)
         # The cart's plan, for the rest.
-        lines, shipments = refresh_figures(order, lines=lines, promotions=promotions)
+        lines, shipments = refresh_figures(order, lines=lines, promotions=promotions, store=False)
     coupon_refused = bool(coupon_errors or usage_errors)
     usage_errors += usage.promotion_errors(promotions, refused, lines, coupon_refused)
     errors = placement_errors(order, lines, shipments) + coupon_errors + usage_errors + shortages

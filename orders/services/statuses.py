@@ -12,6 +12,7 @@ Each stamps its `*_at`. They run under the order's row lock, in the caller's tra
 from django.utils import timezone
 
 from commerce.events import emit_event
+from commerce.services import write_record
 from orders.models import Order, Shipment
 from orders.selectors import transaction_sums
 from orders.transitions import (
@@ -79,5 +80,5 @@ def save_order(order: Order, shipments=None) -> Order:
     if status != order.fulfillment_status:
         order.fulfillment_status = status
         order.fulfillment_updated_at = timezone.now()
-    order.save()
+    write_record(order)
     return order

@@ -126,6 +126,7 @@ def refresh_figures(
     held=None,
     strict: bool = False,
     promotions=None,
+    store: bool = True,
 ) -> tuple[list[LineItem], list]:
     """`refresh_order`, returning the order's line items and shipments as they now are; a step
     of the caller's transaction (it plans before it writes, so a shortage leaves no trace).
@@ -133,7 +134,8 @@ def refresh_figures(
     For placing: `lines` (read with their SKUs) saves reading them again, and `held`/`strict`
     plan the shipments from the stock items locked and the salable read under the locks, a
     shortage raising InsufficientStock instead of falling back; `promotions`: the candidates
-    whose uses the caller counted before locking the stock (orders.services.usage)."""
+    whose uses the caller counted before locking the stock (orders.services.usage); `store`
+    False: the caller writes the order itself once it is done with it (placing)."""
     if not is_cart(order.status):
         return list(order.line_items.all()), list(order.shipments.all())
     line_items = order_lines(order) if lines is None else lines
@@ -209,7 +211,8 @@ def refresh_figures(
     )
     if became_pending:
         move_order(order, "pending")
-    write_record(order)  # with what the caller changed on it (client values validated there)
+    if store:
+        write_record(order)  # with what the caller changed on it (client values validated there)
     if became_pending:
         emit_event("orders.pending", order)  # a state change like any other (orders.md)
     others = [li for li in line_items if li.item_type == "adjustments"]
