@@ -22,6 +22,7 @@ read would be ignored by the SQL it holds.
 import copy
 import datetime
 import itertools
+import weakref
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections, models, router
@@ -134,11 +135,14 @@ class CompiledRead:
 
 
 class _Compiled:
-    __slots__ = ("query", "compiler", "sql", "params", "slots", "for_update")
+    __slots__ = ("query", "compiler", "sql", "params", "slots", "for_update", "converters")
 
     def __init__(self, **values):
         for name, value in values.items():
             setattr(self, name, value)
+        # The row converters of the SQL's columns, per connection (Django works them out for
+        # every execution; they follow from the columns and the backend alone).
+        self.converters = weakref.WeakKeyDictionary()
 
 
 class _OneCall(Query):
@@ -148,10 +152,21 @@ class _OneCall(Query):
     def get_compiler(self, using=None, connection=None, elide_empty=True):
         compiled, params = self.call
         compiler = copy.copy(compiled.compiler)
-        compiler.connection = connection or connections[using]
+        connection = compiler.connection = connection or connections[using]
         compiler.using = using
         sql = compiled.sql
         compiler.as_sql = lambda *args, **kwargs: (sql, params)
+        converters = compiled.converters.get(connection)
+        if converters is None:
+            work_out = compiler.get_converters
+
+            def get_converters(expressions):
+                found = compiled.converters[connection] = work_out(expressions)
+                return found
+
+            compiler.get_converters = get_converters
+        else:
+            compiler.get_converters = lambda expressions: converters
         return compiler
 
 
