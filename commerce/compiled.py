@@ -231,3 +231,68 @@ def update_rows(instances: list[models.Model], fields: list[str] | None = None) 
 
 
 _UPDATES: dict[tuple, tuple[str, list[models.Field], list[models.Field]]] = {}
+
+
+def insert_rows(instances: list[models.Model]) -> list[models.Model]:
+    """INSERT new `instances` (one model, no parent table) and set their keys: one statement
+    text per model and row count, built once per process, with each column's value as `save()`
+    prepares it (`pre_save`: `auto_now`/`auto_now_add` stamps, defaults already on the instance).
+    What `save()` and `bulk_create` send, without Django compiling the INSERT each time (~0.7 ms
+    for a line item's 30 columns). The key comes back by RETURNING, on PostgreSQL and SQLite
+    alike (both return the rows in the order of their VALUES, as bulk_create relies on)."""
+    if not instances:
+        return instances
+    model = type(instances[0])
+    alias = router.db_for_write(model)
+    connection = connections[alias]
+    key = (model, len(instances), alias, connection.vendor)
+    statement = _INSERTS.get(key)
+    if statement is None:
+        meta = model._meta
+        if not insertable(model, connection):
+            raise TypeError(f"insert_rows: {model.__name__} needs Django's own INSERT")
+        targets = [field for field in meta.concrete_fields if not field.primary_key]
+        quote = connection.ops.quote_name
+        row = "({})".format(", ".join(["%s"] * len(targets)))
+        sql = "INSERT INTO {} ({}) VALUES {} RETURNING {}".format(
+            quote(meta.db_table),
+            ", ".join(quote(field.column) for field in targets),
+            ", ".join([row] * len(instances)),
+            quote(meta.pk.column),
+        )
+        statement = _INSERTS[key] = (sql, targets)
+    sql, targets = statement
+    if any(obj.pk is not None for obj in instances):
+        raise ValueError("insert_rows: the database gives the keys")
+    params = [
+        field.get_db_prep_save(field.pre_save(obj, True), connection)
+        for obj in instances
+        for field in targets
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        keys = cursor.fetchall()
+    pk = model._meta.pk
+    for obj, (value,) in zip(instances, keys, strict=True):
+        obj.pk = pk.to_python(value)
+        obj._state.adding = False
+        obj._state.db = alias
+    return instances
+
+
+_INSERTS: dict[tuple, tuple[str, list[models.Field]]] = {}
+
+
+def insertable(model: type[models.Model], connection) -> bool:
+    """Whether `insert_rows` writes what Django's INSERT would: one table, a key the database
+    generates and returns, no column the database computes or defaults itself."""
+    meta = model._meta
+    return (
+        not meta.parents
+        and isinstance(meta.pk, models.AutoField | models.BigAutoField | models.SmallAutoField)
+        and connection.features.can_return_rows_from_bulk_insert
+        and not any(
+            field.generated or field.db_default is not models.NOT_PROVIDED
+            for field in meta.concrete_fields
+        )
+    )

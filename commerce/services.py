@@ -10,10 +10,10 @@ import re
 
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connections, models, router, transaction
 from django.db.models import signals
 
-from commerce.compiled import update_rows
+from commerce.compiled import insert_rows, insertable, update_rows
 from commerce.exceptions import Locked, RecordNotUnique, ValidationError, ValidationErrors
 
 # Django's error codes -> Rails' messages and error names, as Commerce Layer answers them.
@@ -113,28 +113,67 @@ def clean_record(instance: models.Model, *, validate=None) -> None:
 
 def write_record(instance: models.Model) -> models.Model:
     """Save a record already validated; what the database still refuses (a concurrent writer
-    took the same unique value first) is a 409, not an IntegrityError. A stored row of a model
-    with a plain `save()` and no save signals is updated by an UPDATE of every column built
-    once per model (compiled.update_rows), what `save()` writes; `save()` itself otherwise, or
-    when that finds no row."""
+    took the same unique value first) is a 409, not an IntegrityError. For a model with a plain
+    `save()` and no save signals, a new row is written by an INSERT and a stored one by an
+    UPDATE of every column, each built once per model (compiled.insert_rows / update_rows),
+    what `save()` writes without compiling it each time; `save()` itself otherwise, or when the
+    UPDATE finds no row."""
     try:
         with transaction.atomic(savepoint=False):
-            if not (_plain_update(instance) and update_rows([instance])):
+            if _plain_insert(instance):
+                insert_rows([instance])
+            elif not (_plain_update(instance) and update_rows([instance])):
                 instance.save()
     except IntegrityError as exc:
         raise RecordNotUnique(f"The record could not be saved: {exc.__class__.__name__}.") from None
     return instance
 
 
-def _plain_update(instance: models.Model) -> bool:
-    model = type(instance)
+def write_fields(instance: models.Model, fields: list[str]) -> models.Model:
+    """`instance.save(update_fields=fields)` (auto_now stamps among them included) for a stored
+    row under the caller's lock, by compiled.update_rows when the model's save() is plain."""
+    if _plain_update(instance):
+        meta = instance._meta
+        for name in fields:
+            field = meta.get_field(name)
+            if getattr(field, "auto_now", False):
+                field.pre_save(instance, False)  # as save() stamps it
+        if update_rows([instance], fields):
+            return instance
+    instance.save(update_fields=fields)
+    return instance
+
+
+def create_rows(instances: list[models.Model]) -> list[models.Model]:
+    """`bulk_create(instances)` by compiled.insert_rows when the model allows it."""
+    if not instances:
+        return instances
+    model = type(instances[0])
+    if _plain_model(model) and insertable(model, connections[router.db_for_write(model)]):
+        return insert_rows(instances)
+    return model._default_manager.bulk_create(instances)
+
+
+def _plain_model(model: type[models.Model]) -> bool:
     return (
-        not instance._state.adding
-        and instance.pk is not None
-        and model.save is models.Model.save
+        model.save is models.Model.save
         and not signals.pre_save.has_listeners(model)
         and not signals.post_save.has_listeners(model)
     )
+
+
+def _plain_insert(instance: models.Model) -> bool:
+    model = type(instance)
+    return (
+        instance._state.adding
+        and instance.pk is None
+        and _plain_model(model)
+        and insertable(model, connections[router.db_for_write(model)])
+    )
+
+
+def _plain_update(instance: models.Model) -> bool:
+    return not instance._state.adding and instance.pk is not None and _plain_model(type(instance))
 
 
 def _already_read(instance: models.Model, field) -> bool:

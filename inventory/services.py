@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from commerce.events import emit_event
 from commerce.exceptions import Locked, ValidationError
-from commerce.services import delete_record, save_record, update_record
+from commerce.services import create_rows, delete_record, save_record, update_record
 from inventory.locks import lock_stock_items
 from inventory.models import StockItem, StockLocation, StockReservation, StockTransfer
 from inventory.transitions import (
@@ -77,7 +77,7 @@ def salable_quantities(stock_items) -> dict[int, int]:
 
 def create_reservations(requests) -> list:
     """`requests`: [(stock_item, quantity)]; the caller checked salable under the lock."""
-    reservations = StockReservation.objects.bulk_create(
+    reservations = create_rows(
         [
             StockReservation(stock_item=item, quantity=qty, status="pending")
             for item, qty in requests

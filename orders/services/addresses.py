@@ -2,6 +2,7 @@
 
 from commerce.exceptions import ValidationError
 from commerce.models import Address
+from commerce.services import write_record
 from orders.models import Order
 from orders.services.carts import ensure_editable
 from orders.services.totals import refresh_order
@@ -30,8 +31,7 @@ def copy_address(address: Address, *, owner_customer_id=None) -> Address:
     clone = Address(
         **{name: getattr(address, name) for name in _COPIED}, owner_customer_id=owner_customer_id
     )
-    clone.save()
-    return clone
+    return write_record(clone)
 
 
 def clone_into(order: Order, field: str, address_id: str, reachable) -> Order:

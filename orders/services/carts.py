@@ -13,7 +13,7 @@ from commerce.auth.context import TokenContext
 from commerce.counters import next_number
 from commerce.events import emit_event
 from commerce.exceptions import InvalidTransition, Locked, ValidationError
-from commerce.services import clean_record, save_record
+from commerce.services import clean_record, save_record, write_fields
 from markets.models import Market, Price
 from orders.locks import lock_order
 from orders.models import Customer, LineItem, Order, PaymentSource
@@ -193,7 +193,7 @@ def apply_coupon(order: Order, code: str | None) -> None:
     if problem:
         raise ValidationError("coupon_code", problem, error="invalid", value=code)
     order.coupon_code = code
-    order.save(update_fields=["coupon_code", "updated_at"])
+    write_fields(order, ["coupon_code", "updated_at"])
 
 
 def change_market(order: Order, market: Market) -> None:
@@ -204,7 +204,7 @@ def change_market(order: Order, market: Market) -> None:
     order.tax_included = market.price_list.tax_included
     for line in order.line_items.filter(item_type="skus").select_related("sku"):
         line.unit_amount_cents = unit_price(market, line.sku, attribute="market")
-        line.save(update_fields=["unit_amount_cents", "updated_at"])
+        write_fields(line, ["unit_amount_cents", "updated_at"])
 
 
 def unit_price(market: Market, sku, *, attribute: str = "sku_code") -> int:
@@ -303,5 +303,5 @@ def create_payment_source(*, ctx: TokenContext, values: dict, kind: str) -> Paym
     ensure_editable(order)
     source = save_record(PaymentSource(kind=kind, order=order), validate=())
     order.payment_source = source
-    order.save(update_fields=["payment_source", "updated_at"])
+    write_fields(order, ["payment_source", "updated_at"])
     return source

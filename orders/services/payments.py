@@ -5,6 +5,7 @@ as transactions (no external call); the order's `payment_status` then follows fr
 
 from commerce.events import emit_event
 from commerce.exceptions import ValidationError
+from commerce.services import write_record
 from orders.models import Order, Transaction
 from orders.selectors import capture_balance, refund_balance
 
@@ -12,7 +13,7 @@ from orders.selectors import capture_balance, refund_balance
 def _record(order: Order, kind: str, amount: int, **refs) -> Transaction:
     count = Transaction.objects.filter(order=order).count()
     method = order.payment_method
-    tx = Transaction.objects.create(
+    tx = Transaction(
         kind=kind,
         order=order,
         payment_source=order.payment_source,
@@ -24,6 +25,7 @@ def _record(order: Order, kind: str, amount: int, **refs) -> Transaction:
         payment_method_type=method.payment_source_type if method else None,
         **refs,
     )
+    write_record(tx)
     emit_event(f"{kind}.create", tx, amount_cents=amount)
     return tx
 

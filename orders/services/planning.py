@@ -5,6 +5,7 @@ in step with that plan. A computation over the order under its row lock: it move
 from django.utils import timezone
 
 from commerce.compiled import update_rows
+from commerce.services import create_rows, write_record
 from inventory import strategies
 from inventory.models import StockItem
 from inventory.selectors import inventory_locations
@@ -178,7 +179,7 @@ def build_shipments(order: Order, *, lines=None, held=None, strict: bool = False
             shipment.number,
         )
         if shipment.pk is None or after != before:
-            shipment.save()
+            write_record(shipment)
         wanted = {
             line.pk: (quantity, stock_items.get((isl.stock_location_id, line.sku_id)), line)
             for line, quantity in part["lines"]
@@ -216,7 +217,7 @@ def build_shipments(order: Order, *, lines=None, held=None, strict: bool = False
     if kept:
         update_rows(kept, ["quantity", "stock_item", "updated_at"])
     if new:
-        StockLineItem.objects.bulk_create(new)
+        create_rows(new)
     gone = [s.pk for group in existing.values() for s in group]
     if gone:
         Shipment.objects.filter(pk__in=gone).delete()  # their stock line items go with them

@@ -4,6 +4,7 @@ picking, the cancellations) through orders.services.statuses."""
 
 from commerce.events import emit_event
 from commerce.exceptions import InvalidTransition, ValidationError
+from commerce.services import write_fields, write_record
 from markets.models import ShippingMethod
 from orders.locks import lock_order
 from orders.models import Shipment
@@ -37,7 +38,7 @@ def set_shipping_method(shipment: Shipment, method: ShippingMethod | None) -> Sh
             relationship=True,
         )
     shipment.shipping_method = method
-    shipment.save(update_fields=["shipping_method", "updated_at"])
+    write_fields(shipment, ["shipping_method", "updated_at"])
     return shipment
 
 
@@ -75,7 +76,7 @@ def update_shipment(shipment: Shipment, values: dict, *, ctx) -> Shipment:
     for name, value in values.items():
         setattr(shipment, name, value)
     if values:
-        shipment.save()
+        write_record(shipment)
     _, shipments = refresh_figures(order, reship=False)
     if changed:
         method = shipment.shipping_method

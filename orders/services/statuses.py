@@ -41,7 +41,7 @@ def move_shipment(shipment: Shipment, trigger: str) -> Shipment:
     stamp = f"{shipment.status}_at"
     if hasattr(shipment, stamp):
         setattr(shipment, stamp, timezone.now())
-    shipment.save()
+    write_record(shipment)
     emit_event(f"shipments.{trigger}", shipment, status=shipment.status)
     return shipment
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from commerce.compiled import update_rows
 from commerce.events import emit_event
-from commerce.services import write_record
+from commerce.services import create_rows, write_fields, write_record
 from markets.models import TaxRule
 from markets.selectors import tax_rules
 from orders import pricing
@@ -253,7 +253,7 @@ def _sync_system_lines(order, totals, promotions, shipments, existing) -> list[L
         amount = shipment_amounts.get(shipment.pk, 0)
         if shipment.cost_amount_cents != amount:
             shipment.cost_amount_cents = amount
-            shipment.save(update_fields=["cost_amount_cents", "updated_at"])
+            write_fields(shipment, ["cost_amount_cents", "updated_at"])
         wanted.append(
             LineItem(
                 order=order,
@@ -302,7 +302,7 @@ def _sync_system_lines(order, totals, promotions, shipments, existing) -> list[L
     if update:
         update_rows(update, [*_SYSTEM_LINE_FIELDS, "updated_at"])
     if create:
-        LineItem.objects.bulk_create(create)
+        create_rows(create)
     return result
 
 

@@ -198,3 +198,47 @@ def test_a_stored_record_is_written_whole_with_its_auto_now_stamp(
     )
     assert stored.updated_at == order.updated_at > before
     assert stored.created_at == two_carts[0].created_at
+
+
+def test_insert_rows_writes_new_rows_as_save_does_and_gives_them_their_keys(
+    two_carts, django_assert_num_queries
+):
+    from commerce.compiled import insert_rows
+
+    first, second = two_carts
+    sku = LineItem.objects.filter(order=first, item_type="skus").first().sku
+    rows = [
+        LineItem(order=order, item_type="skus", sku=sku, quantity=n, unit_amount_cents=100 * n)
+        for n, order in enumerate((first, second, first), start=1)
+    ]
+    before = timezone.now()
+    with django_assert_num_queries(1):  # the three rows in one INSERT
+        insert_rows(rows)
+    assert all(row.pk is not None and not row._state.adding for row in rows)
+    stored = {li.pk: li for li in LineItem.objects.filter(pk__in=[row.pk for row in rows])}
+    assert [(stored[row.pk].order_id, stored[row.pk].quantity) for row in rows] == [
+        (first.pk, 1),
+        (second.pk, 2),
+        (first.pk, 3),
+    ]
+    for row in rows:  # stamped and defaulted as save() does, the instance holding what's stored
+        assert stored[row.pk].created_at == row.created_at >= before
+        assert stored[row.pk].updated_at == row.updated_at >= before
+        assert stored[row.pk].public_id == row.public_id and len(row.public_id) == 10
+        assert stored[row.pk].metadata == {}
+    with pytest.raises(ValueError):  # a stored row is not inserted again
+        insert_rows(rows[:1])
+
+
+def test_write_fields_stores_the_named_fields_with_a_fresh_updated_at(two_carts):
+    from commerce.services import write_fields
+    from orders.models import Order
+
+    order = Order.objects.get(pk=two_carts[0].pk)
+    before = order.updated_at
+    order.coupon_code = "SAVE10"
+    order.customer_email = "not-named@example.com"
+    write_fields(order, ["coupon_code", "updated_at"])
+    stored = Order.objects.get(pk=order.pk)
+    assert (stored.coupon_code, stored.customer_email) == ("SAVE10", two_carts[0].customer_email)
+    assert stored.updated_at == order.updated_at > before
