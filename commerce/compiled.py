@@ -45,6 +45,21 @@ class CompiledRead:
     def all(self, *, known: dict | None = None, **values) -> list[models.Model]:
         """The rows for `values`, as model instances. `known`: {foreign key name: instance} set
         on each row without a query (what a related manager does for its owner)."""
+        query = self.query(**values)
+        if query is None:
+            return []
+        model = query.model
+        queryset = QuerySet(model=model, query=query, using=query.call[2])
+        if known:
+            queryset._known_related_objects = {
+                model._meta.get_field(name): {instance.pk: instance}
+                for name, instance in known.items()
+            }
+        return list(queryset)
+
+    def query(self, **values) -> Query | None:
+        """The compiled query for `values` (what a QuerySet over it sends), None when the read
+        can find nothing."""
         model, for_update = self._shape()
         alias = router.db_for_write(model) if for_update else router.db_for_read(model)
         connection = connections[alias]
@@ -53,7 +68,7 @@ class CompiledRead:
             compiled = self._compile(alias)
             self._compiled[(alias, connection.vendor)] = compiled
         if compiled.sql is None:  # a read that can find nothing (`.none()`, an empty IN)
-            return []
+            return None
         if (
             compiled.for_update
             and connection.features.has_select_for_update
@@ -69,14 +84,8 @@ class CompiledRead:
                 params[position] = value
         query = _OneCall.__new__(_OneCall)
         query.__dict__ = dict(compiled.query.__dict__)
-        query.call = (compiled, tuple(params))
-        queryset = QuerySet(model=model, query=query, using=alias)
-        if known:
-            queryset._known_related_objects = {
-                model._meta.get_field(name): {instance.pk: instance}
-                for name, instance in known.items()
-            }
-        return list(queryset)
+        query.call = (compiled, tuple(params), alias)
+        return query
 
     def first(self, *, known: dict | None = None, **values) -> models.Model | None:
         rows = self.all(known=known, **values)
@@ -150,7 +159,7 @@ class _OneCall(Query):
     parameters, on this thread's connection; what turns rows into instances is Django's."""
 
     def get_compiler(self, using=None, connection=None, elide_empty=True):
-        compiled, params = self.call
+        compiled, params, _ = self.call
         compiler = copy.copy(compiled.compiler)
         connection = compiler.connection = connection or connections[using]
         compiler.using = using

@@ -14,7 +14,7 @@ from commerce.jsonapi.document import DocumentBuilder, prefetches
 from commerce.jsonapi.filters import build_filter_q
 from commerce.jsonapi.query import Query, parse_query
 from commerce.jsonapi.registry import registry
-from commerce.jsonapi.rows import lock_member, unique_row
+from commerce.jsonapi.rows import lock_member, read_member, unique_row
 
 
 class Reading:
@@ -32,17 +32,22 @@ class Reading:
             raise NotFound()
         if for_update:  # a write's row within reach, read under its lock (rows.py)
             instance = lock_member(type(self), self.ctx, pk)
-        else:
-            qs = (
-                self.base_queryset().order_by("created_at", "id")
-                if unscoped
-                else self.scoped_queryset(self.ctx)
-            )
-            if query is not None:
-                qs = qs.prefetch_related(*prefetches(type(self), query.include, self.ctx))
+        elif unscoped:
+            qs = self.base_queryset().order_by("created_at", "id")
             instance = unique_row(qs.filter(public_id=pk))
+        else:  # SQL compiled once (rows.py); the queryset's if the reach can't be compiled
+            instance = read_member(
+                type(self),
+                self.ctx,
+                pk,
+                lambda: unique_row(self.scoped_queryset(self.ctx).filter(public_id=pk)),
+            )
         if instance is None:
             raise NotFound()
+        if query is not None:
+            lookups = prefetches(type(self), query.include, self.ctx)
+            if lookups:
+                prefetch_related_objects([instance], *lookups)
         return instance
 
     def member_document(self, pk, query: Query, *, created: bool = False) -> dict:

@@ -40,11 +40,11 @@ def lock_member(resource_cls, ctx: TokenContext, public_id: str):
 def lock_target(target_cls, ctx: TokenContext, public_id: str):
     """Row `public_id` of `target_cls` within `ctx`'s reach (a relationship's target) under its
     lock, with its `lock_related`; None when out of reach."""
-    shape = _reach_shape(ctx)
+    shape = reach_shape(ctx)
     read = _LOCKS.get((target_cls, shape))
     if read is None:
         read = _LOCKS[(target_cls, shape)] = _locking_read(target_cls, ctx)
-    return read.first(public_id=public_id, **_reach_values(ctx))
+    return read.first(public_id=public_id, **reach_values(ctx))
 
 
 def _lock_parent(resource_cls, public_id: str):
@@ -61,17 +61,55 @@ def _lock_parent(resource_cls, public_id: str):
 _LOCKS: dict[tuple, CompiledRead] = {}
 
 
+def read_member(resource_cls, ctx: TokenContext, public_id: str, fallback):
+    """Row `public_id` of the resource within `ctx`'s reach (a GET's member, no lock), by a
+    read compiled once per resource and shape of reach; None when out of reach. A resource
+    whose reach the compile refuses to hold (its SQL would change with the token's values) is
+    read by `fallback()`, a queryset's unique row, from then on."""
+    key = (resource_cls, reach_shape(ctx))
+    read = _READS.get(key, _UNTRIED)
+    if read is None:
+        return fallback()
+    values = reach_values(ctx)
+    if read is _UNTRIED:
+        read = _reading_read(resource_cls, ctx)
+        try:
+            instance = read.first(public_id=public_id, **values)
+        except (ValueError, TypeError):  # compiled.py's refusals, at the first call only
+            _READS[key] = None
+            return fallback()
+        _READS[key] = read
+        return instance
+    return read.first(public_id=public_id, **values)
+
+
+_READS: dict[tuple, CompiledRead | None] = {}
+_UNTRIED = object()
+
+
+def _reading_read(resource_cls, ctx: TokenContext) -> CompiledRead:
+    def build(public_id, **reach):
+        return (
+            resource_cls.scoped_queryset(stand_in_ctx(ctx, reach))
+            .filter(public_id=public_id)
+            .order_by()[:1]
+        )
+
+    fields = reach_fields(ctx)
+    return CompiledRead(build, optional=frozenset(fields), public_id=models.CharField(), **fields)
+
+
 def _locking_read(resource_cls, ctx: TokenContext) -> CompiledRead:
     def build(public_id, **reach):
         return (
-            resource_cls.scoped_queryset(_stand_in_ctx(ctx, reach))
+            resource_cls.scoped_queryset(stand_in_ctx(ctx, reach))
             .filter(public_id=public_id)
             .select_for_update(of=("self",))
             .select_related(*resource_cls.lock_related)
             .order_by()[:1]
         )
 
-    fields = {name: _REACH_FIELDS[name.rstrip("0123456789")] for name in _reach_values(ctx)}
+    fields = reach_fields(ctx)
     return CompiledRead(build, optional=frozenset(fields), public_id=models.CharField(), **fields)
 
 
@@ -104,7 +142,12 @@ _REACH_FIELDS = {
 }
 
 
-def _reach_shape(ctx: TokenContext) -> tuple:
+def reach_fields(ctx: TokenContext) -> dict:
+    """The model field of each of `reach_values` (CompiledRead's arguments)."""
+    return {name: _REACH_FIELDS[name.rstrip("0123456789")] for name in reach_values(ctx)}
+
+
+def reach_shape(ctx: TokenContext) -> tuple:
     """What of a token changes the SQL of a reach (not its values)."""
     return (
         ctx.kind,
@@ -115,7 +158,7 @@ def _reach_shape(ctx: TokenContext) -> tuple:
     )
 
 
-def _reach_values(ctx: TokenContext) -> dict:
+def reach_values(ctx: TokenContext) -> dict:
     """A token's values, one argument each (`market0`, `market1`, ...)."""
     values = {f"market{i}": pk for i, pk in enumerate(ctx.market_ids or ())}
     values.update({f"stock_location{i}": pk for i, pk in enumerate(ctx.stock_location_ids)})
@@ -127,7 +170,7 @@ def _reach_values(ctx: TokenContext) -> dict:
     return values
 
 
-def _stand_in_ctx(ctx: TokenContext, reach: dict) -> TokenContext:
+def stand_in_ctx(ctx: TokenContext, reach: dict) -> TokenContext:
     """`ctx` of the same shape with the stand-ins of CompiledRead in place of its values."""
     markets = (
         None
