@@ -1,10 +1,11 @@
 """Domain actions of the inventory app, each one transaction."""
 
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import F, IntegerField, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
+from commerce.compiled import CompiledRead
 from commerce.events import emit_event
 from commerce.exceptions import Locked, ValidationError
 from commerce.services import create_rows, delete_record, save_record, update_record
@@ -257,3 +258,37 @@ def update_stock_item(item, values: dict):
     save_record(item)
     emit_event("stock_items.update", item, quantity=item.quantity, change=item.quantity - before)
     return item
+
+
+def stock_with_salable(sku_ids, stock_location_ids) -> list[StockItem]:
+    """The stock items of these SKUs at these locations, `with_reserved_and_salable`, unlocked
+    (a cart's shipment planning, on every change of its lines): SQL compiled once per number
+    of SKUs and of locations (commerce/compiled.py)."""
+    skus, locations = sorted(set(sku_ids)), sorted(set(stock_location_ids))
+    if not skus or not locations:
+        return []
+    shape = (len(skus), len(locations))
+    read = _STOCK_READS.get(shape)
+    if read is None:
+        read = _STOCK_READS[shape] = _stock_read(*shape)
+    values = {f"sku{i}": pk for i, pk in enumerate(skus)}
+    values.update({f"location{i}": pk for i, pk in enumerate(locations)})
+    return read.all(**values)
+
+
+_STOCK_READS: dict[tuple[int, int], CompiledRead] = {}
+
+
+def _stock_read(sku_count: int, location_count: int) -> CompiledRead:
+    def build(**values):
+        return with_reserved_and_salable(
+            StockItem.objects.filter(
+                sku_id__in=[values[f"sku{i}"] for i in range(sku_count)],
+                stock_location_id__in=[values[f"location{i}"] for i in range(location_count)],
+            )
+        )
+
+    key = models.BigIntegerField()
+    arguments = {f"sku{i}": key for i in range(sku_count)}
+    arguments.update({f"location{i}": key for i in range(location_count)})
+    return CompiledRead(build, **arguments)

@@ -10,7 +10,7 @@ from commerce.compiled import CompiledRead
 from inventory.models import InventoryStockLocation, Sku, StockItem
 from inventory.selectors import inventory_locations
 from inventory.services import salable_quantities
-from markets.models import DeliveryLeadTime, Market, Promotion, ShippingMethod, TaxRule
+from markets.models import DeliveryLeadTime, Market, Price, Promotion, ShippingMethod, TaxRule
 
 # A cart's figures read these on every change: their SQL is built once (commerce/compiled.py).
 _PROMOTIONS = CompiledRead(
@@ -33,6 +33,13 @@ _SHIPPING_METHODS = CompiledRead(
     ).select_related("market__price_list"),
     market_id=models.BigIntegerField(),
 )
+_PRICE = CompiledRead(
+    lambda price_list_id, sku_id: Price.objects.filter(
+        price_list_id=price_list_id, sku_id=sku_id
+    ).order_by()[:1],  # one at most (price_unique_per_list)
+    price_list_id=models.BigIntegerField(),
+    sku_id=models.BigIntegerField(),
+)
 _TAX_RULES = CompiledRead(
     lambda calculator_id: TaxRule.objects.filter(manual_tax_calculator_id=calculator_id),
     calculator_id=models.BigIntegerField(),
@@ -43,6 +50,11 @@ def running_promotions(market_id: int, now) -> list[Promotion]:
     """The enabled promotions of a market (and of no market) whose window holds `now`, in the
     order they apply: priority, then age."""
     return _PROMOTIONS.all(market_id=market_id, now=now)
+
+
+def sku_price(price_list_id: int, sku_id: int) -> Price | None:
+    """A SKU's price in a price list (a line item's unit price), None without one."""
+    return _PRICE.first(price_list_id=price_list_id, sku_id=sku_id)
 
 
 def shipping_method_candidates(market_id: int) -> list[ShippingMethod]:

@@ -62,41 +62,53 @@ _LOCKS: dict[tuple, CompiledRead] = {}
 
 
 def read_member(resource_cls, ctx: TokenContext, public_id: str, fallback):
-    """Row `public_id` of the resource within `ctx`'s reach (a GET's member, no lock), by a
-    read compiled once per resource and shape of reach; None when out of reach. A resource
-    whose reach the compile refuses to hold (its SQL would change with the token's values) is
-    read by `fallback()`, a queryset's unique row, from then on."""
-    key = (resource_cls, reach_shape(ctx))
-    read = _READS.get(key, _UNTRIED)
+    """Row `public_id` of the resource within `ctx`'s reach (a GET's member, a relationship's
+    target; no lock); None when out of reach. See `first_within_reach`."""
+    return first_within_reach(
+        (resource_cls, "member"),
+        ctx,
+        lambda reach, public_id: (
+            resource_cls.scoped_queryset(reach).filter(public_id=public_id).order_by()[:1]
+        ),
+        fallback,
+        public_id=(models.CharField(), public_id),
+    )
+
+
+def first_within_reach(key, ctx: TokenContext, build, fallback, **arguments):
+    """The first row of `build(ctx, **values)`, a queryset within `ctx`'s reach, by SQL compiled
+    once per `key` and shape of reach. `arguments`: name -> (model field, value). A read whose
+    SQL the compile refuses to hold (it would change with the token's or the call's values)
+    is `fallback()`, the queryset's own row, from then on."""
+    shape = (key, reach_shape(ctx))
+    read = _READS.get(shape, _UNTRIED)
     if read is None:
         return fallback()
-    values = reach_values(ctx)
+    values = {name: value for name, (_, value) in arguments.items()}
+    values.update(reach_values(ctx))
     if read is _UNTRIED:
-        read = _reading_read(resource_cls, ctx)
+        read = _reach_read(ctx, build, {name: field for name, (field, _) in arguments.items()})
         try:
-            instance = read.first(public_id=public_id, **values)
+            row = read.first(**values)
         except (ValueError, TypeError):  # compiled.py's refusals, at the first call only
-            _READS[key] = None
+            _READS[shape] = None
             return fallback()
-        _READS[key] = read
-        return instance
-    return read.first(public_id=public_id, **values)
+        _READS[shape] = read
+        return row
+    return read.first(**values)
 
 
 _READS: dict[tuple, CompiledRead | None] = {}
 _UNTRIED = object()
 
 
-def _reading_read(resource_cls, ctx: TokenContext) -> CompiledRead:
-    def build(public_id, **reach):
-        return (
-            resource_cls.scoped_queryset(stand_in_ctx(ctx, reach))
-            .filter(public_id=public_id)
-            .order_by()[:1]
-        )
+def _reach_read(ctx: TokenContext, build, fields: dict) -> CompiledRead:
+    def read(**values):
+        reach = {name: value for name, value in values.items() if name not in fields}
+        return build(stand_in_ctx(ctx, reach), **{name: values[name] for name in fields})
 
-    fields = reach_fields(ctx)
-    return CompiledRead(build, optional=frozenset(fields), public_id=models.CharField(), **fields)
+    reach = reach_fields(ctx)
+    return CompiledRead(read, optional=frozenset(reach), **fields, **reach)
 
 
 def _locking_read(resource_cls, ctx: TokenContext) -> CompiledRead:

@@ -6,14 +6,14 @@ transaction with the events it records. The rows a write changes are read under 
 (locking.py).
 """
 
-from django.db import transaction
+from django.db import models, transaction
 
 from commerce import services
 from commerce.auth.context import TokenContext
 from commerce.events import recording_events
 from commerce.exceptions import BadRequest, ValidationError, ValidationErrors, param_not_allowed
 from commerce.jsonapi.registry import registry
-from commerce.jsonapi.rows import lock_target, unique_row
+from commerce.jsonapi.rows import first_within_reach, lock_target, read_member, unique_row
 from commerce.jsonapi.serializers import Rel
 from commerce.services import rails_message
 
@@ -157,11 +157,17 @@ class Writing:
             if code is None or not isinstance(code, str) or rel_name in relationships:
                 continue
             rel = self.relationships()[rel_name]
-            target = (
-                registry[rel.types[0]]
-                .scoped_queryset(self.ctx)
-                .filter(**{field_name: code})
-                .first()
+            target_cls = registry[rel.types[0]]
+
+            def build(reach, code, target_cls=target_cls, field_name=field_name):
+                return target_cls.scoped_queryset(reach).filter(**{field_name: code})[:1]
+
+            target = first_within_reach(  # SQL compiled once (rows.py)
+                (target_cls, "code", field_name),
+                self.ctx,
+                build,
+                lambda build=build, code=code: next(iter(build(self.ctx, code)), None),
+                code=(models.CharField(), code),
             )
             if target is None:
                 errors.append(
@@ -245,8 +251,12 @@ class Writing:
         if rel.lock:
             target = lock_target(target_cls, self.ctx, public_id[:64])
         else:
-            target = unique_row(
-                target_cls.scoped_queryset(self.ctx).filter(public_id=public_id[:64])
+            key = public_id[:64]
+            target = read_member(  # SQL compiled once (rows.py)
+                target_cls,
+                self.ctx,
+                key,
+                lambda: unique_row(target_cls.scoped_queryset(self.ctx).filter(public_id=key)),
             )
         if target is None or not self.allows_target(name, target):
             errors.append(

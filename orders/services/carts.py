@@ -14,7 +14,8 @@ from commerce.counters import next_number
 from commerce.events import emit_event
 from commerce.exceptions import InvalidTransition, Locked, ValidationError
 from commerce.services import clean_record, save_record, write_fields
-from markets.models import Market, Price
+from markets.models import Market
+from markets.selectors import sku_price
 from orders.locks import lock_order
 from orders.models import Customer, LineItem, Order, PaymentSource
 from orders.services.promotions import coupon_problem
@@ -208,7 +209,7 @@ def change_market(order: Order, market: Market) -> None:
 
 
 def unit_price(market: Market, sku, *, attribute: str = "sku_code") -> int:
-    price = Price.objects.filter(price_list_id=market.price_list_id, sku=sku).first()
+    price = sku_price(market.price_list_id, sku.pk)
     if price is None:
         raise ValidationError(
             attribute,

@@ -14,7 +14,7 @@ from inventory.strategies import InsufficientStock
 from markets.models import Coupon
 from orders.locks import lock_order
 from orders.models import Order
-from orders.selectors import captures_with_balance, open_authorization
+from orders.selectors import captures_with_balance, open_authorization, order_lines
 from orders.services import payments, stock, usage
 from orders.services.planning import shippable_lines
 from orders.services.promotions import active_promotions, coupon_unusable, find_coupon
@@ -124,7 +124,7 @@ def place_order(order: Order, value=True, *, ctx: TokenContext | None = None) ->
         # Say why it is still a draft, so that a storefront can tell the shopper what to fill in.
         raise ValidationErrors([InvalidTransition("draft", "placed"), *draft_errors(order)])
     next_order_status(order.status, "place")
-    lines = list(order.line_items.select_related("sku"))
+    lines = order_lines(order)
     coupon = find_coupon(order.coupon_code) if order.coupon_code else None
     coupon_errors = _coupon_errors(order, coupon)
     promotions = (

@@ -7,9 +7,8 @@ from django.utils import timezone
 from commerce.compiled import update_rows
 from commerce.services import create_rows, write_record
 from inventory import strategies
-from inventory.models import StockItem
 from inventory.selectors import inventory_locations
-from inventory.services import with_reserved_and_salable
+from inventory.services import stock_with_salable
 from markets.models import ShippingMethod
 from markets.selectors import shipping_method_candidates
 from orders.models import LineItem, Order, Shipment, StockLineItem
@@ -65,12 +64,7 @@ def plan_shipments(
     isls = inventory_locations(model.pk)
     if held is None:
         held = read_stock(
-            with_reserved_and_salable(
-                StockItem.objects.filter(
-                    sku_id__in={li.sku_id for li in lines},
-                    stock_location_id__in={isl.stock_location_id for isl in isls},
-                )
-            )
+            stock_with_salable({li.sku_id for li in lines}, {isl.stock_location_id for isl in isls})
         )
     items, salable = held
     locations = [

@@ -99,3 +99,63 @@ def test_a_second_read_of_an_order_compiles_no_select(world, monkeypatch):
     monkeypatch.setattr(compiler.SQLCompiler, "as_sql", counting)
     assert integration.get(url).json() == first
     assert compiles == []  # the token, the order, its line items, shipments and their items
+
+
+def test_records_a_write_names_are_found_as_djangos_own_compile_finds_them(world, monkeypatch):
+    """A line item's `sku_code`, an order's address and shipping method: each token finds the
+    records within its reach, and only those, whether the read's SQL is held or compiled anew."""
+    from commerce.jsonapi import rows
+    from orders.models import Customer
+    from tests import factories as f
+    from tests.conftest import rel
+
+    orders, apis = world
+    _, sales_channel, other_sales_channel, ada_api, bob_api = apis
+    ada = Customer.objects.get(email="ada@example.com")
+    adas = f.AddressFactory(owner_customer_id=ada.pk)
+    unowned = f.AddressFactory(owner_customer_id=None)
+
+    def outcome(response) -> tuple:
+        body = response.json()
+        errors = [(e["source"]["pointer"], e["detail"]) for e in body.get("errors", [])]
+        return response.status_code, errors
+
+    def writes() -> list:
+        found = []
+        for api in (sales_channel, other_sales_channel, ada_api, bob_api):
+            order = api.create("orders", {}).json()["data"]["id"]
+            for code in ("HERE-1", "THERE-1", "NOPE"):
+                found.append(
+                    outcome(
+                        api.create(
+                            "line_items",
+                            {"sku_code": code, "quantity": 1},
+                            {"order": rel("orders", order)},
+                        )
+                    )
+                )
+            for address in (adas, unowned):
+                found.append(
+                    outcome(
+                        api.update(
+                            "orders",
+                            order,
+                            relationships={"billing_address": rel("addresses", address.public_id)},
+                        )
+                    )
+                )
+        return found
+
+    compiled = writes()
+    again = writes()
+
+    class Never(dict):  # every read within reach falls back to Django's compile
+        def get(self, key, default=None):
+            return None
+
+    monkeypatch.setattr(rows, "_READS", Never())
+    djangos = writes()
+
+    assert compiled == again == djangos
+    assert {code for code, _ in djangos} == {200, 201, 422}
+    assert (201, []) in djangos and any(code == 422 for code, _ in djangos)
