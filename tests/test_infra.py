@@ -93,3 +93,20 @@ def test_serve_explains_missing_secrets():
 
     assert result.returncode == 1
     assert "SECRET_KEY" in result.stderr and "JWT_SIGNING_KEY" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("configured", "expected"),
+    [(None, (10000, True)), ("25000", (25000, True)), ("0", (700, False))],
+)
+def test_an_app_server_freezes_what_it_loaded_and_collects_less_often(configured, expected):
+    """commerce.wsgi tunes the collector of the process that serves (settings.GC_THRESHOLD)."""
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "commerce.settings"}
+    env.pop("GC_THRESHOLD", None)
+    if configured is not None:
+        env["GC_THRESHOLD"] = configured
+    probe = "import gc, commerce.wsgi; print(gc.get_threshold()[0], gc.get_freeze_count() > 0)"
+    out = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert (int(out[0]), out[1] == "True") == expected

@@ -333,25 +333,25 @@ class DocumentBuilder:
             context = self._serializer_context(type_name, resource_cls, sparse)
             attributes = render_attributes(resource_cls.serializer_class, objs, context, sparse)
             plan = _relationship_plan(resource_cls, sparse)
+            rels = resource_cls.relationships()
             prefix = f"{self.base}{type_name}/"
             for key, attrs in zip(keys, attributes, strict=True):
                 node = nodes[key]
                 obj, tree, walked = node["obj"], node["tree"], node["related"]
                 self_url = f"{prefix}{obj.public_id}"
-                relationships = {}
-                for name, rel, self_suffix, related_suffix in plan:
-                    body = {
-                        "links": {
-                            "self": self_url + self_suffix,
-                            "related": self_url + related_suffix,
-                        }
-                    }
-                    if name in tree:
-                        related = walked.get(name)
-                        if related is None:
-                            related = related_objects(rel, name, obj)
-                        body["data"] = linkage(rel, related)
-                    relationships[name] = body
+                # Links only (a dict comprehension: a list's ~2 000 bodies are its largest part)
+                relationships = {
+                    name: {"links": {"self": self_url + own, "related": self_url + related}}
+                    for name, _, own, related in plan
+                }
+                for name in tree:  # the included ones carry their linkage too
+                    rel = rels.get(name)
+                    if rel is None or name not in relationships:
+                        continue
+                    related = walked.get(name)
+                    if related is None:
+                        related = related_objects(rel, name, obj)
+                    relationships[name]["data"] = linkage(rel, related)
                 rendered[key] = _resource(obj, type_name, self_url, attrs, relationships, meta)
         return rendered
 
