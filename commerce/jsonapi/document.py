@@ -29,6 +29,7 @@ from rest_framework.serializers import ListSerializer
 
 from commerce import money
 from commerce.jsonapi import fields as f
+from commerce.jsonapi.declaration import _model_field
 from commerce.jsonapi.prefetch import compiled_prefetch
 from commerce.jsonapi.registry import registry
 from commerce.jsonapi.secrets import sees_secrets
@@ -72,18 +73,10 @@ def prefetches(resource_cls, tree: dict, ctx) -> list:
 def _plain(resource_cls, lookup: str):
     """A lookup of what attributes read (a shipment's stock line items): a reverse foreign key
     at its end reads the related rows as Django would, its SQL compiled once (prefetch.py)."""
-    model = resource_cls.model
-    field = None
-    for part in lookup.split("__"):
-        try:
-            field = model._meta.get_field(part)
-        except Exception:
-            return lookup
-        if not field.is_relation or field.related_model is None:
-            return lookup
-        model = field.related_model
-    if not (field.one_to_many and field.auto_created):
+    field = _model_field(resource_cls.model, lookup)
+    if field is None or not (field.one_to_many and field.auto_created):
         return lookup
+    model = field.related_model
     manager = model._default_manager
     key = (resource_cls, lookup)
     return Prefetch(
