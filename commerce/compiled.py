@@ -91,6 +91,17 @@ class CompiledRead:
         rows = self.all(known=known, **values)
         return rows[0] if rows else None
 
+    def count(self, **values) -> int:
+        """How many rows the read finds, counted by the database around the SQL held (one
+        text per read, as PostgreSQL prepares it). For a read without slice or ORDER BY."""
+        query = self.query(**values)
+        if query is None:
+            return 0
+        compiled, params, alias = query.call
+        with connections[alias].cursor() as cursor:
+            cursor.execute(f"SELECT COUNT(*) FROM ({compiled.sql}) counted", params)
+            return cursor.fetchone()[0]
+
     def _shape(self) -> tuple[type[models.Model], bool]:
         """The model read, and whether the read locks (it decides the database alias)."""
         shape = getattr(self, "_shape_held", None)

@@ -14,7 +14,7 @@ from commerce.jsonapi.document import DocumentBuilder, prefetches
 from commerce.jsonapi.filters import build_filter_q
 from commerce.jsonapi.query import Query, parse_query
 from commerce.jsonapi.registry import registry
-from commerce.jsonapi.rows import lock_member, read_member, unique_row
+from commerce.jsonapi.rows import list_within_reach, lock_member, read_member, unique_row
 
 
 class Reading:
@@ -73,27 +73,43 @@ class Reading:
             instance, self.resource_type, many=False
         )
 
-    def collection_document(self, qs, query: Query, resource_cls=None) -> dict:
+    def list_document(self, query: Query) -> dict:
+        """GET of the collection: without filters, its count and page come from SQL compiled
+        once per resource, reach shape, order and page (rows.list_within_reach)."""
+        return self.collection_document(self.scoped_queryset(self.ctx), query, whole=True)
+
+    def collection_document(self, qs, query: Query, resource_cls=None, *, whole=False) -> dict:
+        """A page of `qs`, filtered and sorted as `query` says. `whole`: `qs` is the resource's
+        scoped_queryset as it comes (its whole list within the caller's reach)."""
         resource_cls = resource_cls or type(self)
-        if query.filters:
-            resolver = partial(resource_cls.resolve_filter_path, ctx=self.ctx)
-            q, crosses_many = build_filter_q(resource_cls.model, resolver, query.filters)
-            if crosses_many:
-                matching = resource_cls.model._default_manager.filter(q).values("pk")
-                qs = qs.filter(pk__in=matching)
-            else:
-                qs = qs.filter(q)
+        order_by = ()
         if query.sort:
             paths = resource_cls.filterable_fields()
-            qs = qs.order_by(
-                *[("-" if desc else "") + paths[name] for name, desc in query.sort], "id"
-            )
-        record_count = qs.count()
+            order_by = (*[("-" if desc else "") + paths[name] for name, desc in query.sort], "id")
         size = query.page_size
-        page_count = math.ceil(record_count / size)
         start = (query.page_number - 1) * size
-        page = qs[start : start + size]
-        page = page.prefetch_related(*prefetches(resource_cls, query.include, self.ctx))
+        listed = None
+        if whole and not query.filters:
+            listed = list_within_reach(resource_cls, self.ctx, order_by, start, size)
+        lookups = prefetches(resource_cls, query.include, self.ctx)
+        if listed is not None:
+            record_count, page = listed
+            if lookups and page:
+                prefetch_related_objects(page, *lookups)
+        else:
+            if query.filters:
+                resolver = partial(resource_cls.resolve_filter_path, ctx=self.ctx)
+                q, crosses_many = build_filter_q(resource_cls.model, resolver, query.filters)
+                if crosses_many:
+                    matching = resource_cls.model._default_manager.filter(q).values("pk")
+                    qs = qs.filter(pk__in=matching)
+                else:
+                    qs = qs.filter(q)
+            if order_by:
+                qs = qs.order_by(*order_by)
+            record_count = qs.count()
+            page = qs[start : start + size].prefetch_related(*lookups)
+        page_count = math.ceil(record_count / size)
         meta = {"record_count": record_count, "page_count": page_count}
         return DocumentBuilder(self.request, query, self.ctx).document(
             page,

@@ -80,26 +80,67 @@ def first_within_reach(key, ctx: TokenContext, build, fallback, **arguments):
     once per `key` and shape of reach. `arguments`: name -> (model field, value). A read whose
     SQL the compile refuses to hold (it would change with the token's or the call's values)
     is `fallback()`, the queryset's own row, from then on."""
+    row = _within_reach(key, ctx, build, arguments, CompiledRead.first)
+    return fallback() if row is _REFUSED else row
+
+
+def list_within_reach(resource_cls, ctx: TokenContext, order_by: tuple, start: int, size: int):
+    """(record count, rows from `start` to `start + size`) of the resource's list within
+    `ctx`'s reach in `order_by` (() its own order), unfiltered, by SQL compiled once per
+    resource and reach shape (the count) and also per order and slice (the page). None when
+    the page isn't compiled: past the first PAGES_COMPILED pages, beyond LIST_READS_MAX
+    compiled reads (each shape holds its compiled query, and a client writes the `sort` it
+    likes), or a read the compile refuses (a scope at `now`: its constants change)."""
+    if start // max(size, 1) >= PAGES_COMPILED:
+        return None
+    page_key = (resource_cls, "page", order_by, start, size)
+    if (page_key, reach_shape(ctx)) not in _READS and len(_READS) >= LIST_READS_MAX:
+        return None
+
+    def page(reach):
+        rows = resource_cls.scoped_queryset(reach)
+        return (rows.order_by(*order_by) if order_by else rows)[start : start + size]
+
+    def count(reach):
+        return resource_cls.scoped_queryset(reach).order_by().values("pk")
+
+    rows = _within_reach(page_key, ctx, page, {}, CompiledRead.all)
+    if rows is _REFUSED:
+        return None
+    total = _within_reach((resource_cls, "count"), ctx, count, {}, CompiledRead.count)
+    if total is _REFUSED:
+        return None
+    return total, rows
+
+
+PAGES_COMPILED = 5
+LIST_READS_MAX = 512
+
+
+def _within_reach(key, ctx: TokenContext, build, arguments: dict, use):
+    """`use(read, **values)` of the CompiledRead of `build` for `key` and `ctx`'s reach shape,
+    compiled at its first use; _REFUSED, then and from then on, where the compile refuses."""
     shape = (key, reach_shape(ctx))
     read = _READS.get(shape, _UNTRIED)
     if read is None:
-        return fallback()
+        return _REFUSED
     values = {name: value for name, (_, value) in arguments.items()}
     values.update(reach_values(ctx))
     if read is _UNTRIED:
         read = _reach_read(ctx, build, {name: field for name, (field, _) in arguments.items()})
         try:
-            row = read.first(**values)
+            result = use(read, **values)
         except (ValueError, TypeError):  # compiled.py's refusals, at the first call only
             _READS[shape] = None
-            return fallback()
+            return _REFUSED
         _READS[shape] = read
-        return row
-    return read.first(**values)
+        return result
+    return use(read, **values)
 
 
 _READS: dict[tuple, CompiledRead | None] = {}
 _UNTRIED = object()
+_REFUSED = object()
 
 
 def _reach_read(ctx: TokenContext, build, fields: dict) -> CompiledRead:

@@ -45,7 +45,7 @@ class ResourceView(ResourceDeclaration, Reading, Writing, APIView):
         if self.mode == "collection":
             self.check_action("list")
             query = self.parse(collection=True)
-            return Response(self.collection_document(self.scoped_queryset(self.ctx), query))
+            return Response(self.list_document(query))
         if self.mode == "member":
             self.check_action("retrieve")
             query = self.parse(collection=False)
