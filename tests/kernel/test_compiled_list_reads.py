@@ -7,7 +7,6 @@ compiled still answer, through Django."""
 from datetime import timedelta
 
 import pytest
-from django.db.models.sql import compiler
 from django.utils import timezone
 
 from tests.kernel.test_compiled_member_reads import world  # noqa: F401 (a fixture)
@@ -82,19 +81,12 @@ def test_every_token_lists_what_djangos_own_compile_lists(world, monkeypatch):  
     assert ada[0][1]["meta"] == {"record_count": 1, "page_count": 1}
 
 
-def test_a_second_list_compiles_no_select(world, monkeypatch):  # noqa: F811
+def test_a_second_list_compiles_no_select(world, request):  # noqa: F811
     _, apis = world
     integration = apis[0]
     url = "/api/orders?include=line_items&page[size]=3"
     first = integration.get(url).json()
-    compiles = []
-    real = compiler.SQLCompiler.as_sql
-
-    def counting(self, *args, **kwargs):
-        compiles.append(type(self).__name__)
-        return real(self, *args, **kwargs)
-
-    monkeypatch.setattr(compiler.SQLCompiler, "as_sql", counting)
+    compiles = request.getfixturevalue("sql_compiles")  # from here on
     assert integration.get(url).json() == first
     assert first["meta"] == {"record_count": 4, "page_count": 2}
     assert compiles == []  # the token, the count, the page and its line items

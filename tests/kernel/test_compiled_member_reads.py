@@ -5,7 +5,6 @@ of token and every token's values (the reach is an argument of that SQL, never p
 out of reach is still a 404."""
 
 import pytest
-from django.db.models.sql import compiler
 
 from tests.shop import build_shop, make_cart
 
@@ -84,19 +83,12 @@ def test_every_token_reads_what_djangos_own_compile_reads(world, monkeypatch):
     }
 
 
-def test_a_second_read_of_an_order_compiles_no_select(world, monkeypatch):
+def test_a_second_read_of_an_order_compiles_no_select(world, request):
     orders, apis = world
     integration = apis[0]
     url = f"/api/orders/{orders[0].public_id}?include=line_items,shipments,market"
     first = integration.get(url).json()
-    compiles = []
-    real = compiler.SQLCompiler.as_sql
-
-    def counting(self, *args, **kwargs):
-        compiles.append(type(self).__name__)
-        return real(self, *args, **kwargs)
-
-    monkeypatch.setattr(compiler.SQLCompiler, "as_sql", counting)
+    compiles = request.getfixturevalue("sql_compiles")  # from here on
     assert integration.get(url).json() == first
     assert compiles == []  # the token, the order, its line items, shipments and their items
 

@@ -8,7 +8,6 @@ from decimal import Decimal
 
 import pytest
 from django.db import models, transaction
-from django.db.models.sql import compiler
 from django.db.transaction import TransactionManagementError
 from django.utils import timezone
 
@@ -62,17 +61,10 @@ def test_rows_are_those_of_the_queryset_for_each_calls_values(two_carts, django_
     assert read.first(order_id=-1) is None
 
 
-def test_the_sql_is_built_once_per_process(two_carts, monkeypatch):
+def test_the_sql_is_built_once_per_process(two_carts, request):
     read = lines_read()
     read.all(order_id=two_carts[0].pk)  # compiles (twice: two sets of stand-ins)
-    compiles = []
-    original = compiler.SQLCompiler.as_sql
-
-    def counting(self, *args, **kwargs):
-        compiles.append(self.query.model)
-        return original(self, *args, **kwargs)
-
-    monkeypatch.setattr(compiler.SQLCompiler, "as_sql", counting)
+    compiles = request.getfixturevalue("sql_compiles")  # from here on
     for order in two_carts * 3:
         assert {row.order_id for row in read.all(order_id=order.pk)} == {order.pk}
     assert compiles == []
