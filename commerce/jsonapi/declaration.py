@@ -89,7 +89,7 @@ class ResourceDeclaration:
         return frozenset(
             name
             for name, path in cls.filterable_fields().items()
-            if not isinstance(_model_field(cls.model, path), models.JSONField)
+            if not isinstance(model_field(cls.model, path), models.JSONField)
         )
 
     @classmethod
@@ -103,7 +103,7 @@ class ResourceDeclaration:
         levels, other markets' prices...)."""
         own = cls.filterable_fields().get(name)
         if own is not None:
-            field = _model_field(cls.model, own)
+            field = model_field(cls.model, own)
             if field is not None and not field.is_relation:
                 return FilterPath(
                     own, field, crosses_many="__" in own and _crosses_many(cls.model, own)
@@ -160,7 +160,9 @@ class ResourceDeclaration:
         return cls.scope(cls.base_queryset(), ctx).order_by("created_at", "id")
 
 
-def _model_field(model, path: str):
+def model_field(model, path: str):
+    """The model field at the end of ORM path `path` (`market__price_list__name`), None when a
+    part of it names no field."""
     current = model
     field = None
     for part in path.split("__"):

@@ -29,7 +29,7 @@ from rest_framework.serializers import ListSerializer
 
 from commerce import money
 from commerce.jsonapi import fields as f
-from commerce.jsonapi.declaration import _model_field
+from commerce.jsonapi.declaration import model_field
 from commerce.jsonapi.prefetch import compiled_prefetch
 from commerce.jsonapi.registry import registry
 from commerce.jsonapi.secrets import sees_secrets
@@ -73,7 +73,7 @@ def prefetches(resource_cls, tree: dict, ctx) -> list:
 def _plain(resource_cls, lookup: str):
     """A lookup of what attributes read (a shipment's stock line items): a reverse foreign key
     at its end reads the related rows as Django would, its SQL compiled once (prefetch.py)."""
-    field = _model_field(resource_cls.model, lookup)
+    field = model_field(resource_cls.model, lookup)
     if field is None or not (field.one_to_many and field.auto_created):
         return lookup
     model = field.related_model

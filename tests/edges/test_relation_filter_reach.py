@@ -19,7 +19,7 @@ import pytest
 from django.utils import timezone
 
 from commerce.auth.context import CUSTOMER, SALES_CHANNEL, TokenContext
-from commerce.jsonapi.declaration import _model_field
+from commerce.jsonapi.declaration import model_field
 from commerce.jsonapi.registry import registry
 from markets.models import Promotion
 from tests import factories as f
@@ -156,7 +156,7 @@ def relation_filters(resource_cls, ctx, hops=RESOLVER_HOPS, prefix="", top=None)
             # A name can also read another way (an order's `customer_email` before its
             # customer's `email`): the resolver takes the first, and so does the walk.
             resolved = (top or resource_cls).resolve_filter_path(name, ctx=ctx)
-            field = _model_field(target.model, target.filterable_fields()[attribute])
+            field = model_field(target.model, target.filterable_fields()[attribute])
             if resolved is not None and resolved.model_field is field:
                 yield name, target, attribute, RESOLVER_HOPS - hops + 1
         yield from relation_filters(target, ctx, hops - 1, path, top or resource_cls)
