@@ -224,6 +224,17 @@ class PaymentMethod(Resource):
             return self.currency_code
         return self.market.price_list.currency_code if self.market_id else None
 
+    def available_to(self, market_id: int, currency_code: str) -> bool:
+        """Whether an order of market `market_id` in `currency_code` may pay with this method
+        (payments.md): the method and its gateway enabled, the method the order's market's (or
+        every market's, without one) and of no currency or the order's."""
+        return (
+            self.disabled_at is None
+            and self.payment_gateway.disabled_at is None
+            and self.market_id in (None, market_id)
+            and self.currency_code in (None, "", currency_code)
+        )
+
 
 class Market(Resource):
     number = models.PositiveIntegerField(unique=True, null=True, blank=True, editable=False)

@@ -21,7 +21,7 @@ from orders.models import Order
 # What the order's services read along with the order (the API's views read it so too).
 ORDER_LOCK_RELATED = (
     "market__inventory_model",
-    "payment_method",
+    "payment_method__payment_gateway",
     "payment_source",
     "billing_address",
     "shipping_address",

@@ -61,15 +61,19 @@ def _lock_parent(resource_cls, public_id: str):
 _LOCKS: dict[tuple, CompiledRead] = {}
 
 
-def read_member(resource_cls, ctx: TokenContext, public_id: str, fallback):
+def read_member(resource_cls, ctx: TokenContext, public_id: str, fallback, joined: tuple = ()):
     """Row `public_id` of the resource within `ctx`'s reach (a GET's member, a relationship's
-    target; no lock); None when out of reach. See `first_within_reach`."""
+    target; no lock), with its `joined` relations read in the same statement; None when out of
+    reach. See `first_within_reach`."""
+
+    def build(reach, public_id):
+        rows = resource_cls.scoped_queryset(reach).filter(public_id=public_id)
+        return (rows.select_related(*joined) if joined else rows).order_by()[:1]
+
     return first_within_reach(
-        (resource_cls, "member"),
+        (resource_cls, "member", joined),
         ctx,
-        lambda reach, public_id: (
-            resource_cls.scoped_queryset(reach).filter(public_id=public_id).order_by()[:1]
-        ),
+        build,
         fallback,
         public_id=(models.CharField(), public_id),
     )

@@ -52,6 +52,9 @@ class Rel:
     # A create locks the target's row as it reads it (with the target resource's
     # `lock_related`): the aggregate the new record joins (a line item's order).
     lock: bool = False
+    # What a write checks of the target beyond its own row, read with it in one statement
+    # (an order's payment method: its gateway, which may be disabled).
+    read_related: tuple[str, ...] = ()
 
     @property
     def types(self) -> tuple[str, ...]:

@@ -251,12 +251,13 @@ class Writing:
         if rel.lock:
             target = lock_target(target_cls, self.ctx, public_id[:64])
         else:
-            key = public_id[:64]
+            key, joined = public_id[:64], rel.read_related
             target = read_member(  # SQL compiled once (rows.py)
                 target_cls,
                 self.ctx,
                 key,
-                lambda: unique_row(target_cls.scoped_queryset(self.ctx).filter(public_id=key)),
+                lambda: unique_row(_with(target_cls.scoped_queryset(self.ctx), key, joined)),
+                joined,
             )
         if target is None or not self.allows_target(name, target):
             errors.append(
@@ -282,3 +283,8 @@ def _serializer_errors(errors: dict) -> list[ValidationError]:
             text, error, meta = rails_message(getattr(message, "code", None), str(message))
             result.append(ValidationError(name, text, error=error, **meta))
     return result
+
+
+def _with(rows, public_id: str, joined: tuple):
+    rows = rows.filter(public_id=public_id)
+    return rows.select_related(*joined) if joined else rows  # select_related() joins everything

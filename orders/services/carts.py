@@ -162,9 +162,9 @@ def update_order(order: Order, values: dict, *, ctx: TokenContext, then=frozense
             "payment_source", "belongs to another order", error="invalid", relationship=True
         )
     method = values.get("payment_method")
-    if method is not None and method.market_id not in (None, order.market_id):
+    if method is not None and not method.available_to(order.market_id, order.currency_code):
         raise ValidationError(
-            "payment_method", "is not available in this market", error="invalid", relationship=True
+            "payment_method", "is not available for this order", error="invalid", relationship=True
         )
     for name, value in values.items():
         setattr(order, name, value)

@@ -105,6 +105,16 @@ def placement_errors(order: Order, lines, shipments) -> list[ValidationError]:
                     "payment_method", "can't be blank", error="blank", relationship=True
                 )
             )
+        elif not order.payment_method.available_to(order.market_id, order.currency_code):
+            # Disabled (or its gateway) since the cart chose it: payments.md checks again.
+            errors.append(
+                ValidationError(
+                    "payment_method",
+                    "is not available for this order",
+                    error="invalid",
+                    relationship=True,
+                )
+            )
         if order.payment_source_id is None:
             errors.append(
                 ValidationError(

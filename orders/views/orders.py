@@ -92,7 +92,10 @@ def _transactions_of(kind):
 
 
 def _available_payment_methods(order):
-    return [m for m in order.market.payment_methods.all() if m.disabled_at is None]
+    methods = order.market.payment_methods.all()
+    if not order.market.is_prefetched("payment_methods"):  # the related endpoint's read
+        methods = methods.select_related("payment_gateway")
+    return [m for m in methods if m.available_to(order.market_id, order.currency_code)]
 
 
 @register
@@ -110,7 +113,9 @@ class OrderResource(ResourceView):
         "customer": Rel("customers", create="optional", update=True),
         "shipping_address": Rel("addresses", create="optional", update=True),
         "billing_address": Rel("addresses", create="optional", update=True),
-        "payment_method": Rel("payment_methods", create="optional", update=True),
+        "payment_method": Rel(
+            "payment_methods", create="optional", update=True, read_related=("payment_gateway",)
+        ),
         "payment_source": Rel("wire_transfers", create="optional", update=True),
         "available_payment_methods": Rel(
             "payment_methods",
@@ -120,7 +125,7 @@ class OrderResource(ResourceView):
                 ("market", Market.objects.all()),
                 (
                     "market__payment_methods",
-                    PaymentMethod.objects.select_related("market__price_list"),
+                    PaymentMethod.objects.select_related("market__price_list", "payment_gateway"),
                 ),
             ),
             through_parent=True,
