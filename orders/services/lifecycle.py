@@ -137,8 +137,9 @@ def place_order(order: Order, value=True, *, ctx: TokenContext | None = None) ->
     lines = order_lines(order)
     coupon = find_coupon(order.coupon_code) if order.coupon_code else None
     coupon_errors = _coupon_errors(order, coupon)
+    shown = {li.promotion_id for li in lines if li.promotion_id}
     promotions = (
-        active_promotions(order, coupon=coupon)
+        active_promotions(order, coupon=coupon, shown=shown)
         if any(li.item_type == "skus" for li in lines)
         else []
     )

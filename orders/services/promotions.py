@@ -12,15 +12,22 @@ def find_coupon(code: str) -> Coupon | None:
     return Coupon.objects.select_related("promotion_rule__promotion").filter(code=code).first()
 
 
-def active_promotions(order: Order, now=None, *, coupon=...) -> list[Promotion]:
+def active_promotions(
+    order: Order, now=None, *, coupon=..., shown=frozenset()
+) -> list[Promotion]:
     """Promotions of the order's market that apply now: automatic ones, and those whose
-    coupon the order carries (`coupon`: the caller read it already, None when none)."""
+    coupon the order carries (`coupon`: the caller read it already, None when none).
+
+    A promotion at its usage limit is left out, unless its id is in `shown` (`_place` passes
+    the promotions the cart's lines show): the limit read here, without a lock, may have been
+    reached by a checkout that committed a moment ago, and the cart must then be refused
+    naming it (orders.services.usage), not placed quietly at a price it was not shown."""
     now = now or timezone.now()
     if coupon is ...:
         coupon = find_coupon(order.coupon_code) if order.coupon_code else None
     result = []
     for promotion in running_promotions(order.market_id, now):
-        if promotion.total_usage_reached:
+        if promotion.total_usage_reached and promotion.pk not in shown:
             continue
         if promotion.currency_code and promotion.currency_code != order.currency_code:
             continue

@@ -121,6 +121,40 @@ def test_place_counts_every_promotion_it_applied_and_cancel_gives_them_back(
     assert (uses(coupon), uses(coupon.promotion), uses(automatic)) == (0, 0, 0)
 
 
+def test_a_promotion_used_up_after_the_cart_was_shown_it_refuses_the_cart(
+    shop, sales_channel
+):
+    """Another checkout took the promotion's last use between this cart's last refresh and its
+    `_place` (what the racing test meets when the winner commits first): the cart is refused
+    naming the promotion, not placed quietly without the discount it showed; a refresh then
+    drops the promotion and the cart is placed at the price it shows."""
+    automatic = PercentageDiscountPromotionFactory(market=shop["market"], total_usage_limit=1)
+    cart = make_cart(shop)
+    assert cart.discount_amount_cents == -200  # shown: 10 % of 2 x $10.00
+    Promotion.objects.filter(pk=automatic.pk).update(total_usage_count=1)
+
+    before = snapshot(cart)
+    response = sales_channel.update("orders", cart.public_id, {"_place": True})
+    assert response.status_code == 422, response.content
+    assert [(e["source"]["pointer"], e["detail"]) for e in response.json()["errors"]] == [
+        (
+            "/data/relationships/line_items",
+            f"line_items - promotion {automatic.name} has reached its usage limit",
+        )
+    ]
+    assert snapshot(cart) == before
+    assert uses(automatic) == 1
+
+    refreshed = ok(sales_channel.update("orders", cart.public_id, {"_refresh": True}))
+    assert refreshed["attributes"]["discount_amount_cents"] == 0
+    placed = ok(sales_channel.update("orders", cart.public_id, {"_place": True}))
+    assert (placed["attributes"]["status"], placed["attributes"]["discount_amount_cents"]) == (
+        "placed",
+        0,
+    )
+    assert uses(automatic) == 1
+
+
 def test_a_promotion_that_gives_nothing_is_not_counted(shop, sales_channel):
     """A candidate is counted before the figures are known, and given its use back when it gave
     nothing (here free shipping on an order that ships nothing)."""
