@@ -15,6 +15,7 @@ The token's values are arguments of that SQL, never part of it.
 import dataclasses
 
 from django.db import models
+from django.db.models import Subquery
 
 from commerce.auth.context import TokenContext
 from commerce.compiled import CompiledRead
@@ -177,10 +178,14 @@ def _parent_read(resource_cls) -> CompiledRead:
 
     def build(public_id):
         parent_ids = model._default_manager.filter(public_id=public_id).values(field.attname)
+        # `pk = (SELECT …)`, not `pk IN (SELECT …)`: PostgreSQL runs the scalar subquery first
+        # and reads the parent by its key, while a semi-join among the lock's joins (more
+        # relations than its join_collapse_limit of 8) was planned as a scan of every order
+        # (~35 ms on 10 000 orders against ~1 ms).
         return (
             field.related_model._default_manager.select_for_update(of=("self",))
             .select_related(*parent_cls.lock_related)
-            .filter(pk__in=parent_ids.order_by()[:1])
+            .filter(pk=Subquery(parent_ids.order_by()[:1]))
             .order_by()[:1]
         )
 
