@@ -12,9 +12,7 @@ def find_coupon(code: str) -> Coupon | None:
     return Coupon.objects.select_related("promotion_rule__promotion").filter(code=code).first()
 
 
-def active_promotions(
-    order: Order, now=None, *, coupon=..., shown=frozenset()
-) -> list[Promotion]:
+def active_promotions(order: Order, now=None, *, coupon=..., shown=frozenset()) -> list[Promotion]:
     """Promotions of the order's market that apply now: automatic ones, and those whose
     coupon the order carries (`coupon`: the caller read it already, None when none).
 

@@ -121,9 +121,7 @@ def test_place_counts_every_promotion_it_applied_and_cancel_gives_them_back(
     assert (uses(coupon), uses(coupon.promotion), uses(automatic)) == (0, 0, 0)
 
 
-def test_a_promotion_used_up_after_the_cart_was_shown_it_refuses_the_cart(
-    shop, sales_channel
-):
+def test_a_promotion_used_up_after_the_cart_was_shown_it_refuses_the_cart(shop, sales_channel):
     """Another checkout took the promotion's last use between this cart's last refresh and its
     `_place` (what the racing test meets when the winner commits first): the cart is refused
     naming the promotion, not placed quietly without the discount it showed; a refresh then
