@@ -120,13 +120,22 @@ def captures_with_balance(order: Order) -> list[Transaction]:
 
 
 def transaction_sums(order: Order) -> dict[str, int]:
-    """The cents of the order's succeeded transactions, by kind (what `payment_status` needs)."""
+    """The cents of the order's succeeded transactions, by kind, named as
+    `orders.transitions.payment_status` takes them (`authorized`, `captured`, `voided`,
+    `refunded`)."""
     rows = (
         Transaction.objects.filter(order=order, succeeded=True)
         .order_by()
         .values("kind")
         .annotate(total=Sum("amount_cents"))
     )
-    sums = {"authorizations": 0, "captures": 0, "voids": 0, "refunds": 0}
-    sums.update({row["kind"]: row["total"] for row in rows})
-    return sums
+    totals = {row["kind"]: row["total"] for row in rows}
+    return {figure: totals.get(kind, 0) for kind, figure in _FIGURES.items()}
+
+
+_FIGURES = {
+    "authorizations": "authorized",
+    "captures": "captured",
+    "voids": "voided",
+    "refunds": "refunded",
+}

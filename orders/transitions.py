@@ -67,7 +67,7 @@ def can_order(status: str, trigger: str) -> bool:
 SHIPMENT_TRANSITIONS = {
     ("draft", "upcoming"): "upcoming",  # the order is placed
     ("on_hold", "upcoming"): "upcoming",
-    ("upcoming", "picking"): "picking",  # the order is approved and paid or free
+    ("upcoming", "picking"): "picking",  # the order is approved and its payment covers it
     ("on_hold", "picking"): "picking",
     ("upcoming", "on_hold"): "on_hold",
     ("picking", "on_hold"): "on_hold",
@@ -100,7 +100,7 @@ SHIPPED = ("shipped", "delivered")
 UNSHIPPED = tuple(s for s, trigger in SHIPMENT_TRANSITIONS if trigger == "cancel")
 # The moves the order itself makes; an operator makes the others (inventory.md "Shipments").
 ORDER_DRIVEN_SHIPMENT_TRIGGERS = ("cancel",)
-# An operator's moves that need the order approved and paid (or free).
+# An operator's moves that need the order approved and its payment to cover it.
 FULFILLMENT_TRIGGERS = ("picking", "packing", "ready_to_ship", "ship", "deliver")
 
 
@@ -110,11 +110,6 @@ def next_shipment_status(status: str, trigger: str) -> str:
 
 def can_shipment(status: str, trigger: str) -> bool:
     return (status, trigger) in SHIPMENT_TRANSITIONS
-
-
-def ready_to_fulfil(order_status: str, payment_status: str) -> bool:
-    """An order's shipments go to picking once it is approved and paid or free."""
-    return order_status == "approved" and payment_status in ("paid", "free")
 
 
 def fulfillment_status(current: str, skus_count: int, statuses: list[str]) -> str:
@@ -143,7 +138,7 @@ PAYMENT_TRIGGERS = {
     "partially_authorized": frozenset({"capture", "void"}),
     "partially_paid": frozenset({"_capture", "_refund", "capture", "void", "refund"}),
     "paid": frozenset({"_approve", "_refund", "refund"}),
-    "partially_refunded": frozenset({"_refund", "refund"}),
+    "partially_refunded": frozenset({"_approve", "_refund", "refund"}),
     "free": frozenset({"_approve"}),
 }
 
@@ -153,21 +148,39 @@ def payment_allows(payment_status: str, trigger: str) -> bool:
 
 
 def payment_status(
-    *, total: int, authorized: int, captured: int, voided: int, refunded: int, free: bool = False
+    *, total: int, authorized: int, captured: int, voided: int, refunded: int
 ) -> str:
-    """Derived from the succeeded transactions' sums (like Solidus's determine_*); `free`: a
-    placed order with nothing to pay."""
-    if free:
+    """The one derived function of an order's succeeded transactions (aftersale.md §1), the
+    first rule that holds:
+
+        total = 0 and authorized = 0     free
+        refunded > 0                     refunded if refunded >= captured, else
+                                         partially_refunded
+        captured > 0                     paid if captured >= total, else partially_paid
+        net = authorized - voided = 0    voided if voided > 0, else unpaid
+        net >= total                     authorized
+        net > 0                          partially_authorized
+
+    (`partially_voided` is never produced: a void releases an authorization's remainder, and
+    what stays authorized says the rest.)"""
+    if total == 0 and authorized == 0:
         return "free"
     if refunded > 0:
         return "refunded" if refunded >= captured else "partially_refunded"
     if captured > 0:
-        return "paid" if captured >= authorized else "partially_paid"
-    if voided > 0:
-        return "voided" if voided >= authorized else "partially_voided"
-    if authorized > 0:
-        return "authorized" if authorized >= total else "partially_authorized"
-    return "unpaid"
+        return "paid" if captured >= total else "partially_paid"
+    net = authorized - voided
+    if net <= 0:
+        return "voided" if voided > 0 else "unpaid"
+    return "authorized" if net >= total else "partially_authorized"
+
+
+def payment_covers(*, total: int, captured: int, refunded: int, **_) -> bool:
+    """ "The payment covers the order" (aftersale.md §1): what was captured and not refunded is
+    at least its total (a free order's 0 included). Sends an approved order's shipments to
+    picking; never inferred from the status name alone (an order edited down to less than it
+    was paid is `partially_refunded` once the excess is refunded, and covered)."""
+    return captured - refunded >= total
 
 
 def _next(table, targets, status, trigger):

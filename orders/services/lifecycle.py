@@ -22,6 +22,7 @@ from orders.services.statuses import (
     move_order,
     move_order_shipments,
     move_shipment,
+    ready_to_fulfil,
     refresh_payment_status,
     save_order,
 )
@@ -32,13 +33,13 @@ from orders.transitions import (
     is_cart,
     next_order_status,
     payment_allows,
-    ready_to_fulfil,
 )
 
 
 def start_fulfillment_if_ready(order: Order) -> None:
-    """Once an order is approved and paid or free, its upcoming shipments go to picking."""
-    if ready_to_fulfil(order.status, order.payment_status):
+    """Once an order is approved and its payment covers it, its upcoming shipments go to
+    picking."""
+    if ready_to_fulfil(order):
         move_order_shipments(order, "picking", from_statuses=("upcoming",))
 
 
@@ -169,7 +170,8 @@ def place_order(order: Order, value=True, *, ctx: TokenContext | None = None) ->
             move_shipment(shipment, "upcoming")
     if order.total_amount_with_taxes_cents > 0:
         payments.authorize(order)
-    refresh_payment_status(order)  # `free` when there is nothing to pay
+    # `free` when there is nothing to pay (and then nothing was authorized: no sums to read).
+    refresh_payment_status(order, nothing_recorded=order.total_amount_with_taxes_cents == 0)
     save_order(order, shipments)
     emit_event("orders.place", order)
     return order

@@ -9,13 +9,12 @@ from markets.models import ShippingMethod
 from orders.locks import lock_order
 from orders.models import Shipment
 from orders.services.planning import available_shipping_methods
-from orders.services.statuses import move_shipment, save_order
+from orders.services.statuses import move_shipment, ready_to_fulfil, save_order
 from orders.services.totals import refresh_figures, same_record
 from orders.transitions import (
     FULFILLMENT_TRIGGERS,
     SHIPMENT_TARGETS,
     is_cart,
-    ready_to_fulfil,
 )
 
 
@@ -47,7 +46,7 @@ def set_shipping_method(shipment: Shipment, method: ShippingMethod | None) -> Sh
 def operator_move(shipment: Shipment, trigger: str) -> Shipment:
     order = lock_order(shipment.order)
     shipment = Shipment.objects.select_for_update(of=("self",)).get(pk=shipment.pk)
-    ready = ready_to_fulfil(order.status, order.payment_status)
+    ready = ready_to_fulfil(order)
     if shipment.status == "draft" or trigger == "cancel":
         # Draft shipments go upcoming when their order is placed, and shipments are cancelled
         # with their order: neither is an operator's move (inventory.md "Shipments").
@@ -58,7 +57,7 @@ def operator_move(shipment: Shipment, trigger: str) -> Shipment:
         )
     if trigger in FULFILLMENT_TRIGGERS and not ready:
         raise ValidationError(
-            "status", "the order must be approved and paid (or free) first", error="not_ready"
+            "status", "the order must be approved and its payment cover it first", error="not_ready"
         )
     if trigger == "upcoming" and ready:
         raise ValidationError("status", "the order is ready: use _picking", error="invalid")

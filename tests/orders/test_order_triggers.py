@@ -28,6 +28,7 @@ STATES = [
     "placed_paid",
     "placed_partially_paid",  # part of the authorization captured
     "placed_voided",  # the authorization voided, the order still placed
+    "placed_partially_refunded",  # captured, then part of the capture refunded
     "approved",  # approved, payment still authorized
     "approved_paid",  # approved and captured: shipments picking
     "approved_free",
@@ -72,6 +73,7 @@ STATUS_OF = {
     "placed_paid": ("placed", "paid"),
     "placed_partially_paid": ("placed", "partially_paid"),
     "placed_voided": ("placed", "voided"),
+    "placed_partially_refunded": ("placed", "partially_refunded"),
     "approved": ("approved", "authorized"),
     "approved_paid": ("approved", "paid"),
     "approved_free": ("approved", "free"),
@@ -90,6 +92,13 @@ ALLOWED = {
     ("placed", "_approve"): ("approved", "authorized", [], ["orders.approve"]),
     ("placed_free", "_approve"): ("approved", "free", [], ["orders.approve"]),
     ("placed_paid", "_approve"): ("approved", "paid", [], ["orders.approve"]),
+    # Approved with what was refunded missing (aftersale.md §1): its shipments wait upcoming.
+    ("placed_partially_refunded", "_approve"): (
+        "approved",
+        "partially_refunded",
+        [],
+        ["orders.approve"],
+    ),
     ("placed", "_approve_and_capture"): (
         "approved",
         "paid",
@@ -102,6 +111,7 @@ ALLOWED = {
     ("approved", "_capture"): ("approved", "paid", ["captures"], ["orders.capture"]),
     ("placed_paid", "_refund"): ("cancelled", "refunded", ["refunds"], REFUND),
     ("placed_partially_paid", "_refund"): ("cancelled", "refunded", ["refunds", "voids"], REFUND),
+    ("placed_partially_refunded", "_refund"): ("cancelled", "refunded", ["refunds"], REFUND),
     ("approved_paid", "_refund"): ("cancelled", "refunded", ["refunds"], REFUND),
     ("shipped", "_refund"): ("cancelled", "refunded", ["refunds"], REFUND),
     ("pending", "_cancel"): ("cancelled", "unpaid", [], CANCEL),
@@ -110,6 +120,7 @@ ALLOWED = {
     ("placed_paid", "_cancel"): ("cancelled", "refunded", ["refunds"], CANCEL),
     ("placed_partially_paid", "_cancel"): ("cancelled", "refunded", ["refunds", "voids"], CANCEL),
     ("placed_voided", "_cancel"): ("cancelled", "voided", [], CANCEL),
+    ("placed_partially_refunded", "_cancel"): ("cancelled", "refunded", ["refunds"], CANCEL),
     ("approved", "_cancel"): ("cancelled", "voided", ["voids"], CANCEL),
     ("approved_paid", "_cancel"): ("cancelled", "refunded", ["refunds"], CANCEL),
     ("approved_free", "_cancel"): ("cancelled", "free", [], CANCEL),
@@ -180,6 +191,10 @@ def to_state(api, shop, state) -> Order:
     elif state == "placed_partially_paid":
         capture = {"_capture": True, "_capture_amount_cents": 300}
         patch(capture, "authorizations", authorization(order).public_id)
+    elif state == "placed_partially_refunded":
+        patch({"_capture": True})
+        capture = Transaction.objects.get(order=order, kind="captures")
+        patch({"_refund": True, "_refund_amount_cents": 300}, "captures", capture.public_id)
     elif state == "placed_voided":
         patch({"_void": True}, "authorizations", authorization(order).public_id)
     elif state == "cancelled_placed":
@@ -195,6 +210,14 @@ def to_state(api, shop, state) -> Order:
     if state == "refunded":
         patch({"_refund": True})
     return order
+
+
+def payment_covers_total(order, after) -> bool:
+    """Captured minus refunded is at least the total (aftersale.md §1), from the rows."""
+    sums = {"captures": 0, "refunds": 0}
+    for tx in Transaction.objects.filter(order=order, succeeded=True, kind__in=sums):
+        sums[tx.kind] += tx.amount_cents
+    return sums["captures"] - sums["refunds"] >= after.total_amount_with_taxes_cents
 
 
 def trigger_value(trigger):
@@ -311,7 +334,7 @@ def _check_effects(order, state, trigger, before, after, created):
             "draft": ["draft"],
             "pending": ["draft"],
             "placed": ["upcoming"],
-            "approved": ["picking"] if after.payment_status == "paid" else ["upcoming"],
+            "approved": ["picking"] if payment_covers_total(order, after) else ["upcoming"],
             "cancelled": ["shipped"] if state == "shipped" else ["cancelled"],
         }[after.status]
         if state == "shipped" and after.status == "approved":

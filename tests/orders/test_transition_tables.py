@@ -10,6 +10,7 @@ from orders.transitions import (
     PAYMENT_TRIGGERS,
     SHIPMENT_TRANSITIONS,
     payment_allows,
+    payment_covers,
     payment_status,
 )
 
@@ -45,21 +46,51 @@ def test_the_payment_table_names_payment_statuses_only():
     assert not payment_allows("unpaid", "_capture")
     assert not payment_allows("refunded", "refund")
     assert payment_allows("partially_paid", "_refund")
+    assert payment_allows("partially_refunded", "_approve")  # orders.md's _approve guard
 
 
 @pytest.mark.parametrize(
-    ("sums", "expected"),
+    ("total", "sums", "expected"),
     [
-        ({}, "unpaid"),
-        ({"authorized": 1000}, "authorized"),
-        ({"authorized": 400}, "partially_authorized"),
-        ({"authorized": 1000, "captured": 300}, "partially_paid"),
-        ({"authorized": 1000, "captured": 1000}, "paid"),
-        ({"authorized": 1000, "voided": 1000}, "voided"),
-        ({"authorized": 1000, "captured": 1000, "refunded": 200}, "partially_refunded"),
-        ({"authorized": 1000, "captured": 1000, "refunded": 1000}, "refunded"),
+        (1000, {}, "unpaid"),
+        (0, {}, "free"),
+        (1000, {"authorized": 1000}, "authorized"),
+        (1000, {"authorized": 400}, "partially_authorized"),
+        (1000, {"authorized": 1000, "captured": 300}, "partially_paid"),
+        (1000, {"authorized": 1000, "captured": 1000}, "paid"),
+        (1000, {"authorized": 1000, "voided": 1000}, "voided"),
+        (1000, {"authorized": 1000, "captured": 1000, "refunded": 200}, "partially_refunded"),
+        (1000, {"authorized": 1000, "captured": 1000, "refunded": 1000}, "refunded"),
+        # aftersale.md §1, where the old rules differed: a partial void leaves what stays
+        # authorized to say the status (never partially_voided) ...
+        (1000, {"authorized": 1000, "voided": 200}, "partially_authorized"),
+        (800, {"authorized": 1000, "voided": 200}, "authorized"),
+        # ... paid means captured covers the total, not the authorization (an order edited
+        # down from 1000 to 800, captured 800, the rest released) ...
+        (800, {"authorized": 1000, "captured": 800, "voided": 200}, "paid"),
+        (1000, {"authorized": 1000, "captured": 500, "voided": 500}, "partially_paid"),
+        # ... and a zero total is free only with nothing authorized.
+        (0, {"authorized": 500}, "authorized"),
+        (0, {"authorized": 500, "voided": 500}, "voided"),
     ],
 )
-def test_the_payment_status_follows_the_transactions(sums, expected):
+def test_the_payment_status_follows_the_transactions(total, sums, expected):
     amounts = {"authorized": 0, "captured": 0, "voided": 0, "refunded": 0} | sums
-    assert payment_status(total=1000, **amounts) == expected
+    assert payment_status(total=total, **amounts) == expected
+
+
+@pytest.mark.parametrize(
+    ("total", "captured", "refunded", "covered"),
+    [
+        (1000, 0, 0, False),  # authorized only
+        (1000, 1000, 0, True),  # paid
+        (1000, 600, 0, False),  # partially paid
+        (800, 1000, 200, True),  # edited down, the excess refunded: partially_refunded
+        (1000, 1000, 200, False),  # partially refunded below the total
+        (0, 0, 0, True),  # free
+    ],
+)
+def test_the_payment_covers_the_order_when_captured_less_refunded_reaches_the_total(
+    total, captured, refunded, covered
+):
+    assert payment_covers(total=total, captured=captured, refunded=refunded) is covered
