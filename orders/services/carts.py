@@ -297,11 +297,25 @@ def delete_order(order: Order) -> None:
 
 
 @transaction.atomic(savepoint=False)
+def _check_source_type(order: Order, kind: str) -> None:
+    """A payment source is of the type its order's payment method takes (payments.md): the
+    method comes first, so that the source is the kind its gateway can charge."""
+    method = order.payment_method  # read with the order's lock (ORDER_LOCK_RELATED)
+    if method is None:
+        problem = "has no payment method: choose one before its payment source"
+    elif method.payment_source_type != kind:
+        problem = f"pays by {method.payment_source_type}, not {kind}"
+    else:
+        return
+    raise ValidationError("order", problem, error="invalid", relationship=True)
+
+
 def create_payment_source(*, ctx: TokenContext, values: dict, kind: str) -> PaymentSource:
     """A payment source created for an order (`values["order"]`, read under its row lock)
     becomes that order's payment source."""
     order = values["order"]
     ensure_editable(order)
+    _check_source_type(order, kind)
     source = save_record(PaymentSource(kind=kind, order=order), validate=())
     order.payment_source = source
     write_fields(order, ["payment_source", "updated_at"])

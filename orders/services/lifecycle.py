@@ -122,6 +122,20 @@ def placement_errors(order: Order, lines, shipments) -> list[ValidationError]:
                     "payment_source", "can't be blank", error="blank", relationship=True
                 )
             )
+        elif (
+            order.payment_method_id is not None
+            and order.payment_source.kind != order.payment_method.payment_source_type
+        ):
+            # The method changed since the source was made for another (payments.md).
+            errors.append(
+                ValidationError(
+                    "payment_source",
+                    f"is a {order.payment_source.kind}, the payment method takes "
+                    f"{order.payment_method.payment_source_type}",
+                    error="invalid",
+                    relationship=True,
+                )
+            )
     return errors
 
 

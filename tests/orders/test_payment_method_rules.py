@@ -95,3 +95,63 @@ def test_place_refuses_a_method_disabled_since_the_cart_chose_it(methods, sales_
     target.save()
     placed = sales_channel.update("orders", order.public_id, {"_place": True})
     assert placed.json()["data"]["attributes"]["status"] == "placed"
+
+
+def create_wire_transfer(api, order):
+    return api.create("wire_transfers", relationships={"order": rel("orders", order.public_id)})
+
+
+@pytest.mark.parametrize(
+    ("method", "detail"),
+    [
+        (None, "order - has no payment method: choose one before its payment source"),
+        ("stripe_payments", "order - pays by stripe_payments, not wire_transfers"),
+    ],
+)
+def test_a_payment_source_of_another_type_than_its_methods_is_a_422(
+    methods, sales_channel, method, detail
+):
+    """The source is of the type the order's method takes (payments.md): else a 422 on the
+    order relationship, and the order keeps the source it had."""
+    shop, _ = methods
+    order = make_cart(shop)
+    order.payment_method = (
+        None
+        if method is None
+        else f.PaymentMethodFactory(market=shop["market"], payment_source_type=method)
+    )
+    order.save()
+    kept = order.payment_source_id
+    response = create_wire_transfer(sales_channel, order)
+    assert response.status_code == 422, response.json()
+    (error,) = response.json()["errors"]
+    assert (error["source"]["pointer"], error["detail"]) == ("/data/relationships/order", detail)
+    order.refresh_from_db()
+    assert order.payment_source_id == kept
+
+    order.payment_method = shop["payment_method"]
+    order.save()
+    created = create_wire_transfer(sales_channel, order)
+    assert created.status_code == 201, created.json()
+    order.refresh_from_db()
+    assert order.payment_source.public_id == created.json()["data"]["id"]
+
+
+def test_place_refuses_a_source_made_for_another_method(methods, sales_channel):
+    """The method was changed after the source was made (a PATCH may do that): `_place` checks
+    the pair again."""
+    shop, _ = methods
+    order = make_cart(shop)
+    other = f.PaymentMethodFactory(market=shop["market"], payment_source_type="external_payments")
+    order.payment_method = other
+    order.save()
+    response = sales_channel.update("orders", order.public_id, {"_place": True})
+    assert response.status_code == 422, response.json()
+    assert [(e["source"]["pointer"], e["detail"]) for e in response.json()["errors"]] == [
+        (
+            "/data/relationships/payment_source",
+            "payment_source - is a wire_transfers, the payment method takes external_payments",
+        )
+    ]
+    order.refresh_from_db()
+    assert order.status == "pending"
