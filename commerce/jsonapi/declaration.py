@@ -38,6 +38,10 @@ class ResourceDeclaration:
     # Attributes that name a related record by code instead of by relationship:
     # {"sku_code": ("sku", "code")} resolves `sku_code` to the `sku` relationship.
     code_references: dict[str, tuple[str, str]] = {}
+    # Attributes a client may write only as a trigger: {"succeeded": ("_forward", True)} takes
+    # `succeeded: true` as `_forward` and any other value as a 400 PARAM_NOT_ALLOWED (orders.md:
+    # the SDK's typings list a transaction's `succeeded` as writable).
+    trigger_attributes: dict[str, tuple[str, object]] = {}
     # Related rows the attributes read (a shipment's `skus_count` sums its stock line items):
     # documents prefetch them for the type, primary or included (document.prefetches).
     select_related: tuple[str, ...] = ()

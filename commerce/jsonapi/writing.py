@@ -116,6 +116,11 @@ class Writing:
         attributes = data.get("attributes") or {}
         plain = {k: v for k, v in attributes.items() if not k.startswith("_")}
         trigger_attrs = {k: v for k, v in attributes.items() if k.startswith("_")}
+        for name, (trigger_name, accepted) in self.trigger_attributes.items():
+            if name in plain:
+                if plain.pop(name) is not accepted:
+                    raise param_not_allowed(name, pointer=f"/data/attributes/{name}")
+                trigger_attrs.setdefault(trigger_name, True)
         writable = self.serializer_class.writable_attribute_names(
             creating=creating, integration=ctx.is_integration
         )

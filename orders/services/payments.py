@@ -77,3 +77,14 @@ def refund(capture_tx: Transaction, amount: int | None = None) -> Transaction:
             count=balance,
         )
     return _record(capture_tx.order, "refunds", amount, reference_capture=capture_tx)
+
+
+def balance_for(tx: Transaction) -> int | None:
+    """What is left for `tx` to move where it refers to another transaction: the capture
+    balance of a capture's or void's authorization, the refund balance of a refund's capture
+    (None for an authorization)."""
+    if tx.kind in ("captures", "voids"):
+        return capture_balance(tx.reference_authorization)
+    if tx.kind == "refunds":
+        return refund_balance(tx.reference_capture)
+    return None

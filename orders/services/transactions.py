@@ -8,7 +8,8 @@ balance (orders.services.payments), then the payment table (`PAYMENT_TRIGGERS`, 
 payment status from before the move; a move it refuses is undone with the request)."""
 
 from commerce.events import emit_event
-from commerce.exceptions import InvalidTransition
+from commerce.exceptions import InvalidTransition, ValidationError
+from commerce.services import write_fields
 from orders.models import Order, Transaction
 from orders.services import lifecycle, payments
 from orders.services.statuses import refresh_payment_status, save_order
@@ -67,3 +68,23 @@ def refund_capture(capture: Transaction, value=True, *, ctx=None, params=None) -
     _check_payment(order, before, "refund")
     _after(order, capture, "captures.refund")
     return capture
+
+
+def forward_transaction(tx: Transaction, value=True, *, ctx=None) -> Transaction:
+    """`_forward` (payments.md "Reconciling"; integration only): an operator who checked the
+    gateway's dashboard marks a failed transaction succeeded. The order's payment status
+    follows, and its statuses move as that transaction succeeding would have moved them (a
+    full refund cancels, a covering capture sends an approved order's shipments to picking);
+    an order still pending keeps its status (placing it is the shopper's `_place`)."""
+    if tx.succeeded:
+        raise ValidationError("_forward", "the transaction has already succeeded", error="invalid")
+    left = payments.balance_for(tx)
+    if left is not None and tx.amount_cents > left:
+        # What it says moved must still be there to move (another capture may have taken it).
+        raise ValidationError(
+            "_forward", f"its amount exceeds what is left ({left})", error="invalid"
+        )
+    tx.succeeded = True
+    write_fields(tx, ["succeeded", "updated_at"])
+    _after(tx.order, tx, f"{tx.kind}.forward")
+    return tx

@@ -54,12 +54,21 @@ def _referring(kind: str, reference: str):
     ]
 
 
+# A failed transaction made succeeded by an operator (payments.md "Reconciling"); a PATCH of
+# `succeeded: true` is the same (orders.md), any other value of it a 400.
+FORWARD = Trigger(
+    "_forward", transactions.forward_transaction, kinds=INTEGRATION_ONLY, on_create=False
+)
+
+
 class TransactionResourceBase(ResourceView):
     serializer_class = s.TransactionSerializer
     access = {**NO_LIST, "create": INTEGRATION_ONLY, "update": INTEGRATION_ONLY}
     ops = frozenset({"list", "retrieve", "update"})
     locked_through = "order"
     kind: str | None = None
+    triggers = TriggerSet(FORWARD)
+    trigger_attributes = {"succeeded": ("_forward", True)}
     relationships_map = {
         "order": Rel("orders"),
         "payment_source": Rel("wire_transfers"),
@@ -89,6 +98,7 @@ class AuthorizationResource(TransactionResourceBase):
     kind = "authorizations"
     serializer_class = s.AuthorizationSerializer
     triggers = TriggerSet(
+        FORWARD,
         Trigger(
             "_capture_amount_cents",
             lambda t, v, *, ctx: t,
@@ -129,6 +139,7 @@ class CaptureResource(TransactionResourceBase):
     kind = "captures"
     serializer_class = s.CaptureSerializer
     triggers = TriggerSet(
+        FORWARD,
         Trigger(
             "_refund_amount_cents",
             lambda t, v, *, ctx: t,
@@ -161,7 +172,6 @@ class VoidResource(TransactionResourceBase):
     resource_type = "voids"
     model = Transaction
     kind = "voids"
-    ops = frozenset({"list", "retrieve"})
     relationships_map = {
         **TransactionResourceBase.relationships_map,
         "reference_authorization": Rel("authorizations"),
@@ -173,7 +183,6 @@ class RefundResource(TransactionResourceBase):
     resource_type = "refunds"
     model = Transaction
     kind = "refunds"
-    ops = frozenset({"list", "retrieve"})
     relationships_map = {
         **TransactionResourceBase.relationships_map,
         "reference_capture": Rel("captures"),
