@@ -88,6 +88,7 @@ class TransactionResource(TransactionResourceBase):
     resource_type = "transactions"
     model = Transaction
     ops = frozenset({"list", "retrieve"})
+    triggers = TriggerSet()  # read only: each kind's own type takes its triggers
     document_types = ("authorizations", "captures", "voids", "refunds")
 
 
