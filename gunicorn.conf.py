@@ -13,3 +13,6 @@ accesslog = "-"  # stdout
 errorlog = "-"  # stderr
 # Gunicorn >= 25 opens a control socket in $HOME by default; two instances would share it.
 control_socket_disable = True
+# A worker is never killed while money may be moving (payments.md: a gateway call takes at most
+# PAYMENT_GATEWAY_TIMEOUT_SECONDS, a request waits for an order lock at most its lock_timeout).
+timeout = 60

@@ -311,6 +311,13 @@ WEBHOOK_TASK_RESULTS_DAYS = float(os.environ.get("WEBHOOK_TASK_RESULTS_DAYS", "1
 WEBHOOK_API_BASE_URL = os.environ.get("WEBHOOK_API_BASE_URL", "http://127.0.0.1:8000")
 # --- end webhooks ------------------------------------------------------------------------------
 
+# --- payment gateways (payments.md) ------------------------------------------------------------
+# Stripe's API base for the official library; tests and local development point it at a fake on
+# loopback (trusted: no SSRF guard).
+STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "https://api.stripe.com")
+# The whole of one gateway operation, the library's network retries included.
+PAYMENT_GATEWAY_TIMEOUT_SECONDS = float(os.environ.get("PAYMENT_GATEWAY_TIMEOUT_SECONDS", "8"))
+
 # --- bench (make bench) ------------------------------------------------------------------------
 # BENCH=1 adds an X-SQL-Statements header and a plain-DRF baseline URL (/bench/plain-orders).
 # Only scripts/bench.sh sets it.

@@ -28,6 +28,7 @@ from markets.models import (
     Promotion,
     ShippingMethod,
     ShippingZone,
+    StripeGateway,
     TaxCalculator,
     TaxCategory,
     TaxRule,
@@ -202,10 +203,23 @@ class DeliveryLeadTimeAdmin(ResourceAdmin):
     autocomplete_fields = ("shipping_method", "stock_location")
 
 
+# A Stripe gateway's keys are write-only (payments.md): never shown or edited here; its
+# webhook fields are Stripe's, written by the API's create and `_check`.
+STRIPE_FIELDS = (
+    "login",
+    "publishable_key",
+    "connected_account",
+    "auto_payments",
+    "webhook_endpoint_id",
+    "webhook_endpoint_secret",
+)
+
+
 class GatewayAdminMixin:
     list_display = ("name", "kind", "force_payments", "disabled_at", "public_id", "created_at")
     search_fields = ("name", "public_id", "reference")
     list_filter = ("kind", "disabled_at")
+    exclude = ("kind", *STRIPE_FIELDS)
 
 
 @admin.register(PaymentGateway)
@@ -216,7 +230,19 @@ class PaymentGatewayAdmin(GatewayAdminMixin, ResourceAdmin):
 @admin.register(ManualGateway)
 class ManualGatewayAdmin(GatewayAdminMixin, ResourceAdmin):
     list_filter = ("disabled_at",)
-    exclude = ("kind",)
+
+
+@admin.register(StripeGateway)
+class StripeGatewayAdmin(GatewayAdminMixin, ResourceAdmin):
+    """Read and disabled here; created through the API, which registers the webhook endpoint
+    at Stripe (payments.md)."""
+
+    list_filter = ("disabled_at",)
+    exclude = ("kind", "login", "publishable_key", "webhook_endpoint_secret")
+    readonly_fields = ("connected_account", "auto_payments", "webhook_endpoint_id")
+
+    def has_add_permission(self, request):
+        return False
 
 
 @admin.register(PaymentMethod)

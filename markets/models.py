@@ -2,6 +2,8 @@
 
 import secrets
 
+from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -147,18 +149,42 @@ class DeliveryLeadTime(Resource):
 
 
 class PaymentGateway(Resource):
-    """Every gateway kind in one table; `kind` is its JSON:API type (only manual ones here)."""
+    """Every gateway kind in one table; `kind` is its JSON:API type. The fields after
+    `disabled_at` are a Stripe gateway's (payments.md "Stripe"): `login` and
+    `publishable_key` are write-only, never rendered, logged or shown."""
 
-    KINDS = [("manual_gateways", "manual_gateways")]
+    KINDS = [("manual_gateways", "manual_gateways"), ("stripe_gateways", "stripe_gateways")]
+    # The payment source type each gateway kind's methods take (payments.md).
+    SOURCE_TYPES = {"manual_gateways": "wire_transfers", "stripe_gateways": "stripe_payments"}
 
     kind = models.CharField(max_length=64, choices=KINDS, default="manual_gateways")
     name = models.CharField(max_length=255)
     force_payments = models.BooleanField(default=False)
     disabled_at = models.DateTimeField(null=True, blank=True)
+    login = models.CharField(max_length=255, blank=True, default="")
+    publishable_key = models.CharField(max_length=255, blank=True, default="")
+    connected_account = models.CharField(max_length=255, null=True, blank=True)
+    auto_payments = models.BooleanField(default=False)
+    webhook_endpoint_id = models.CharField(max_length=255, null=True, blank=True)
+    webhook_endpoint_secret = models.CharField(max_length=255, null=True, blank=True)
 
     @property
     def credential_keys(self) -> dict:
+        if self.kind == "stripe_gateways" and self.login:
+            return {"login": "********" + self.login[-4:]}
         return {}
+
+    @property
+    def source_type(self) -> str:
+        return self.SOURCE_TYPES[self.kind]
+
+    @property
+    def webhook_endpoint_url(self) -> str | None:
+        """Where Stripe posts this gateway's events (payments.md "Webhooks")."""
+        if self.kind != "stripe_gateways":
+            return None
+        base = settings.WEBHOOK_API_BASE_URL.rstrip("/")
+        return f"{base}/webhook_callbacks/stripe_gateways/{self.public_id}"
 
 
 class ManualGatewayManager(models.Manager):
@@ -174,6 +200,22 @@ class ManualGateway(PaymentGateway):
 
     def save(self, *args, **kwargs):
         self.kind = "manual_gateways"
+        super().save(*args, **kwargs)
+
+
+class StripeGatewayManager(models.Manager):
+    def get_queryset(self):
+        return super().get_queryset().filter(kind="stripe_gateways")
+
+
+class StripeGateway(PaymentGateway):
+    objects = StripeGatewayManager()
+
+    class Meta:
+        proxy = True
+
+    def save(self, *args, **kwargs):
+        self.kind = "stripe_gateways"
         super().save(*args, **kwargs)
 
 
@@ -223,6 +265,18 @@ class PaymentMethod(Resource):
         if self.currency_code:
             return self.currency_code
         return self.market.price_list.currency_code if self.market_id else None
+
+    def clean(self):
+        """A method's payment source type is the one its gateway takes (payments.md)."""
+        super().clean()
+        if self.payment_gateway_id is None or not self.payment_source_type:
+            return
+        takes = self.payment_gateway.source_type
+        if self.payment_source_type != takes:
+            kind = self.payment_gateway.kind
+            raise DjangoValidationError(
+                {"payment_source_type": f"is not taken by {kind}, which take {takes}"}
+            )
 
     def available_to(self, market_id: int, currency_code: str) -> bool:
         """Whether an order of market `market_id` in `currency_code` may pay with this method

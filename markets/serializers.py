@@ -203,6 +203,43 @@ class PaymentGatewaySerializer(ResourceSerializer):
         read_only_fields = ["disabled_at", "credential_keys"]
 
 
+class StripeGatewaySerializer(ResourceSerializer):
+    """payments.md "Stripe": the keys are written once, on create, and never rendered
+    (`credential_keys` shows the secret key's last four characters)."""
+
+    login = StrictCharField(write_only=True, max_length=255)
+    publishable_key = StrictCharField(write_only=True, required=False, max_length=255)
+    webhook_endpoint_url = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = PaymentGateway
+        fields = [
+            "name",
+            "force_payments",
+            "credential_keys",
+            "disabled_at",
+            "connected_account",
+            "auto_payments",
+            "webhook_endpoint_id",
+            "webhook_endpoint_secret",
+            "webhook_endpoint_url",
+            "login",
+            "publishable_key",
+        ]
+        read_only_fields = [
+            "disabled_at",
+            "credential_keys",
+            "webhook_endpoint_id",
+            "webhook_endpoint_secret",
+        ]
+        create_only_fields = ["login", "publishable_key"]
+
+    def validate_login(self, value: str) -> str:
+        if not value.startswith(("sk_", "rk_")):
+            raise serializers.ValidationError("must be a Stripe secret key (sk_… or rk_…)")
+        return value
+
+
 class PaymentMethodSerializer(ResourceSerializer):
     money = {
         "price_amount": "effective_currency_code",

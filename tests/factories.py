@@ -21,6 +21,7 @@ from markets.models import (
     PriceList,
     ShippingMethod,
     ShippingZone,
+    StripeGateway,
 )
 
 
@@ -165,6 +166,19 @@ class ManualGatewayFactory(factory.django.DjangoModelFactory):
         model = ManualGateway
 
     name = factory.Sequence(lambda n: f"Manual gateway {n}")
+
+
+class StripeGatewayFactory(factory.django.DjangoModelFactory):
+    """A Stripe gateway as the API saves it (its webhook endpoint registered at Stripe)."""
+
+    class Meta:
+        model = StripeGateway
+
+    name = factory.Sequence(lambda n: f"Stripe gateway {n}")
+    login = "sk_test_factory0000"
+    publishable_key = "pk_test_factory0000"
+    webhook_endpoint_id = factory.Sequence(lambda n: f"we_factory{n}")
+    webhook_endpoint_secret = "whsec_factory"
 
 
 class PaymentMethodFactory(factory.django.DjangoModelFactory):

@@ -131,6 +131,7 @@ MAKERS = {
     "deliveryleadtime": f.DeliveryLeadTimeFactory,
     "paymentgateway": lambda: PaymentGateway.objects.create(name=f"Gateway {next(_seq)}"),
     "manualgateway": f.ManualGatewayFactory,
+    "stripegateway": f.StripeGatewayFactory,
     "paymentmethod": f.PaymentMethodFactory,
     "taxcalculator": lambda: _calculator(TaxCalculator),
     "manualtaxcalculator": _calculator,

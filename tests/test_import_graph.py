@@ -22,6 +22,8 @@ ORDERS_LAYERS = [
     {"orders.models"},
     # reads and locks over the models; the serializers only parse
     {"orders.selectors", "orders.locks", "orders.serializers"},
+    # the calls out to payment gateways (payments.md): no models of their own, no services
+    {"orders.gateways", "orders.gateways.stripe_gateway"},
     # the one writer of each status
     {"orders.services", "orders.services.statuses"},
     # steps a trigger takes: payments, stock, coupon and promotion uses and reads, customers
@@ -43,6 +45,7 @@ ORDERS_LAYERS = [
         "orders.services.shipments",
         "orders.services.transactions",
         "orders.services.purge",
+        "orders.services.gateways",
     },
     # what parses and calls
     {

@@ -2,11 +2,12 @@
 per family (orders, shipments, payments, customers), over who reaches what (reach.py) and the
 relationships read through other rows (related.py). Importing this package registers them."""
 
-from orders.views import customers, orders, payments, shipments
+from orders.views import customers, gateways, orders, payments, shipments
 from orders.views.reach import addresses_within_reach, reachable_orders
 
 __all__ = [
     "customers",
+    "gateways",
     "orders",
     "payments",
     "shipments",

@@ -1,0 +1,86 @@
+"""Stripe through its official library only (payments.md "Stripe"): one client per call with
+the gateway's own secret key (never the library's global key), at `STRIPE_API_BASE`.
+
+An operation's whole budget is `PAYMENT_GATEWAY_TIMEOUT_SECONDS`: the client makes one attempt
+with that timeout and no network retries of its own (a retry with the same idempotency key is
+the caller's, payments.md rule 4). Stripe's answers come back as the library's objects; its
+errors are sorted here into the two kinds the services tell apart: `Refused` (Stripe answered
+no: a bad key, a decline, an invalid request) and `Unavailable` (no usable answer: timeout,
+connection error, 5xx)."""
+
+import stripe
+from django.conf import settings
+
+# The events a gateway's webhook endpoint is registered for (payments.md "Webhooks").
+WEBHOOK_EVENTS = (
+    "payment_intent.amount_capturable_updated",
+    "payment_intent.succeeded",
+    "payment_intent.canceled",
+    "charge.refunded",
+)
+
+
+class Refused(Exception):
+    """Stripe answered with a refusal: `message` is its message (keys masked by Stripe),
+    `code` its error code, `bad_key` whether the secret key itself was refused."""
+
+    def __init__(self, message: str, code: str | None = None, *, bad_key: bool = False):
+        super().__init__(message)
+        self.message, self.code, self.bad_key = message, code, bad_key
+
+
+class Unavailable(Exception):
+    """No usable answer from Stripe; `reason` says why (`timeout`, `connection`, `http 503`)."""
+
+    def __init__(self, reason: str):
+        super().__init__(f"Gateway unavailable: {reason}")
+        self.reason = reason
+
+
+def _client(gateway) -> stripe.StripeClient:
+    return stripe.StripeClient(
+        gateway.login,
+        base_addresses={"api": settings.STRIPE_API_BASE},
+        max_network_retries=0,
+        http_client=stripe.RequestsClient(timeout=settings.PAYMENT_GATEWAY_TIMEOUT_SECONDS),
+    )
+
+
+def _options(gateway, **options) -> dict:
+    if gateway.connected_account:
+        options["stripe_account"] = gateway.connected_account
+    return options
+
+
+def _call(operation):
+    """Run `operation()`, turning the library's errors into `Refused` or `Unavailable`."""
+    try:
+        return operation()
+    except stripe.AuthenticationError as error:
+        raise Refused(error.user_message or str(error), error.code, bad_key=True) from None
+    except stripe.APIConnectionError as error:
+        reason = "timeout" if "timed out" in str(error).lower() else "connection"
+        raise Unavailable(reason) from None
+    except stripe.StripeError as error:
+        status = error.http_status or 0
+        if status >= 500 or status == 0:
+            raise Unavailable(f"http {status}" if status else "unreadable answer") from None
+        raise Refused(error.user_message or str(error), error.code) from None
+
+
+def check_key(gateway) -> None:
+    """The secret key works (`GET /v1/balance`)."""
+    client = _client(gateway)
+    _call(lambda: client.v1.balance.retrieve(options=_options(gateway)))
+
+
+def register_webhook_endpoint(gateway) -> None:
+    """Register the gateway's `webhook_endpoint_url` with Stripe for `WEBHOOK_EVENTS`, keeping
+    the endpoint's id and signing secret on the gateway (not saved here)."""
+    client = _client(gateway)
+    params = {"url": gateway.webhook_endpoint_url, "enabled_events": list(WEBHOOK_EVENTS)}
+    endpoint = _call(
+        lambda: client.v1.webhook_endpoints.create(params=params, options=_options(gateway))
+    )
+    gateway.webhook_endpoint_id = endpoint.id
+    gateway.webhook_endpoint_secret = endpoint.secret
