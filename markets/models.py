@@ -154,6 +154,7 @@ class PaymentGateway(Resource):
     `publishable_key` are write-only, never rendered, logged or shown."""
 
     KINDS = [("manual_gateways", "manual_gateways"), ("stripe_gateways", "stripe_gateways")]
+    secret_fields = ("login", "webhook_endpoint_secret")
     # The payment source type each gateway kind's methods take (payments.md).
     SOURCE_TYPES = {"manual_gateways": "wire_transfers", "stripe_gateways": "stripe_payments"}
 

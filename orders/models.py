@@ -219,6 +219,12 @@ class Order(Resource):
         return is_cart(self.status)
 
     @property
+    def amount_to_authorize(self) -> int:
+        """`_authorization_amount_cents`, else the total with taxes (payments.md)."""
+        amount = self.authorization_amount_cents
+        return self.total_amount_with_taxes_cents if amount is None else amount
+
+    @property
     def customer_type(self) -> str | None:
         return None
 
@@ -402,15 +408,50 @@ class StockLineItem(Resource):
 
 
 class PaymentSource(Resource):
-    """A payment source of an order; `kind` is its JSON:API type (wire transfers here)."""
+    """A payment source of an order; `kind` is its JSON:API type. The fields after `order` are
+    a Stripe payment's (payments.md "Stripe"): its PaymentIntent (`stripe_id`,
+    `client_secret`) and what was last read of it (`intent_*`, `charge_id`, the card)."""
 
-    KINDS = [("wire_transfers", "wire_transfers")]
+    KINDS = [("wire_transfers", "wire_transfers"), ("stripe_payments", "stripe_payments")]
+    secret_fields = ("client_secret",)
+    shared_secret_fields = ("client_secret",)  # for the shopper's Stripe.js
 
     kind = models.CharField(max_length=32, choices=KINDS, default="wire_transfers")
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="payment_sources")
+    payment_gateway = models.ForeignKey(
+        "markets.PaymentGateway",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="payment_sources",
+    )
+    stripe_id = models.CharField(max_length=255, null=True, blank=True, db_index=True)
+    client_secret = models.CharField(max_length=255, null=True, blank=True)
+    options = models.JSONField(null=True, blank=True)
+    return_url = models.CharField(max_length=2048, null=True, blank=True)
+    receipt_email = models.CharField(max_length=255, null=True, blank=True)
+    charge_id = models.CharField(max_length=255, null=True, blank=True)
+    payment_method = models.JSONField(null=True, blank=True)
+    card = models.JSONField(null=True, blank=True)
+    intent_status = models.CharField(max_length=64, null=True, blank=True)
+    intent_amount_cents = models.IntegerField(null=True, blank=True)
+    intent_currency_code = models.CharField(max_length=3, null=True, blank=True)
+
+    @property
+    def mismatched_amounts(self) -> bool:
+        """A cart's PaymentIntent for another amount or currency than the order's now."""
+        if self.kind != "stripe_payments" or self.intent_amount_cents is None:
+            return False
+        order = self.order
+        if not order.editable:
+            return False
+        wanted = (order.amount_to_authorize, order.currency_code)
+        return (self.intent_amount_cents, self.intent_currency_code) != wanted
 
     @property
     def payment_instrument(self) -> dict:
+        if self.kind == "stripe_payments":
+            return {"issuer_type": "card", **(self.card or {})}
         return {"issuer_type": "wire_transfer"}
 
 

@@ -234,6 +234,53 @@ class WireTransferSerializer(ResourceSerializer):
         fields = ["payment_instrument"]
 
 
+class StripePaymentSerializer(ResourceSerializer):
+    """payments.md "Stripe": what the storefront's Stripe.js needs (`client_secret`,
+    `publishable_key`) and what was read of the PaymentIntent."""
+
+    connected_account = serializers.CharField(
+        source="payment_gateway.connected_account", read_only=True, default=None
+    )
+    publishable_key = serializers.CharField(
+        source="payment_gateway.publishable_key", read_only=True, default=None
+    )
+    on_behalf_of = serializers.SerializerMethodField()
+    transfer_group = serializers.SerializerMethodField()
+    mismatched_amounts = serializers.BooleanField(read_only=True)
+    payment_instrument = serializers.JSONField(read_only=True)
+
+    class Meta:
+        model = PaymentSource
+        fields = [
+            "stripe_id",
+            "client_secret",
+            "connected_account",
+            "charge_id",
+            "publishable_key",
+            "on_behalf_of",
+            "transfer_group",
+            "options",
+            "payment_method",
+            "mismatched_amounts",
+            "return_url",
+            "receipt_email",
+            "payment_instrument",
+        ]
+        read_only_fields = ["charge_id", "payment_method"]
+        create_only_fields = ["stripe_id", "client_secret", "receipt_email"]
+
+    def validate_options(self, value):
+        if value is not None and not isinstance(value, dict):
+            raise serializers.ValidationError("must be an object")
+        return value
+
+    def get_on_behalf_of(self, source) -> None:
+        return None  # Connect's on_behalf_of is not sent (payments.md)
+
+    def get_transfer_group(self, source) -> None:
+        return None
+
+
 class TransactionSerializer(ResourceSerializer):
     money = {"amount": "currency_code"}
 

@@ -46,6 +46,7 @@ ORDERS_LAYERS = [
         "orders.services.transactions",
         "orders.services.purge",
         "orders.services.gateways",
+        "orders.services.stripe_payments",
     },
     # what parses and calls
     {

@@ -18,6 +18,8 @@ WRITERS = {
     ("inventory.services", "move_stock_transfer", "status"),
     # a webhook delivery's attempts
     ("commerce.webhooks.services", "record", "status"),
+    # a Stripe payment's copy of what Stripe last said of its PaymentIntent
+    ("orders.services.stripe_payments", "_take", "intent_status"),
 }
 # An exception's HTTP status is not a resource's status.
 NOT_A_RESOURCE = {("commerce.exceptions", "__init__", "status")}

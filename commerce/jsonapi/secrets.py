@@ -3,7 +3,8 @@
 A secret is never filterable, sortable or matched (`*_start`, `*_matches`...) under any path, for
 any token kind: the filter and sort resolvers leave it out, so asking for it answers exactly as
 for an attribute that does not exist. A secret the serializer lists (a shared secret) is returned
-to integration tokens only; one it lists write-only (a password) is never returned.
+to integration tokens only, unless the model names it in `shared_secret_fields` too (returned to
+every reader); one it lists write-only (a password, a gateway's key) is never returned.
 
 Not secrets: an order's or a transaction's `token` (`resources.md`: read-only and returned, a
 shareable substitute of the id and the gateway's reference), which any reader of the record sees.
@@ -12,6 +13,12 @@ shareable substitute of the id and the gateway's reference), which any reader of
 
 def secret_fields(model) -> frozenset[str]:
     return frozenset(getattr(model, "secret_fields", ()))
+
+
+def shared_secret_fields(model) -> frozenset[str]:
+    """Secrets returned to every reader of their record, never filtered or sorted by: a
+    PaymentIntent's `client_secret`, which the shopper's browser needs (payments.md)."""
+    return frozenset(getattr(model, "shared_secret_fields", ()))
 
 
 def is_secret_path(model, path: str) -> bool:

@@ -15,7 +15,7 @@ from rest_framework import serializers
 
 from commerce import money
 from commerce.jsonapi import fields as f
-from commerce.jsonapi.secrets import secret_fields, sees_secrets
+from commerce.jsonapi.secrets import secret_fields, sees_secrets, shared_secret_fields
 from commerce.jsonapi.storable import integer_range
 
 COMMON_ATTRIBUTES = ("created_at", "updated_at", "reference", "reference_origin", "metadata")
@@ -110,7 +110,8 @@ class ResourceSerializer(serializers.ModelSerializer):
         if ctx is not None and not sees_secrets(ctx):
             # A secret is returned to integration tokens only (limits.md §5); a write-only one
             # (a password) stays, to be written.
-            for name in secret_fields(self.Meta.model):
+            model = self.Meta.model
+            for name in secret_fields(model) - shared_secret_fields(model):
                 field = self.fields.get(name)
                 if field is not None and not field.write_only:
                     self.fields.pop(name)

@@ -84,3 +84,38 @@ def register_webhook_endpoint(gateway) -> None:
     )
     gateway.webhook_endpoint_id = endpoint.id
     gateway.webhook_endpoint_secret = endpoint.secret
+
+
+def create_intent(gateway, params: dict, *, idempotency_key: str):
+    """`POST /v1/payment_intents` (a manual-capture PaymentIntent)."""
+    client = _client(gateway)
+    options = _options(gateway, idempotency_key=idempotency_key)
+    return _call(lambda: client.v1.payment_intents.create(params=params, options=options))
+
+
+def retrieve_intent(gateway, intent_id: str, *, expand=()):
+    """`GET /v1/payment_intents/:id` (with `expand[]`, e.g. the payment method's card)."""
+    client = _client(gateway)
+    params = {"expand": list(expand)} if expand else {}
+    return _call(
+        lambda: client.v1.payment_intents.retrieve(
+            intent_id, params=params, options=_options(gateway)
+        )
+    )
+
+
+def update_intent(gateway, intent_id: str, params: dict):
+    """`POST /v1/payment_intents/:id` (an update needs no idempotency key: payments.md)."""
+    client = _client(gateway)
+    return _call(
+        lambda: client.v1.payment_intents.update(
+            intent_id, params=params, options=_options(gateway)
+        )
+    )
+
+
+def cancel_intent(gateway, intent_id: str, *, idempotency_key: str):
+    """`POST /v1/payment_intents/:id/cancel`."""
+    client = _client(gateway)
+    options = _options(gateway, idempotency_key=idempotency_key)
+    return _call(lambda: client.v1.payment_intents.cancel(intent_id, options=options))

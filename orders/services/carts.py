@@ -297,7 +297,7 @@ def delete_order(order: Order) -> None:
 
 
 @transaction.atomic(savepoint=False)
-def _check_source_type(order: Order, kind: str) -> None:
+def check_source_type(order: Order, kind: str) -> None:
     """A payment source is of the type its order's payment method takes (payments.md): the
     method comes first, so that the source is the kind its gateway can charge."""
     method = order.payment_method  # read with the order's lock (ORDER_LOCK_RELATED)
@@ -315,8 +315,15 @@ def create_payment_source(*, ctx: TokenContext, values: dict, kind: str) -> Paym
     becomes that order's payment source."""
     order = values["order"]
     ensure_editable(order)
-    _check_source_type(order, kind)
-    source = save_record(PaymentSource(kind=kind, order=order), validate=())
+    check_source_type(order, kind)
+    source = PaymentSource(
+        kind=kind, order=order, payment_gateway_id=order.payment_method.payment_gateway_id
+    )
+    return attach_source(order, save_record(source, validate=()))
+
+
+def attach_source(order: Order, source: PaymentSource) -> PaymentSource:
+    """`source` becomes the order's payment source, replacing the one it had."""
     order.payment_source = source
     write_fields(order, ["payment_source", "updated_at"])
     return source

@@ -6,6 +6,7 @@ as transactions (no external call); the order's `payment_status` then follows fr
 from commerce.events import emit_event
 from commerce.exceptions import ValidationError
 from commerce.services import write_record
+from orders.gateways import stripe_gateway as stripe_api
 from orders.models import Order, Transaction
 from orders.selectors import capture_balance, refund_balance
 
@@ -31,10 +32,54 @@ def _record(order: Order, kind: str, amount: int, **refs) -> Transaction:
 
 
 def authorize(order: Order) -> Transaction:
-    amount = order.authorization_amount_cents
-    if amount is None:
-        amount = order.total_amount_with_taxes_cents
+    """At `_place`: the manual gateway records the authorization; a Stripe payment's
+    PaymentIntent must be authorized already (`stripe_authorization`)."""
+    amount = order.amount_to_authorize
+    source = order.payment_source
+    if source is not None and source.kind == "stripe_payments":
+        return stripe_authorization(order, source, amount)
     return _record(order, "authorizations", amount)
+
+
+def stripe_authorization(order: Order, source, amount: int) -> Transaction:
+    """payments.md "Stripe", order `_place`: the PaymentIntent is read (under the order's
+    lock) and is an authorization when it is `requires_capture` for the amount to authorize
+    (`succeeded`: captured already, so a capture too); otherwise a 422 on `payment_source`
+    and nothing recorded. An authorization recorded already (by the webhook) is used."""
+    recorded = Transaction.objects.filter(
+        order=order, kind="authorizations", succeeded=True, token=source.stripe_id
+    ).first()
+    if recorded is not None:
+        return recorded
+    try:
+        intent = stripe_api.retrieve_intent(source.payment_gateway, source.stripe_id)
+    except (stripe_api.Refused, stripe_api.Unavailable) as failure:
+        raise ValidationError(
+            "payment_source",
+            getattr(failure, "message", None) or str(failure),
+            error="gateway_unavailable",
+            relationship=True,
+        ) from None
+    if (intent.amount, intent.currency.upper()) != (amount, order.currency_code):
+        raise ValidationError(
+            "payment_source",
+            "the payment intent's amount differs from the order's: update it (_update)",
+            error="mismatched_amounts",
+            relationship=True,
+        )
+    if intent.status not in ("requires_capture", "succeeded"):
+        raise ValidationError(
+            "payment_source",
+            f"the payment intent is {intent.status}: confirm it before placing",
+            error="not_authorized",
+            relationship=True,
+            status=intent.status,
+        )
+    ids = {"token": intent.id, "gateway_transaction_id": intent.id}
+    authorization = _record(order, "authorizations", amount, **ids)
+    if intent.status == "succeeded":
+        _record(order, "captures", amount, reference_authorization=authorization, **ids)
+    return authorization
 
 
 def capture(authorization: Transaction, amount: int | None = None) -> Transaction:

@@ -116,7 +116,13 @@ class OrderResource(ResourceView):
         "payment_method": Rel(
             "payment_methods", create="optional", update=True, read_related=("payment_gateway",)
         ),
-        "payment_source": Rel("wire_transfers", create="optional", update=True),
+        "payment_source": Rel(
+            ("wire_transfers", "stripe_payments"),
+            create="optional",
+            update=True,
+            type_of=lambda source: source.kind,
+            through_parent=True,  # the order's own, whatever its kind
+        ),
         "available_payment_methods": Rel(
             "payment_methods",
             many=True,

@@ -12,7 +12,7 @@ from orders.models import (
     Transaction,
 )
 from orders.selectors import with_balances
-from orders.services import carts, transactions
+from orders.services import carts, stripe_payments, transactions
 from orders.views.reach import NO_LIST, reachable_orders
 
 
@@ -35,6 +35,38 @@ class WireTransferResource(ResourceView):
 
     def create_resource(self, values, ctx):
         return carts.create_payment_source(ctx=ctx, values=values, kind="wire_transfers")
+
+
+@register
+class StripePaymentResource(ResourceView):
+    """payments.md "Stripe": a payment source whose PaymentIntent the storefront confirms."""
+
+    resource_type = "stripe_payments"
+    model = PaymentSource
+    serializer_class = s.StripePaymentSerializer
+    access = NO_LIST
+    answers_from_write = True
+    locked_through = "order"
+    select_related = ("payment_gateway", "order")
+    triggers = TriggerSet(
+        Trigger("_update", stripe_payments.update_stripe_payment, on_create=False),
+        Trigger("_refresh", stripe_payments.refresh_stripe_payment, on_create=False),
+    )
+    relationships_map = {
+        "order": Rel("orders", create="required", lock=True),
+        "payment_gateway": Rel("payment_gateways"),
+    }
+
+    @classmethod
+    def base_queryset(cls):
+        return PaymentSource.objects.filter(kind="stripe_payments")
+
+    @classmethod
+    def scope(cls, qs, ctx):
+        return reachable_orders(qs, ctx, "order")
+
+    def create_resource(self, values, ctx):
+        return stripe_payments.create_stripe_payment(ctx=ctx, values=values)
 
 
 def _transaction_queryset(kind=None):
@@ -71,7 +103,9 @@ class TransactionResourceBase(ResourceView):
     trigger_attributes = {"succeeded": ("_forward", True)}
     relationships_map = {
         "order": Rel("orders"),
-        "payment_source": Rel("wire_transfers"),
+        "payment_source": Rel(
+            ("wire_transfers", "stripe_payments"), type_of=lambda source: source.kind
+        ),
     }
 
     @classmethod
