@@ -15,6 +15,7 @@ from commerce.exceptions import BadRequest, ValidationError, ValidationErrors, p
 from commerce.jsonapi.registry import registry
 from commerce.jsonapi.rows import first_within_reach, lock_target, read_member, unique_row
 from commerce.jsonapi.serializers import Rel
+from commerce.kept import keeping_refused_writes
 from commerce.services import rails_message
 
 
@@ -33,7 +34,7 @@ class Writing:
     def create(self) -> object:
         """POST: the new record, created and triggered in one transaction."""
         data = self.resource_data(creating=True)
-        with transaction.atomic(), recording_events():
+        with keeping_refused_writes(), transaction.atomic(), recording_events():
             values, trigger_calls = self.parse_write(data, instance=None)
             instance = self.create_resource(values, self.ctx)
             instance = self.triggers.run(instance, trigger_calls, self.ctx)
@@ -42,7 +43,7 @@ class Writing:
     def update(self, pk) -> object:
         """PATCH: the record read under its lock, updated and triggered in one transaction."""
         data = self.resource_data(creating=False, pk=pk)
-        with transaction.atomic(), recording_events():
+        with keeping_refused_writes(), transaction.atomic(), recording_events():
             instance = self.get_object(pk, for_update=True)
             values, trigger_calls = self.parse_write(data, instance=instance)
             instance = self.update_resource(instance, values, self.ctx)
@@ -51,7 +52,7 @@ class Writing:
 
     def destroy(self, pk) -> None:
         """DELETE: the record read under its lock and deleted in one transaction."""
-        with transaction.atomic(), recording_events():
+        with keeping_refused_writes(), transaction.atomic(), recording_events():
             instance = self.get_object(pk, for_update=True)
             self.delete_resource(instance, self.ctx)
 

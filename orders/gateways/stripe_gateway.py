@@ -24,6 +24,8 @@ class Refused(Exception):
     """Stripe answered with a refusal: `message` is its message (keys masked by Stripe),
     `code` its error code, `bad_key` whether the secret key itself was refused."""
 
+    decline_code: str | None = None
+
     def __init__(self, message: str, code: str | None = None, *, bad_key: bool = False):
         super().__init__(message)
         self.message, self.code, self.bad_key = message, code, bad_key
@@ -65,7 +67,9 @@ def _call(operation):
         status = error.http_status or 0
         if status >= 500 or status == 0:
             raise Unavailable(f"http {status}" if status else "unreadable answer") from None
-        raise Refused(error.user_message or str(error), error.code) from None
+        refusal = Refused(error.user_message or str(error), error.code)
+        refusal.decline_code = getattr(error.error, "decline_code", None) if error.error else None
+        raise refusal from None
 
 
 def check_key(gateway) -> None:
@@ -119,3 +123,19 @@ def cancel_intent(gateway, intent_id: str, *, idempotency_key: str):
     client = _client(gateway)
     options = _options(gateway, idempotency_key=idempotency_key)
     return _call(lambda: client.v1.payment_intents.cancel(intent_id, options=options))
+
+
+def capture_intent(gateway, intent_id: str, params: dict, *, idempotency_key: str):
+    """`POST /v1/payment_intents/:id/capture` (`amount_to_capture` for part of it)."""
+    client = _client(gateway)
+    options = _options(gateway, idempotency_key=idempotency_key)
+    return _call(
+        lambda: client.v1.payment_intents.capture(intent_id, params=params, options=options)
+    )
+
+
+def create_refund(gateway, params: dict, *, idempotency_key: str):
+    """`POST /v1/refunds`."""
+    client = _client(gateway)
+    options = _options(gateway, idempotency_key=idempotency_key)
+    return _call(lambda: client.v1.refunds.create(params=params, options=options))

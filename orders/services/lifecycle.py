@@ -217,7 +217,7 @@ def approve_order(order: Order, value=True, *, ctx=None) -> Order:
     return order
 
 
-def capture_order(order: Order, value=True, *, ctx=None) -> Order:
+def capture_order(order: Order, value=True, *, ctx=None, trigger: str = "_capture") -> Order:
     if not payment_allows(order.payment_status, "_capture"):
         raise InvalidTransition(
             order.payment_status,
@@ -227,7 +227,7 @@ def capture_order(order: Order, value=True, *, ctx=None) -> Order:
     authorization = open_authorization(order)
     if authorization is None or authorization.capture_balance_cents == 0:
         raise ValidationError("_capture", "nothing left to capture", error="invalid")
-    payments.capture(authorization)
+    payments.capture(authorization, trigger=trigger)
     refresh_payment_status(order)
     start_fulfillment_if_ready(order)
     save_order(order)
@@ -238,7 +238,7 @@ def capture_order(order: Order, value=True, *, ctx=None) -> Order:
 def approve_and_capture_order(order: Order, value=True, *, ctx=None) -> Order:
     approve_order(order, ctx=ctx)
     if order.payment_status != "free":
-        capture_order(order, ctx=ctx)
+        capture_order(order, ctx=ctx, trigger="_approve_and_capture")
     return order
 
 
@@ -252,7 +252,7 @@ def refund_order(order: Order, value=True, *, ctx=None) -> Order:
         )
     next_order_status(order.status, "refund")  # checked before anything moves
     for capture_tx in captures_with_balance(order):
-        payments.refund(capture_tx)
+        payments.refund(capture_tx, trigger="_refund")
     refresh_payment_status(order)
     if order.payment_status == "refunded":
         cancel_after_full_refund(order)
@@ -265,7 +265,7 @@ def cancel_after_full_refund(order: Order) -> None:
     """A full refund cancels the order: unshipped shipments are cancelled, their stock back."""
     next_order_status(order.status, "refund")  # checked before anything moves
     # What was authorized but never captured can't be captured on a cancelled order.
-    void_uncaptured(order)
+    void_uncaptured(order, trigger="_refund")
     give_back_unlimited = usage.give_back_uses(order)  # before the stock items (lock order)
     _cancel_unshipped(order)
     give_back_unlimited()  # after them
@@ -273,10 +273,10 @@ def cancel_after_full_refund(order: Order) -> None:
     emit_event("orders.cancel", order)
 
 
-def void_uncaptured(order: Order) -> None:
+def void_uncaptured(order: Order, *, trigger: str) -> None:
     authorization = open_authorization(order)
     if authorization is not None and authorization.capture_balance_cents > 0:
-        payments.void(authorization)
+        payments.void(authorization, trigger=trigger)
 
 
 def refuse_payment_move(order: Order, to: str):
@@ -300,9 +300,9 @@ def cancel_order(order: Order, value=True, *, ctx: TokenContext | None = None) -
         )
     give_back_unlimited = None
     if order.status in ("placed", "approved"):
-        void_uncaptured(order)
+        void_uncaptured(order, trigger="_cancel")
         for capture_tx in captures_with_balance(order):
-            payments.refund(capture_tx)
+            payments.refund(capture_tx, trigger="_cancel")
         refresh_payment_status(order)
         give_back_unlimited = usage.give_back_uses(order)  # before the stock items (lock order)
     _cancel_unshipped(order)

@@ -5,7 +5,7 @@ follow.
 
 Guards, in the order their errors are reported: the order's status, then the transaction's
 balance (orders.services.payments), then the payment table (`PAYMENT_TRIGGERS`, asked with the
-payment status from before the move; a move it refuses is undone with the request)."""
+payment status before the move), all before a gateway is called (`guard`)."""
 
 from commerce.events import emit_event
 from commerce.exceptions import InvalidTransition, ValidationError
@@ -44,8 +44,11 @@ def capture_authorization(
     if order.status not in _MOVING_ORDERS:
         lifecycle.refuse_payment_move(order, "paid")
     before = order.payment_status
-    payments.capture(authorization, (params or {}).get("_capture_amount_cents"))
-    _check_payment(order, before, "capture")
+    payments.capture(
+        authorization,
+        (params or {}).get("_capture_amount_cents"),
+        guard=lambda: _check_payment(order, before, "capture"),
+    )
     _after(order, authorization, "authorizations.capture")
     return authorization
 
@@ -55,8 +58,7 @@ def void_authorization(authorization: Transaction, value=True, *, ctx=None) -> T
     if order.status not in _MOVING_ORDERS:
         lifecycle.refuse_payment_move(order, "voided")
     before = order.payment_status
-    payments.void(authorization)
-    _check_payment(order, before, "void")
+    payments.void(authorization, guard=lambda: _check_payment(order, before, "void"))
     _after(order, authorization, "authorizations.void")
     return authorization
 
@@ -64,8 +66,11 @@ def void_authorization(authorization: Transaction, value=True, *, ctx=None) -> T
 def refund_capture(capture: Transaction, value=True, *, ctx=None, params=None) -> Transaction:
     order = capture.order
     before = order.payment_status
-    payments.refund(capture, (params or {}).get("_refund_amount_cents"))
-    _check_payment(order, before, "refund")
+    payments.refund(
+        capture,
+        (params or {}).get("_refund_amount_cents"),
+        guard=lambda: _check_payment(order, before, "refund"),
+    )
     _after(order, capture, "captures.refund")
     return capture
 

@@ -1,6 +1,10 @@
 import pytest
 
+from orders.models import Transaction
+from tests import factories as f
+from tests.conftest import rel
 from tests.payments.fake_stripe import FakeStripe
+from tests.shop import build_shop, make_cart, ok
 
 
 @pytest.fixture
@@ -10,3 +14,26 @@ def fake_stripe(settings):
         settings.STRIPE_API_BASE = fake.url
         settings.PAYMENT_GATEWAY_TIMEOUT_SECONDS = 2
         yield fake
+
+
+@pytest.fixture
+def placed(market, fake_stripe, sales_channel):
+    """An order placed with a confirmed PaymentIntent: (order, its authorization, the intent
+    id)."""
+    shop = build_shop(market, "MNY")
+    gateway = f.StripeGatewayFactory(login=fake_stripe.key)
+    cart = make_cart(shop)
+    cart.payment_method = f.PaymentMethodFactory(
+        market=market, payment_gateway=gateway, payment_source_type="stripe_payments"
+    )
+    cart.payment_source = None
+    cart.save()
+    payment = ok(
+        sales_channel.create("stripe_payments", {}, {"order": rel("orders", cart.public_id)}),
+        201,
+    )
+    intent_id = payment["attributes"]["stripe_id"]
+    fake_stripe.confirm(intent_id)
+    ok(sales_channel.update("orders", cart.public_id, {"_place": True}))
+    cart.refresh_from_db()
+    return cart, Transaction.objects.get(order=cart, kind="authorizations"), intent_id
