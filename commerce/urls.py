@@ -18,6 +18,8 @@ urlpatterns = [
     path("api/schema", schema_view, name="api-schema"),
     path("api/docs", DocsView.as_view(), name="api-docs"),
     path("api/", include(api_urlpatterns())),
+    # Payment gateways' callbacks (payments.md), by module path: the kernel imports no app.
+    path("", include("orders.urls")),
 ]
 
 # --- bench (make bench): a plain DRF baseline, only when settings.BENCH is on ------------------

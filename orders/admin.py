@@ -19,6 +19,7 @@ from orders.models import (
     PaymentSource,
     Shipment,
     StockLineItem,
+    StripeEvent,
     Transaction,
 )
 from orders.selectors import with_balances
@@ -394,9 +395,27 @@ class CustomerAddressAdmin(ResourceAdmin):
     raw_id_fields = ("customer", "address")
 
 
+@admin.register(StripeEvent)
+class StripeEventAdmin(admin.ModelAdmin):
+    """Stripe webhook events received, by gateway (read only: Stripe wrote them)."""
+
+    list_display = ("event_id", "type", "gateway", "received_at")
+    list_select_related = ("gateway",)
+    list_filter = ("type",)
+    search_fields = ("event_id",)
+    ordering = ("-received_at", "-id")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(PaymentSource)
 class PaymentSourceAdmin(ResourceAdmin):
     list_display = ("public_id", "kind", "order", "created_at")
+    exclude = ("client_secret",)  # the shopper's, for Stripe.js
     list_select_related = ("order",)
     list_filter = ("kind",)
     search_fields = ("public_id", "order__number")

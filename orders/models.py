@@ -496,3 +496,23 @@ class Transaction(Resource):
     def resource_type_name(self) -> str:
         """Its JSON:API type (`authorizations`, `captures` ...), also in mixed lists."""
         return self.kind
+
+
+class StripeEvent(models.Model):
+    """A Stripe webhook event a gateway received and processed (payments.md "Webhooks"): kept so
+    that an event delivered again is answered without being processed twice."""
+
+    gateway = models.ForeignKey(
+        "markets.PaymentGateway", on_delete=models.CASCADE, related_name="+"
+    )
+    event_id = models.CharField(max_length=255)
+    type = models.CharField(max_length=128)
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["gateway", "event_id"], name="stripe_event_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.type} {self.event_id}"

@@ -47,10 +47,12 @@ ORDERS_LAYERS = [
         "orders.services.purge",
         "orders.services.gateways",
         "orders.services.stripe_payments",
+        "orders.services.stripe_webhooks",
     },
     # what parses and calls
     {
         "orders.views",
+        "orders.urls",
         "orders.admin",
         "orders.auth",
         "orders.apps",

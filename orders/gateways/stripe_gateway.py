@@ -139,3 +139,16 @@ def create_refund(gateway, params: dict, *, idempotency_key: str):
     client = _client(gateway)
     options = _options(gateway, idempotency_key=idempotency_key)
     return _call(lambda: client.v1.refunds.create(params=params, options=options))
+
+
+class BadSignature(Exception):
+    """A webhook body whose `Stripe-Signature` does not verify (or is older than 300 s)."""
+
+
+def verify_event(body: bytes, signature: str, secret: str):
+    """The Stripe Event in a webhook's raw `body`, verified against its `Stripe-Signature` with
+    the endpoint's signing secret (`stripe.Webhook.construct_event`, 300 s tolerance)."""
+    try:
+        return stripe.Webhook.construct_event(body, signature, secret, tolerance=300)
+    except (ValueError, stripe.SignatureVerificationError) as error:
+        raise BadSignature(str(error)) from None

@@ -43,6 +43,11 @@ def _record(order: Order, kind: str, amount: int, **refs) -> Transaction:
     return tx
 
 
+def record_transaction(order: Order, kind: str, amount: int, **refs) -> Transaction:
+    """A succeeded transaction Stripe reports (orders.services.stripe_webhooks)."""
+    return _record(order, kind, amount, **refs)
+
+
 def authorize(order: Order) -> Transaction:
     """At `_place`: the manual gateway records the authorization; a Stripe payment's
     PaymentIntent must be authorized already (`stripe_authorization`)."""

@@ -16,10 +16,9 @@ def fake_stripe(settings):
         yield fake
 
 
-@pytest.fixture
-def placed(market, fake_stripe, sales_channel):
-    """An order placed with a confirmed PaymentIntent: (order, its authorization, the intent
-    id)."""
+def stripe_cart_with_payment(market, fake_stripe, sales_channel):
+    """A ready cart paying with a fresh Stripe gateway, and the stripe_payments made for it:
+    (the cart, its intent id), not yet confirmed."""
     shop = build_shop(market, "MNY")
     gateway = f.StripeGatewayFactory(login=fake_stripe.key)
     cart = make_cart(shop)
@@ -32,7 +31,15 @@ def placed(market, fake_stripe, sales_channel):
         sales_channel.create("stripe_payments", {}, {"order": rel("orders", cart.public_id)}),
         201,
     )
-    intent_id = payment["attributes"]["stripe_id"]
+    cart.refresh_from_db()
+    return cart, payment["attributes"]["stripe_id"]
+
+
+@pytest.fixture
+def placed(market, fake_stripe, sales_channel):
+    """An order placed with a confirmed PaymentIntent: (order, its authorization, the intent
+    id)."""
+    cart, intent_id = stripe_cart_with_payment(market, fake_stripe, sales_channel)
     fake_stripe.confirm(intent_id)
     ok(sales_channel.update("orders", cart.public_id, {"_place": True}))
     cart.refresh_from_db()
