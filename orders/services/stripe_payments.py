@@ -12,14 +12,15 @@ read under it), and calls Stripe through orders.gateways.stripe_gateway.
   `_update` (create a new payment then).
 - `_refresh`: the intent read again: its status, payment method, card and charge.
 
-Recording what Stripe did on `_refresh` (an authorization the storefront's confirmation
-made) is the webhooks' work, as `_place` reads the intent itself (orders.services.payments)."""
+A payment replacing another as the cart's source cancels the other's intent, best effort,
+unless an authorization was recorded for it (a webhook's, before `_place`)."""
 
 from commerce.exceptions import ValidationError
 from commerce.services import save_record
 from orders.gateways import stripe_gateway as stripe_api
-from orders.models import Order, PaymentSource
+from orders.models import Order, PaymentSource, Transaction
 from orders.services.carts import attach_source, check_source_type, ensure_editable
+from orders.services.stripe_webhooks import settle
 
 # What of a payment's `options` goes into the PaymentIntent (payments.md).
 INTENT_OPTIONS = ("customer", "payment_method", "setup_future_usage")
@@ -53,6 +54,7 @@ def create_stripe_payment(*, ctx, values: dict) -> PaymentSource:
         raise _refusal("order", failure, relationship=True) from None
     source.stripe_id = intent.id
     _take(source, intent)
+    _cancel_replaced(order.payment_source)
     return attach_source(order, save_record(source, validate=()))
 
 
@@ -70,14 +72,20 @@ def update_stripe_payment(source: PaymentSource, value=True, *, ctx=None) -> Pay
 
 
 def refresh_stripe_payment(source: PaymentSource, value=True, *, ctx=None) -> PaymentSource:
-    """`_refresh`: the intent's status, payment method, card and charge read again."""
+    """`_refresh`: the intent's status, payment method, card and charge read again, and what
+    Stripe did that is not recorded yet recorded as its webhooks would (payments.md rule 5:
+    how an operator settles an unanswered call)."""
     try:
         intent = stripe_api.retrieve_intent(
-            source.payment_gateway, source.stripe_id, expand=("payment_method",)
+            source.payment_gateway, source.stripe_id, expand=("payment_method", "latest_charge")
         )
     except (stripe_api.Refused, stripe_api.Unavailable) as failure:
         raise _refusal("_refresh", failure) from None
     _take(source, intent)
+    settle(source.order, intent.id, intent)
+    charge = getattr(intent, "latest_charge", None)
+    if charge is not None and not isinstance(charge, str):
+        settle(source.order, intent.id, charge)
     method = intent.payment_method
     if method is not None and not isinstance(method, str):
         source.payment_method = {"id": method.id, "type": method.type}
@@ -90,6 +98,24 @@ def refresh_stripe_payment(source: PaymentSource, value=True, *, ctx=None) -> Pa
                 "exp_year": card.exp_year,
             }
     return save_record(source, validate=())
+
+
+def _cancel_replaced(previous: PaymentSource | None) -> None:
+    """The intent of the payment this one replaces, canceled if nothing was authorized on it;
+    best effort: Stripe refusing (an intent confirmed meanwhile) or not answering changes
+    nothing here."""
+    if previous is None or previous.kind != "stripe_payments" or not previous.stripe_id:
+        return
+    if Transaction.objects.filter(token=previous.stripe_id, succeeded=True).exists():
+        return
+    try:
+        stripe_api.cancel_intent(
+            previous.payment_gateway,
+            previous.stripe_id,
+            idempotency_key=f"{previous.public_id}-void-1",
+        )
+    except (stripe_api.Refused, stripe_api.Unavailable):
+        pass
 
 
 def _intent_params(order: Order, source: PaymentSource, gateway) -> dict:

@@ -51,10 +51,10 @@ def receive(gateway, event) -> None:
         except IntegrityError:
             return  # processed already
         if order is not None:
-            _settle(order, intent_id, obj)
+            settle(order, intent_id, obj)
 
 
-def _settle(order: Order, intent_id: str, obj) -> None:
+def settle(order: Order, intent_id: str, obj) -> None:
     """Record what `obj` (the event's PaymentIntent or charge, as Stripe has it now) shows and
     the transactions do not yet: whichever event brings it, so order does not matter."""
     if obj.object == "payment_intent":

@@ -164,3 +164,27 @@ def test_money_that_moved_is_kept_when_a_later_call_is_refused(placed, integrati
     ]
     order.refresh_from_db()
     assert (order.status, order.payment_status) == ("placed", "partially_refunded")
+
+
+def test_refresh_records_an_unanswered_capture_that_went_through(
+    placed, integration, fake_stripe, settings
+):
+    """payments.md rule 5: the capture timed out but Stripe made it; the operator's `_refresh`
+    of the payment records it, and the order is paid."""
+    order, _, intent_id = placed
+    settings.PAYMENT_GATEWAY_TIMEOUT_SECONDS = 0.5
+    fake_stripe.fail_next("payment_intents.capture", "timeout", delay=1.5)
+    assert integration.update("orders", order.public_id, {"_capture": True}).status_code == 422
+    source_id = order.payment_source.public_id
+    ok(integration.update("stripe_payments", source_id, {"_refresh": True}))
+    total = order.total_amount_with_taxes_cents
+    assert transactions(order)[1:] == [
+        ("captures", total, False, "gateway_unavailable"),
+        ("captures", total, True, None),
+    ]
+    order.refresh_from_db()
+    assert order.payment_status == "paid"
+    # Refreshed again: nothing more to record.
+    ok(integration.update("stripe_payments", source_id, {"_refresh": True}))
+    assert len(transactions(order)) == 3
+    assert fake_stripe.get(intent_id)["amount_received"] == total

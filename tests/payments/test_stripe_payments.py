@@ -218,3 +218,15 @@ def test_an_order_paying_by_wire_transfer_takes_no_stripe_payment(stripe_shop, s
     assert response.json()["errors"][0]["detail"] == (
         "order - pays by wire_transfers, not stripe_payments"
     )
+
+
+def test_a_new_payment_cancels_the_intent_it_replaces(stripe_shop, sales_channel, fake_stripe):
+    cart = stripe_cart(stripe_shop)
+    first = ok(pay(sales_channel, cart), 201)
+    second = ok(pay(sales_channel, cart), 201)
+    assert fake_stripe.get(first["attributes"]["stripe_id"])["status"] == "canceled"
+    assert fake_stripe.get(second["attributes"]["stripe_id"])["status"] == (
+        "requires_payment_method"
+    )
+    cart.refresh_from_db()
+    assert cart.payment_source.public_id == second["id"]
