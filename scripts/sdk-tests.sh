@@ -31,6 +31,7 @@ node_major=$(node -p 'process.versions.node.split(".")[0]')
 SCRATCH=""
 NPM_PID=""
 SERVER_PID=""
+STRIPE_PID=""
 DB_CREATED=""
 ADMIN_URL=""
 
@@ -65,6 +66,10 @@ cleanup() {
         done
         kill -KILL "$SERVER_PID" 2>/dev/null
         wait "$SERVER_PID" 2>/dev/null
+    fi
+    if [ -n "$STRIPE_PID" ] && kill -0 "$STRIPE_PID" 2>/dev/null; then
+        kill -TERM "$STRIPE_PID" 2>/dev/null
+        wait "$STRIPE_PID" 2>/dev/null
     fi
     if [ "$rc" != 0 ] && [ -n "$SCRATCH" ] && [ -s "$SCRATCH/server.log" ]; then
         echo "--- last lines of the server's log:" >&2
@@ -146,11 +151,24 @@ sys.exit(1)
 EOF
 }
 
+# The fake Stripe the server's Stripe gateways call (tests/payments/fake_stripe.py; payments.md:
+# tests never reach Stripe), on its own loopback port.
+"$PY" -m tests.payments.fake_stripe "$SCRATCH/stripe.json" >>"$SCRATCH/stripe.log" 2>&1 </dev/null &
+STRIPE_PID=$!
+for _ in $(seq 1 80); do
+    [ -s "$SCRATCH/stripe.json" ] && break
+    kill -0 "$STRIPE_PID" 2>/dev/null || break
+    sleep 0.25
+done
+[ -s "$SCRATCH/stripe.json" ] || fail "the fake Stripe did not start: $(cat "$SCRATCH/stripe.log")"
+STRIPE_URL=$("$PY" -c 'import json, sys; print(json.load(open(sys.argv[1]))["url"])' "$SCRATCH/stripe.json")
+STRIPE_KEY=$("$PY" -c 'import json, sys; print(json.load(open(sys.argv[1]))["key"])' "$SCRATCH/stripe.json")
+
 # gunicorn with production settings (DEBUG off, its own throwaway keys), two workers.
 SERVER_URL=""
 for attempt in 1 2 3; do
     port=$(free_port)
-    DEBUG=0 PORT=$port WEB_CONCURRENCY=2 \
+    DEBUG=0 PORT=$port WEB_CONCURRENCY=2 STRIPE_API_BASE=$STRIPE_URL \
         SECRET_KEY="sdk-tests-$("$PY" -c 'import secrets; print(secrets.token_urlsafe(32))')" \
         JWT_SIGNING_KEY="$("$PY" -c 'import secrets; print(secrets.token_urlsafe(32))')" \
         "$VENV/bin/gunicorn" --config gunicorn.conf.py >>"$SCRATCH/server.log" 2>&1 </dev/null &
@@ -175,4 +193,5 @@ if [ "$npm_rc" != 0 ]; then
     cat "$SCRATCH/npm.log" >&2
     fail "npm ci failed in $SDK_DIR"
 fi
-(cd "$SDK_DIR" && SDK_BASE_URL=$SERVER_URL SDK_SEED_FILE="$SCRATCH/seed.json" node --test "$@")
+(cd "$SDK_DIR" && SDK_BASE_URL=$SERVER_URL SDK_SEED_FILE="$SCRATCH/seed.json" \
+    SDK_STRIPE_URL=$STRIPE_URL SDK_STRIPE_KEY=$STRIPE_KEY node --test "$@")

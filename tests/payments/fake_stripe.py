@@ -1434,3 +1434,26 @@ class FakeStripe:
         """The signing secret of a webhook endpoint created through the API."""
         with self._lock:
             return self._secrets[endpoint_id]
+
+
+def main(info_file: str) -> None:
+    """`python -m tests.payments.fake_stripe INFO_FILE` (scripts/sdk-tests.sh): serve until
+    SIGTERM or SIGINT, having written `{"url": ..., "key": ...}` to INFO_FILE once listening."""
+    import os
+    import signal
+
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    with FakeStripe() as fake:
+        partial = f"{info_file}.partial"
+        with open(partial, "w") as out:
+            json.dump({"url": fake.url, "key": fake.key}, out)
+        os.replace(partial, info_file)  # whole, or not there yet
+        stop.wait()
+
+
+if __name__ == "__main__":
+    import sys
+
+    main(sys.argv[1])

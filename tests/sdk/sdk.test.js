@@ -1,7 +1,7 @@
 // The official Commerce Layer clients against our server (run by scripts/sdk-tests.sh).
 // One process, scenarios in this order: they share one token per API client (fetched in root
-// `before` hooks, never while a test runs), and only the checkout places orders, so its stock
-// assertions see no other order.
+// `before` hooks, never while a test runs), and only the checkout places orders before its stock
+// assertions are done (the Stripe payment and the related endpoints' order come after it).
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 
@@ -10,6 +10,7 @@ import './scenarios/lists.js'
 import './scenarios/cart.js'
 import './scenarios/errors.js'
 import { placeAsGuest } from './scenarios/checkout.js'
+import './scenarios/stripe.js'
 import { apiError, backOffice, guest } from './support.js'
 
 // Registered last, so it runs after the checkout and places its own order: the related endpoints

@@ -47,9 +47,29 @@ async function onHand(code) {
   return Object.fromEntries(items.map((item) => [item.stock_location.code, item.quantity]))
 }
 
+// The payment method of `type` the order offers, chosen for it.
+export async function choosePaymentMethod(shop, order, type) {
+  const withMethods = await shop.orders.retrieve(order.id, { include: ['available_payment_methods'] })
+  const method = withMethods.available_payment_methods.find((m) => m.payment_source_type === type)
+  assert.ok(method, `a ${type} payment method is offered`)
+  await shop.orders.update({ id: order.id, payment_method: shop.payment_methods.relationship(method.id) })
+  return method
+}
+
+// The wire transfer payment method and its payment source.
+export async function payByWireTransfer(shop, order) {
+  await choosePaymentMethod(shop, order, 'wire_transfers')
+  const source = await shop.wire_transfers.create({ order: shop.orders.relationship(order.id) })
+  assert.equal(source.type, 'wire_transfers')
+  return source
+}
+
 // The guest's way to a placed order: cart, email, addresses, a shipping method on every shipment
-// (the one named `method`), the wire transfer payment method and its payment source, `_place`.
-export async function placeAsGuest(lines, { method = 'Standard', email = 'ada@example.com' } = {}) {
+// (the one named `method`), a payment method and its payment source (`pay`), `_place`.
+export async function placeAsGuest(
+  lines,
+  { method = 'Standard', email = 'ada@example.com', pay = payByWireTransfer } = {},
+) {
   const order = await shop.orders.create({ language_code: 'en' })
   assert.equal(order.status, 'draft')
   for (const [sku_code, quantity] of lines) {
@@ -88,12 +108,7 @@ export async function placeAsGuest(lines, { method = 'Standard', email = 'ada@ex
     assert.equal(updated.shipping_method.name, method)
   }
 
-  const withMethods = await shop.orders.retrieve(order.id, { include: ['available_payment_methods'] })
-  const wire = withMethods.available_payment_methods.find((m) => m.payment_source_type === 'wire_transfers')
-  assert.ok(wire, 'the wire transfer payment method is offered')
-  await shop.orders.update({ id: order.id, payment_method: shop.payment_methods.relationship(wire.id) })
-  const source = await shop.wire_transfers.create({ order: shop.orders.relationship(order.id) })
-  assert.equal(source.type, 'wire_transfers')
+  const source = await pay(shop, order)
 
   const placed = await shop.orders._place(order.id, { include: ['payment_source'] })
   assert.equal(placed.status, 'placed')
