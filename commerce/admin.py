@@ -18,6 +18,7 @@ from oauth2_provider.models import get_application_admin_class, get_application_
 from commerce.auth.exceptions import InvalidScope
 from commerce.auth.scopes import parse_scope
 from commerce.exceptions import CommerceError
+from commerce.kept import keeping_refused_writes
 from commerce.models import (
     AccessTokenScope,
     Address,
@@ -74,7 +75,8 @@ def run_on_each(modeladmin, request, objects, label, apply) -> int:
     done = 0
     for obj in objects:
         try:
-            with transaction.atomic():
+            # What a refusal must not lose (a gateway's failed call) is kept (commerce.kept).
+            with keeping_refused_writes(), transaction.atomic():
                 apply(obj)
         except CommerceError as error:
             modeladmin.message_user(
@@ -127,7 +129,7 @@ class TriggerButtonsMixin:
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
         obj = get_object_or_404(self.model, pk=object_id)
-        if name not in self.trigger_labels or not self.has_change_permission(request, obj):
+        if name not in self.trigger_labels or not self.may_trigger(request, obj):
             raise PermissionDenied
         self.run_trigger(request, obj, name)
         opts = self.model._meta
@@ -137,6 +139,10 @@ class TriggerButtonsMixin:
 
     def run_trigger(self, request, obj, name):
         raise NotImplementedError
+
+    def may_trigger(self, request, obj) -> bool:
+        """Who may press the buttons: who may change the record, unless the admin says."""
+        return self.has_change_permission(request, obj)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = {

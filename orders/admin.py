@@ -23,7 +23,7 @@ from orders.models import (
     Transaction,
 )
 from orders.selectors import with_balances
-from orders.services import carts, lifecycle
+from orders.services import carts, lifecycle, stripe_payments, transactions
 from orders.services import shipments as shipment_services
 
 CART_STATUSES = ("draft", "pending", "cancelled")
@@ -412,18 +412,46 @@ class StripeEventAdmin(admin.ModelAdmin):
         return False
 
 
+# The transaction triggers an operator may send (orders.md), each the API's `_<name>`.
+TRANSACTION_ACTIONS = {
+    "capture": "Capture",
+    "void": "Void",
+    "refund": "Refund",
+    "forward": "Mark succeeded (_forward)",
+}
+
+
 @admin.register(PaymentSource)
-class PaymentSourceAdmin(ResourceAdmin):
-    list_display = ("public_id", "kind", "order", "created_at")
+class PaymentSourceAdmin(TriggerButtonsMixin, ResourceAdmin):
+    list_display = ("public_id", "kind", "order", "intent_status", "created_at")
     exclude = ("client_secret",)  # the shopper's, for Stripe.js
     list_select_related = ("order",)
     list_filter = ("kind",)
-    search_fields = ("public_id", "order__number")
+    search_fields = ("public_id", "order__number", "stripe_id")
     raw_id_fields = ("order",)
+    trigger_labels = {"refresh": "Refresh from Stripe"}
+
+    def may_trigger(self, request, obj) -> bool:
+        return obj.kind == "stripe_payments" and request.user.has_perm(
+            "orders.change_paymentsource"
+        )
+
+    def run_trigger(self, request, source, name):
+        run_on_each(
+            self,
+            request,
+            [source],
+            self.trigger_labels[name],
+            lambda s: stripe_payments.refresh_for_operator(s, ctx=operator_context(request)),
+        )
 
 
 @admin.register(Transaction)
-class TransactionAdmin(ResourceAdmin):
+class TransactionAdmin(TriggerButtonsMixin, ResourceAdmin):
+    """Each transaction with its gateway's outcome (payments.md: message, error code and
+    detail of a refused or unanswered call); an operator captures, voids, refunds or forwards
+    through the API's services."""
+
     list_display = (
         "number",
         "kind",
@@ -431,11 +459,14 @@ class TransactionAdmin(ResourceAdmin):
         "formatted_amount",
         "balance",
         "succeeded",
+        "message",
+        "error_code",
         "created_at",
     )
     list_select_related = ("order",)
-    list_filter = ("kind", "succeeded")
-    search_fields = ("number", "order__number", "public_id")
+    list_filter = ("kind", "succeeded", "error_code")
+    search_fields = ("number", "order__number", "public_id", "gateway_transaction_id")
+    trigger_labels = dict(TRANSACTION_ACTIONS)
 
     def get_queryset(self, request):
         return with_balances(super().get_queryset(request))
@@ -453,6 +484,18 @@ class TransactionAdmin(ResourceAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def may_trigger(self, request, obj) -> bool:
+        return request.user.has_perm("orders.change_transaction")
+
+    def run_trigger(self, request, tx, name):
+        run_on_each(
+            self,
+            request,
+            [tx],
+            self.trigger_labels[name],
+            lambda t: transactions.run_operator_trigger(t, name, ctx=operator_context(request)),
+        )
 
 
 @admin.register(LineItem)

@@ -18,6 +18,7 @@ unless an authorization was recorded for it (a webhook's, before `_place`)."""
 from commerce.exceptions import ValidationError
 from commerce.services import save_record
 from orders.gateways import stripe_gateway as stripe_api
+from orders.locks import lock_order
 from orders.models import Order, PaymentSource, Transaction
 from orders.services.carts import attach_source, check_source_type, ensure_editable
 from orders.services.stripe_webhooks import settle
@@ -98,6 +99,14 @@ def refresh_stripe_payment(source: PaymentSource, value=True, *, ctx=None) -> Pa
                 "exp_year": card.exp_year,
             }
     return save_record(source, validate=())
+
+
+def refresh_for_operator(source: PaymentSource, *, ctx=None) -> PaymentSource:
+    """`_refresh` from the admin: the order locked first (orders.locks, step 1)."""
+    order = lock_order(source.order)
+    source = PaymentSource.objects.select_related("payment_gateway").get(pk=source.pk)
+    source.order = order
+    return refresh_stripe_payment(source, ctx=ctx)
 
 
 def _cancel_replaced(previous: PaymentSource | None) -> None:

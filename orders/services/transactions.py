@@ -10,6 +10,7 @@ payment status before the move), all before a gateway is called (`guard`)."""
 from commerce.events import emit_event
 from commerce.exceptions import InvalidTransition, ValidationError
 from commerce.services import write_fields
+from orders.locks import lock_order
 from orders.models import Order, Transaction
 from orders.services import lifecycle, payments
 from orders.services.statuses import refresh_payment_status, save_order
@@ -93,3 +94,24 @@ def forward_transaction(tx: Transaction, value=True, *, ctx=None) -> Transaction
     write_fields(tx, ["succeeded", "updated_at"])
     _after(tx.order, tx, f"{tx.kind}.forward")
     return tx
+
+
+# An operator's transaction triggers (the admin), by the kinds that take them.
+OPERATOR_TRIGGERS = {
+    "capture": (capture_authorization, ("authorizations",)),
+    "void": (void_authorization, ("authorizations",)),
+    "refund": (refund_capture, ("captures",)),
+    "forward": (forward_transaction, ("authorizations", "captures", "voids", "refunds")),
+}
+
+
+def run_operator_trigger(tx: Transaction, name: str, *, ctx) -> Transaction:
+    """The API's `_<name>` on `tx` for an operator: its order re-read under its row lock
+    (orders.locks, step 1), the transaction read again, then the trigger's service."""
+    service, kinds = OPERATOR_TRIGGERS[name]
+    order = lock_order(tx.order)
+    tx = Transaction.objects.get(pk=tx.pk)
+    tx.order = order
+    if tx.kind not in kinds:
+        raise ValidationError(f"_{name}", f"is not a trigger of {tx.kind}", error="invalid")
+    return service(tx, True, ctx=ctx)
