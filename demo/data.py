@@ -14,6 +14,7 @@ This module builds data only; the DEBUG guard lives in the management command, s
 build the same demo (they run with DEBUG off).
 """
 
+import os
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -47,11 +48,13 @@ from markets.models import (
     PriceList,
     Promotion,
     ShippingMethod,
+    StripeGateway,
     TaxRule,
 )
 from markets.services import create_market
 from orders.models import Customer
 from orders.services.customers import create_customer
+from orders.services.gateways import create_stripe_gateway
 
 # --- the data (demo.md) -------------------------------------------------------------------------
 
@@ -488,6 +491,43 @@ def seed_payments(demo: Demo) -> None:
         )
 
 
+# A Stripe gateway and a card method in these markets, only when the keys are given
+# (payments.md "Settings and demo data"): DEMO_STRIPE_SECRET_KEY, DEMO_STRIPE_PUBLISHABLE_KEY.
+STRIPE_GATEWAY = {"name": "Stripe"}
+STRIPE_METHODS = [
+    {"market": "usa", "name": "Card (Stripe)"},
+    {"market": "eu", "name": "Carta (Stripe)"},
+]
+
+
+def seed_stripe(demo: Demo) -> None:
+    """Created through the service that registers its webhook endpoint at Stripe (a key Stripe
+    refuses stops the seeding with its message); the keys of an existing one follow the
+    environment."""
+    secret = os.environ.get("DEMO_STRIPE_SECRET_KEY", "")
+    publishable = os.environ.get("DEMO_STRIPE_PUBLISHABLE_KEY", "")
+    if not (secret and publishable):
+        return
+    gateway = demo.ensure(
+        StripeGateway,
+        {"name": STRIPE_GATEWAY["name"]},
+        {"login": secret, "publishable_key": publishable, "disabled_at": None},
+        create=lambda **fields: create_stripe_gateway(fields),
+        label="stripe_gateways",
+    )
+    for spec in STRIPE_METHODS:
+        demo.ensure(
+            PaymentMethod,
+            {"market": demo.markets[spec["market"]], "payment_source_type": "stripe_payments"},
+            {
+                "name": spec["name"],
+                "price_amount_cents": 0,
+                "payment_gateway": gateway,
+                "disabled_at": None,
+            },
+        )
+
+
 def seed_taxes(demo: Demo) -> None:
     for spec in TAX_CALCULATORS:
         calculator = demo.ensure(ManualTaxCalculator, {"name": spec["name"]})
@@ -580,6 +620,7 @@ STEPS: list[Callable[[Demo], None]] = [
     seed_markets,
     seed_shipping,
     seed_payments,
+    seed_stripe,
     seed_taxes,
     seed_promotions,
     seed_customer,

@@ -1,0 +1,34 @@
+"""`seed_demo` and Stripe (payments.md "Settings and demo data"): a "Stripe" gateway and a card
+method in usa and eu only when DEMO_STRIPE_SECRET_KEY and DEMO_STRIPE_PUBLISHABLE_KEY are set,
+created as the API creates one (its webhook endpoint registered), idempotent by name."""
+
+import pytest
+
+from demo.data import seed_demo
+from markets.models import PaymentGateway, PaymentMethod
+
+pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]
+
+
+def test_no_keys_no_stripe(fake_stripe, monkeypatch):
+    monkeypatch.delenv("DEMO_STRIPE_SECRET_KEY", raising=False)
+    monkeypatch.delenv("DEMO_STRIPE_PUBLISHABLE_KEY", raising=False)
+    seed_demo()
+    assert not PaymentGateway.objects.filter(kind="stripe_gateways").exists()
+    assert fake_stripe.requests == []
+
+
+def test_with_keys_a_gateway_and_a_method_per_market_once(fake_stripe, monkeypatch):
+    monkeypatch.setenv("DEMO_STRIPE_SECRET_KEY", fake_stripe.key)
+    monkeypatch.setenv("DEMO_STRIPE_PUBLISHABLE_KEY", "pk_test_demo")
+    seed_demo()
+    seed_demo()
+    (gateway,) = PaymentGateway.objects.filter(kind="stripe_gateways")
+    assert (gateway.name, gateway.publishable_key) == ("Stripe", "pk_test_demo")
+    assert gateway.webhook_endpoint_id.startswith("we_")
+    assert len(fake_stripe.calls("webhook_endpoints.create")) == 1
+    methods = PaymentMethod.objects.filter(payment_gateway=gateway).order_by("market__code")
+    assert [(m.market.code, m.payment_source_type) for m in methods] == [
+        ("eu", "stripe_payments"),
+        ("usa", "stripe_payments"),
+    ]
