@@ -317,6 +317,8 @@ WEBHOOK_API_BASE_URL = os.environ.get("WEBHOOK_API_BASE_URL", "http://127.0.0.1:
 STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "https://api.stripe.com")
 # The whole of one gateway operation, the library's network retries included.
 PAYMENT_GATEWAY_TIMEOUT_SECONDS = float(os.environ.get("PAYMENT_GATEWAY_TIMEOUT_SECONDS", "8"))
+# Calls without an answer that open an external gateway's circuit (it fails at once until reset).
+EXTERNAL_GATEWAY_CIRCUIT_THRESHOLD = int(os.environ.get("EXTERNAL_GATEWAY_CIRCUIT_THRESHOLD", "30"))
 
 # --- bench (make bench) ------------------------------------------------------------------------
 # BENCH=1 adds an X-SQL-Statements header and a plain-DRF baseline URL (/bench/plain-orders).

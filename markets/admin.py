@@ -14,6 +14,7 @@ from markets.models import (
     Coupon,
     CouponCodesPromotionRule,
     DeliveryLeadTime,
+    ExternalGateway,
     FixedAmountPromotion,
     FreeShippingPromotion,
     ManualGateway,
@@ -213,13 +214,25 @@ STRIPE_FIELDS = (
     "webhook_endpoint_id",
     "webhook_endpoint_secret",
 )
+# An external gateway's (payments.md), edited through the API that checks its URLs.
+EXTERNAL_FIELDS = (
+    "authorize_url",
+    "capture_url",
+    "void_url",
+    "refund_url",
+    "token_url",
+    "external_includes",
+    "shared_secret",
+    "circuit_state",
+    "circuit_failure_count",
+)
 
 
 class GatewayAdminMixin:
     list_display = ("name", "kind", "force_payments", "disabled_at", "public_id", "created_at")
     search_fields = ("name", "public_id", "reference")
     list_filter = ("kind", "disabled_at")
-    exclude = ("kind", *STRIPE_FIELDS)
+    exclude = ("kind", *STRIPE_FIELDS, *EXTERNAL_FIELDS)
 
 
 @admin.register(PaymentGateway)
@@ -238,8 +251,36 @@ class StripeGatewayAdmin(GatewayAdminMixin, ResourceAdmin):
     at Stripe (payments.md)."""
 
     list_filter = ("disabled_at",)
-    exclude = ("kind", "login", "publishable_key", "webhook_endpoint_secret")
+    exclude = (
+        "kind",
+        "login",
+        "publishable_key",
+        "webhook_endpoint_secret",
+        *EXTERNAL_FIELDS,
+    )
     readonly_fields = ("connected_account", "auto_payments", "webhook_endpoint_id")
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(ExternalGateway)
+class ExternalGatewayAdmin(GatewayAdminMixin, ResourceAdmin):
+    """Read and disabled here; created through the API, which checks its URLs (payments.md)."""
+
+    list_display = (*GatewayAdminMixin.list_display[:-2], "circuit_state", "public_id")
+    list_filter = ("disabled_at", "circuit_state")
+    exclude = ("kind", *STRIPE_FIELDS, "shared_secret")
+    readonly_fields = (
+        "authorize_url",
+        "capture_url",
+        "void_url",
+        "refund_url",
+        "token_url",
+        "external_includes",
+        "circuit_state",
+        "circuit_failure_count",
+    )
 
     def has_add_permission(self, request):
         return False

@@ -153,10 +153,18 @@ class PaymentGateway(Resource):
     `disabled_at` are a Stripe gateway's (payments.md "Stripe"): `login` and
     `publishable_key` are write-only, never rendered, logged or shown."""
 
-    KINDS = [("manual_gateways", "manual_gateways"), ("stripe_gateways", "stripe_gateways")]
-    secret_fields = ("login", "webhook_endpoint_secret")
+    KINDS = [
+        ("manual_gateways", "manual_gateways"),
+        ("stripe_gateways", "stripe_gateways"),
+        ("external_gateways", "external_gateways"),
+    ]
+    secret_fields = ("login", "webhook_endpoint_secret", "shared_secret")
     # The payment source type each gateway kind's methods take (payments.md).
-    SOURCE_TYPES = {"manual_gateways": "wire_transfers", "stripe_gateways": "stripe_payments"}
+    SOURCE_TYPES = {
+        "manual_gateways": "wire_transfers",
+        "stripe_gateways": "stripe_payments",
+        "external_gateways": "external_payments",
+    }
 
     kind = models.CharField(max_length=64, choices=KINDS, default="manual_gateways")
     name = models.CharField(max_length=255)
@@ -168,6 +176,19 @@ class PaymentGateway(Resource):
     auto_payments = models.BooleanField(default=False)
     webhook_endpoint_id = models.CharField(max_length=255, null=True, blank=True)
     webhook_endpoint_secret = models.CharField(max_length=255, null=True, blank=True)
+    # An external gateway's (payments.md "External gateways"): the merchant's URLs, what its
+    # payloads include besides the order, the secret signing them, and the circuit breaker.
+    authorize_url = models.CharField(max_length=2048, null=True, blank=True)
+    capture_url = models.CharField(max_length=2048, null=True, blank=True)
+    void_url = models.CharField(max_length=2048, null=True, blank=True)
+    refund_url = models.CharField(max_length=2048, null=True, blank=True)
+    token_url = models.CharField(max_length=2048, null=True, blank=True)
+    external_includes = models.JSONField(null=True, blank=True)
+    shared_secret = models.CharField(max_length=64, default=new_shared_secret, editable=False)
+    circuit_state = models.CharField(
+        max_length=8, choices=ShippingMethod.CIRCUIT_STATES, default="closed"
+    )
+    circuit_failure_count = models.PositiveIntegerField(default=0)
 
     @property
     def credential_keys(self) -> dict:
@@ -217,6 +238,22 @@ class StripeGateway(PaymentGateway):
 
     def save(self, *args, **kwargs):
         self.kind = "stripe_gateways"
+        super().save(*args, **kwargs)
+
+
+class ExternalGatewayManager(models.Manager):
+    def get_queryset(self):
+        return super().get_queryset().filter(kind="external_gateways")
+
+
+class ExternalGateway(PaymentGateway):
+    objects = ExternalGatewayManager()
+
+    class Meta:
+        proxy = True
+
+    def save(self, *args, **kwargs):
+        self.kind = "external_gateways"
         super().save(*args, **kwargs)
 
 

@@ -6,8 +6,12 @@ from django.db.models import Count, prefetch_related_objects
 from rest_framework import serializers
 
 from commerce import codes, money
+from commerce.exceptions import CommerceError
 from commerce.jsonapi.fields import StrictCharField
+from commerce.jsonapi.query import parse_include
+from commerce.jsonapi.registry import registry
 from commerce.jsonapi.serializers import ResourceSerializer
+from commerce.webhooks import ssrf
 from inventory import serializers as inventory_serializers
 from markets import selectors
 from markets.models import (
@@ -201,6 +205,62 @@ class PaymentGatewaySerializer(ResourceSerializer):
         model = PaymentGateway
         fields = ["name", "force_payments", "credential_keys", "disabled_at"]
         read_only_fields = ["disabled_at", "credential_keys"]
+
+
+class ExternalGatewaySerializer(ResourceSerializer):
+    """payments.md "External gateways": the merchant's URLs (checked by the webhooks' SSRF guard
+    when saved), `shared_secret` made on create and returned (integration tokens only), the
+    circuit breaker's state."""
+
+    URLS = ("authorize_url", "capture_url", "void_url", "refund_url", "token_url")
+
+    class Meta:
+        model = PaymentGateway
+        fields = [
+            "name",
+            "force_payments",
+            "credential_keys",
+            "disabled_at",
+            "circuit_state",
+            "circuit_failure_count",
+            "shared_secret",
+            "external_includes",
+            "authorize_url",
+            "capture_url",
+            "void_url",
+            "refund_url",
+            "token_url",
+        ]
+        read_only_fields = [
+            "disabled_at",
+            "credential_keys",
+            "circuit_state",
+            "circuit_failure_count",
+            "shared_secret",
+        ]
+
+    def validate(self, attrs):
+        for name in self.URLS:
+            url = attrs.get(name)
+            if url:
+                try:
+                    ssrf.check_url(url)
+                except ssrf.UnsafeURL as exc:
+                    raise serializers.ValidationError({name: str(exc)}) from None
+        return attrs
+
+    def validate_external_includes(self, value):
+        if value is None:
+            return value
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise serializers.ValidationError("must be an array of strings")
+        try:
+            parse_include(",".join(value), registry, "external_payments")
+        except CommerceError:
+            raise serializers.ValidationError(
+                "names a relationship an external payment does not have"
+            ) from None
+        return value
 
 
 class StripeGatewaySerializer(ResourceSerializer):

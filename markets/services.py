@@ -37,11 +37,12 @@ def enable(record, value=True, *, ctx=None):
     return record
 
 
-def reset_circuit(shipping_method, value=True, *, ctx=None):
-    shipping_method.circuit_state = "closed"
-    shipping_method.circuit_failure_count = 0
-    shipping_method.save(update_fields=["circuit_state", "circuit_failure_count", "updated_at"])
-    return shipping_method
+def reset_circuit(record, value=True, *, ctx=None):
+    """`_reset_circuit` of a shipping method's or an external gateway's circuit breaker."""
+    record.circuit_state = "closed"
+    record.circuit_failure_count = 0
+    record.save(update_fields=["circuit_state", "circuit_failure_count", "updated_at"])
+    return record
 
 
 def active_promotion_q(now=None) -> Q:

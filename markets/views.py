@@ -227,7 +227,7 @@ class PaymentMethodResource(ResourceView):
     relationships_map = {
         "market": Rel("markets", create="optional", update=True),
         "payment_gateway": Rel(
-            ("manual_gateways", "stripe_gateways", "payment_gateways"),
+            ("manual_gateways", "stripe_gateways", "external_gateways", "payment_gateways"),
             create="required",
             update=True,
             type_of=lambda gateway: gateway.kind,

@@ -412,7 +412,11 @@ class PaymentSource(Resource):
     a Stripe payment's (payments.md "Stripe"): its PaymentIntent (`stripe_id`,
     `client_secret`) and what was last read of it (`intent_*`, `charge_id`, the card)."""
 
-    KINDS = [("wire_transfers", "wire_transfers"), ("stripe_payments", "stripe_payments")]
+    KINDS = [
+        ("wire_transfers", "wire_transfers"),
+        ("stripe_payments", "stripe_payments"),
+        ("external_payments", "external_payments"),
+    ]
     secret_fields = ("client_secret",)
     shared_secret_fields = ("client_secret",)  # for the shopper's Stripe.js
 
@@ -436,6 +440,8 @@ class PaymentSource(Resource):
     intent_status = models.CharField(max_length=64, null=True, blank=True)
     intent_amount_cents = models.IntegerField(null=True, blank=True)
     intent_currency_code = models.CharField(max_length=3, null=True, blank=True)
+    # An external payment's: the token the storefront obtained from the PSP.
+    payment_source_token = models.CharField(max_length=255, null=True, blank=True)
 
     @property
     def mismatched_amounts(self) -> bool:
@@ -452,6 +458,8 @@ class PaymentSource(Resource):
     def payment_instrument(self) -> dict:
         if self.kind == "stripe_payments":
             return {"issuer_type": "card", **(self.card or {})}
+        if self.kind == "external_payments":
+            return {"issuer_type": "external"}
         return {"issuer_type": "wire_transfer"}
 
 

@@ -234,6 +234,23 @@ class WireTransferSerializer(ResourceSerializer):
         fields = ["payment_instrument"]
 
 
+class ExternalPaymentSerializer(ResourceSerializer):
+    """payments.md "External gateways": the token the storefront obtained from the PSP."""
+
+    payment_source_token = StrictCharField(max_length=255)
+    payment_instrument = serializers.JSONField(read_only=True)
+
+    class Meta:
+        model = PaymentSource
+        fields = ["payment_source_token", "options", "payment_instrument"]
+        create_only_fields = ["payment_source_token"]
+
+    def validate_options(self, value):
+        if value is not None and not isinstance(value, dict):
+            raise serializers.ValidationError("must be an object")
+        return value
+
+
 class StripePaymentSerializer(ResourceSerializer):
     """payments.md "Stripe": what the storefront's Stripe.js needs (`client_secret`,
     `publishable_key`) and what was read of the PaymentIntent."""

@@ -13,6 +13,7 @@ from inventory.models import (
 )
 from markets.models import (
     DeliveryLeadTime,
+    ExternalGateway,
     ManualGateway,
     Market,
     Merchant,
@@ -179,6 +180,13 @@ class StripeGatewayFactory(factory.django.DjangoModelFactory):
     publishable_key = "pk_test_factory0000"
     webhook_endpoint_id = factory.Sequence(lambda n: f"we_factory{n}")
     webhook_endpoint_secret = "whsec_factory"
+
+
+class ExternalGatewayFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ExternalGateway
+
+    name = factory.Sequence(lambda n: f"External gateway {n}")
 
 
 class PaymentMethodFactory(factory.django.DjangoModelFactory):

@@ -132,6 +132,7 @@ MAKERS = {
     "paymentgateway": lambda: PaymentGateway.objects.create(name=f"Gateway {next(_seq)}"),
     "manualgateway": f.ManualGatewayFactory,
     "stripegateway": f.StripeGatewayFactory,
+    "externalgateway": f.ExternalGatewayFactory,
     "paymentmethod": f.PaymentMethodFactory,
     "taxcalculator": lambda: _calculator(TaxCalculator),
     "manualtaxcalculator": _calculator,

@@ -23,12 +23,13 @@ ORDERS_LAYERS = [
     # reads and locks over the models; the serializers only parse
     {"orders.selectors", "orders.locks", "orders.serializers"},
     # the calls out to payment gateways (payments.md): no models of their own, no services
-    {"orders.gateways", "orders.gateways.stripe_gateway"},
+    {"orders.gateways", "orders.gateways.stripe_gateway", "orders.gateways.external_gateway"},
     # the one writer of each status
     {"orders.services", "orders.services.statuses"},
     # steps a trigger takes: payments, stock, coupon and promotion uses and reads, customers
     {
         "orders.services.payments",
+        "orders.services.gateway_calls",
         "orders.services.stock",
         "orders.services.usage",
         "orders.services.promotions",

@@ -277,9 +277,15 @@ class _ApiOrigin:
 
 
 def render_document(event, include_resources) -> dict:
-    """The event's resource as its JSON:API document, with the webhook's includes, rendered
-    through the resource registry by type name (the kernel knows no app)."""
-    type_name = event.resource_type
+    """The event's resource as its JSON:API document, with the webhook's includes."""
+    return render_resource(event.resource_type, event.resource_id, include_resources)
+
+
+def render_resource(type_name: str, public_id: str, include_resources=()) -> dict:
+    """A resource as its JSON:API document with `include_resources` (none, should the registry
+    no longer know one of them), rendered through the resource registry by type name (the kernel
+    knows no app) with the back office's reach; links point at the public API. Also what an
+    external payment gateway is sent (payments.md)."""
     resource_cls = registry.get(type_name)
     instance = None
     query = Query()
@@ -288,13 +294,13 @@ def render_document(event, include_resources) -> dict:
             query = Query(
                 include=parse_include(",".join(include_resources or ()), registry, type_name)
             )
-        except CommerceError:  # the registry changed since the webhook was saved
+        except CommerceError:  # the registry changed since the includes were saved
             query = Query()
-        qs = resource_cls.scoped_queryset(WORKER_CTX).filter(public_id=event.resource_id)
+        qs = resource_cls.scoped_queryset(WORKER_CTX).filter(public_id=public_id)
         qs = qs.prefetch_related(*prefetches(resource_cls, query.include, WORKER_CTX))
         instance = qs.first()
     if instance is None:  # e.g. orders.destroy: the record is gone
-        return {"data": {"id": event.resource_id, "type": type_name, "meta": resource_meta()}}
+        return {"data": {"id": public_id, "type": type_name, "meta": resource_meta()}}
     return DocumentBuilder(_ApiOrigin(), query, WORKER_CTX).document(
         instance, type_name, many=False
     )

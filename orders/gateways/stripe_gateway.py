@@ -11,6 +11,8 @@ connection error, 5xx)."""
 import stripe
 from django.conf import settings
 
+from orders.gateways import Refused, Unavailable
+
 # The events a gateway's webhook endpoint is registered for (payments.md "Webhooks").
 WEBHOOK_EVENTS = (
     "payment_intent.amount_capturable_updated",
@@ -18,25 +20,6 @@ WEBHOOK_EVENTS = (
     "payment_intent.canceled",
     "charge.refunded",
 )
-
-
-class Refused(Exception):
-    """Stripe answered with a refusal: `message` is its message (keys masked by Stripe),
-    `code` its error code, `bad_key` whether the secret key itself was refused."""
-
-    decline_code: str | None = None
-
-    def __init__(self, message: str, code: str | None = None, *, bad_key: bool = False):
-        super().__init__(message)
-        self.message, self.code, self.bad_key = message, code, bad_key
-
-
-class Unavailable(Exception):
-    """No usable answer from Stripe; `reason` says why (`timeout`, `connection`, `http 503`)."""
-
-    def __init__(self, reason: str):
-        super().__init__(f"Gateway unavailable: {reason}")
-        self.reason = reason
 
 
 def _client(gateway) -> stripe.StripeClient:
@@ -67,9 +50,8 @@ def _call(operation):
         status = error.http_status or 0
         if status >= 500 or status == 0:
             raise Unavailable(f"http {status}" if status else "unreadable answer") from None
-        refusal = Refused(error.user_message or str(error), error.code)
-        refusal.decline_code = getattr(error.error, "decline_code", None) if error.error else None
-        raise refusal from None
+        decline = getattr(error.error, "decline_code", None) if error.error else None
+        raise Refused(error.user_message or str(error), error.code, detail=decline) from None
 
 
 def check_key(gateway) -> None:

@@ -317,7 +317,11 @@ def create_payment_source(*, ctx: TokenContext, values: dict, kind: str) -> Paym
     ensure_editable(order)
     check_source_type(order, kind)
     source = PaymentSource(
-        kind=kind, order=order, payment_gateway_id=order.payment_method.payment_gateway_id
+        kind=kind,
+        order=order,
+        payment_gateway_id=order.payment_method.payment_gateway_id,
+        payment_source_token=values.get("payment_source_token"),
+        options=values.get("options"),
     )
     return attach_source(order, save_record(source, validate=()))
 

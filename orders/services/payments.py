@@ -1,61 +1,59 @@
 """Payments: authorizations, captures, voids and refunds recorded as transactions, through the
-gateway of the order's payment source (payments.md): the manual gateway calls nobody; a Stripe
-payment's calls go to Stripe (orders.gateways.stripe_gateway) under the order's row lock, each
-money-moving call with the idempotency key `<object id>-<operation>-<n>` (n = 1 + earlier
-attempts of that operation on that object that got an answer, so the retry of an unanswered
-one repeats its key and Stripe replays instead of charging twice). The order's `payment_status`
-then follows from the succeeded ones (orders.services.statuses.refresh_payment_status).
+gateway of the payment source (payments.md, one interface for every kind): the manual gateway
+calls nobody; a Stripe payment's calls go to Stripe (orders.gateways.stripe_gateway), an
+external payment's to the merchant's URLs (orders.gateways.external_gateway), under the
+order's row lock, each money-moving call with its idempotency key. How a call is recorded,
+failed or not, and what a refused request keeps: orders.services.gateway_calls. The order's
+`payment_status` then follows from the succeeded transactions
+(orders.services.statuses.refresh_payment_status). Balances are read through
+`orders.selectors`."""
 
-A gateway's refusal, or no answer, is a failed transaction and a 422 on the trigger sent; the
-failed transaction, and any money that did move in the same request, is kept though the
-request is undone (commerce.kept), with the order's payment status that follows from it.
-Balances are read through `orders.selectors`."""
+from functools import partial
 
-from commerce.events import emit_event
 from commerce.exceptions import ValidationError
-from commerce.kept import keep_if_refused
-from commerce.services import write_fields, write_record
+from orders.gateways import Refused, Unavailable
 from orders.gateways import stripe_gateway as stripe_api
-from orders.locks import lock_order
 from orders.models import Order, Transaction
 from orders.selectors import capture_balance, refund_balance
-from orders.services.statuses import refresh_payment_status
-
-# Failed attempts that got no answer: their retry repeats the key (payments.md rule 4).
-NO_ANSWER = ("gateway_unavailable", "circuit_open")
-
-
-def _record(order: Order, kind: str, amount: int, **refs) -> Transaction:
-    count = Transaction.objects.filter(order=order).count()
-    method = order.payment_method
-    tx = Transaction(
-        kind=kind,
-        order=order,
-        payment_source=order.payment_source,
-        number=f"{order.number}/T/{count + 1:03d}",
-        currency_code=order.currency_code,
-        amount_cents=amount,
-        payment_method_type=method.payment_source_type if method else None,
-        **{"succeeded": True, "message": "Success!", **refs},
-    )
-    write_record(tx)
-    emit_event(f"{kind}.create", tx, amount_cents=amount)
-    return tx
+from orders.services.gateway_calls import call, call_key, external_call, keep, record
 
 
 def record_transaction(order: Order, kind: str, amount: int, **refs) -> Transaction:
     """A succeeded transaction Stripe reports (orders.services.stripe_webhooks)."""
-    return _record(order, kind, amount, **refs)
+    return record(order, kind, amount, **refs)
 
 
 def authorize(order: Order) -> Transaction:
-    """At `_place`: the manual gateway records the authorization; a Stripe payment's
+    """At `_place`: the manual gateway records the authorization; an external gateway is asked
+    for it (a refusal: 422 on `payment_source`, the failed attempt kept); a Stripe payment's
     PaymentIntent must be authorized already (`stripe_authorization`)."""
     amount = order.amount_to_authorize
     source = order.payment_source
     if source is not None and source.kind == "stripe_payments":
         return stripe_authorization(order, source, amount)
-    return _record(order, "authorizations", amount)
+    if source is not None and source.kind == "external_payments":
+        gateway = source.payment_gateway
+        answer = call(
+            "payment_source",
+            order,
+            "authorizations",
+            amount,
+            {},
+            lambda key: external_call(
+                gateway,
+                "authorize",
+                gateway.authorize_url,
+                "external_payments",
+                source.public_id,
+                amount=amount,
+                currency=order.currency_code,
+                key=key,
+            ),
+            call_key(source.public_id, "authorize", kind="authorizations", payment_source=source),
+            relationship=True,
+        )
+        return keep(record(order, "authorizations", answer.amount_cents, **_ids(answer)))
+    return record(order, "authorizations", amount)
 
 
 def stripe_authorization(order: Order, source, amount: int) -> Transaction:
@@ -70,7 +68,7 @@ def stripe_authorization(order: Order, source, amount: int) -> Transaction:
         return recorded
     try:
         intent = stripe_api.retrieve_intent(source.payment_gateway, source.stripe_id)
-    except (stripe_api.Refused, stripe_api.Unavailable) as failure:
+    except (Refused, Unavailable) as failure:
         raise ValidationError(
             "payment_source",
             getattr(failure, "message", None) or str(failure),
@@ -93,9 +91,9 @@ def stripe_authorization(order: Order, source, amount: int) -> Transaction:
             status=intent.status,
         )
     ids = {"token": intent.id, "gateway_transaction_id": intent.id}
-    authorization = _record(order, "authorizations", amount, **ids)
+    authorization = record(order, "authorizations", amount, **ids)
     if intent.status == "succeeded":
-        _record(order, "captures", amount, reference_authorization=authorization, **ids)
+        record(order, "captures", amount, reference_authorization=authorization, **ids)
     return authorization
 
 
@@ -125,11 +123,23 @@ def capture(
         guard()
     order = authorization.order
     source = authorization.payment_source
-    if not _stripe(source):
-        return _record(order, "captures", amount, reference_authorization=authorization)
     refs = {"reference_authorization": authorization}
+    attempt = partial(call_key, authorization.public_id, "capture", kind="captures", **refs)
+    if _kind(source) == "external_payments":
+        answer = call(
+            trigger,
+            order,
+            "captures",
+            amount,
+            refs,
+            _external(source, "capture", "authorizations", authorization.public_id, amount, order),
+            attempt(),
+        )
+        return keep(record(order, "captures", answer.amount_cents, **refs, **_ids(answer)))
+    if _kind(source) != "stripe_payments":
+        return record(order, "captures", amount, **refs)
     params = {} if amount == balance else {"amount_to_capture": amount}
-    intent = _call(
+    intent = call(
         trigger,
         order,
         "captures",
@@ -138,12 +148,12 @@ def capture(
         lambda key: stripe_api.capture_intent(
             source.payment_gateway, source.stripe_id, params, idempotency_key=key
         ),
-        _key(authorization, "captures", "capture", "reference_authorization"),
+        attempt(),
     )
     ids = {"token": intent.id, "gateway_transaction_id": intent.id}
-    tx = _kept(_record(order, "captures", amount, **refs, **ids))
+    tx = keep(record(order, "captures", amount, **refs, **ids))
     if amount < balance:  # Stripe captures once and releases the rest
-        _kept(_record(order, "voids", balance - amount, **refs, **ids))
+        keep(record(order, "voids", balance - amount, **refs, **ids))
     return tx
 
 
@@ -158,9 +168,21 @@ def void(authorization: Transaction, *, trigger: str = "_void", guard=None) -> T
     order = authorization.order
     source = authorization.payment_source
     refs = {"reference_authorization": authorization}
-    if not _stripe(source):
-        return _record(order, "voids", balance, **refs)
-    intent = _call(
+    attempt = partial(call_key, authorization.public_id, "void", kind="voids", **refs)
+    if _kind(source) == "external_payments":
+        answer = call(
+            trigger,
+            order,
+            "voids",
+            balance,
+            refs,
+            _external(source, "void", "authorizations", authorization.public_id, balance, order),
+            attempt(),
+        )
+        return keep(record(order, "voids", balance, **refs, **_ids(answer)))
+    if _kind(source) != "stripe_payments":
+        return record(order, "voids", balance, **refs)
+    intent = call(
         trigger,
         order,
         "voids",
@@ -169,10 +191,10 @@ def void(authorization: Transaction, *, trigger: str = "_void", guard=None) -> T
         lambda key: stripe_api.cancel_intent(
             source.payment_gateway, source.stripe_id, idempotency_key=key
         ),
-        _key(authorization, "voids", "void", "reference_authorization"),
+        attempt(),
     )
     ids = {"token": intent.id, "gateway_transaction_id": intent.id}
-    return _kept(_record(order, "voids", balance, **refs, **ids))
+    return keep(record(order, "voids", balance, **refs, **ids))
 
 
 def refund(
@@ -198,24 +220,36 @@ def refund(
     order = capture_tx.order
     source = capture_tx.payment_source
     refs = {"reference_capture": capture_tx}
-    if not _stripe(source):
-        return _record(order, "refunds", amount, **refs)
+    attempt = partial(call_key, capture_tx.public_id, "refund", kind="refunds", **refs)
+    if _kind(source) == "external_payments":
+        answer = call(
+            trigger,
+            order,
+            "refunds",
+            amount,
+            refs,
+            _external(source, "refund", "captures", capture_tx.public_id, amount, order),
+            attempt(),
+        )
+        return keep(record(order, "refunds", answer.amount_cents, **refs, **_ids(answer)))
+    if _kind(source) != "stripe_payments":
+        return record(order, "refunds", amount, **refs)
     params = {
         "payment_intent": source.stripe_id,
         "amount": amount,
         "metadata": {"capture_id": capture_tx.public_id},
     }
-    stripe_refund = _call(
+    stripe_refund = call(
         trigger,
         order,
         "refunds",
         amount,
         refs,
         lambda key: stripe_api.create_refund(source.payment_gateway, params, idempotency_key=key),
-        _key(capture_tx, "refunds", "refund", "reference_capture"),
+        attempt(),
     )
     ids = {"token": stripe_refund.id, "gateway_transaction_id": stripe_refund.id}
-    return _kept(_record(order, "refunds", amount, **refs, **ids))
+    return keep(record(order, "refunds", amount, **refs, **ids))
 
 
 def balance_for(tx: Transaction) -> int | None:
@@ -232,68 +266,30 @@ def balance_for(tx: Transaction) -> int | None:
 # --- gateway calls ------------------------------------------------------------------------
 
 
-def _stripe(source) -> bool:
-    return source is not None and source.kind == "stripe_payments"
+def _kind(source) -> str | None:
+    return source.kind if source is not None else None
 
 
-def _key(target: Transaction, kind: str, operation: str, reference: str) -> str:
-    """`<object id>-<operation>-<n>` (payments.md rule 4)."""
-    answered = (
-        Transaction.objects.filter(kind=kind, **{reference: target})
-        .exclude(succeeded=False, error_code__in=NO_ANSWER)
-        .count()
-    )
-    return f"{target.public_id}-{operation}-{answered + 1}"
-
-
-def _call(trigger: str, order: Order, kind: str, amount: int, refs: dict, call, key: str):
-    """Make the gateway call; a refusal or no answer is a failed transaction, kept, and a 422
-    on `trigger`."""
-    try:
-        return call(key)
-    except stripe_api.Refused as refusal:
-        message, code, detail = refusal.message, refusal.code, refusal.decline_code
-        error = "gateway_error"
-    except stripe_api.Unavailable as failure:
-        message, code, detail = str(failure), "gateway_unavailable", failure.reason
-        error = "gateway_unavailable"
-    failed = _record(
-        order,
-        kind,
-        amount,
-        succeeded=False,
-        message=message[:255],
-        error_code=code,
-        error_detail=detail,
-        **refs,
-    )
-    _kept(failed)
-    raise ValidationError(
-        trigger,
-        message,
-        error=error,
-        gateway_code=code,
-        transaction=failed.public_id,
-    )
-
-
-def _kept(tx: Transaction) -> Transaction:
-    """Keep `tx` should the request be refused: written again alone, with the order's payment
-    status that follows (its other statuses do not move)."""
-    values = {
-        field.attname: getattr(tx, field.attname)
-        for field in Transaction._meta.concrete_fields
-        if not field.primary_key
+def _ids(answer) -> dict:
+    """What an external gateway's answer gives its transaction."""
+    return {
+        "token": answer.token,
+        "gateway_transaction_id": answer.token,
+        "metadata": answer.metadata or {},
     }
 
-    def write():
-        order = lock_order(tx.order)
-        again = Transaction(**values)
-        write_record(again)
-        emit_event(f"{again.kind}.create", again, amount_cents=again.amount_cents)
-        before = order.payment_status
-        if refresh_payment_status(order) != before:
-            write_fields(order, ["payment_status", "payment_updated_at", "updated_at"])
 
-    keep_if_refused(write)
-    return tx
+def _external(source, operation: str, type_name: str, public_id: str, amount: int, order):
+    """The call of `operation` at the source's external gateway, for `call` to make."""
+    gateway = source.payment_gateway
+    url = getattr(gateway, f"{operation}_url")
+    return lambda key: external_call(
+        gateway,
+        operation,
+        url,
+        type_name,
+        public_id,
+        amount=amount,
+        currency=order.currency_code,
+        key=key,
+    )

@@ -3,10 +3,11 @@ calls (markets holds the rows and the plain gateways)."""
 
 from commerce.jsonapi.registry import register
 from commerce.jsonapi.serializers import Rel
-from commerce.jsonapi.views import ResourceView
+from commerce.jsonapi.views import INTEGRATION_ONLY, ResourceView
 from commerce.triggers import Trigger, TriggerSet
-from markets.models import StripeGateway
-from markets.serializers import StripeGatewaySerializer
+from markets.models import ExternalGateway, StripeGateway
+from markets.serializers import ExternalGatewaySerializer, StripeGatewaySerializer
+from markets.services import reset_circuit
 from markets.views import DISABLE_TRIGGERS
 from orders.services import gateways
 
@@ -24,3 +25,15 @@ class StripeGatewayResource(ResourceView):
 
     def create_resource(self, values, ctx):
         return gateways.create_stripe_gateway(values)
+
+
+@register
+class ExternalGatewayResource(ResourceView):
+    resource_type = "external_gateways"
+    model = ExternalGateway
+    serializer_class = ExternalGatewaySerializer
+    triggers = TriggerSet(
+        *DISABLE_TRIGGERS.triggers.values(),
+        Trigger("_reset_circuit", reset_circuit, kinds=INTEGRATION_ONLY, on_create=False),
+    )
+    relationships_map = {"payment_methods": Rel("payment_methods", many=True)}

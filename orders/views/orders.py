@@ -117,7 +117,7 @@ class OrderResource(ResourceView):
             "payment_methods", create="optional", update=True, read_related=("payment_gateway",)
         ),
         "payment_source": Rel(
-            ("wire_transfers", "stripe_payments"),
+            ("wire_transfers", "stripe_payments", "external_payments"),
             create="optional",
             update=True,
             type_of=lambda source: source.kind,

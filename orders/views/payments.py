@@ -69,6 +69,35 @@ class StripePaymentResource(ResourceView):
         return stripe_payments.create_stripe_payment(ctx=ctx, values=values)
 
 
+@register
+class ExternalPaymentResource(ResourceView):
+    """payments.md "External gateways": a payment source whose token the merchant's gateway
+    charges at `_place`."""
+
+    resource_type = "external_payments"
+    model = PaymentSource
+    serializer_class = s.ExternalPaymentSerializer
+    access = NO_LIST
+    answers_from_write = True
+    locked_through = "order"
+    select_related = ("payment_gateway",)
+    relationships_map = {
+        "order": Rel("orders", create="required", lock=True),
+        "payment_gateway": Rel("payment_gateways"),
+    }
+
+    @classmethod
+    def base_queryset(cls):
+        return PaymentSource.objects.filter(kind="external_payments")
+
+    @classmethod
+    def scope(cls, qs, ctx):
+        return reachable_orders(qs, ctx, "order")
+
+    def create_resource(self, values, ctx):
+        return carts.create_payment_source(ctx=ctx, values=values, kind="external_payments")
+
+
 def _transaction_queryset(kind=None):
     """Transactions with their balances (orders.selectors)."""
     qs = Transaction.objects.all() if kind is None else Transaction.objects.filter(kind=kind)
@@ -104,7 +133,8 @@ class TransactionResourceBase(ResourceView):
     relationships_map = {
         "order": Rel("orders"),
         "payment_source": Rel(
-            ("wire_transfers", "stripe_payments"), type_of=lambda source: source.kind
+            ("wire_transfers", "stripe_payments", "external_payments"),
+            type_of=lambda source: source.kind,
         ),
     }
 

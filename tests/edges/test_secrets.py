@@ -17,7 +17,16 @@ pytestmark = pytest.mark.django_db
 RESOLVER_HOPS = 4  # resolve_filter_path walks relationships at depths 0..3
 # Columns named like a secret that are not: resources.md returns them to every reader of the
 # record (an order's shareable id substitute, a transaction's gateway reference).
-NOT_SECRETS = {("Order", "token"), ("Transaction", "token")}
+PROXIES_OF_GATEWAYS = ("PaymentGateway", "ManualGateway", "StripeGateway", "ExternalGateway")
+NOT_SECRETS = {
+    ("Order", "token"),
+    ("Transaction", "token"),
+    # An external payment's token from the PSP, returned to who reads the payment (resources.md:
+    # not write-only), useless without the merchant's own PSP credentials.
+    ("PaymentSource", "payment_source_token"),
+    # A gateway's URL for customer tokens (payments.md), on every kind of gateway row.
+    *((model, "token_url") for model in PROXIES_OF_GATEWAYS),
+}
 # Predicate families: each secret path is tried with `start` and the next of these in turn.
 FAMILIES = [
     "eq",
