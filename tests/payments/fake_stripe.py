@@ -1430,6 +1430,24 @@ class FakeStripe:
         event = self._find_kind(event_id, context.account, "event")
         return self._render(event, params, context.account)
 
+    def snapshot(self):
+        """Everything Stripe holds now, for `restore` (a test that undoes its database work
+        undoes Stripe's with it)."""
+        with self._lock:
+            return copy.deepcopy(
+                (self._objects, self._owners, self._declines, self._secrets, self._idempotency)
+            )
+
+    def restore(self, state) -> None:
+        with self._lock:
+            (
+                self._objects,
+                self._owners,
+                self._declines,
+                self._secrets,
+                self._idempotency,
+            ) = copy.deepcopy(state)
+
     def webhook_secret(self, endpoint_id: str) -> str:
         """The signing secret of a webhook endpoint created through the API."""
         with self._lock:
