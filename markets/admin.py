@@ -271,16 +271,7 @@ class ExternalGatewayAdmin(GatewayAdminMixin, ResourceAdmin):
     list_display = (*GatewayAdminMixin.list_display[:-2], "circuit_state", "public_id")
     list_filter = ("disabled_at", "circuit_state")
     exclude = ("kind", *STRIPE_FIELDS, "shared_secret")
-    readonly_fields = (
-        "authorize_url",
-        "capture_url",
-        "void_url",
-        "refund_url",
-        "token_url",
-        "external_includes",
-        "circuit_state",
-        "circuit_failure_count",
-    )
+    readonly_fields = tuple(name for name in EXTERNAL_FIELDS if name != "shared_secret")
 
     def has_add_permission(self, request):
         return False

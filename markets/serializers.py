@@ -217,10 +217,7 @@ class ExternalGatewaySerializer(ResourceSerializer):
     class Meta:
         model = PaymentGateway
         fields = [
-            "name",
-            "force_payments",
-            "credential_keys",
-            "disabled_at",
+            *PaymentGatewaySerializer.Meta.fields,
             "circuit_state",
             "circuit_failure_count",
             "shared_secret",
@@ -232,8 +229,7 @@ class ExternalGatewaySerializer(ResourceSerializer):
             "token_url",
         ]
         read_only_fields = [
-            "disabled_at",
-            "credential_keys",
+            *PaymentGatewaySerializer.Meta.read_only_fields,
             "circuit_state",
             "circuit_failure_count",
             "shared_secret",
@@ -274,10 +270,7 @@ class StripeGatewaySerializer(ResourceSerializer):
     class Meta:
         model = PaymentGateway
         fields = [
-            "name",
-            "force_payments",
-            "credential_keys",
-            "disabled_at",
+            *PaymentGatewaySerializer.Meta.fields,
             "connected_account",
             "auto_payments",
             "webhook_endpoint_id",
@@ -287,8 +280,7 @@ class StripeGatewaySerializer(ResourceSerializer):
             "publishable_key",
         ]
         read_only_fields = [
-            "disabled_at",
-            "credential_keys",
+            *PaymentGatewaySerializer.Meta.read_only_fields,
             "webhook_endpoint_id",
             "webhook_endpoint_secret",
         ]

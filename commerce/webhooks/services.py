@@ -20,12 +20,10 @@ import http.client
 import json
 import logging
 import secrets
-import ssl
 import time
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -186,32 +184,20 @@ def post(url: str, body: bytes, headers: dict) -> Outcome:
     """POST without following redirects, connecting only to checked public addresses."""
     started = time.monotonic()
     code, message = None, ""
-    conn = None
     try:
-        scheme, host, port = ssrf.split_url(url)
-        timeout = settings.WEBHOOK_TIMEOUT_SECONDS
-        if scheme == "https":
-            conn = http.client.HTTPSConnection(
-                host, port, timeout=timeout, context=ssl.create_default_context()
-            )
-        else:
-            conn = http.client.HTTPConnection(host, port, timeout=timeout)
-        conn._create_connection = ssrf.create_connection
-        parts = urlsplit(url)
-        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        conn.request("POST", target, body=body, headers={**headers, "User-Agent": USER_AGENT})
-        response = conn.getresponse()
-        response.read(RESPONSE_READ_LIMIT)
-        code, message = response.status, response.reason
+        code, message, _ = ssrf.post(
+            url,
+            body,
+            {**headers, "User-Agent": USER_AGENT},
+            timeout=settings.WEBHOOK_TIMEOUT_SECONDS,
+            read_limit=RESPONSE_READ_LIMIT,
+        )
     except ssrf.UnsafeURL as exc:
         message = f"refused: callback_url {exc}"
     except TimeoutError:
         message = "timeout"
     except (OSError, ValueError, http.client.HTTPException) as exc:
         message = str(exc) or exc.__class__.__name__
-    finally:
-        if conn is not None:
-            conn.close()
     duration_ms = int((time.monotonic() - started) * 1000)
     return Outcome(url, code, message[:1000], duration_ms)
 

@@ -7,8 +7,10 @@ that was checked (`create_connection`), so a second lookup cannot swap in anothe
 `WEBHOOK_ALLOW_PRIVATE_URLS=1` lifts the address check (tests, local development).
 """
 
+import http.client
 import ipaddress
 import socket
+import ssl
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -86,3 +88,25 @@ def create_connection(address, timeout=None, source_address=None, *args, **kwarg
             last_error = exc
             sock.close()
     raise last_error or OSError(f"could not connect to {host}")
+
+
+def post(url: str, body: bytes, headers: dict, *, timeout: float, read_limit: int):
+    """POST to `url` without following redirects, connecting only to a checked address:
+    (status, reason, the body's first `read_limit` bytes). Raises UnsafeURL, TimeoutError,
+    OSError, ValueError or http.client.HTTPException (webhooks' deliveries, payment gateways)."""
+    scheme, host, port = split_url(url)
+    if scheme == "https":
+        conn = http.client.HTTPSConnection(
+            host, port, timeout=timeout, context=ssl.create_default_context()
+        )
+    else:
+        conn = http.client.HTTPConnection(host, port, timeout=timeout)
+    conn._create_connection = create_connection
+    try:
+        parts = urlsplit(url)
+        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        conn.request("POST", target, body=body, headers=headers)
+        response = conn.getresponse()
+        return response.status, response.reason, response.read(read_limit)
+    finally:
+        conn.close()

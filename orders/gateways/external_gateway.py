@@ -20,8 +20,6 @@ An empty URL refuses the operation (`not_supported`) without a call."""
 import dataclasses
 import http.client
 import json
-import ssl
-from urllib.parse import urlsplit
 
 from django.conf import settings
 
@@ -67,31 +65,21 @@ def call(
 
 
 def _post(url: str, body: bytes, headers: dict) -> tuple[int, bytes]:
-    conn = None
     try:
-        scheme, host, port = ssrf.split_url(url)
-        timeout = settings.PAYMENT_GATEWAY_TIMEOUT_SECONDS
-        if scheme == "https":
-            conn = http.client.HTTPSConnection(
-                host, port, timeout=timeout, context=ssl.create_default_context()
-            )
-        else:
-            conn = http.client.HTTPConnection(host, port, timeout=timeout)
-        conn._create_connection = ssrf.create_connection
-        parts = urlsplit(url)
-        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        conn.request("POST", target, body=body, headers=headers)
-        response = conn.getresponse()
-        return response.status, response.read(READ_LIMIT)
+        status, _, text = ssrf.post(
+            url,
+            body,
+            headers,
+            timeout=settings.PAYMENT_GATEWAY_TIMEOUT_SECONDS,
+            read_limit=READ_LIMIT,
+        )
     except ssrf.UnsafeURL as exc:
         raise Unavailable(f"refused URL: {exc}") from None
     except TimeoutError:
         raise Unavailable("timeout") from None
     except (OSError, ValueError, http.client.HTTPException) as exc:
         raise Unavailable(f"connection: {exc or exc.__class__.__name__}") from None
-    finally:
-        if conn is not None:
-            conn.close()
+    return status, text
 
 
 def _outcome(status: int, text: bytes, amount: int) -> Answer:
