@@ -39,6 +39,7 @@ from inventory.services import create_stock_location
 from markets.models import (
     Coupon,
     CouponCodesPromotionRule,
+    ExternalGateway,
     ManualGateway,
     ManualTaxCalculator,
     Market,
@@ -528,6 +529,41 @@ def seed_stripe(demo: Demo) -> None:
         )
 
 
+# An external gateway and a method in these markets, only when DEMO_EXTERNAL_GATEWAY_URL is
+# given (payments.md): its operations at <URL>/authorize, /capture, /void, /refund, /token.
+EXTERNAL_GATEWAY = {"name": "External"}
+EXTERNAL_METHODS = [
+    {"market": "usa", "name": "External PSP"},
+    {"market": "eu", "name": "External PSP"},
+]
+
+
+def seed_external_gateway(demo: Demo) -> None:
+    base = os.environ.get("DEMO_EXTERNAL_GATEWAY_URL", "").rstrip("/")
+    if not base:
+        return
+    urls = {
+        f"{op}_url": f"{base}/{op}" for op in ("authorize", "capture", "void", "refund", "token")
+    }
+    gateway = demo.ensure(
+        ExternalGateway,
+        {"name": EXTERNAL_GATEWAY["name"]},
+        {**urls, "disabled_at": None},
+        label="external_gateways",
+    )
+    for spec in EXTERNAL_METHODS:
+        demo.ensure(
+            PaymentMethod,
+            {"market": demo.markets[spec["market"]], "payment_source_type": "external_payments"},
+            {
+                "name": spec["name"],
+                "price_amount_cents": 0,
+                "payment_gateway": gateway,
+                "disabled_at": None,
+            },
+        )
+
+
 def seed_taxes(demo: Demo) -> None:
     for spec in TAX_CALCULATORS:
         calculator = demo.ensure(ManualTaxCalculator, {"name": spec["name"]})
@@ -621,6 +657,7 @@ STEPS: list[Callable[[Demo], None]] = [
     seed_shipping,
     seed_payments,
     seed_stripe,
+    seed_external_gateway,
     seed_taxes,
     seed_promotions,
     seed_customer,
