@@ -68,12 +68,13 @@ def stripe_authorization(order: Order, source, amount: int) -> Transaction:
         return recorded
     try:
         intent = stripe_api.retrieve_intent(source.payment_gateway, source.stripe_id)
-    except (Refused, Unavailable) as failure:
+    except Refused as refusal:  # e.g. an intent Stripe does not know
         raise ValidationError(
-            "payment_source",
-            getattr(failure, "message", None) or str(failure),
-            error="gateway_unavailable",
-            relationship=True,
+            "payment_source", refusal.message, error="gateway_error", relationship=True
+        ) from None
+    except Unavailable as failure:  # a read: nothing moved, nothing to record
+        raise ValidationError(
+            "payment_source", str(failure), error="gateway_unavailable", relationship=True
         ) from None
     if (intent.amount, intent.currency.upper()) != (amount, order.currency_code):
         raise ValidationError(

@@ -230,3 +230,21 @@ def test_a_new_payment_cancels_the_intent_it_replaces(stripe_shop, sales_channel
     )
     cart.refresh_from_db()
     assert cart.payment_source.public_id == second["id"]
+
+
+def test_place_says_when_stripe_does_not_answer_and_records_nothing(
+    stripe_shop, sales_channel, fake_stripe
+):
+    cart = stripe_cart(stripe_shop)
+    payment = ok(pay(sales_channel, cart), 201)
+    fake_stripe.confirm(payment["attributes"]["stripe_id"])
+    fake_stripe.fail_next("payment_intents.retrieve", "500")
+    response = place(sales_channel, cart)
+    assert response.status_code == 422, response.json()
+    (error,) = response.json()["errors"]
+    assert (error["source"]["pointer"], error["meta"]["error"]) == (
+        "/data/relationships/payment_source",
+        "gateway_unavailable",
+    )
+    assert not Transaction.objects.filter(order=cart).exists()
+    assert ok(place(sales_channel, cart))["attributes"]["payment_status"] == "authorized"
