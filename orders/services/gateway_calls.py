@@ -106,8 +106,8 @@ def call(
         amount,
         succeeded=False,
         message=message[:255],
-        error_code=code,
-        error_detail=detail,
+        error_code=code[:64] if code else None,  # a PSP's code, whatever its length
+        error_detail=str(detail)[:255] if detail else None,
         **refs,
     )
     keep(failed)

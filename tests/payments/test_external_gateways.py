@@ -191,3 +191,12 @@ def test_an_operation_without_a_url_is_not_supported(cart, sales_channel, integr
     response = integration.update("orders", cart.public_id, {"_cancel": True})
     assert response.status_code == 422, response.json()
     assert response.json()["errors"][0]["meta"]["gateway_code"] == "not_supported"
+
+
+def test_a_long_refusal_from_the_psp_is_recorded_cut_to_size(cart, sales_channel, receiver):
+    code, message = "x" * 300, "y" * 400
+    receiver.answer("/authorize", 402, {"error": {"code": code, "message": message}})
+    response = place(sales_channel, cart)
+    assert response.status_code == 422, response.json()
+    failed = Transaction.objects.get(order=cart)
+    assert (len(failed.error_code), len(failed.message)) == (64, 255)
