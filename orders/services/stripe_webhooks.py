@@ -35,15 +35,22 @@ _CANCELLED_BY_REFUND = ("placed", "approved")
 def receive(gateway, event) -> None:
     """Record what `event` (verified by the caller) says Stripe did."""
     obj = event.data.object
-    intent_id = obj.id if obj.object == "payment_intent" else getattr(obj, "payment_intent", None)
+    kind = getattr(obj, "object", None)
+    intent_id = None  # events of other objects (refunds, customers ...) are acknowledged only
+    if kind == "payment_intent":
+        intent_id = obj.id
+    elif kind == "charge":
+        intent_id = getattr(obj, "payment_intent", None)
     with transaction.atomic(), recording_events():
-        source = (
-            PaymentSource.objects.filter(
-                kind="stripe_payments", payment_gateway=gateway, stripe_id=intent_id
+        source = None
+        if intent_id:
+            source = (
+                PaymentSource.objects.filter(
+                    kind="stripe_payments", payment_gateway=gateway, stripe_id=intent_id
+                )
+                .only("pk", "order_id")
+                .first()
             )
-            .only("pk", "order_id")
-            .first()
-        )
         order = lock_order(Order(pk=source.order_id)) if source is not None else None
         try:
             with transaction.atomic():

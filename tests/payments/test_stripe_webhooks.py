@@ -122,3 +122,15 @@ def test_forged_stale_and_unknown_are_refused(placed, client, fake_stripe, strip
     assert unknown.status_code == 404
     assert Order.objects.get(pk=order.pk).payment_status == "authorized"
     assert not StripeEvent.objects.exists()
+
+
+def test_events_of_other_objects_are_acknowledged_and_ignored(
+    placed, client, fake_stripe, stripe_client
+):
+    order, _, intent_id = placed
+    gateway = gateway_of(order)
+    stripe_client.v1.payment_intents.capture(intent_id)
+    refund = stripe_client.v1.refunds.create(params={"payment_intent": intent_id, "amount": 100})
+    send(client, fake_stripe, gateway, "charge.refund.updated", refund.id)  # a refund object
+    assert transactions(order) == transactions(order)[:1]  # the authorization only
+    assert StripeEvent.objects.filter(type="charge.refund.updated").count() == 1
