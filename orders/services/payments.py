@@ -8,8 +8,6 @@ failed or not, and what a refused request keeps: orders.services.gateway_calls. 
 (orders.services.statuses.refresh_payment_status). Balances are read through
 `orders.selectors`."""
 
-from functools import partial
-
 from commerce.exceptions import ValidationError
 from orders.gateways import Refused, Unavailable
 from orders.gateways import stripe_gateway as stripe_api
@@ -122,40 +120,14 @@ def capture(
         )
     if guard is not None:
         guard()
-    order = authorization.order
-    source = authorization.payment_source
     refs = {"reference_authorization": authorization}
-    attempt = partial(call_key, authorization.public_id, "capture", kind="captures", **refs)
-    if _kind(source) == "external_payments":
-        answer = call(
-            trigger,
-            order,
-            "captures",
-            amount,
-            refs,
-            _external(source, "capture", "authorizations", authorization.public_id, amount, order),
-            attempt(),
-        )
-        return keep(record(order, "captures", answer.amount_cents, **refs, **_ids(answer)))
-    if _kind(source) != "stripe_payments":
-        return record(order, "captures", amount, **refs)
-    params = {} if amount == balance else {"amount_to_capture": amount}
-    intent = call(
-        trigger,
-        order,
-        "captures",
-        amount,
-        refs,
-        lambda key: stripe_api.capture_intent(
-            source.payment_gateway, source.stripe_id, params, idempotency_key=key
-        ),
-        attempt(),
-    )
-    ids = {"token": intent.id, "gateway_transaction_id": intent.id}
-    tx = keep(record(order, "captures", amount, **refs, **ids))
-    if amount < balance:  # Stripe captures once and releases the rest
-        keep(record(order, "voids", balance - amount, **refs, **ids))
-    return tx
+    capture_tx = _move("capture", authorization, amount, refs, trigger, balance=balance)
+    source = authorization.payment_source
+    if _kind(source) == "stripe_payments" and amount < balance:
+        # Stripe captures once and releases the rest.
+        ids = {"token": capture_tx.token, "gateway_transaction_id": capture_tx.token}
+        keep(record(authorization.order, "voids", balance - amount, **refs, **ids))
+    return capture_tx
 
 
 def void(authorization: Transaction, *, trigger: str = "_void", guard=None) -> Transaction:
@@ -166,36 +138,8 @@ def void(authorization: Transaction, *, trigger: str = "_void", guard=None) -> T
         )
     if guard is not None:
         guard()
-    order = authorization.order
-    source = authorization.payment_source
     refs = {"reference_authorization": authorization}
-    attempt = partial(call_key, authorization.public_id, "void", kind="voids", **refs)
-    if _kind(source) == "external_payments":
-        answer = call(
-            trigger,
-            order,
-            "voids",
-            balance,
-            refs,
-            _external(source, "void", "authorizations", authorization.public_id, balance, order),
-            attempt(),
-        )
-        return keep(record(order, "voids", balance, **refs, **_ids(answer)))
-    if _kind(source) != "stripe_payments":
-        return record(order, "voids", balance, **refs)
-    intent = call(
-        trigger,
-        order,
-        "voids",
-        balance,
-        refs,
-        lambda key: stripe_api.cancel_intent(
-            source.payment_gateway, source.stripe_id, idempotency_key=key
-        ),
-        attempt(),
-    )
-    ids = {"token": intent.id, "gateway_transaction_id": intent.id}
-    return keep(record(order, "voids", balance, **refs, **ids))
+    return _move("void", authorization, balance, refs, trigger)
 
 
 def refund(
@@ -218,39 +162,7 @@ def refund(
         )
     if guard is not None:
         guard()
-    order = capture_tx.order
-    source = capture_tx.payment_source
-    refs = {"reference_capture": capture_tx}
-    attempt = partial(call_key, capture_tx.public_id, "refund", kind="refunds", **refs)
-    if _kind(source) == "external_payments":
-        answer = call(
-            trigger,
-            order,
-            "refunds",
-            amount,
-            refs,
-            _external(source, "refund", "captures", capture_tx.public_id, amount, order),
-            attempt(),
-        )
-        return keep(record(order, "refunds", answer.amount_cents, **refs, **_ids(answer)))
-    if _kind(source) != "stripe_payments":
-        return record(order, "refunds", amount, **refs)
-    params = {
-        "payment_intent": source.stripe_id,
-        "amount": amount,
-        "metadata": {"capture_id": capture_tx.public_id},
-    }
-    stripe_refund = call(
-        trigger,
-        order,
-        "refunds",
-        amount,
-        refs,
-        lambda key: stripe_api.create_refund(source.payment_gateway, params, idempotency_key=key),
-        attempt(),
-    )
-    ids = {"token": stripe_refund.id, "gateway_transaction_id": stripe_refund.id}
-    return keep(record(order, "refunds", amount, **refs, **ids))
+    return _move("refund", capture_tx, amount, {"reference_capture": capture_tx}, trigger)
 
 
 def balance_for(tx: Transaction) -> int | None:
@@ -266,6 +178,72 @@ def balance_for(tx: Transaction) -> int | None:
 
 # --- gateway calls ------------------------------------------------------------------------
 
+# The transaction each operation records.
+_KINDS = {"capture": "captures", "void": "voids", "refund": "refunds"}
+
+
+def _move(operation: str, target: Transaction, amount: int, refs: dict, trigger: str, **extra):
+    """`operation` of `amount` on `target` (an authorization, or a capture for a refund)
+    through its payment source's gateway, recorded: the manual gateway moves it at once; a
+    gateway that calls out (`_GATEWAY_CALLS`) is asked with the operation's idempotency key,
+    what it moved is kept should the request be refused, and its refusal is a failed
+    transaction and a 422 (orders.services.gateway_calls)."""
+    order, kind = target.order, _KINDS[operation]
+    source = target.payment_source
+    gateway_call = _GATEWAY_CALLS.get(_kind(source))
+    if gateway_call is None:
+        return record(order, kind, amount, **refs)
+    moved, ids = call(
+        trigger,
+        order,
+        kind,
+        amount,
+        refs,
+        lambda key: gateway_call(source, operation, target, amount, key, **extra),
+        call_key(target.public_id, operation, kind=kind, **refs),
+    )
+    return keep(record(order, kind, moved, **refs, **ids))
+
+
+def _stripe_call(source, operation, target, amount, key, *, balance=None) -> tuple[int, dict]:
+    """Stripe's call for `operation`: (the amount moved, the transaction's gateway ids)."""
+    gateway, intent_id = source.payment_gateway, source.stripe_id
+    if operation == "capture":
+        params = {} if amount == balance else {"amount_to_capture": amount}
+        done = stripe_api.capture_intent(gateway, intent_id, params, idempotency_key=key)
+    elif operation == "void":
+        done = stripe_api.cancel_intent(gateway, intent_id, idempotency_key=key)
+    else:
+        params = {
+            "payment_intent": intent_id,
+            "amount": amount,
+            "metadata": {"capture_id": target.public_id},
+        }
+        done = stripe_api.create_refund(gateway, params, idempotency_key=key)
+    return amount, {"token": done.id, "gateway_transaction_id": done.id}
+
+
+def _external_call(source, operation, target, amount, key, **_) -> tuple[int, dict]:
+    """The external gateway's call for `operation` (its payload is `target`): what it says it
+    moved (a void moves what was asked), with its token and metadata."""
+    gateway, order = source.payment_gateway, target.order
+    answer = external_call(
+        gateway,
+        operation,
+        getattr(gateway, f"{operation}_url"),
+        target.kind,
+        target.public_id,
+        amount=amount,
+        currency=order.currency_code,
+        key=key,
+    )
+    moved = amount if operation == "void" else answer.amount_cents
+    return moved, _ids(answer)
+
+
+# The gateways that call out, by their payment source's kind.
+_GATEWAY_CALLS = {"stripe_payments": _stripe_call, "external_payments": _external_call}
+
 
 def _kind(source) -> str | None:
     return source.kind if source is not None else None
@@ -278,19 +256,3 @@ def _ids(answer) -> dict:
         "gateway_transaction_id": answer.token,
         "metadata": answer.metadata or {},
     }
-
-
-def _external(source, operation: str, type_name: str, public_id: str, amount: int, order):
-    """The call of `operation` at the source's external gateway, for `call` to make."""
-    gateway = source.payment_gateway
-    url = getattr(gateway, f"{operation}_url")
-    return lambda key: external_call(
-        gateway,
-        operation,
-        url,
-        type_name,
-        public_id,
-        amount=amount,
-        currency=order.currency_code,
-        key=key,
-    )
