@@ -1,7 +1,7 @@
 from rest_framework import serializers
 
 from commerce import codes
-from commerce.jsonapi.fields import StrictCharField
+from commerce.jsonapi.fields import MetadataField, StrictCharField
 from commerce.jsonapi.serializers import ResourceSerializer
 from orders.models import (
     ORDER_MONEY,
@@ -238,17 +238,13 @@ class ExternalPaymentSerializer(ResourceSerializer):
     """payments.md "External gateways": the token the storefront obtained from the PSP."""
 
     payment_source_token = StrictCharField(max_length=255)
+    options = MetadataField(required=False, allow_null=True)
     payment_instrument = serializers.JSONField(read_only=True)
 
     class Meta:
         model = PaymentSource
         fields = ["payment_source_token", "options", "payment_instrument"]
         create_only_fields = ["payment_source_token"]
-
-    def validate_options(self, value):
-        if value is not None and not isinstance(value, dict):
-            raise serializers.ValidationError("must be an object")
-        return value
 
 
 class StripePaymentSerializer(ResourceSerializer):
@@ -264,6 +260,7 @@ class StripePaymentSerializer(ResourceSerializer):
     on_behalf_of = serializers.SerializerMethodField()
     transfer_group = serializers.SerializerMethodField()
     mismatched_amounts = serializers.BooleanField(read_only=True)
+    options = MetadataField(required=False, allow_null=True)
     payment_instrument = serializers.JSONField(read_only=True)
 
     class Meta:
@@ -285,11 +282,6 @@ class StripePaymentSerializer(ResourceSerializer):
         ]
         read_only_fields = ["charge_id", "payment_method"]
         create_only_fields = ["stripe_id", "client_secret", "receipt_email"]
-
-    def validate_options(self, value):
-        if value is not None and not isinstance(value, dict):
-            raise serializers.ValidationError("must be an object")
-        return value
 
     def get_on_behalf_of(self, source) -> None:
         return None  # Connect's on_behalf_of is not sent (payments.md)

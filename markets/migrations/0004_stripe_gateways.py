@@ -4,56 +4,61 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('markets', '0003_coupon_promotion'),
+        ("markets", "0003_coupon_promotion"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='StripeGateway',
-            fields=[
-            ],
+            name="StripeGateway",
+            fields=[],
             options={
-                'proxy': True,
-                'indexes': [],
-                'constraints': [],
+                "proxy": True,
+                "indexes": [],
+                "constraints": [],
             },
-            bases=('markets.paymentgateway',),
+            bases=("markets.paymentgateway",),
         ),
         migrations.AddField(
-            model_name='paymentgateway',
-            name='auto_payments',
+            model_name="paymentgateway",
+            name="auto_payments",
             field=models.BooleanField(default=False),
         ),
         migrations.AddField(
-            model_name='paymentgateway',
-            name='connected_account',
+            model_name="paymentgateway",
+            name="connected_account",
             field=models.CharField(blank=True, max_length=255, null=True),
         ),
         migrations.AddField(
-            model_name='paymentgateway',
-            name='login',
-            field=models.CharField(blank=True, default='', max_length=255),
+            model_name="paymentgateway",
+            name="login",
+            field=models.CharField(blank=True, default="", max_length=255),
         ),
         migrations.AddField(
-            model_name='paymentgateway',
-            name='publishable_key',
-            field=models.CharField(blank=True, default='', max_length=255),
+            model_name="paymentgateway",
+            name="publishable_key",
+            field=models.CharField(blank=True, default="", max_length=255),
         ),
         migrations.AddField(
-            model_name='paymentgateway',
-            name='webhook_endpoint_id',
+            model_name="paymentgateway",
+            name="webhook_endpoint_id",
             field=models.CharField(blank=True, max_length=255, null=True),
         ),
         migrations.AddField(
-            model_name='paymentgateway',
-            name='webhook_endpoint_secret',
+            model_name="paymentgateway",
+            name="webhook_endpoint_secret",
             field=models.CharField(blank=True, max_length=255, null=True),
         ),
         migrations.AlterField(
-            model_name='paymentgateway',
-            name='kind',
-            field=models.CharField(choices=[('manual_gateways', 'manual_gateways'), ('stripe_gateways', 'stripe_gateways')], default='manual_gateways', max_length=64),
+            model_name="paymentgateway",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("manual_gateways", "manual_gateways"),
+                    ("stripe_gateways", "stripe_gateways"),
+                ],
+                default="manual_gateways",
+                max_length=64,
+            ),
         ),
     ]

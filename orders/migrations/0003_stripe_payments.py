@@ -5,76 +5,88 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('markets', '0004_stripe_gateways'),
-        ('orders', '0002_stocklineitem_stock_reservation'),
+        ("markets", "0004_stripe_gateways"),
+        ("orders", "0002_stocklineitem_stock_reservation"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='paymentsource',
-            name='card',
+            model_name="paymentsource",
+            name="card",
             field=models.JSONField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='paymentsource',
-            name='charge_id',
+            model_name="paymentsource",
+            name="charge_id",
             field=models.CharField(blank=True, max_length=255, null=True),
         ),
         migrations.AddField(
-            model_name='paymentsource',
-            name='client_secret',
+            model_name="paymentsource",
+            name="client_secret",
             field=models.CharField(blank=True, max_length=255, null=True),
         ),
         migrations.AddField(
-            model_name='paymentsource',
-            name='intent_amount_cents',
+            model_name="paymentsource",
+            name="intent_amount_cents",
             field=models.IntegerField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='paymentsource',
-            name='intent_currency_code',
+            model_name="paymentsource",
+            name="intent_currency_code",
             field=models.CharField(blank=True, max_length=3, null=True),
         ),
         migrations.AddField(
-            model_name='paymentsource',
-            name='intent_status',
+            model_name="paymentsource",
+            name="intent_status",
             field=models.CharField(blank=True, max_length=64, null=True),
         ),
         migrations.AddField(
-            model_name='paymentsource',
-            name='options',
+            model_name="paymentsource",
+            name="options",
             field=models.JSONField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='paymentsource',
-            name='payment_gateway',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='payment_sources', to='markets.paymentgateway'),
+            model_name="paymentsource",
+            name="payment_gateway",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="payment_sources",
+                to="markets.paymentgateway",
+            ),
         ),
         migrations.AddField(
-            model_name='paymentsource',
-            name='payment_method',
+            model_name="paymentsource",
+            name="payment_method",
             field=models.JSONField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='paymentsource',
-            name='receipt_email',
+            model_name="paymentsource",
+            name="receipt_email",
             field=models.CharField(blank=True, max_length=255, null=True),
         ),
         migrations.AddField(
-            model_name='paymentsource',
-            name='return_url',
+            model_name="paymentsource",
+            name="return_url",
             field=models.CharField(blank=True, max_length=2048, null=True),
         ),
         migrations.AddField(
-            model_name='paymentsource',
-            name='stripe_id',
+            model_name="paymentsource",
+            name="stripe_id",
             field=models.CharField(blank=True, db_index=True, max_length=255, null=True),
         ),
         migrations.AlterField(
-            model_name='paymentsource',
-            name='kind',
-            field=models.CharField(choices=[('wire_transfers', 'wire_transfers'), ('stripe_payments', 'stripe_payments')], default='wire_transfers', max_length=32),
+            model_name="paymentsource",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("wire_transfers", "wire_transfers"),
+                    ("stripe_payments", "stripe_payments"),
+                ],
+                default="wire_transfers",
+                max_length=32,
+            ),
         ),
     ]

@@ -5,24 +5,39 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('markets', '0004_stripe_gateways'),
-        ('orders', '0003_stripe_payments'),
+        ("markets", "0004_stripe_gateways"),
+        ("orders", "0003_stripe_payments"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='StripeEvent',
+            name="StripeEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('event_id', models.CharField(max_length=255)),
-                ('type', models.CharField(max_length=128)),
-                ('received_at', models.DateTimeField(auto_now_add=True)),
-                ('gateway', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='markets.paymentgateway')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("event_id", models.CharField(max_length=255)),
+                ("type", models.CharField(max_length=128)),
+                ("received_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "gateway",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="markets.paymentgateway",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('gateway', 'event_id'), name='stripe_event_once')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("gateway", "event_id"), name="stripe_event_once"
+                    )
+                ],
             },
         ),
     ]

@@ -4,20 +4,27 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('orders', '0004_stripe_events'),
+        ("orders", "0004_stripe_events"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='paymentsource',
-            name='payment_source_token',
+            model_name="paymentsource",
+            name="payment_source_token",
             field=models.CharField(blank=True, max_length=255, null=True),
         ),
         migrations.AlterField(
-            model_name='paymentsource',
-            name='kind',
-            field=models.CharField(choices=[('wire_transfers', 'wire_transfers'), ('stripe_payments', 'stripe_payments'), ('external_payments', 'external_payments')], default='wire_transfers', max_length=32),
+            model_name="paymentsource",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("wire_transfers", "wire_transfers"),
+                    ("stripe_payments", "stripe_payments"),
+                    ("external_payments", "external_payments"),
+                ],
+                default="wire_transfers",
+                max_length=32,
+            ),
         ),
     ]

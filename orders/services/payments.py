@@ -16,11 +16,6 @@ from orders.selectors import capture_balance, refund_balance
 from orders.services.gateway_calls import call, call_key, external_call, keep, record
 
 
-def record_transaction(order: Order, kind: str, amount: int, **refs) -> Transaction:
-    """A succeeded transaction Stripe reports (orders.services.stripe_webhooks)."""
-    return record(order, kind, amount, **refs)
-
-
 def authorize(order: Order) -> Transaction:
     """At `_place`: the manual gateway records the authorization; an external gateway is asked
     for it (a refusal: 422 on `payment_source`, the failed attempt kept); a Stripe payment's

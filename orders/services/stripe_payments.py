@@ -12,8 +12,11 @@ read under it), and calls Stripe through orders.gateways.stripe_gateway.
   `_update` (create a new payment then).
 - `_refresh`: the intent read again: its status, payment method, card and charge.
 
-A payment replacing another as the cart's source cancels the other's intent, best effort,
-unless an authorization was recorded for it (a webhook's, before `_place`)."""
+A payment replacing another as the cart's source cancels the other's intent once it is
+committed, best effort, unless an authorization was recorded for it (a webhook's, before
+`_place`)."""
+
+from django.db import transaction
 
 from commerce.exceptions import ValidationError
 from commerce.services import save_record
@@ -117,14 +120,18 @@ def _cancel_replaced(previous: PaymentSource | None) -> None:
         return
     if Transaction.objects.filter(token=previous.stripe_id, succeeded=True).exists():
         return
-    try:
-        stripe_api.cancel_intent(
-            previous.payment_gateway,
-            previous.stripe_id,
-            idempotency_key=f"{previous.public_id}-void-1",
-        )
-    except (stripe_api.Refused, stripe_api.Unavailable):
-        pass
+    gateway, intent_id = previous.payment_gateway, previous.stripe_id
+
+    def cancel():
+        try:
+            stripe_api.cancel_intent(
+                gateway, intent_id, idempotency_key=f"{previous.public_id}-void-1"
+            )
+        except (stripe_api.Refused, stripe_api.Unavailable):
+            pass
+
+    # Once the new payment is committed: a request refused after this point keeps the old one.
+    transaction.on_commit(cancel)
 
 
 def _intent_params(order: Order, source: PaymentSource, gateway) -> dict:

@@ -25,7 +25,7 @@ from orders.locks import lock_order
 from orders.models import Order, PaymentSource, StripeEvent, Transaction
 from orders.selectors import capture_balance, refund_balance
 from orders.services import lifecycle
-from orders.services.payments import record_transaction
+from orders.services.gateway_calls import record
 from orders.services.statuses import refresh_payment_status, save_order
 
 # A full refund cancels an order in these statuses (orders.md `_refund`).
@@ -80,16 +80,16 @@ def settle(order: Order, intent_id: str, obj) -> None:
     if authorization is None:
         if status not in ("requires_capture", "succeeded"):
             return
-        authorization = record_transaction(order, "authorizations", amount, **ids)
+        authorization = record(order, "authorizations", amount, **ids)
     refs = {"reference_authorization": authorization}
     missing = captured - _sum(kind="captures", **refs)
     if missing > 0:
-        record_transaction(order, "captures", missing, **refs, **ids)
+        record(order, "captures", missing, **refs, **ids)
     if status in ("succeeded", "canceled"):
         # Captured once, the rest is released; canceled, all of it.
         balance = capture_balance(authorization)
         if balance > 0:
-            record_transaction(order, "voids", balance, **refs, **ids)
+            record(order, "voids", balance, **refs, **ids)
     if refunded is not None:
         _record_refunds(order, authorization, refunded, obj.id)
     refresh_payment_status(order)
@@ -110,7 +110,7 @@ def _record_refunds(order: Order, authorization: Transaction, refunded: int, cha
     for capture in captures:
         amount = min(missing, refund_balance(capture))
         if amount > 0:
-            record_transaction(
+            record(
                 order,
                 "refunds",
                 amount,

@@ -220,10 +220,13 @@ def test_an_order_paying_by_wire_transfer_takes_no_stripe_payment(stripe_shop, s
     )
 
 
-def test_a_new_payment_cancels_the_intent_it_replaces(stripe_shop, sales_channel, fake_stripe):
+def test_a_new_payment_cancels_the_intent_it_replaces(
+    stripe_shop, sales_channel, fake_stripe, django_capture_on_commit_callbacks
+):
     cart = stripe_cart(stripe_shop)
     first = ok(pay(sales_channel, cart), 201)
-    second = ok(pay(sales_channel, cart), 201)
+    with django_capture_on_commit_callbacks(execute=True):  # as a committed request runs them
+        second = ok(pay(sales_channel, cart), 201)
     assert fake_stripe.get(first["attributes"]["stripe_id"])["status"] == "canceled"
     assert fake_stripe.get(second["attributes"]["stripe_id"])["status"] == (
         "requires_payment_method"
@@ -248,3 +251,14 @@ def test_place_says_when_stripe_does_not_answer_and_records_nothing(
     )
     assert not Transaction.objects.filter(order=cart).exists()
     assert ok(place(sales_channel, cart))["attributes"]["payment_status"] == "authorized"
+
+
+def test_options_must_be_an_object(stripe_shop, sales_channel, fake_stripe):
+    response = pay(sales_channel, stripe_cart(stripe_shop), options="customer=cus_1")
+    assert response.status_code == 422, response.json()
+    (error,) = response.json()["errors"]
+    assert (error["source"]["pointer"], error["detail"]) == (
+        "/data/attributes/options",
+        "options - must be an object",
+    )
+    assert fake_stripe.calls("payment_intents.create") == []
