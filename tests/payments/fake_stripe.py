@@ -1,6 +1,7 @@
 """A stateful fake of the Stripe API that the test suite owns: a loopback HTTP server answering
 the calls a card gateway makes (PaymentIntents with separate authorisation and capture, refunds,
-webhook endpoints, balance) in Stripe's shapes, driven by the official `stripe` library.
+Customers and saved cards, webhook endpoints, balance) in Stripe's shapes, driven by the
+official `stripe` library.
 Standard library only; no Django.
 
 Pointing a client at it (stripe 16.x; `client.v1.<resource>` is the spelling there, the bare
@@ -49,6 +50,11 @@ The fake:
 - `fake.confirm(pi_id, card="visa"|"mastercard"|"amex"|"declined"|"insufficient_funds")` does
   what Stripe.js would; through the API, `payment_method` takes those cards' test tokens
   (`pm_card_visa`, `pm_card_chargeDeclined`, ... see TEST_PAYMENT_METHODS) or a `pm_...` id.
+- Customers (`POST /v1/customers`, `GET /v1/customers/:id`) and saved cards, with Stripe's
+  rules: an intent's `customer` must exist; a PaymentMethod charged for an intent with a
+  `customer` and `setup_future_usage` is attached to that customer (its `customer`), and pays
+  again only with that `customer` (e.g. `confirm=true, off_session=true`); one charged (or
+  declined) without being attached is spent and refused thereafter.
 - `fake.fail_next(target, mode, delay=None, times=1)`: the next request(s) matching `target`
   (an operation name such as "payment_intents.capture", or a path prefix starting with "/")
   fail with `mode`: "decline" (402 card_error; a confirm declines the card for real), "500"
@@ -143,6 +149,12 @@ AMOUNT_FIELDS = (
     "payment_method_types",
     "capture_method",
     "setup_future_usage",
+)
+REUSED_PAYMENT_METHOD = (
+    "The provided PaymentMethod was previously used with a PaymentIntent without Customer "
+    "attachment, shared with a connected account without Customer attachment, or was detached "
+    "from a Customer. It may not be used again. To use a PaymentMethod multiple times, you must "
+    "attach it to a Customer first."
 )
 DECLINE_MESSAGES = {
     "generic_decline": "Your card was declined.",
@@ -399,6 +411,8 @@ ROUTES: list[tuple[str, re.Pattern, str]] = [
     (method, re.compile(f"^{pattern}$"), operation)
     for method, pattern, operation in [
         ("GET", r"/v1/balance", "balance.retrieve"),
+        ("POST", r"/v1/customers", "customers.create"),
+        ("GET", r"/v1/customers/([^/]+)", "customers.retrieve"),
         ("POST", r"/v1/payment_intents", "payment_intents.create"),
         ("GET", r"/v1/payment_intents/([^/]+)", "payment_intents.retrieve"),
         ("POST", r"/v1/payment_intents/([^/]+)", "payment_intents.update"),
@@ -419,6 +433,7 @@ OPERATIONS = frozenset(operation for _, _, operation in ROUTES)
 
 # Object kinds by id prefix: (object name, the name Stripe's "No such ..." uses).
 KINDS = {
+    "cus": ("customer", "customer"),
     "pi": ("payment_intent", "payment_intent"),
     "ch": ("charge", "charge"),
     "pm": ("payment_method", "PaymentMethod"),
@@ -501,6 +516,7 @@ class FakeStripe:
         self._objects: dict[str, dict] = {}  # id -> object, in creation order
         self._owners: dict[str, str | None] = {}  # id -> Stripe-Account it was created under
         self._declines: dict[str, str | None] = {}  # payment method id -> its decline code
+        self._used: set[str] = set()  # payment methods charged without being attached: spent
         self._secrets: dict[str, str] = {}  # webhook endpoint id -> its signing secret
         self._idempotency: dict[tuple, _Stored] = {}
         self._injections: list[_Injection] = []
@@ -887,6 +903,37 @@ class FakeStripe:
             return self._new_payment_method(TEST_PAYMENT_METHODS[value], account)
         return self._find_kind(value, account, "payment_method", param="payment_method")
 
+    def _customer(self, value: str | None, account: str | None) -> str | None:
+        """A `customer` parameter: the id of a Customer of that account, else Stripe's 400."""
+        if value is None:
+            return None
+        customer = self._objects.get(value)
+        if customer is None or customer["object"] != "customer" or self._owners[value] != account:
+            raise _missing("customer", value, param="customer", status=400)
+        return value
+
+    def _check_usable(self, method: dict, customer: str | None) -> None:
+        """Stripe's reuse rules: a PaymentMethod attached to a Customer pays only with that
+        `customer`; one charged without being attached is spent."""
+        owner = method["customer"]
+        if owner is not None and customer is None:
+            raise FakeStripeError(
+                400,
+                f"The `payment_method` parameter supplied {method['id']} belongs to the Customer "
+                f"{owner}. Please include the Customer in the `customer` parameter on the "
+                "PaymentIntent.",
+                param="payment_method",
+            )
+        if owner is not None and owner != customer:
+            raise FakeStripeError(
+                400,
+                f"The customer does not have a payment method with the ID {method['id']}. The "
+                "payment method must be attached to the customer.",
+                param="payment_method",
+            )
+        if owner is None and method["id"] in self._used:
+            raise FakeStripeError(400, REUSED_PAYMENT_METHOD, param="payment_method")
+
     def _card_error(self, decline_code: str, **extra) -> FakeStripeError:
         return FakeStripeError(
             402,
@@ -908,7 +955,9 @@ class FakeStripe:
 
     def _authorise(self, intent: dict, method: dict, context: _Context) -> None:
         """Charge `method` for `intent`: authorised (requires_capture) or captured (succeeded),
-        or declined (a failed charge; the intent back to requires_payment_method, 402)."""
+        or declined (a failed charge; the intent back to requires_payment_method, 402). A method
+        not attached to a Customer is then spent, unless the intent has a `customer` and
+        `setup_future_usage` and succeeds: then it is attached to that customer."""
         now = int(time.time())
         decline_code = self._declines.get(method["id"])
         if context.decline and decline_code is None:
@@ -953,6 +1002,11 @@ class FakeStripe:
         }
         self._store(charge, self._owners[intent["id"]])
         intent["latest_charge"] = charge["id"]
+        if method["customer"] is None:
+            if decline_code is None and intent["customer"] and intent["setup_future_usage"]:
+                method["customer"] = intent["customer"]  # saved for the customer's next payment
+            else:
+                self._used.add(method["id"])
         if decline_code is not None:
             message = DECLINE_MESSAGES.get(decline_code, "Your card was declined.")
             charge.update(
@@ -1009,6 +1063,47 @@ class FakeStripe:
             "livemode": False,
             "pending": [{**fund, "amount": 0, "source_types": {"card": 0}} for fund in funds],
         }
+
+    def _op_customers_create(self, context, params):
+        _allow(params, ("email", "name", "description", "phone", "metadata"))
+        customer = {
+            "id": self._id("cus", 14),
+            "object": "customer",
+            "address": None,
+            "balance": 0,
+            "created": int(time.time()),
+            "currency": None,
+            "default_source": None,
+            "delinquent": False,
+            "description": _string(params, "description"),
+            "discount": None,
+            "email": _string(params, "email"),
+            "invoice_prefix": "".join(
+                self._random.choice(string.ascii_uppercase + string.digits) for _ in range(8)
+            ),
+            "invoice_settings": {
+                "custom_fields": None,
+                "default_payment_method": None,
+                "footer": None,
+                "rendering_options": None,
+            },
+            "livemode": False,
+            "metadata": _merge_metadata({}, params.get("metadata")),
+            "name": _string(params, "name"),
+            "next_invoice_sequence": 1,
+            "phone": _string(params, "phone"),
+            "preferred_locales": [],
+            "shipping": None,
+            "tax_exempt": "none",
+            "test_clock": None,
+        }
+        self._store(customer, context.account)
+        return self._render(customer, params, context.account)
+
+    def _op_customers_retrieve(self, context, params, customer_id):
+        _allow(params, ())
+        customer = self._find_kind(customer_id, context.account, "customer")
+        return self._render(customer, params, context.account)
 
     def _op_payment_intents_create(self, context, params):
         _allow(
@@ -1074,11 +1169,14 @@ class FakeStripe:
                 "to this customer along with the customer ID.",
                 code="payment_intent_unexpected_state",
             )
+        customer = self._customer(_string(params, "customer"), context.account)
         method = (
             self._payment_method(params["payment_method"], context.account)
             if params.get("payment_method")
             else None
         )
+        if method:
+            self._check_usable(method, customer)
         intent_id = self._id("pi")
         intent = {
             "id": intent_id,
@@ -1098,7 +1196,7 @@ class FakeStripe:
             "confirmation_method": "automatic",
             "created": int(time.time()),
             "currency": currency,
-            "customer": _string(params, "customer"),
+            "customer": customer,
             "description": _string(params, "description"),
             "last_payment_error": None,
             "latest_charge": None,
@@ -1177,10 +1275,20 @@ class FakeStripe:
             changes["setup_future_usage"] = _string(
                 params, "setup_future_usage", choices=("on_session", "off_session")
             )
+        if "customer" in params:
+            customer = _string(params, "customer")
+            if intent["customer"] and customer != intent["customer"]:
+                raise FakeStripeError(
+                    400,
+                    "You cannot modify `customer` on a PaymentIntent once it already has been "
+                    "set. To fulfill a payment with a different Customer, cancel this "
+                    "PaymentIntent and create a new one.",
+                    param="customer",
+                )
+            changes["customer"] = self._customer(customer, context.account)
         for name in (
             "description",
             "receipt_email",
-            "customer",
             "statement_descriptor",
             "statement_descriptor_suffix",
             "transfer_group",
@@ -1191,9 +1299,9 @@ class FakeStripe:
             changes["shipping"] = params["shipping"] or None
         changes["metadata"] = _merge_metadata(intent["metadata"], params.get("metadata"))
         if params.get("payment_method"):
-            changes["payment_method"] = self._payment_method(
-                params["payment_method"], context.account
-            )["id"]
+            method = self._payment_method(params["payment_method"], context.account)
+            self._check_usable(method, changes.get("customer", intent["customer"]))
+            changes["payment_method"] = method["id"]
             changes["status"] = "requires_confirmation"
         intent.update(changes)
         return self._render(intent, params, context.account)
@@ -1233,6 +1341,11 @@ class FakeStripe:
                 "You can either update the PaymentIntent with a payment method and then "
                 "confirm it again, or confirm it again directly with a payment method.",
                 code="payment_intent_unexpected_state",
+            )
+        self._check_usable(method, intent["customer"])
+        if "setup_future_usage" in params:
+            intent["setup_future_usage"] = _string(
+                params, "setup_future_usage", choices=("on_session", "off_session")
             )
         if params.get("receipt_email"):
             intent["receipt_email"] = params["receipt_email"]
@@ -1435,7 +1548,14 @@ class FakeStripe:
         undoes Stripe's with it)."""
         with self._lock:
             return copy.deepcopy(
-                (self._objects, self._owners, self._declines, self._secrets, self._idempotency)
+                (
+                    self._objects,
+                    self._owners,
+                    self._declines,
+                    self._used,
+                    self._secrets,
+                    self._idempotency,
+                )
             )
 
     def restore(self, state) -> None:
@@ -1444,6 +1564,7 @@ class FakeStripe:
                 self._objects,
                 self._owners,
                 self._declines,
+                self._used,
                 self._secrets,
                 self._idempotency,
             ) = copy.deepcopy(state)

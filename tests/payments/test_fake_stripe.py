@@ -1,6 +1,6 @@
 """The Stripe fake (fake_stripe.py) driven by the official `stripe` library, as the card gateway
-will drive it: authorisation, capture, refunds, cancel, declines, idempotent replays, injected
-failures, webhook endpoints and signed events. No database."""
+will drive it: authorisation, capture, refunds, cancel, declines, customers and saved cards,
+idempotent replays, injected failures, webhook endpoints and signed events. No database."""
 
 import json
 import time
@@ -286,6 +286,197 @@ def test_objects_belong_to_the_stripe_account_they_were_made_under(client, fake)
         client.v1.payment_intents.retrieve(intent.id)
     same = client.v1.payment_intents.retrieve(intent.id, options={"stripe_account": "acct_shop1"})
     assert same.id == intent.id
+
+
+# --- customers and saved cards ----------------------------------------------------------------
+
+
+REUSED = "The provided PaymentMethod was previously used with a PaymentIntent without Customer"
+
+
+def saved_card(client, fake, usage="off_session"):
+    """A customer, and the Visa card an authorised intent saved for them."""
+    customer = client.v1.customers.create(params={"email": "ada@example.com"})
+    intent = authorised(client, fake, customer=customer.id, setup_future_usage=usage)
+    return customer, client.v1.payment_intents.retrieve(intent.id).payment_method
+
+
+def test_a_customer_is_created_retrieved_and_replayed(client, fake):
+    params = {
+        "email": "ada@example.com",
+        "name": "Ada Lovelace",
+        "description": "shop user 7",
+        "metadata": {"user_id": "7"},
+    }
+    options = {"idempotency_key": "user-7-customer"}
+    customer = client.v1.customers.create(params=params, options=options)
+    assert customer.id.startswith("cus_") and customer.object == "customer"
+    assert (customer.email, customer.name, customer.description) == (
+        "ada@example.com",
+        "Ada Lovelace",
+        "shop user 7",
+    )
+    assert customer.metadata.to_dict() == {"user_id": "7"}
+    assert customer.livemode is False and customer.created
+    assert customer.invoice_settings.default_payment_method is None
+    assert "deleted" not in customer
+
+    retrieved = client.v1.customers.retrieve(customer.id)
+    assert retrieved.to_dict() == customer.to_dict()
+    again = client.v1.customers.create(params=params, options=options)
+    assert again.id == customer.id
+    assert again.last_response.headers["Idempotent-Replayed"] == "true"
+    assert len(fake.all("customer")) == 1
+
+    with pytest.raises(stripe.InvalidRequestError) as elsewhere:
+        client.v1.customers.retrieve(customer.id, options={"stripe_account": "acct_shop1"})
+    assert (elsewhere.value.http_status, elsewhere.value.code) == (404, "resource_missing")
+
+
+def test_an_intent_for_an_unknown_customer_is_refused(client, fake):
+    with pytest.raises(stripe.InvalidRequestError) as refused:
+        client.v1.payment_intents.create(
+            params={"amount": 100, "currency": "usd", "customer": "cus_nope"}
+        )
+    assert (refused.value.http_status, refused.value.code, refused.value.param) == (
+        400,
+        "resource_missing",
+        "customer",
+    )
+    assert refused.value.user_message == "No such customer: 'cus_nope'"
+    assert fake.all("payment_intent") == []
+
+    intent = client.v1.payment_intents.create(params={"amount": 100, "currency": "usd"})
+    with pytest.raises(stripe.InvalidRequestError) as on_update:
+        client.v1.payment_intents.update(intent.id, params={"customer": "cus_nope"})
+    assert (on_update.value.code, on_update.value.param) == ("resource_missing", "customer")
+    assert client.v1.payment_intents.retrieve(intent.id).customer is None
+
+
+def test_setup_future_usage_attaches_the_card_to_the_customer(client, fake):
+    customer = client.v1.customers.create(params={"email": "ada@example.com"})
+    intent = client.v1.payment_intents.create(
+        params={
+            "amount": 1000,
+            "currency": "usd",
+            "capture_method": "manual",
+            "customer": customer.id,
+            "setup_future_usage": "off_session",
+        }
+    )
+    assert intent.customer == customer.id
+    confirmed = client.v1.payment_intents.confirm(
+        intent.id, params={"payment_method": "pm_card_visa"}
+    )
+    assert confirmed.status == "requires_capture"
+    method = client.v1.payment_methods.retrieve(confirmed.payment_method)
+    assert method.customer == customer.id
+    assert client.v1.charges.retrieve(confirmed.latest_charge).customer == customer.id
+
+    plain = client.v1.payment_intents.create(
+        params={"amount": 100, "currency": "usd", "customer": customer.id}
+    )
+    paid = client.v1.payment_intents.confirm(plain.id, params={"payment_method": "pm_card_visa"})
+    assert client.v1.payment_methods.retrieve(paid.payment_method).customer is None
+
+
+def test_a_saved_card_pays_again_for_its_customer_only(client, fake):
+    customer, method_id = saved_card(client, fake)
+
+    again = client.v1.payment_intents.create(
+        params={
+            "amount": 800,
+            "currency": "usd",
+            "capture_method": "manual",
+            "customer": customer.id,
+            "payment_method": method_id,
+            "confirm": True,
+            "off_session": True,
+        }
+    )
+    assert (again.status, again.amount_capturable, again.payment_method) == (
+        "requires_capture",
+        800,
+        method_id,
+    )
+    assert client.v1.payment_methods.retrieve(method_id).customer == customer.id
+
+    other = client.v1.customers.create(params={"email": "bob@example.com"})
+    for extra, message in (
+        ({}, f"belongs to the Customer {customer.id}"),
+        ({"customer": other.id}, f"does not have a payment method with the ID {method_id}"),
+    ):
+        with pytest.raises(stripe.InvalidRequestError) as refused:
+            client.v1.payment_intents.create(
+                params={
+                    "amount": 800,
+                    "currency": "usd",
+                    "payment_method": method_id,
+                    "confirm": True,
+                    **extra,
+                }
+            )
+        assert (refused.value.http_status, refused.value.param) == (400, "payment_method")
+        assert message in refused.value.user_message
+    assert len(fake.all("payment_intent")) == 2
+
+    unpaid = client.v1.payment_intents.create(params={"amount": 100, "currency": "usd"})
+    with pytest.raises(stripe.InvalidRequestError) as on_confirm:
+        client.v1.payment_intents.confirm(unpaid.id, params={"payment_method": method_id})
+    assert on_confirm.value.param == "payment_method"
+    assert client.v1.payment_intents.retrieve(unpaid.id).status == "requires_payment_method"
+
+
+def test_a_card_used_without_a_customer_cannot_be_used_again(client, fake):
+    first = client.v1.payment_intents.create(
+        params={"amount": 500, "currency": "usd", "payment_method": "pm_card_visa", "confirm": True}
+    )
+    assert first.status == "succeeded"
+    customer = client.v1.customers.create(params={"email": "ada@example.com"})
+
+    for extra in ({}, {"customer": customer.id, "setup_future_usage": "off_session"}):
+        with pytest.raises(stripe.InvalidRequestError) as refused:
+            client.v1.payment_intents.create(
+                params={
+                    "amount": 500,
+                    "currency": "usd",
+                    "payment_method": first.payment_method,
+                    "confirm": True,
+                    **extra,
+                }
+            )
+        assert refused.value.user_message.startswith(REUSED)
+        assert (refused.value.http_status, refused.value.param) == (400, "payment_method")
+
+    later = client.v1.payment_intents.create(params={"amount": 500, "currency": "usd"})
+    with pytest.raises(stripe.InvalidRequestError) as on_update:
+        client.v1.payment_intents.update(later.id, params={"payment_method": first.payment_method})
+    assert on_update.value.user_message.startswith(REUSED)
+
+    declined = client.v1.payment_intents.create(params={"amount": 500, "currency": "usd"})
+    with pytest.raises(stripe.CardError) as card_error:
+        client.v1.payment_intents.confirm(
+            declined.id, params={"payment_method": "pm_card_chargeDeclined"}
+        )
+    with pytest.raises(stripe.InvalidRequestError) as retried:
+        client.v1.payment_intents.confirm(
+            declined.id, params={"payment_method": card_error.value.error.payment_method.id}
+        )
+    assert retried.value.user_message.startswith(REUSED)
+    assert client.v1.payment_methods.retrieve(first.payment_method).customer is None
+
+
+def test_an_intent_keeps_its_customer(client, fake):
+    customer = client.v1.customers.create()
+    other = client.v1.customers.create()
+    intent = client.v1.payment_intents.create(params={"amount": 100, "currency": "usd"})
+    updated = client.v1.payment_intents.update(intent.id, params={"customer": customer.id})
+    assert updated.customer == customer.id
+    with pytest.raises(stripe.InvalidRequestError) as refused:
+        client.v1.payment_intents.update(intent.id, params={"customer": other.id})
+    assert refused.value.user_message.startswith("You cannot modify `customer` on a PaymentIntent")
+    expanded = client.v1.payment_intents.retrieve(intent.id, params={"expand": ["customer"]})
+    assert expanded.customer.id == customer.id
 
 
 # --- keys and idempotency ---------------------------------------------------------------------
