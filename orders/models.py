@@ -165,6 +165,8 @@ class Order(Resource):
         "PaymentSource", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     authorization_amount_cents = models.BigIntegerField(null=True, blank=True)
+    # `_save_payment_source_to_customer_wallet` sent before `_place`: saved once authorized.
+    save_source_to_wallet = models.BooleanField(default=False)
     placed_at = models.DateTimeField(null=True, blank=True, db_index=True)
     approved_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
@@ -442,6 +444,14 @@ class PaymentSource(Resource):
     intent_currency_code = models.CharField(max_length=3, null=True, blank=True)
     # An external payment's: the token the storefront obtained from the PSP.
     payment_source_token = models.CharField(max_length=255, null=True, blank=True)
+    # The customer's wallet entry this payment was made from (`_customer_payment_source_id`).
+    wallet = models.ForeignKey(
+        "orders.CustomerPaymentSource",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     @property
     def mismatched_amounts(self) -> bool:
@@ -488,6 +498,10 @@ class Transaction(Resource):
     reference_capture = models.ForeignKey(
         "self", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
+    # A call without an answer that a later read of the gateway settled (`_refresh`, a
+    # webhook): it counts as answered, so the next attempt takes a new idempotency key
+    # (payments.md rule 5: Stripe replays even its 500s under the old one).
+    settled_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -524,3 +538,73 @@ class StripeEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.type} {self.event_id}"
+
+
+class CustomerPaymentSource(Resource):
+    """An entry of a customer's wallet (payments.md "Customer payment sources"): the gateway's
+    tokens of a payment source saved from one of the customer's orders, to pay later orders
+    with (`_customer_payment_source_id`). Deleting it forgets it here only."""
+
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="customer_payment_sources"
+    )
+    payment_method = models.ForeignKey(
+        PaymentMethod, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    payment_source = models.ForeignKey(
+        PaymentSource, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    name = models.CharField(max_length=255, null=True, blank=True)
+    customer_token = models.CharField(max_length=255, null=True, blank=True)
+    payment_source_token = models.CharField(max_length=255, null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            # "The same token twice is one row."
+            models.UniqueConstraint(
+                fields=["customer", "payment_method", "payment_source_token"],
+                condition=Q(payment_source_token__isnull=False),
+                name="wallet_token_once",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name or self.public_id
+
+
+class GatewayCustomer(models.Model):
+    """A customer's counterpart at a gateway (a Stripe Customer), made once per customer and
+    gateway, the first time a payment of theirs is to be saved to the wallet."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")
+    gateway = models.ForeignKey(
+        "markets.PaymentGateway", on_delete=models.CASCADE, related_name="+"
+    )
+    token = models.CharField(max_length=255)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "gateway"], name="gateway_customer_once")
+        ]
+
+    def __str__(self) -> str:
+        return self.token
+
+
+class PaymentOption(Resource):
+    """Gateway-specific data of an order's payment (payments.md): merged into a Stripe
+    PaymentIntent's parameters, sent in `included` to an external gateway; only the options of
+    the order's payment source type are used."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="payment_options")
+    name = models.CharField(max_length=255, null=True, blank=True)
+    payment_source_type = models.CharField(
+        max_length=64, choices=PaymentMethod.PAYMENT_SOURCE_TYPES
+    )
+    data = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.name or self.public_id

@@ -7,8 +7,10 @@ from orders.models import (
     ORDER_MONEY,
     Customer,
     CustomerAddress,
+    CustomerPaymentSource,
     LineItem,
     Order,
+    PaymentOption,
     PaymentSource,
     Shipment,
     StockLineItem,
@@ -325,3 +327,23 @@ class CaptureSerializer(TransactionSerializer):
         "refund_amount": "currency_code",
         "refund_balance": "currency_code",
     }
+
+
+class PaymentOptionSerializer(ResourceSerializer):
+    """payments.md: gateway-specific data of an order's payment."""
+
+    data = MetadataField()
+
+    class Meta:
+        model = PaymentOption
+        fields = ["name", "payment_source_type", "data"]
+        create_only_fields = ["payment_source_type"]
+
+
+class CustomerPaymentSourceSerializer(ResourceSerializer):
+    """payments.md "Customer payment sources": a wallet entry."""
+
+    class Meta:
+        model = CustomerPaymentSource
+        fields = ["name", "customer_token", "payment_source_token"]
+        read_only_fields = ["name"]

@@ -34,6 +34,7 @@ ORDERS_LAYERS = [
         "orders.services.usage",
         "orders.services.promotions",
         "orders.services.customers",
+        "orders.services.saved_sources",
     },
     # cart computation: shipment planning, then the figures
     {"orders.services.planning"},
@@ -49,6 +50,8 @@ ORDERS_LAYERS = [
         "orders.services.gateways",
         "orders.services.stripe_payments",
         "orders.services.stripe_webhooks",
+        "orders.services.payment_options",
+        "orders.services.wallet",
     },
     # what parses and calls
     {

@@ -10,7 +10,8 @@ addresses (the webhooks' SSRF guard; loopback and private ones with
 `WEBHOOK_ALLOW_PRIVATE_URLS=1`).
 
 - 2xx with `success: true` (or `"true"`): an `Answer`, `data.amount_cents` (default: the
-  amount asked), `data.transaction_token`, `data.metadata`;
+  amount asked), `data.transaction_token`, `data.metadata` (and the whole `data`: a token
+  call's `customer_token` and `payment_source_token`);
 - `success: false` (any status), or a 4xx with JSON: `Refused`, code and message from
   `data.error`, else the top-level `error`;
 - timeout, connection error, 5xx, 202 (done later: no answer now), unreadable: `Unavailable`.
@@ -36,6 +37,7 @@ class Answer:
     amount_cents: int
     token: str | None
     metadata: dict
+    data: dict = dataclasses.field(default_factory=dict)  # all of it (a token call's tokens)
 
 
 def call(
@@ -99,6 +101,7 @@ def _outcome(status: int, text: bytes, amount: int) -> Answer:
             amount_cents=granted if isinstance(granted, int) and granted > 0 else amount,
             token=_text(data.get("transaction_token")),
             metadata=data.get("metadata") if isinstance(data.get("metadata"), dict) else {},
+            data=data,
         )
     if answer.get("success") in (False, "false") or 400 <= status < 500:
         error = data.get("error") if isinstance(data.get("error"), dict) else answer.get("error")

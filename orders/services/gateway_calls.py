@@ -6,7 +6,8 @@ payload and circuit breaker (`external_call`).
 
 - `call_key`: `<object id>-<operation>-<n>`, n = 1 + earlier attempts of that operation on
   that object that got an answer: the retry of an unanswered call repeats its key, so the
-  gateway replays its first outcome instead of moving the money twice (rule 4).
+  gateway replays its first outcome instead of moving the money twice (rule 4); one that a
+  read of the gateway settled since (`settled_at`) counts as answered (rule 5).
 - `call`: a refusal is recorded with the gateway's message and code, no answer with
   `Gateway unavailable: <reason>`; either is kept though the request is undone (commerce.kept)
   and answered 422 on the trigger sent (on `payment_source` for `_place`), `meta` saying the
@@ -45,6 +46,7 @@ EXTERNAL_INCLUDES = (
     "order.line_items.item",
     "order.shipping_address",
     "order.billing_address",
+    "order.payment_options",
 )
 
 
@@ -73,7 +75,7 @@ def call_key(object_id: str, operation: str, **attempts) -> str:
     attempts (their transactions)."""
     answered = (
         Transaction.objects.filter(**attempts)
-        .exclude(succeeded=False, error_code__in=NO_ANSWER)
+        .exclude(succeeded=False, error_code__in=NO_ANSWER, settled_at=None)
         .count()
     )
     return f"{object_id}-{operation}-{answered + 1}"
@@ -118,6 +120,22 @@ def call(
         relationship=relationship,
         gateway_code=code,
         transaction=failed.public_id,
+    )
+
+
+def refusal(name: str, failure, *, relationship: bool = False) -> ValidationError:
+    """The 422 on `name` for a gateway's refusal or silence where nothing is recorded (a read,
+    a payment's creation, a wallet's token)."""
+    if isinstance(failure, Unavailable):
+        return ValidationError(
+            name, str(failure), error="gateway_unavailable", relationship=relationship
+        )
+    return ValidationError(
+        name,
+        failure.message,
+        error="gateway_error",
+        relationship=relationship,
+        gateway_code=failure.code,
     )
 
 

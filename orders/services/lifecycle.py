@@ -14,8 +14,13 @@ from inventory.strategies import InsufficientStock
 from markets.models import Coupon
 from orders.locks import lock_order
 from orders.models import Order
-from orders.selectors import captures_with_balance, open_authorization, order_lines
-from orders.services import payments, stock, usage
+from orders.selectors import (
+    capture_balance,
+    captures_with_balance,
+    open_authorization,
+    order_lines,
+)
+from orders.services import payments, saved_sources, stock, usage
 from orders.services.planning import shippable_lines
 from orders.services.promotions import active_promotions, coupon_unusable, find_coupon
 from orders.services.statuses import (
@@ -183,12 +188,32 @@ def place_order(order: Order, value=True, *, ctx: TokenContext | None = None) ->
         if shipment.status == "draft":
             move_shipment(shipment, "upcoming")
     if order.total_amount_with_taxes_cents > 0:
-        payments.authorize(order)
+        authorization = payments.authorize(order)
+        if order.payment_method.auto_capture:
+            _auto_capture(order, authorization)
+        if order.save_source_to_wallet:
+            saved_sources.save_source(order, at_place=True)
     # `free` when there is nothing to pay (and then nothing was authorized: no sums to read).
     refresh_payment_status(order, nothing_recorded=order.total_amount_with_taxes_cents == 0)
     save_order(order, shipments)
     emit_event("orders.place", order)
     return order
+
+
+def _auto_capture(order: Order, authorization) -> None:
+    """The payment method's `auto_capture` (payments.md): `_place` captures the authorization
+    too when its amount is at most `auto_capture_max_amount_cents` (any amount without one).
+    A capture the gateway refuses does not undo the placement, whose money is authorized: the
+    failed capture is recorded and the order stays `authorized`, for an operator to capture."""
+    limit = order.payment_method.auto_capture_max_amount_cents
+    if limit is not None and authorization.amount_cents > limit:
+        return
+    if capture_balance(authorization) == 0:  # captured already (a Stripe intent that succeeded)
+        return
+    try:
+        payments.capture(authorization, trigger="_place")
+    except ValidationError:
+        pass  # recorded by payments.capture as a failed capture
 
 
 def _coupon_errors(order: Order, coupon: Coupon | None) -> list[ValidationError]:

@@ -13,7 +13,7 @@ from orders.gateways import Refused, Unavailable
 from orders.gateways import stripe_gateway as stripe_api
 from orders.models import Order, Transaction
 from orders.selectors import capture_balance, refund_balance
-from orders.services.gateway_calls import call, call_key, external_call, keep, record
+from orders.services.gateway_calls import call, call_key, external_call, keep, record, refusal
 
 
 def authorize(order: Order) -> Transaction:
@@ -61,14 +61,8 @@ def stripe_authorization(order: Order, source, amount: int) -> Transaction:
         return recorded
     try:
         intent = stripe_api.retrieve_intent(source.payment_gateway, source.stripe_id)
-    except Refused as refusal:  # e.g. an intent Stripe does not know
-        raise ValidationError(
-            "payment_source", refusal.message, error="gateway_error", relationship=True
-        ) from None
-    except Unavailable as failure:  # a read: nothing moved, nothing to record
-        raise ValidationError(
-            "payment_source", str(failure), error="gateway_unavailable", relationship=True
-        ) from None
+    except (Refused, Unavailable) as failure:  # a read: nothing moved, nothing to record
+        raise refusal("payment_source", failure, relationship=True) from None
     if (intent.amount, intent.currency.upper()) != (amount, order.currency_code):
         raise ValidationError(
             "payment_source",

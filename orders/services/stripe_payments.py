@@ -18,12 +18,13 @@ committed, best effort, unless an authorization was recorded for it (a webhook's
 
 from django.db import transaction
 
-from commerce.exceptions import ValidationError
 from commerce.services import save_record
 from orders.gateways import stripe_gateway as stripe_api
 from orders.locks import lock_order
-from orders.models import Order, PaymentSource, Transaction
+from orders.models import GatewayCustomer, Order, PaymentSource, Transaction
 from orders.services.carts import attach_source, check_source_type, ensure_editable
+from orders.services.gateway_calls import refusal
+from orders.services.payment_options import stripe_data
 from orders.services.stripe_webhooks import settle
 
 # What of a payment's `options` goes into the PaymentIntent (payments.md).
@@ -48,14 +49,66 @@ def create_stripe_payment(*, ctx, values: dict) -> PaymentSource:
             intent = stripe_api.retrieve_intent(gateway, values["stripe_id"])
             source.client_secret = values["client_secret"]
         else:
-            intent = stripe_api.create_intent(
-                gateway,
-                _intent_params(order, source, gateway),
-                idempotency_key=f"{source.public_id}-create-1",
-            )
-            source.client_secret = intent.client_secret
+            params = _intent_params(order, source, gateway)
+            if params.get("setup_future_usage") and order.customer_id and "customer" not in params:
+                # To be saved to the wallet: the card is attached to the customer's Stripe
+                # Customer once authorized (payments.md).
+                params["customer"] = stripe_customer(order.customer, gateway)
+            intent = _create_intent(gateway, source, params)
     except (stripe_api.Refused, stripe_api.Unavailable) as failure:
-        raise _refusal("order", failure, relationship=True) from None
+        raise refusal("order", failure, relationship=True) from None
+    return _attach(order, source, intent)
+
+
+def create_wallet_payment(order: Order, entry) -> PaymentSource:
+    """A Stripe payment made from a wallet entry (`_customer_payment_source_id`): its intent
+    confirmed at once with the saved card of the customer's Stripe Customer, so it is
+    authorized (`requires_capture`) without Stripe.js unless the bank asks the shopper (3DS:
+    `requires_action`, which the storefront completes with the `client_secret`). Stripe
+    refusing or not answering: 422 on `_customer_payment_source_id`, nothing saved."""
+    gateway = entry.payment_method.payment_gateway
+    source = PaymentSource(
+        kind="stripe_payments", order=order, payment_gateway=gateway, wallet=entry
+    )
+    params = _intent_params(order, source, gateway)
+    params.update(customer=entry.customer_token, payment_method=entry.payment_source_token)
+    params["confirm"] = True
+    if "automatic_payment_methods" in params:  # no redirect: nobody would come back to it
+        params["automatic_payment_methods"] = {"enabled": True, "allow_redirects": "never"}
+    try:
+        intent = _create_intent(gateway, source, params)
+    except (stripe_api.Refused, stripe_api.Unavailable) as failure:
+        raise refusal("_customer_payment_source_id", failure) from None
+    return _attach(order, source, intent)
+
+
+def stripe_customer(customer, gateway) -> str:
+    """The id of `customer`'s Stripe Customer at `gateway`, created the first time (its key
+    `<customer id>-customer-1`: a retry, or a twin request, gets the same one)."""
+    known = GatewayCustomer.objects.filter(customer=customer, gateway=gateway).first()
+    if known is not None:
+        return known.token
+    made = stripe_api.create_customer(
+        gateway,
+        {"email": customer.email, "metadata": {"customer_id": customer.public_id}},
+        idempotency_key=f"{customer.public_id}-customer-1",
+    )
+    GatewayCustomer.objects.get_or_create(
+        customer=customer, gateway=gateway, defaults={"token": made.id}
+    )
+    return made.id
+
+
+def _create_intent(gateway, source: PaymentSource, params: dict):
+    intent = stripe_api.create_intent(
+        gateway, params, idempotency_key=f"{source.public_id}-create-1"
+    )
+    source.client_secret = intent.client_secret
+    return intent
+
+
+def _attach(order: Order, source: PaymentSource, intent) -> PaymentSource:
+    """`source`, for `intent`, saved as the order's payment source."""
     source.stripe_id = intent.id
     _take(source, intent)
     _cancel_replaced(order.payment_source)
@@ -70,7 +123,7 @@ def update_stripe_payment(source: PaymentSource, value=True, *, ctx=None) -> Pay
     try:
         intent = stripe_api.update_intent(source.payment_gateway, source.stripe_id, params)
     except (stripe_api.Refused, stripe_api.Unavailable) as failure:
-        raise _refusal("_update", failure) from None
+        raise refusal("_update", failure) from None
     _take(source, intent)
     return save_record(source, validate=())
 
@@ -84,7 +137,7 @@ def refresh_stripe_payment(source: PaymentSource, value=True, *, ctx=None) -> Pa
             source.payment_gateway, source.stripe_id, expand=("payment_method", "latest_charge")
         )
     except (stripe_api.Refused, stripe_api.Unavailable) as failure:
-        raise _refusal("_refresh", failure) from None
+        raise refusal("_refresh", failure) from None
     _take(source, intent)
     settle(source.order, intent.id, intent)
     charge = getattr(intent, "latest_charge", None)
@@ -135,17 +188,24 @@ def _cancel_replaced(previous: PaymentSource | None) -> None:
 
 
 def _intent_params(order: Order, source: PaymentSource, gateway) -> dict:
+    """The PaymentIntent's parameters: the order's payment options' data under ours."""
+    extra = stripe_data(order)
     params = {
+        **extra,
         "amount": order.amount_to_authorize,
         "currency": order.currency_code.lower(),
         "capture_method": "manual",
         "metadata": {
+            **(extra.get("metadata") or {}),
             "order_number": str(order.number),
             "order_id": order.public_id,
             "stripe_payment_id": source.public_id,
         },
     }
-    if gateway.auto_payments:
+    chosen = "payment_method_types" in params or "automatic_payment_methods" in params
+    if chosen:
+        pass  # by a payment option
+    elif gateway.auto_payments:
         params["automatic_payment_methods"] = {"enabled": True}
     else:
         params["payment_method_types"] = ["card"]
@@ -163,17 +223,3 @@ def _take(source: PaymentSource, intent) -> None:
     source.intent_currency_code = intent.currency.upper()
     charge = getattr(intent, "latest_charge", None)
     source.charge_id = charge if isinstance(charge, str) or charge is None else charge.id
-
-
-def _refusal(name: str, failure, *, relationship: bool = False) -> ValidationError:
-    if isinstance(failure, stripe_api.Unavailable):
-        return ValidationError(
-            name, str(failure), error="gateway_unavailable", relationship=relationship
-        )
-    return ValidationError(
-        name,
-        failure.message,
-        error="gateway_error",
-        relationship=relationship,
-        gateway_code=failure.code,
-    )

@@ -19,13 +19,14 @@ Stripe account) is acknowledged and ignored."""
 
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
+from django.utils import timezone
 
 from commerce.events import recording_events
 from orders.locks import lock_order
 from orders.models import Order, PaymentSource, StripeEvent, Transaction
 from orders.selectors import capture_balance, refund_balance
 from orders.services import lifecycle
-from orders.services.gateway_calls import record
+from orders.services.gateway_calls import NO_ANSWER, record
 from orders.services.statuses import refresh_payment_status, save_order
 
 # A full refund cancels an order in these statuses (orders.md `_refund`).
@@ -92,11 +93,31 @@ def settle(order: Order, intent_id: str, obj) -> None:
             record(order, "voids", balance, **refs, **ids)
     if refunded is not None:
         _record_refunds(order, authorization, refunded, obj.id)
+    _settle_attempts(order, intent_id, ("refunds",) if refunded is not None else MOVES)
     refresh_payment_status(order)
     if order.payment_status == "refunded" and order.status in _CANCELLED_BY_REFUND:
         lifecycle.cancel_after_full_refund(order)
     lifecycle.start_fulfillment_if_ready(order)
     save_order(order)
+
+
+# What an intent shows of the calls made on it: its captures and cancel; a charge, its refunds.
+MOVES = ("captures", "voids")
+
+
+def _settle_attempts(order: Order, intent_id: str, kinds: tuple[str, ...]) -> None:
+    """Attempts on the intent that got no answer are settled by what Stripe showed: what it
+    did is recorded above, so what is still unanswered was not done, and counts as answered
+    (payments.md rule 5): the next try takes a new key, as Stripe would replay even a 500
+    under the old one."""
+    Transaction.objects.filter(
+        order=order,
+        kind__in=kinds,
+        succeeded=False,
+        error_code__in=NO_ANSWER,
+        settled_at=None,
+        payment_source__stripe_id=intent_id,
+    ).update(settled_at=timezone.now())
 
 
 def _record_refunds(order: Order, authorization: Transaction, refunded: int, charge_id: str):

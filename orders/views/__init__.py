@@ -2,15 +2,25 @@
 per family (orders, shipments, payments, customers), over who reaches what (reach.py) and the
 relationships read through other rows (related.py). Importing this package registers them."""
 
-from orders.views import customers, gateways, orders, payments, shipments
+from orders.views import (
+    customers,
+    gateways,
+    orders,
+    payment_options,
+    payments,
+    shipments,
+    wallet,
+)
 from orders.views.reach import addresses_within_reach, reachable_orders
 
 __all__ = [
     "customers",
     "gateways",
     "orders",
+    "payment_options",
     "payments",
     "shipments",
+    "wallet",
     "addresses_within_reach",
     "reachable_orders",
 ]

@@ -29,6 +29,7 @@ class CustomerResource(ResourceView):
     }
     relationships_map = {
         "customer_addresses": Rel("customer_addresses", many=True),
+        "customer_payment_sources": Rel("customer_payment_sources", many=True),
         "orders": Rel("orders", many=True),
     }
 

@@ -12,12 +12,14 @@ from markets.models import Market, PaymentMethod, Promotion
 from orders import serializers as s
 from orders.locks import ORDER_LOCK_RELATED
 from orders.models import (
+    CustomerPaymentSource,
     LineItem,
     Order,
     StockLineItem,
 )
-from orders.services import carts, lifecycle
+from orders.services import carts, lifecycle, wallet
 from orders.services.addresses import clone_into, same_as
+from orders.views.customers import CustomerResource
 from orders.views.reach import NO_LIST, address_scope, reachable_orders
 from orders.views.related import (
     ORDER_STOCK_LINES,
@@ -70,6 +72,8 @@ ORDER_TRIGGERS = TriggerSet(
         value=int,
         on_create=False,
     ),
+    Trigger("_customer_payment_source_id", wallet.use_entry, value=str, on_create=False),
+    Trigger("_save_payment_source_to_customer_wallet", wallet.save_trigger, on_create=False),
     Trigger("_place", lifecycle.place_order, on_create=False),
     Trigger("_pending", lifecycle.pending_order, kinds=INTEGRATION_ONLY, on_create=False),
     Trigger("_approve", lifecycle.approve_order, kinds=INTEGRATION_ONLY, on_create=False),
@@ -136,6 +140,20 @@ class OrderResource(ResourceView):
             ),
             through_parent=True,
         ),
+        "available_customer_payment_sources": Rel(
+            "customer_payment_sources",
+            many=True,
+            getter=wallet.available_entries,
+            prefetch=levels(
+                ("customer", CustomerResource.base_queryset()),  # what an include reads
+                (
+                    "customer__customer_payment_sources",
+                    CustomerPaymentSource.objects.select_related("payment_method__payment_gateway"),
+                ),
+            ),
+            through_parent=True,
+        ),
+        "payment_options": Rel("payment_options", many=True),
         "line_items": Rel("line_items", many=True),
         "shipments": Rel("shipments", many=True),
         "stock_line_items": Rel(

@@ -84,6 +84,7 @@ class ExternalPaymentResource(ResourceView):
     relationships_map = {
         "order": Rel("orders", create="required", lock=True),
         "payment_gateway": Rel("payment_gateways"),
+        "wallet": Rel("customer_payment_sources"),
     }
 
     @classmethod

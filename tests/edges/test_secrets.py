@@ -24,6 +24,12 @@ NOT_SECRETS = {
     # An external payment's token from the PSP, returned to who reads the payment (resources.md:
     # not write-only), useless without the merchant's own PSP credentials.
     ("PaymentSource", "payment_source_token"),
+    # A wallet entry's gateway tokens (a Stripe Customer and PaymentMethod, a PSP's), returned
+    # to its owner (resources.md), useless without the merchant's gateway credentials; and the
+    # customer's Stripe Customer id, in no resource.
+    ("CustomerPaymentSource", "customer_token"),
+    ("CustomerPaymentSource", "payment_source_token"),
+    ("GatewayCustomer", "token"),
     # A gateway's URL for customer tokens (payments.md), on every kind of gateway row.
     *((model, "token_url") for model in PROXIES_OF_GATEWAYS),
 }

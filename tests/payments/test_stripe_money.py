@@ -188,3 +188,51 @@ def test_refresh_records_an_unanswered_capture_that_went_through(
     ok(integration.update("stripe_payments", source_id, {"_refresh": True}))
     assert len(transactions(order)) == 3
     assert fake_stripe.get(intent_id)["amount_received"] == total
+
+
+def test_a_500_settled_by_refresh_lets_the_next_capture_take_a_new_key(
+    placed, integration, fake_stripe
+):
+    """payments.md rule 5: Stripe replays its 500 under the same key for 24 h, so the same
+    trigger again is answered the same 500; once `_refresh` shows Stripe did not capture, the
+    failed attempt counts as answered and the next capture takes a new key, and goes through."""
+    order, authorization, intent_id = placed
+    fake_stripe.fail_next("payment_intents.capture", "500")
+    for _ in range(2):  # the second time replayed by Stripe
+        response = integration.update("orders", order.public_id, {"_capture": True})
+        assert response.status_code == 422, response.json()
+        assert response.json()["errors"][0]["meta"]["error"] == "gateway_unavailable"
+    calls = fake_stripe.calls("payment_intents.capture")
+    assert [c.replayed for c in calls] == [False, True]
+    source_id = order.payment_source.public_id
+    ok(integration.update("stripe_payments", source_id, {"_refresh": True}))
+    failed = Transaction.objects.filter(order=order, kind="captures", succeeded=False)
+    assert all(t.settled_at is not None for t in failed)
+    ok(integration.update("orders", order.public_id, {"_capture": True}))
+    keys = [c.headers["Idempotency-Key"] for c in fake_stripe.calls("payment_intents.capture")]
+    # Both failed attempts now count as answered (rule 4's n), so the next is the third.
+    assert keys == [f"{authorization.public_id}-capture-1"] * 2 + [
+        f"{authorization.public_id}-capture-3"
+    ]
+    order.refresh_from_db()
+    assert order.payment_status == "paid"
+    assert fake_stripe.get(intent_id)["amount_received"] == order.total_amount_with_taxes_cents
+
+
+def test_a_connection_lost_before_an_answer_is_retried_with_the_same_key(
+    placed, integration, fake_stripe
+):
+    """The library's network retry, done within the operation's budget: the connection drops
+    without an answer, the call is made again with the same key, and the capture is recorded
+    once."""
+    order, authorization, intent_id = placed
+    fake_stripe.fail_next("payment_intents.capture", "timeout_before", delay=0)
+    answer = ok(integration.update("orders", order.public_id, {"_capture": True}))
+    assert answer["attributes"]["payment_status"] == "paid"
+    calls = fake_stripe.calls("payment_intents.capture")
+    assert [c.headers["Idempotency-Key"] for c in calls] == [
+        f"{authorization.public_id}-capture-1"
+    ] * 2
+    assert transactions(order)[1:] == [
+        ("captures", order.total_amount_with_taxes_cents, True, None)
+    ]
