@@ -14,6 +14,7 @@ from commerce.money import format_amount
 from orders.models import (
     Customer,
     CustomerAddress,
+    CustomerPaymentSource,
     LineItem,
     Order,
     PaymentSource,
@@ -378,13 +379,22 @@ class CustomerAddressInline(admin.TabularInline):
     raw_id_fields = ("address",)
 
 
+class WalletInline(ReadOnlyInline):
+    """The customer's saved payment sources (payments.md), as the API made them."""
+
+    model = CustomerPaymentSource
+    fields = ("name", "payment_method", "customer_token", "payment_source_token", "created_at")
+    readonly_fields = fields
+    verbose_name = "saved payment source"
+
+
 @admin.register(Customer)
 class CustomerAdmin(ResourceAdmin):
     list_display = ("email", "status", "has_password", "created_at")
     search_fields = ("email", "public_id", "reference")
     list_filter = ("status",)
     exclude = ("password",)
-    inlines = (CustomerAddressInline,)
+    inlines = (CustomerAddressInline, WalletInline)
 
 
 @admin.register(CustomerAddress)

@@ -9,6 +9,7 @@ import pytest
 from markets.models import PaymentGateway
 from orders.models import CustomerPaymentSource, Order, Transaction
 from tests import factories as f
+from tests.admin.conftest import admin_url, logged_in
 from tests.conftest import assert_unauthorized, rel
 from tests.payments.external_receiver import Receiver
 from tests.shop import build_shop, make_cart, ok
@@ -334,3 +335,14 @@ def test_a_token_call_refused_at_place_keeps_the_order_placed(
     ok(ada.update("orders", cart.public_id, {SAVE: True}))  # answered by default this time
     assert CustomerPaymentSource.objects.count() == 1
     assert Transaction.objects.filter(order=cart, succeeded=False).count() == 0
+
+
+def test_an_operator_sees_a_customers_saved_sources(shop, ada, fake_stripe, django_user_model):
+    place_saving_a_card(shop, ada, fake_stripe)
+    (entry,) = CustomerPaymentSource.objects.all()
+    staff = logged_in(
+        django_user_model.objects.create(username="operator", is_staff=True, is_superuser=True)
+    )
+    page = staff.get(admin_url(entry.customer)).content.decode()
+    assert "XXXX-XXXX-XXXX-4444" in page
+    assert entry.payment_source_token in page
