@@ -40,6 +40,10 @@ _PRICE = CompiledRead(
     price_list_id=models.BigIntegerField(),
     sku_id=models.BigIntegerField(),
 )
+_MARKET = CompiledRead(
+    lambda market_id: Market.objects.filter(pk=market_id).select_related("price_list"),
+    market_id=models.BigIntegerField(),
+)
 _TAX_RULES = CompiledRead(
     lambda calculator_id: TaxRule.objects.filter(manual_tax_calculator_id=calculator_id),
     calculator_id=models.BigIntegerField(),
@@ -60,6 +64,11 @@ def sku_price(price_list_id: int, sku_id: int) -> Price | None:
 def shipping_method_candidates(market_id: int) -> list[ShippingMethod]:
     """The methods a market's shipments may use: its own and those of no market."""
     return _SHIPPING_METHODS.all(market_id=market_id)
+
+
+def market_with_price_list(market_id: int) -> Market | None:
+    """A market with its price list (a new cart's currency)."""
+    return _MARKET.first(market_id=market_id)
 
 
 def tax_rules(calculator_id: int) -> list[TaxRule]:

@@ -16,10 +16,10 @@ read balances through it.
 
 from django.db import models
 from django.db.models import F, IntegerField, OuterRef, Subquery, Sum, Value
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models.functions import Coalesce, Greatest, Lower
 
 from commerce.compiled import CompiledRead
-from orders.models import LineItem, Order, Shipment, StockLineItem, Transaction
+from orders.models import Customer, LineItem, Order, Shipment, StockLineItem, Transaction
 
 # What a cart's every change reads again, SQL built once per process (commerce/compiled.py).
 _LINES = CompiledRead(
@@ -29,6 +29,25 @@ _LINES = CompiledRead(
 _SHIPMENTS = CompiledRead(
     lambda order_id: (
         Shipment.objects.filter(order_id=order_id).select_related("shipping_method").order_by("id")
+    ),
+    order_id=models.BigIntegerField(),
+)
+# What a checkout reads once per step or two: compiled too.
+_CUSTOMER_BY_EMAIL = CompiledRead(
+    # LOWER(email) = the lower-cased address: `email__iexact` without LIKE's wildcards (on
+    # SQLite iexact is a LIKE whose escaping a compiled read would not redo for each value).
+    lambda email: Customer.objects.alias(email_lower=Lower("email")).filter(email_lower=email),
+    email=models.CharField(),
+)
+_TRANSACTIONS = CompiledRead(
+    lambda order_id: Transaction.objects.filter(order_id=order_id).order_by(),
+    order_id=models.BigIntegerField(),
+)
+_SUCCEEDED = CompiledRead(
+    lambda order_id: (
+        Transaction.objects.filter(order_id=order_id, succeeded=True)
+        .only("kind", "amount_cents")
+        .order_by()
     ),
     order_id=models.BigIntegerField(),
 )
@@ -46,6 +65,16 @@ def order_lines(order: Order) -> list[LineItem]:
 def order_shipments(order: Order) -> list[Shipment]:
     """The order's shipments with their shipping methods, by id."""
     return _SHIPMENTS.all(order_id=order.pk, known={"order": order})
+
+
+def customer_by_email(email: str) -> Customer | None:
+    """The customer of an address, whatever its case."""
+    return _CUSTOMER_BY_EMAIL.first(email=email.lower())
+
+
+def transactions_count(order: Order) -> int:
+    """How many transactions the order has (a new one's number)."""
+    return _TRANSACTIONS.count(order_id=order.pk)
 
 
 def order_stock_line_items(order: Order) -> dict[int, list[StockLineItem]]:
@@ -123,14 +152,10 @@ def transaction_sums(order: Order) -> dict[str, int]:
     """The cents of the order's succeeded transactions, by kind, named as
     `orders.transitions.payment_status` takes them (`authorized`, `captured`, `voided`,
     `refunded`)."""
-    rows = (
-        Transaction.objects.filter(order=order, succeeded=True)
-        .order_by()
-        .values("kind")
-        .annotate(total=Sum("amount_cents"))
-    )
-    totals = {row["kind"]: row["total"] for row in rows}
-    return {figure: totals.get(kind, 0) for kind, figure in _FIGURES.items()}
+    totals = dict.fromkeys(_FIGURES, 0)
+    for tx in _SUCCEEDED.all(order_id=order.pk):  # a handful per order: summed here
+        totals[tx.kind] += tx.amount_cents
+    return {figure: totals[kind] for kind, figure in _FIGURES.items()}
 
 
 _FIGURES = {

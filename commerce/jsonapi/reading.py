@@ -78,9 +78,12 @@ class Reading:
         once per resource, reach shape, order and page (rows.list_within_reach)."""
         return self.collection_document(self.scoped_queryset(self.ctx), query, whole=True)
 
-    def collection_document(self, qs, query: Query, resource_cls=None, *, whole=False) -> dict:
+    def collection_document(
+        self, qs, query: Query, resource_cls=None, *, whole=False, related=False
+    ) -> dict:
         """A page of `qs`, filtered and sorted as `query` says. `whole`: `qs` is the resource's
-        scoped_queryset as it comes (its whole list within the caller's reach)."""
+        scoped_queryset as it comes (its whole list within the caller's reach); `related`: a
+        record's related list."""
         resource_cls = resource_cls or type(self)
         order_by = ()
         if query.sort:
@@ -107,8 +110,13 @@ class Reading:
                     qs = qs.filter(q)
             if order_by:
                 qs = qs.order_by(*order_by)
-            record_count = qs.count()
-            page = qs[start : start + size].prefetch_related(*lookups)
+            page = list(qs[start : start + size].prefetch_related(*lookups))
+            if related and len(page) < size and (page or start == 0):
+                # The last page of a record's related list (a few rows, as a rule): counted
+                # from its rows, no COUNT.
+                record_count = start + len(page)
+            else:
+                record_count = qs.count()
         page_count = math.ceil(record_count / size)
         meta = {"record_count": record_count, "page_count": page_count}
         return DocumentBuilder(self.request, query, self.ctx).document(
@@ -170,7 +178,7 @@ class Reading:
                 qs = qs.filter(pk__in=ids)
             else:
                 qs = qs.filter(pk__in=getattr(parent, rel.source_for(name)).values("pk"))
-            return self.collection_document(qs, query, resource_cls=target_cls)
+            return self.collection_document(qs, query, resource_cls=target_cls, related=True)
         query = self.parse(collection=False, resource_type=target_type)
         instance = None
         if related is not None:

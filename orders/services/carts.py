@@ -15,9 +15,10 @@ from commerce.events import emit_event
 from commerce.exceptions import InvalidTransition, Locked, ValidationError
 from commerce.services import clean_record, save_record, write_fields
 from markets.models import Market
-from markets.selectors import sku_price
+from markets.selectors import market_with_price_list, sku_price
 from orders.locks import lock_order
 from orders.models import Customer, LineItem, Order, PaymentSource
+from orders.selectors import customer_by_email
 from orders.services.promotions import coupon_problem
 from orders.services.totals import refresh_figures, refresh_order, same_record
 from orders.transitions import is_cart
@@ -64,7 +65,7 @@ def ensure_editable(order: Order, name: str = "status") -> None:
 
 
 def find_or_create_customer(email: str, password: str | None = None) -> Customer:
-    customer = Customer.objects.filter(email__iexact=email).first()
+    customer = customer_by_email(email)
     if customer is None:
         customer = Customer(email=email.lower())
         if password:
@@ -85,7 +86,9 @@ def create_order(*, ctx: TokenContext, values: dict) -> Order:
     if market is None:
         if ctx.market_id is None:
             raise ValidationError("market", "can't be blank", error="blank", relationship=True)
-        market = Market.objects.select_related("price_list").get(pk=ctx.market_id)
+        market = market_with_price_list(ctx.market_id)
+        if market is None:  # the token's market deleted since
+            raise ValidationError("market", "not found", error="not_found", relationship=True)
     if market.disabled_at is not None:
         raise ValidationError("market", "is disabled", error="invalid", relationship=True)
     password = values.pop("customer_password", None)

@@ -33,6 +33,7 @@ from orders.gateways import Refused, Unavailable
 from orders.gateways import external_gateway as external_api
 from orders.locks import lock_order
 from orders.models import Order, Transaction
+from orders.selectors import transactions_count
 from orders.services.statuses import refresh_payment_status
 
 # Failed attempts that got no answer: their retry repeats the key (rule 4).
@@ -53,7 +54,7 @@ EXTERNAL_INCLUDES = (
 def record(order: Order, kind: str, amount: int, **fields) -> Transaction:
     """Write a transaction of `order` (succeeded unless `fields` say otherwise) with its
     `<kind>.create` event."""
-    count = Transaction.objects.filter(order=order).count()
+    count = transactions_count(order)
     method = order.payment_method
     tx = Transaction(
         kind=kind,
