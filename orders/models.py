@@ -109,6 +109,27 @@ ORDER_MONEY = [
 ]
 
 
+class CustomerPasswordReset(Resource):
+    """A password reset (aftersale.md §5): the token is shown once, when the reset is made, and
+    kept only as its SHA-256 (random, 256 bits: no slow hash needed). A reset for an unknown
+    email has no customer, and its token never works."""
+
+    LIFETIME_HOURS = 6
+
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    customer_email = models.EmailField(max_length=254)
+    token_hash = models.CharField(max_length=64)
+    expires_at = models.DateTimeField()
+    reset_password_at = models.DateTimeField(null=True, blank=True)
+
+    secret_fields = ("token_hash",)
+
+    def __str__(self) -> str:
+        return self.customer_email
+
+
 class Order(Resource):
     number = models.CharField(max_length=64, unique=True)
     market = models.ForeignKey(Market, on_delete=models.PROTECT, related_name="orders")

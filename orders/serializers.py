@@ -7,6 +7,7 @@ from orders.models import (
     ORDER_MONEY,
     Customer,
     CustomerAddress,
+    CustomerPasswordReset,
     CustomerPaymentSource,
     LineItem,
     Order,
@@ -347,3 +348,26 @@ class CustomerPaymentSourceSerializer(ResourceSerializer):
         model = CustomerPaymentSource
         fields = ["name", "customer_token", "payment_source_token"]
         read_only_fields = ["name"]
+
+
+class CustomerPasswordResetSerializer(ResourceSerializer):
+    """aftersale.md §5: the token only in the answer to the create."""
+
+    customer_email = serializers.EmailField(max_length=254)
+    reset_password_token = serializers.SerializerMethodField()
+    customer_password = StrictCharField(write_only=True, required=False, max_length=128)
+
+    class Meta:
+        model = CustomerPasswordReset
+        fields = [
+            "customer_email",
+            "reset_password_token",
+            "reset_password_at",
+            "customer_password",
+        ]
+        read_only_fields = ["reset_password_at"]
+        create_only_fields = ["customer_email"]
+        update_only_fields = ["customer_password"]
+
+    def get_reset_password_token(self, reset) -> str | None:
+        return getattr(reset, "reset_password_token", None)

@@ -34,6 +34,7 @@ ORDERS_LAYERS = [
         "orders.services.usage",
         "orders.services.promotions",
         "orders.services.customers",
+        "orders.services.password_resets",
         "orders.services.saved_sources",
     },
     # cart computation: shipment planning, then the figures

@@ -326,6 +326,22 @@ def refresh_access_token(api_client: ApiClient, raw_refresh_token: str) -> Issue
     raise InvalidGrant()
 
 
+def revoke_customer_tokens(customer_id: int) -> None:
+    """Every access token of a customer deleted, and the refresh tokens issued with them
+    revoked (a refresh token without its access token is dead anyway: signed out)."""
+    access_ids = list(
+        AccessTokenScope.objects.filter(customer_id=customer_id).values_list(
+            "access_token_id", flat=True
+        )
+    )
+    if not access_ids:
+        return
+    get_refresh_token_model().objects.filter(
+        access_token_id__in=access_ids, revoked__isnull=True
+    ).update(revoked=timezone.now())
+    get_access_token_model().objects.filter(pk__in=access_ids).delete()
+
+
 def revoke_token(api_client: ApiClient, token: str) -> None:
     """Revoke an access token (a JWT of ours, expired or not) or a refresh token of this client.
 

@@ -6,12 +6,15 @@ from django.db.models.functions import Coalesce
 from commerce.jsonapi.registry import register
 from commerce.jsonapi.serializers import Rel
 from commerce.jsonapi.views import ALL_KINDS, INTEGRATION_ONLY, ResourceView
+from commerce.triggers import Trigger, TriggerSet
 from orders import serializers as s
 from orders.models import (
     Customer,
     CustomerAddress,
+    CustomerPasswordReset,
     Order,
 )
+from orders.services import password_resets
 from orders.services.customers import create_customer, create_customer_address, update_customer
 
 
@@ -89,3 +92,43 @@ class CustomerAddressResource(ResourceView):
 
     def create_resource(self, values, ctx):
         return create_customer_address(ctx=ctx, values=values)
+
+
+@register
+class CustomerPasswordResetResource(ResourceView):
+    """aftersale.md §5: integration tokens make resets (the token goes out by the application's
+    own mail) and read them; whoever holds a reset's id and token sets the password with it."""
+
+    resource_type = "customer_password_resets"
+    model = CustomerPasswordReset
+    serializer_class = s.CustomerPasswordResetSerializer
+    access = {
+        "list": INTEGRATION_ONLY,
+        "retrieve": INTEGRATION_ONLY,
+        "create": INTEGRATION_ONLY,
+        "update": ALL_KINDS,
+        "delete": INTEGRATION_ONLY,
+    }
+    # Read here, used by update_resource with the new password (one step, one lock).
+    triggers = TriggerSet(
+        Trigger(password_resets.TOKEN, lambda reset, v, *, ctx: reset, value=str, on_create=False)
+    )
+    relationships_map = {"customer": Rel("customers")}
+    answers_from_write = True  # the token is in the create's answer only, never stored
+
+    @classmethod
+    def scope(cls, qs, ctx):
+        return qs  # who may do what is `access`: a storefront reaches a reset by id, to use it
+
+    def parse_write(self, data, *, instance):
+        values, trigger_calls = super().parse_write(data, instance=instance)
+        self._token = next((v for t, v in trigger_calls if t.name == password_resets.TOKEN), None)
+        return values, trigger_calls
+
+    def create_resource(self, values, ctx):
+        return password_resets.create_reset(values["customer_email"])
+
+    def update_resource(self, instance, values, ctx):
+        return password_resets.reset_password(
+            instance, self._token, values.get("customer_password")
+        )

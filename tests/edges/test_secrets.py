@@ -30,6 +30,8 @@ NOT_SECRETS = {
     ("CustomerPaymentSource", "customer_token"),
     ("CustomerPaymentSource", "payment_source_token"),
     ("GatewayCustomer", "token"),
+    # When a password reset was used: a timestamp (aftersale.md §5).
+    ("CustomerPasswordReset", "reset_password_at"),
     # A gateway's URL for customer tokens (payments.md), on every kind of gateway row.
     *((model, "token_url") for model in PROXIES_OF_GATEWAYS),
 }
