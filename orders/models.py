@@ -283,6 +283,21 @@ LINE_ITEM_TYPES = [
 ]
 
 
+class Adjustment(Resource):
+    """An operator's manual amount, either sign (aftersale.md §2), added to an order as a line
+    item; a line keeps the amount it had when added."""
+
+    name = models.CharField(max_length=255)
+    currency_code = models.CharField(max_length=3)
+    amount_cents = models.BigIntegerField()
+    distribute_discount = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=~Q(amount_cents=0), name="adjustment_not_zero")
+        ]
+
+
 class LineItem(Resource):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="line_items")
     item_type = models.CharField(
@@ -301,6 +316,9 @@ class LineItem(Resource):
     )
     payment_method = models.ForeignKey(
         PaymentMethod, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    adjustment = models.ForeignKey(
+        Adjustment, on_delete=models.PROTECT, null=True, blank=True, related_name="line_items"
     )
     quantity = models.PositiveIntegerField(default=1)
     name = models.CharField(max_length=255, null=True, blank=True)
@@ -332,7 +350,7 @@ class LineItem(Resource):
 
     @property
     def item(self):
-        return self.sku or self.promotion or self.shipment or self.payment_method
+        return self.sku or self.promotion or self.shipment or self.payment_method or self.adjustment
 
 
 SHIPMENT_STATUSES = [

@@ -34,17 +34,21 @@ The steps, in order:
    has no `TaxSettings`) is a line at rate 0: tax 0, taxable = amount. Without `TaxSettings` a
    line's `tax_rate` override is ignored too (no rule matched: no tax), and its reported rate is 0.
 6. `total_amount` = subtotal + shipping + payment_method + discount + adjustment;
-   `total_tax` = subtotal_tax + shipping_tax + payment_method_tax + discount_tax;
-   `total_taxable` = subtotal_taxable + shipping_taxable + payment_method_taxable +
-   discount_taxable.
+   `total_tax` = subtotal_tax + shipping_tax + payment_method_tax + discount_tax +
+   adjustment_tax; `total_taxable` = subtotal_taxable + shipping_taxable +
+   payment_method_taxable + discount_taxable + adjustment_taxable.
 7. `total_amount_with_taxes` = total_amount (+ total_tax when tax is excluded), then + the gift
    card amount, never below 0: the gift card is applied only up to what there is to pay, and
    `gift_card_amount_cents` in the result is the amount applied (so the formula holds exactly).
 
 Choices where orders.md is silent:
-- Adjustments are not taxed and are no part of the taxable base: `adjustment_tax_amount_cents`
-  and `adjustment_taxable_amount_cents` are both 0 (so `total_taxable` is the sum of the other
-  taxable parts, as the spec's formula says). `total_amount` follows the formula exactly, so a
+- Adjustments (aftersale.md §2): a positive one is taxed like the shipping line when the rule
+  has `adjustment_taxable`; a negative one with `distribute_discount` is shared over the sku
+  lines in proportion to their totals (largest remainder) and each share taxed at its line's
+  rate, as a discount is; any other is untaxed and no part of the taxable base (tax and taxable
+  0). Their tax and taxable are `adjustment_tax_amount_cents`/`adjustment_taxable_amount_cents`,
+  added to `total_tax`/`total_taxable`; `adjustment_amount_cents` in the input is an untaxed
+  lump. `total_amount` follows the formula exactly, so a
   negative adjustment larger than everything else makes it negative; the amount to pay
   (`total_amount_with_taxes`) is still never below 0.
 - Inputs must be sane: quantities >= 1, unit/shipping/payment prices and fixed amounts >= 0,
@@ -77,6 +81,15 @@ class TaxSettings:
     rate: Decimal  # a fraction: Decimal("0.0825")
     freight_taxable: bool = False
     payment_method_taxable: bool = False
+    adjustment_taxable: bool = False
+
+
+@dataclass(frozen=True)
+class AdjustmentCharge:
+    """An operator's adjustment line (aftersale.md §2): its total, either sign."""
+
+    amount_cents: int
+    distribute_discount: bool = False
 
 
 @dataclass(frozen=True)
@@ -112,8 +125,9 @@ class OrderInput:
     payment_method_amount_cents: int = 0
     promotions: tuple[PromotionInput, ...] = ()
     tax: TaxSettings | None = None
-    adjustment_amount_cents: int = 0
+    adjustment_amount_cents: int = 0  # an untaxed lump, besides `adjustments`
     gift_card_amount_cents: int = 0  # <= 0
+    adjustments: tuple[AdjustmentCharge, ...] = ()
 
 
 # --- outputs ------------------------------------------------------------------------------
@@ -302,6 +316,28 @@ def _validate(order: OrderInput) -> None:
 # --- the calculator -----------------------------------------------------------------------
 
 
+def _adjustments_tax(order: OrderInput, line_totals, lines, rule_rate) -> tuple[int, int]:
+    """(tax, taxable) of the adjustment lines: a positive one taxed as the shipping line is
+    when the rule says `adjustment_taxable`; a negative one that `distribute_discount`s shared
+    over the sku lines in proportion to their totals (`share_out`), each share taxed at its
+    line's rate, as a discount is; any other untaxed (0, 0)."""
+    rule, included = order.tax, order.tax_included
+    tax = taxable = 0
+    for adjustment in order.adjustments:
+        amount = adjustment.amount_cents
+        if rule is None:
+            continue
+        if amount > 0 and rule.adjustment_taxable:
+            t, b = line_tax(amount, rule_rate, included)
+            tax, taxable = tax + t, taxable + b
+        elif amount < 0 and adjustment.distribute_discount and sum(line_totals) > 0:
+            shares = share_out(-amount, line_totals)
+            for share, figures in zip(shares, lines, strict=True):
+                t, b = line_tax(-share, figures.tax_rate, included)
+                tax, taxable = tax + t, taxable + b
+    return tax, taxable
+
+
 def calculate(order: OrderInput) -> OrderTotals:
     """Every figure of `order` (see the module docstring for the rules)."""
     _validate(order)
@@ -404,12 +440,20 @@ def calculate(order: OrderInput) -> OrderTotals:
     discount_tax = sum(f.discount_tax_amount_cents for f in lines) + free_tax
     discount_taxable = sum(f.discount_taxable_amount_cents for f in lines) + free_taxable
 
+    adjustment_tax, adjustment_taxable = _adjustments_tax(order, line_totals, lines, rule_rate)
+
     # 6. totals
     discount = sku_discount + free_shipping_amount
-    adjustment = order.adjustment_amount_cents
+    adjustment = order.adjustment_amount_cents + sum(a.amount_cents for a in order.adjustments)
     total = subtotal + shipping + payment + discount + adjustment
-    total_tax = subtotal_tax + shipping_tax + payment_tax + discount_tax
-    total_taxable = subtotal_taxable + shipping_taxable + payment_taxable + discount_taxable
+    total_tax = subtotal_tax + shipping_tax + payment_tax + discount_tax + adjustment_tax
+    total_taxable = (
+        subtotal_taxable
+        + shipping_taxable
+        + payment_taxable
+        + discount_taxable
+        + adjustment_taxable
+    )
 
     # 7. the amount to pay, gift card applied up to it
     to_pay = total if included else total + total_tax
@@ -429,13 +473,13 @@ def calculate(order: OrderInput) -> OrderTotals:
         shipping_tax_amount_cents=shipping_tax,
         payment_method_tax_amount_cents=payment_tax,
         discount_tax_amount_cents=discount_tax,
-        adjustment_tax_amount_cents=0,
+        adjustment_tax_amount_cents=adjustment_tax,
         total_tax_amount_cents=total_tax,
         subtotal_taxable_amount_cents=subtotal_taxable,
         shipping_taxable_amount_cents=shipping_taxable,
         payment_method_taxable_amount_cents=payment_taxable,
         discount_taxable_amount_cents=discount_taxable,
-        adjustment_taxable_amount_cents=0,
+        adjustment_taxable_amount_cents=adjustment_taxable,
         total_taxable_amount_cents=total_taxable,
         tax_rate=rule_rate,
         lines=tuple(lines),

@@ -23,7 +23,7 @@ from orders.models import Customer, LineItem, Order, Shipment, StockLineItem, Tr
 
 # What a cart's every change reads again, SQL built once per process (commerce/compiled.py).
 _LINES = CompiledRead(
-    lambda order_id: LineItem.objects.filter(order_id=order_id).select_related("sku"),
+    lambda order_id: LineItem.objects.filter(order_id=order_id).select_related("sku", "adjustment"),
     order_id=models.BigIntegerField(),
 )
 _SHIPMENTS = CompiledRead(
@@ -58,7 +58,7 @@ _STOCK_LINE_ITEMS = CompiledRead(
 
 
 def order_lines(order: Order) -> list[LineItem]:
-    """The order's line items with their SKUs, oldest first."""
+    """The order's line items with their SKUs (and adjustments), oldest first."""
     return _LINES.all(order_id=order.pk, known={"order": order})
 
 

@@ -1,10 +1,11 @@
 from rest_framework import serializers
 
 from commerce import codes
-from commerce.jsonapi.fields import MetadataField, StrictCharField
-from commerce.jsonapi.serializers import ResourceSerializer
+from commerce.jsonapi.fields import MetadataField, StrictCharField, StrictIntegerField
+from commerce.jsonapi.serializers import CENTS_MAX, ResourceSerializer
 from orders.models import (
     ORDER_MONEY,
+    Adjustment,
     Customer,
     CustomerAddress,
     CustomerPasswordReset,
@@ -371,3 +372,23 @@ class CustomerPasswordResetSerializer(ResourceSerializer):
 
     def get_reset_password_token(self, reset) -> str | None:
         return getattr(reset, "reset_password_token", None)
+
+
+class AdjustmentSerializer(ResourceSerializer):
+    """aftersale.md §2: an operator's manual amount, either sign, never 0."""
+
+    money = {"amount": "currency_code"}
+    # Either sign (money elsewhere is never negative): a discount or a surcharge.
+    amount_cents = StrictIntegerField(min_value=-CENTS_MAX, max_value=CENTS_MAX)
+
+    class Meta:
+        model = Adjustment
+        fields = ["name", "currency_code", "amount_cents", "distribute_discount"]
+
+    def validate_currency_code(self, value):
+        return codes.currency_code(value)
+
+    def validate_amount_cents(self, value):
+        if value == 0:
+            raise serializers.ValidationError("must be other than 0")
+        return value

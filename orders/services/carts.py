@@ -12,12 +12,13 @@ from django.utils import timezone
 from commerce.auth.context import TokenContext
 from commerce.counters import next_number
 from commerce.events import emit_event
-from commerce.exceptions import InvalidTransition, Locked, ValidationError
+from commerce.exceptions import BadRequest, InvalidTransition, Locked, ValidationError
 from commerce.services import clean_record, save_record, write_fields
+from inventory.models import Sku
 from markets.models import Market
 from markets.selectors import market_with_price_list, sku_price
 from orders.locks import lock_order
-from orders.models import Customer, LineItem, Order, PaymentSource
+from orders.models import Adjustment, Customer, LineItem, Order, PaymentSource
 from orders.selectors import customer_by_email
 from orders.services.promotions import coupon_problem
 from orders.services.totals import refresh_figures, refresh_order, same_record
@@ -230,8 +231,17 @@ def create_line_item(*, ctx: TokenContext, values: dict, merge: bool = False) ->
     order = values.pop("order")
     ensure_editable(order)
     item_type = values.pop("item_type", "skus") or "skus"
+    item = values.pop("item", None)
+    if item_type == "adjustments":
+        return _add_adjustment(order, values.pop("adjustment", None) or item, values, ctx=ctx)
     if item_type != "skus":
-        raise ValidationError("item_type", "only skus can be added to an order", error="inclusion")
+        raise ValidationError(
+            "item_type", "only skus and adjustments can be added", error="inclusion"
+        )
+    if isinstance(item, Sku):
+        values.setdefault("sku", item)
+    elif item is not None:
+        raise ValidationError("item", "is not a SKU", error="invalid", relationship=True)
     sku = values.pop("sku", None)
     if sku is None:
         raise ValidationError("sku_code", "can't be blank", error="blank")
@@ -259,11 +269,61 @@ def create_line_item(*, ctx: TokenContext, values: dict, merge: bool = False) ->
     return same_record(line, lines)
 
 
+def adjustments_refused() -> BadRequest:
+    """A storefront adding or changing an adjustment line (aftersale.md §6: 400)."""
+    return BadRequest(
+        "Only integration tokens add or change adjustments.",
+        title="Adjustments are the back office's",
+        code="FORBIDDEN_ITEM_TYPE",
+        pointer="/data/attributes/item_type",
+    )
+
+
+def _add_adjustment(order: Order, adjustment, values: dict, *, ctx: TokenContext) -> LineItem:
+    """An operator's adjustment line (aftersale.md §2): its amount as the unit amount, in the
+    order's currency; one that would make the order's total negative is refused."""
+    if not ctx.is_integration:
+        raise adjustments_refused()
+    if not isinstance(adjustment, Adjustment):
+        raise ValidationError("item", "must be an adjustment", error="blank", relationship=True)
+    if adjustment.currency_code != order.currency_code:
+        raise ValidationError(
+            "item",
+            f"is in {adjustment.currency_code}, the order in {order.currency_code}",
+            error="invalid",
+            relationship=True,
+        )
+    quantity = values.get("quantity", 1)
+    total = adjustment.amount_cents * quantity
+    if order.total_amount_cents + total < 0:
+        raise ValidationError(
+            "item",
+            "would make the order's total negative",
+            error="greater_than_or_equal_to",
+            relationship=True,
+        )
+    line = LineItem(
+        order=order,
+        item_type="adjustments",
+        adjustment=adjustment,
+        quantity=quantity,
+        name=values.get("name") or adjustment.name,
+        unit_amount_cents=adjustment.amount_cents,
+        total_amount_cents=total,
+    )
+    save_record(line, validate=())
+    lines, _ = refresh_figures(order, reship=False)  # no stock moves
+    emit_event("line_items.create", line)
+    return same_record(line, lines)
+
+
 @transaction.atomic(savepoint=False)
 def update_line_item(line: LineItem, values: dict, *, ctx: TokenContext) -> LineItem:
     """`line.order` read under its row lock (LineItemResource.locked_through)."""
     order = line.order
     ensure_editable(order)
+    if line.item_type == "adjustments":
+        return _update_adjustment(line, values, ctx=ctx)
     if "sku" in values and values["sku"].pk != line.sku_id:
         line.sku = values.pop("sku")
         line.sku_code = line.sku.code
@@ -277,16 +337,31 @@ def update_line_item(line: LineItem, values: dict, *, ctx: TokenContext) -> Line
     return same_record(line, lines)
 
 
+def _update_adjustment(line: LineItem, values: dict, *, ctx: TokenContext) -> LineItem:
+    """An adjustment line's quantity or name (its amount is the one it was added with)."""
+    if not ctx.is_integration:
+        raise adjustments_refused()
+    for name in ("quantity", "name"):
+        if name in values:
+            setattr(line, name, values[name])
+    line.total_amount_cents = line.unit_amount_cents * line.quantity
+    save_record(line, validate=())
+    lines, _ = refresh_figures(line.order, reship=False)  # 422 should the total turn negative
+    emit_event("line_items.update", line)
+    return same_record(line, lines)
+
+
 @transaction.atomic(savepoint=False)
 def delete_line_item(line: LineItem, *, ctx: TokenContext) -> None:
     """`line.order` read under its row lock."""
     order = line.order
     ensure_editable(order)
-    if line.item_type != "skus":
+    adjustment = line.item_type == "adjustments" and ctx.is_integration  # an operator's own
+    if line.item_type != "skus" and not adjustment:
         raise ValidationError("item_type", "system line items follow the order", error="invalid")
     emit_event("line_items.destroy", line)
     line.delete()
-    refresh_order(order)
+    refresh_order(order, reship=not adjustment)
 
 
 @transaction.atomic(savepoint=False)

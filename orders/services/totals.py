@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from commerce.compiled import update_rows
 from commerce.events import emit_event
+from commerce.exceptions import ValidationError
 from commerce.services import create_rows, write_fields, write_record
 from markets.models import TaxRule
 from markets.selectors import tax_rules
@@ -64,7 +65,9 @@ def _matches(rule: TaxRule, address) -> bool:
     return True
 
 
-def order_input(order: Order, sku_lines, shipments, promotions, rule) -> pricing.OrderInput:
+def order_input(
+    order: Order, sku_lines, shipments, promotions, rule, adjustment_lines=()
+) -> pricing.OrderInput:
     payment_amount = order.payment_method.price_amount_cents if order.payment_method else 0
     tax = None
     if rule is not None:
@@ -76,6 +79,9 @@ def order_input(order: Order, sku_lines, shipments, promotions, rule) -> pricing
             payment_method_taxable=order.payment_method_taxable
             if order.payment_method_taxable is not None
             else rule.payment_method_taxable,
+            adjustment_taxable=order.adjustment_taxable
+            if order.adjustment_taxable is not None
+            else rule.adjustment_taxable,
         )
     return pricing.OrderInput(
         currency_code=order.currency_code,
@@ -105,6 +111,13 @@ def order_input(order: Order, sku_lines, shipments, promotions, rule) -> pricing
             for p in promotions
         ),
         tax=tax,
+        adjustments=tuple(
+            pricing.AdjustmentCharge(
+                amount_cents=li.total_amount_cents,
+                distribute_discount=bool(li.adjustment and li.adjustment.distribute_discount),
+            )
+            for li in adjustment_lines
+        ),
     )
 
 
@@ -147,7 +160,17 @@ def refresh_figures(
     if promotions is None:
         promotions = active_promotions(order) if sku_lines else []
     rule = matching_tax_rule(order)
-    totals = pricing.calculate(order_input(order, sku_lines, shipments, promotions, rule))
+    adjustment_lines = [li for li in line_items if li.item_type == "adjustments"]
+    totals = pricing.calculate(
+        order_input(order, sku_lines, shipments, promotions, rule, adjustment_lines)
+    )
+    if totals.total_amount_cents < 0:  # an operator's negative adjustment outweighs the rest
+        raise ValidationError(
+            "total_amount_cents",
+            "can't be negative: an adjustment is larger than the rest of the order",
+            error="greater_than_or_equal_to",
+            count=0,
+        )
 
     by_key = {figures.key: figures for figures in totals.lines}
     changed = []
@@ -215,8 +238,7 @@ def refresh_figures(
         write_record(order)  # with what the caller changed on it (client values validated there)
     if became_pending:
         emit_event("orders.pending", order)  # a state change like any other (orders.md)
-    others = [li for li in line_items if li.item_type == "adjustments"]
-    return [*sku_lines, *others, *system_lines], shipments
+    return [*sku_lines, *adjustment_lines, *system_lines], shipments
 
 
 def same_record(record, refreshed: list):

@@ -3,6 +3,7 @@ per family (orders, shipments, payments, customers), over who reaches what (reac
 relationships read through other rows (related.py). Importing this package registers them."""
 
 from orders.views import (
+    adjustments,
     customers,
     gateways,
     orders,
@@ -14,6 +15,7 @@ from orders.views import (
 from orders.views.reach import addresses_within_reach, reachable_orders
 
 __all__ = [
+    "adjustments",
     "customers",
     "gateways",
     "orders",

@@ -12,6 +12,7 @@ from markets.models import Market, PaymentMethod, Promotion
 from orders import serializers as s
 from orders.locks import ORDER_LOCK_RELATED
 from orders.models import (
+    Adjustment,
     CustomerPaymentSource,
     LineItem,
     Order,
@@ -253,12 +254,15 @@ class LineItemResource(ResourceView):
                 "free_shipping_promotions",
                 "shipments",
                 "payment_methods",
+                "adjustments",
             ),
+            create="optional",  # a SKU, or an operator's adjustment (aftersale.md §2)
             getter=lambda li: li.item,
             type_of=lambda obj: _item_type(obj),
-            prefetch=("sku", "promotion", "shipment", "payment_method"),
+            prefetch=("sku", "promotion", "shipment", "payment_method", "adjustment"),
             through_parent=True,
         ),
+        "adjustment": Rel("adjustments", create="optional"),
         "shipment": Rel("shipments"),
         "payment_method": Rel("payment_methods"),
         "stock_line_items": Rel("stock_line_items", many=True, through_parent=True),
@@ -281,6 +285,8 @@ class LineItemResource(ResourceView):
     def parse_write(self, data, *, instance):
         attributes = dict(data.get("attributes") or {})
         self._merge = bool(attributes.get("_update_quantity")) and instance is None
+        if attributes.get("item_type") == "adjustments" and not self.ctx.is_integration:
+            raise carts.adjustments_refused()  # before naming one it may not see (aftersale.md §6)
         return super().parse_write(data, instance=instance)
 
     def create_resource(self, values, ctx):
@@ -296,6 +302,8 @@ class LineItemResource(ResourceView):
 def _item_type(obj) -> str:
     if isinstance(obj, Sku):
         return "skus"
+    if isinstance(obj, Adjustment):
+        return "adjustments"
     if isinstance(obj, Promotion):
         return obj.kind
     if isinstance(obj, PaymentMethod):
