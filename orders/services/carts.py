@@ -294,14 +294,6 @@ def _add_adjustment(order: Order, adjustment, values: dict, *, ctx: TokenContext
             relationship=True,
         )
     quantity = values.get("quantity", 1)
-    total = adjustment.amount_cents * quantity
-    if order.total_amount_cents + total < 0:
-        raise ValidationError(
-            "item",
-            "would make the order's total negative",
-            error="greater_than_or_equal_to",
-            relationship=True,
-        )
     line = LineItem(
         order=order,
         item_type="adjustments",
@@ -309,10 +301,21 @@ def _add_adjustment(order: Order, adjustment, values: dict, *, ctx: TokenContext
         quantity=quantity,
         name=values.get("name") or adjustment.name,
         unit_amount_cents=adjustment.amount_cents,
-        total_amount_cents=total,
+        total_amount_cents=adjustment.amount_cents * quantity,
     )
     save_record(line, validate=())
-    lines, _ = refresh_figures(order, reship=False)  # no stock moves
+    try:
+        lines, _ = refresh_figures(order, reship=False)  # no stock moves
+    except ValidationError as refusal:
+        if refusal.name != "total_amount_cents":
+            raise
+        # The one rule (refresh_figures), said of what the client sent; the request undoes it.
+        raise ValidationError(
+            "item",
+            "would make the order's total negative",
+            error="greater_than_or_equal_to",
+            relationship=True,
+        ) from None
     emit_event("line_items.create", line)
     return same_record(line, lines)
 
