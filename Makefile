@@ -16,7 +16,7 @@ export PORT VENV
 help:
 	@echo "make run      migrate, load the demo data, serve on http://127.0.0.1:$(PORT)/ (runserver)"
 	@echo "make serve    same under gunicorn with DEBUG=0 (needs SECRET_KEY and JWT_SIGNING_KEY)"
-	@echo "make worker   webhook delivery worker + sweeper (make run starts one itself)"
+	@echo "make worker   task worker (webhook deliveries, order copies) + sweeper (make run starts one)"
 	@echo "make test     lint + whole suite on PostgreSQL + the sqlite subset on SQLite"
 	@echo "make lint     ruff check + ruff format --check"
 	@echo "make format   ruff format + ruff check --fix"

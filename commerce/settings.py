@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "inventory",
     "markets",
     "orders",
+    # After-sale returns, above orders (aftersale.md §3).
+    "returns",
     # Above every app, imported by none: the demo shop (seed_demo) and the bench data set.
     "demo",
     "bench",

@@ -56,6 +56,7 @@ from markets.services import create_market
 from orders.models import Customer
 from orders.services.customers import create_customer
 from orders.services.gateways import create_stripe_gateway
+from returns.models import InventoryReturnLocation
 
 # --- the data (demo.md) -------------------------------------------------------------------------
 
@@ -173,6 +174,8 @@ MARKETS = [
             "stock_locations_cutoff": 2,
         },
         "stock_locations": {"ne_wh": 1, "brooklyn": 2},
+        # Where returns go back (aftersale.md §3), so that a return works out of the box.
+        "return_locations": {"ne_wh": 1},
     },
     {
         "code": "eu",
@@ -190,6 +193,7 @@ MARKETS = [
             "stock_locations_cutoff": None,
         },
         "stock_locations": {"milan": 1},
+        "return_locations": {"milan": 1},
     },
 ]
 
@@ -447,6 +451,15 @@ def seed_markets(demo: Demo) -> None:
                     "stock_location": demo.stock_locations[location_code],
                 },
                 {"priority": priority, "on_hold": False},
+            )
+        for location_code, priority in spec["return_locations"].items():
+            demo.ensure(
+                InventoryReturnLocation,
+                {
+                    "inventory_model": inventory_model,
+                    "stock_location": demo.stock_locations[location_code],
+                },
+                {"priority": priority},
             )
         demo.markets[spec["code"]] = demo.ensure(
             Market,

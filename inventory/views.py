@@ -32,6 +32,8 @@ class StockLocationResource(ResourceView):
     relationships_map = {
         "address": Rel("addresses", create="required", update=True),
         "inventory_stock_locations": Rel("inventory_stock_locations", many=True),
+        # The returns app's resource, by type (it sits above this one).
+        "inventory_return_locations": Rel("inventory_return_locations", many=True),
         "stock_items": Rel("stock_items", many=True),
         # Transfers leaving this location (the model's `stock_transfers`).
         "stock_transfers": Rel("stock_transfers", many=True),
@@ -67,6 +69,7 @@ class InventoryModelResource(ResourceView):
     serializer_class = s.InventoryModelSerializer
     relationships_map = {
         "inventory_stock_locations": Rel("inventory_stock_locations", many=True),
+        "inventory_return_locations": Rel("inventory_return_locations", many=True),
     }
 
 

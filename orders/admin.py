@@ -17,6 +17,7 @@ from orders.models import (
     CustomerPaymentSource,
     LineItem,
     Order,
+    OrderCopy,
     PaymentSource,
     Shipment,
     StockLineItem,
@@ -24,7 +25,7 @@ from orders.models import (
     Transaction,
 )
 from orders.selectors import with_balances
-from orders.services import carts, lifecycle, stripe_payments, transactions
+from orders.services import carts, editing, lifecycle, stripe_payments, transactions
 from orders.services import shipments as shipment_services
 
 CART_STATUSES = ("draft", "pending", "cancelled")
@@ -37,6 +38,9 @@ ORDER_ACTIONS = {
     "cancel": "Cancel",
     "refund": "Refund",
     "archive": "Archive",
+    # aftersale.md §1: while editing, the "Edit lines" table changes the order's sku lines.
+    "start_editing": "Start editing",
+    "stop_editing": "Stop editing",
 }
 # The shipment triggers an operator may send (inventory.md "Shipments"): the API's
 # `_<name>`, through the same `operator_move`.
@@ -60,7 +64,24 @@ def operator_context(request) -> TokenContext:
 
 def trigger_order(name: str, request, order: Order) -> Order:
     """The API's `_<name>` on `order` (the service locks it)."""
+    if name in editing.OPERATOR_TRIGGERS:
+        return editing.run_operator_trigger(order, name, ctx=operator_context(request))
     return lifecycle.run_operator_trigger(order, name, ctx=operator_context(request))
+
+
+def edit_lines(request, order: Order, formset) -> None:
+    """What the "Edit lines" table says (`formset.save(commit=False)` read it), through the
+    line item services (editing.edit_lines)."""
+    editing.edit_lines(
+        order,
+        removed=formset.deleted_objects,
+        changed=[
+            (line, {name: getattr(line, name) for name in names})
+            for line, names in formset.changed_objects
+        ],
+        added=[(line.sku, line.quantity) for line in formset.new_objects],
+        ctx=operator_context(request),
+    )
 
 
 def trigger_shipment(name: str, request, shipment: Shipment) -> Shipment:
@@ -117,6 +138,26 @@ class LineItemInline(ReadOnlyInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("order")
+
+
+class EditLineInline(admin.TabularInline):
+    """An order's sku lines while an operator edits it (aftersale.md §1): quantities change,
+    lines go (delete) and come (a SKU and a quantity); saved through the line item services
+    (`edit_lines`), never written directly."""
+
+    model = LineItem
+    verbose_name = "line to edit"
+    verbose_name_plural = "Edit lines"
+    fields = ("sku", "quantity")
+    raw_id_fields = ("sku",)
+    extra = 1
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(item_type="skus").select_related("sku")
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        return type(formset.__name__, (formset,), {"operator_edit": True})  # see save_formset
 
 
 class ShipmentInline(ReadOnlyInline):
@@ -288,6 +329,25 @@ class OrderAdmin(TriggerButtonsMixin, ResourceAdmin):
     def run_trigger(self, request, order, name):
         label = self.trigger_labels[name]
         run_on_each(self, request, [order], label, lambda o: trigger_order(name, request, o))
+
+    def get_inline_instances(self, request, obj=None):
+        inlines = super().get_inline_instances(request, obj)
+        if obj is not None and obj.status == "editing":
+            inlines.insert(1, EditLineInline(self.model, self.admin_site))
+        return inlines
+
+    def save_formset(self, request, form, formset, change):
+        if not getattr(formset, "operator_edit", False):
+            return super().save_formset(request, form, formset, change)
+        formset.save(commit=False)
+        if formset.deleted_objects or formset.changed_objects or formset.new_objects:
+            run_on_each(
+                self,
+                request,
+                [form.instance],
+                "Edit lines",
+                lambda o: edit_lines(request, o, formset),
+            )
 
 
 # --- shipments ----------------------------------------------------------------------------
@@ -527,6 +587,22 @@ class StockLineItemAdmin(ResourceAdmin):
     list_display = ("public_id", "shipment", "sku_code", "quantity", "stock_item")
     list_select_related = ("shipment", "stock_item", "line_item")  # str() reads its name
     search_fields = ("public_id", "sku_code", "shipment__number")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(OrderCopy)
+class OrderCopyAdmin(ResourceAdmin):
+    """Reorders (aftersale.md §4) as the worker left them: read-only."""
+
+    list_display = ("public_id", "source_order", "target_order", "status", "created_at")
+    list_select_related = ("source_order", "target_order")
+    list_filter = ("status",)
+    search_fields = ("public_id", "source_order__number", "target_order__number")
 
     def has_add_permission(self, request):
         return False

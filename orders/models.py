@@ -19,7 +19,8 @@ from inventory.models import (
     StockReservation,
 )
 from markets.models import Market, PaymentMethod, Promotion, ShippingMethod
-from orders.transitions import ORDER_STATUSES, is_cart
+from orders.copies import COPY_OPTIONS, COPY_STATUSES
+from orders.transitions import ORDER_STATUSES, is_cart, is_editable
 
 
 class Customer(Resource):
@@ -239,7 +240,8 @@ class Order(Resource):
 
     @property
     def editable(self) -> bool:
-        return is_cart(self.status)
+        """A cart, or an order an operator is editing (aftersale.md §1)."""
+        return is_editable(self.status)
 
     @property
     def amount_to_authorize(self) -> int:
@@ -448,6 +450,23 @@ class StockLineItem(Resource):
         return self.line_item.image_url
 
 
+class HeldReservation(models.Model):
+    """A reservation an order being edited keeps while its lines change (aftersale.md §1).
+
+    A reservation hangs from its stock line item, and editing rebuilds those: a removed line
+    takes its stock line items with it, yet its units stay held until `_stop_editing` swaps the
+    order's old reservations for new ones. These rows, written at `_start_editing`, are the
+    order's reservations until then (orders.services.stock)."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="held_reservations")
+    stock_reservation = models.OneToOneField(
+        StockReservation, on_delete=models.CASCADE, related_name="held_by"
+    )
+
+    def __str__(self) -> str:
+        return f"{self.stock_reservation_id} held by order {self.order_id}"
+
+
 class PaymentSource(Resource):
     """A payment source of an order; `kind` is its JSON:API type. The fields after `order` are
     a Stripe payment's (payments.md "Stripe"): its PaymentIntent (`stripe_id`,
@@ -498,7 +517,7 @@ class PaymentSource(Resource):
         if self.kind != "stripe_payments" or self.intent_amount_cents is None:
             return False
         order = self.order
-        if not order.editable:
+        if not is_cart(order.status):  # placed: the intent authorized is the order's
             return False
         wanted = (order.amount_to_authorize, order.currency_code)
         return (self.intent_amount_cents, self.intent_currency_code) != wanted
@@ -647,3 +666,35 @@ class PaymentOption(Resource):
 
     def __str__(self) -> str:
         return self.name or self.public_id
+
+
+class OrderCopy(Resource):
+    """A reorder (aftersale.md §4): the API makes it `pending` with its options, the task
+    worker copies the source order into a new target order once (orders.services.copies).
+    `errors_log` is `{name: [messages]}`. Deleting the source leaves the copy (`aborted` if it
+    had not run yet); deleting the target leaves it too."""
+
+    source_order = models.ForeignKey(
+        Order, on_delete=models.SET_NULL, null=True, related_name="order_copies"
+    )
+    target_order = models.ForeignKey(
+        Order, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(
+        max_length=16, choices=[(s, s) for s in COPY_STATUSES], default="pending", db_index=True
+    )
+    started_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    failed_at = models.DateTimeField(null=True, blank=True)
+    errors_log = models.JSONField(null=True, blank=True)
+    errors_count = models.PositiveIntegerField(null=True, blank=True)
+    place_target_order = models.BooleanField(default=COPY_OPTIONS["place_target_order"])
+    reuse_wallet = models.BooleanField(default=COPY_OPTIONS["reuse_wallet"])
+    cancel_source_order = models.BooleanField(default=COPY_OPTIONS["cancel_source_order"])
+    apply_promotions = models.BooleanField(default=COPY_OPTIONS["apply_promotions"])
+    skip_errors = models.BooleanField(default=COPY_OPTIONS["skip_errors"])
+    ignore_invalid_coupon = models.BooleanField(default=COPY_OPTIONS["ignore_invalid_coupon"])
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name_plural = "order copies"

@@ -3,6 +3,7 @@ from rest_framework import serializers
 from commerce import codes
 from commerce.jsonapi.fields import MetadataField, StrictCharField, StrictIntegerField
 from commerce.jsonapi.serializers import CENTS_MAX, ResourceSerializer
+from orders.copies import COPY_OPTIONS, INTEGRATION_ONLY_OPTIONS
 from orders.models import (
     ORDER_MONEY,
     Adjustment,
@@ -12,6 +13,7 @@ from orders.models import (
     CustomerPaymentSource,
     LineItem,
     Order,
+    OrderCopy,
     PaymentOption,
     PaymentSource,
     Shipment,
@@ -392,3 +394,35 @@ class AdjustmentSerializer(ResourceSerializer):
         if value == 0:
             raise serializers.ValidationError("must be other than 0")
         return value
+
+
+class OrderCopySerializer(ResourceSerializer):
+    """aftersale.md §4: a reorder's options (create-only; a customer may not send the two that
+    place or cancel an order) and what the worker did (read-only)."""
+
+    class Meta:
+        model = OrderCopy
+        fields = [
+            "status",
+            "started_at",
+            "completed_at",
+            "failed_at",
+            "errors_log",
+            "errors_count",
+            "place_target_order",
+            "reuse_wallet",
+            "cancel_source_order",
+            "apply_promotions",
+            "skip_errors",
+            "ignore_invalid_coupon",
+        ]
+        read_only_fields = [
+            "status",
+            "started_at",
+            "completed_at",
+            "failed_at",
+            "errors_log",
+            "errors_count",
+        ]
+        create_only_fields = list(COPY_OPTIONS)
+        integration_only_fields = list(INTEGRATION_ONLY_OPTIONS)

@@ -14,14 +14,18 @@ from commerce.exceptions import InvalidTransition
 # --- orders --------------------------------------------------------------------------------
 
 ORDER_STATUSES = ("draft", "pending", "placing", "placed", "editing", "approved", "cancelled")
-# `placing` (an asynchronous place) and `editing` (after-sale edits) are statuses Commerce Layer
-# has; nothing enters them yet (orders.md), so they have no moves.
+# `placing` (an asynchronous place) is a status Commerce Layer has; nothing enters it yet
+# (orders.md), so it has no moves.
 ORDER_TRANSITIONS = {
     ("draft", "pending"): "pending",  # the cart has sku lines and an email
     ("pending", "place"): "placed",
     ("placed", "approve"): "approved",
+    # An operator reopens a placed order, changes it and closes it again (aftersale.md §1).
+    ("placed", "start_editing"): "editing",
+    ("editing", "stop_editing"): "placed",
     ("pending", "cancel"): "cancelled",
     ("placed", "cancel"): "cancelled",
+    ("editing", "cancel"): "cancelled",
     ("approved", "cancel"): "cancelled",
     # A full refund cancels the order (Commerce Layer's table).
     ("approved", "refund"): "cancelled",
@@ -33,20 +37,36 @@ ORDER_TARGETS = {
     "pending": "pending",
     "place": "placed",
     "approve": "approved",
+    "start_editing": "editing",
+    "stop_editing": "placed",
     "cancel": "cancelled",
     "refund": "cancelled",
 }
 
-# The timestamp each order status stamps when entered.
-ORDER_STAMPS = {"placed": "placed_at", "approved": "approved_at", "cancelled": "cancelled_at"}
+# The timestamp each order trigger stamps (stopping an edit places the order again, and keeps
+# when it was first placed).
+ORDER_STAMPS = {
+    "place": "placed_at",
+    "approve": "approved_at",
+    "cancel": "cancelled_at",
+    "refund": "cancelled_at",
+}
 
 CART_STATUSES = ("draft", "pending")
+# The statuses whose lines change and whose figures, shipments and plan follow: a cart, and an
+# order an operator is editing (aftersale.md §1).
+EDITABLE_STATUSES = (*CART_STATUSES, "editing")
 
 
 def is_cart(status: str) -> bool:
     """A cart (draft or pending) is still built by its shopper: lines, addresses and methods
     change, its figures follow; once placed it is frozen."""
     return status in CART_STATUSES
+
+
+def is_editable(status: str) -> bool:
+    """A cart, or an order being edited: its lines change and its figures follow."""
+    return status in EDITABLE_STATUSES
 
 
 def becomes_pending(status: str, *, has_sku_lines: bool, has_customer: bool) -> bool:

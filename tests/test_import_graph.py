@@ -13,12 +13,12 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ["commerce", "inventory", "markets", "orders", "demo", "bench"]  # lowest first
+APPS = ["commerce", "inventory", "markets", "orders", "returns", "demo", "bench"]  # lowest first
 
 # The layers of `orders`, lowest first. A new module gets a place here.
 ORDERS_LAYERS = [
     # pure rules: state tables and predicates, the pricing formulas
-    {"orders", "orders.transitions", "orders.pricing"},
+    {"orders", "orders.transitions", "orders.pricing", "orders.copies"},
     {"orders.models"},
     # reads and locks over the models; the serializers only parse
     {"orders.selectors", "orders.locks", "orders.serializers"},
@@ -54,6 +54,10 @@ ORDERS_LAYERS = [
         "orders.services.payment_options",
         "orders.services.wallet",
     },
+    # triggers built on the ones above: editing a placed order closes it as `_place` does
+    {"orders.services.editing"},
+    # the reorder worker (aftersale.md §4): a cart built, placed and cancelled through the above
+    {"orders.services.copies"},
     # what parses and calls
     {
         "orders.views",

@@ -14,8 +14,12 @@ WRITERS = {
     ("orders.services.statuses", "move_shipment", "status"),
     ("orders.services.statuses", "refresh_payment_status", "payment_status"),
     ("orders.services.statuses", "save_order", "fulfillment_status"),
+    # an order copy's table (aftersale.md §4)
+    ("orders.services.copies", "move_copy", "status"),
     # the stock transfer's table
     ("inventory.services", "move_stock_transfer", "status"),
+    # the return's table (aftersale.md §3)
+    ("returns.services.statuses", "move_return", "status"),
     # a webhook delivery's attempts
     ("commerce.webhooks.services", "record", "status"),
     # a Stripe payment's copy of what Stripe last said of its PaymentIntent

@@ -22,7 +22,7 @@ from orders.models import Adjustment, Customer, LineItem, Order, PaymentSource
 from orders.selectors import customer_by_email
 from orders.services.promotions import coupon_problem
 from orders.services.totals import refresh_figures, refresh_order, same_record
-from orders.transitions import is_cart
+from orders.transitions import is_cart, is_editable
 
 # What a placed order no longer lets anyone change (orders.md: frozen after `placed`).
 FROZEN_AFTER_PLACE = {
@@ -41,6 +41,9 @@ FROZEN_AFTER_PLACE = {
     "shipping_country_code_lock",
     "customer_password",
 }
+# What an order being edited still may not change (aftersale.md §1): its authorization and its
+# counted uses are theirs; its addresses may change.
+FROZEN_WHILE_EDITING = FROZEN_AFTER_PLACE - {"billing_address", "shipping_address"}
 RELATIONSHIPS = {
     "market",
     "customer",
@@ -51,18 +54,29 @@ RELATIONSHIPS = {
 }
 
 
-def ensure_editable(order: Order, name: str = "status") -> None:
-    if not is_cart(order.status):
-        if name == "status":
-            raise InvalidTransition(
-                order.status, order.status, message=f"a {order.status} order can't be changed"
-            )
-        raise ValidationError(
-            name,
-            f"can't be changed once the order is {order.status}",
-            error="frozen",
-            relationship=name in RELATIONSHIPS,
+def ensure_editable(order: Order, name: str = "status", *, ctx: TokenContext | None = None) -> None:
+    """A cart changes. An order being edited (aftersale.md §1) changes too, for an integration
+    token (`ctx`, given by the callers of what editing allows: lines, addresses, shipments'
+    methods) and except what stays frozen while editing; anything else is a 422 on `name`."""
+    if is_cart(order.status):
+        return
+    if (
+        order.status == "editing"
+        and ctx is not None
+        and ctx.is_integration
+        and name not in FROZEN_WHILE_EDITING
+    ):
+        return
+    if name == "status":
+        raise InvalidTransition(
+            order.status, order.status, message=f"a {order.status} order can't be changed"
         )
+    raise ValidationError(
+        name,
+        f"can't be changed once the order is {order.status}",
+        error="frozen",
+        relationship=name in RELATIONSHIPS,
+    )
 
 
 def find_or_create_customer(email: str, password: str | None = None) -> Customer:
@@ -133,6 +147,7 @@ REFRESHING_TRIGGERS = frozenset(
         "_refresh",
         "_update_taxes",
         "_place",
+        "_stop_editing",
     }
 )
 
@@ -149,7 +164,7 @@ def update_order(order: Order, values: dict, *, ctx: TokenContext, then=frozense
             ensure_editable(order)
         for name in sorted(values):
             if name in FROZEN_AFTER_PLACE:
-                ensure_editable(order, name)
+                ensure_editable(order, name, ctx=ctx)
     values = dict(values)
     password = values.pop("customer_password", None)
     coupon_code = values.pop("coupon_code", ...)
@@ -176,11 +191,11 @@ def update_order(order: Order, values: dict, *, ctx: TokenContext, then=frozense
         order.customer = find_or_create_customer(values["customer_email"], password)
     if coupon_code is not ...:
         apply_coupon(order, coupon_code)
-    if is_cart(order.status) and (refresh or moved):
+    if is_editable(order.status) and (refresh or moved):
         clean_record(order, validate=values)
         # Writes the order with its figures; another market ships from other locations.
         refresh_order(order, reship=moved)
-    elif is_cart(order.status):
+    elif is_editable(order.status):
         # A trigger of this request refreshes the cart (REFRESHING_TRIGGERS): it writes the
         # order, these values with it, once; or it refuses and the request undoes everything.
         clean_record(order, validate=values)
@@ -229,7 +244,7 @@ def create_line_item(*, ctx: TokenContext, values: dict, merge: bool = False) ->
     """`values["order"]` read under its row lock."""
     values = dict(values)
     order = values.pop("order")
-    ensure_editable(order)
+    ensure_editable(order, ctx=ctx)
     item_type = values.pop("item_type", "skus") or "skus"
     item = values.pop("item", None)
     if item_type == "adjustments":
@@ -324,7 +339,7 @@ def _add_adjustment(order: Order, adjustment, values: dict, *, ctx: TokenContext
 def update_line_item(line: LineItem, values: dict, *, ctx: TokenContext) -> LineItem:
     """`line.order` read under its row lock (LineItemResource.locked_through)."""
     order = line.order
-    ensure_editable(order)
+    ensure_editable(order, ctx=ctx)
     if line.item_type == "adjustments":
         return _update_adjustment(line, values, ctx=ctx)
     if "sku" in values and values["sku"].pk != line.sku_id:
@@ -358,7 +373,7 @@ def _update_adjustment(line: LineItem, values: dict, *, ctx: TokenContext) -> Li
 def delete_line_item(line: LineItem, *, ctx: TokenContext) -> None:
     """`line.order` read under its row lock."""
     order = line.order
-    ensure_editable(order)
+    ensure_editable(order, ctx=ctx)
     adjustment = line.item_type == "adjustments" and ctx.is_integration  # an operator's own
     if line.item_type != "skus" and not adjustment:
         raise ValidationError("item_type", "system line items follow the order", error="invalid")

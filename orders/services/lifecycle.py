@@ -19,6 +19,7 @@ from orders.selectors import (
     captures_with_balance,
     open_authorization,
     order_lines,
+    transaction_sums,
 )
 from orders.services import payments, saved_sources, stock, usage
 from orders.services.planning import shippable_lines
@@ -64,46 +65,55 @@ def draft_errors(order: Order) -> list[ValidationError]:
     return errors
 
 
+def lines_errors(lines) -> list[ValidationError]:
+    """An order is placed (and an edit closed) with at least one sku line."""
+    if any(li.item_type == "skus" for li in lines):
+        return []
+    return [ValidationError("line_items", "can't be blank", error="blank", relationship=True)]
+
+
+def shipping_errors(order: Order, lines, shipments) -> list[ValidationError]:
+    """What an order whose lines ship needs: a shipping address, and shipments (some stock
+    location ships them) that each have a shipping method."""
+    if not shippable_lines(order, lines):
+        return []
+    errors = []
+    if order.shipping_address_id is None:
+        errors.append(
+            ValidationError("shipping_address", "can't be blank", error="blank", relationship=True)
+        )
+    if not shipments:
+        errors.append(
+            ValidationError(
+                "shipments",
+                "no stock location can ship this order",
+                error="blank",
+                relationship=True,
+            )
+        )
+    elif any(s.shipping_method_id is None for s in shipments):
+        errors.append(
+            ValidationError(
+                "shipments",
+                "every shipment needs a shipping method",
+                error="blank",
+                relationship=True,
+            )
+        )
+    return errors
+
+
 def placement_errors(order: Order, lines, shipments) -> list[ValidationError]:
     """Everything that stops an order from being placed, one error per problem (`lines` with
     their SKUs and `shipments` as refresh_figures left them)."""
-    errors = []
-    sku_lines = [li for li in lines if li.item_type == "skus"]
-    if not sku_lines:
-        errors.append(
-            ValidationError("line_items", "can't be blank", error="blank", relationship=True)
-        )
+    errors = lines_errors(lines)
     if not (order.customer_email or order.customer_id):
         errors.append(ValidationError("customer_email", "can't be blank", error="blank"))
     if order.billing_address_id is None:
         errors.append(
             ValidationError("billing_address", "can't be blank", error="blank", relationship=True)
         )
-    if shippable_lines(order, lines):
-        if order.shipping_address_id is None:
-            errors.append(
-                ValidationError(
-                    "shipping_address", "can't be blank", error="blank", relationship=True
-                )
-            )
-        if not shipments:
-            errors.append(
-                ValidationError(
-                    "shipments",
-                    "no stock location can ship this order",
-                    error="blank",
-                    relationship=True,
-                )
-            )
-        elif any(s.shipping_method_id is None for s in shipments):
-            errors.append(
-                ValidationError(
-                    "shipments",
-                    "every shipment needs a shipping method",
-                    error="blank",
-                    relationship=True,
-                )
-            )
+    errors += shipping_errors(order, lines, shipments)
     if order.total_amount_with_taxes_cents > 0:
         if order.payment_method_id is None:
             errors.append(
@@ -243,6 +253,7 @@ def approve_order(order: Order, value=True, *, ctx=None) -> Order:
 
 
 def capture_order(order: Order, value=True, *, ctx=None, trigger: str = "_capture") -> Order:
+    refuse_while_editing(order, "paid")
     if not payment_allows(order.payment_status, "_capture"):
         raise InvalidTransition(
             order.payment_status,
@@ -252,12 +263,40 @@ def capture_order(order: Order, value=True, *, ctx=None, trigger: str = "_captur
     authorization = open_authorization(order)
     if authorization is None or authorization.capture_balance_cents == 0:
         raise ValidationError("_capture", "nothing left to capture", error="invalid")
-    payments.capture(authorization, trigger=trigger)
+    balance = authorization.capture_balance_cents
+    amount = amount_to_capture(order, authorization)
+    if amount > 0:
+        payments.capture(authorization, amount, trigger=trigger)
+    if amount < balance and capture_balance(authorization) > 0:
+        # The order needs less than was authorized (edited down, aftersale.md §1): the rest is
+        # released, as Stripe's partial capture does by itself.
+        payments.void(authorization, trigger=trigger)
     refresh_payment_status(order)
     start_fulfillment_if_ready(order)
     save_order(order)
     emit_event("orders.capture", order)
     return order
+
+
+def amount_to_capture(order: Order, authorization) -> int:
+    """What `_capture` takes of the open authorization: all that is left of it, unless the
+    order's total is less than was authorized (an edit made it smaller, or an amount to
+    authorize set above it): then what the total still needs, captured - total."""
+    balance = authorization.capture_balance_cents
+    total = order.total_amount_with_taxes_cents
+    if authorization.amount_cents <= total:
+        return balance  # the usual case: no sums to read
+    captured = transaction_sums(order)["captured"]
+    return max(0, min(balance, total - captured))
+
+
+def refuse_while_editing(order: Order, to: str) -> None:
+    """An order being edited moves no money and no stock: its operator stops editing first
+    (aftersale.md §1)."""
+    if order.status == "editing":
+        raise InvalidTransition(
+            "editing", to, message="stop editing the order first (_stop_editing)"
+        )
 
 
 def approve_and_capture_order(order: Order, value=True, *, ctx=None) -> Order:
@@ -269,6 +308,7 @@ def approve_and_capture_order(order: Order, value=True, *, ctx=None) -> Order:
 
 def refund_order(order: Order, value=True, *, ctx=None) -> Order:
     """Refund everything captured; a full refund cancels the order, as Commerce Layer does."""
+    refuse_while_editing(order, "cancelled")
     if not payment_allows(order.payment_status, "_refund"):
         raise InvalidTransition(
             order.payment_status,
@@ -324,7 +364,7 @@ def cancel_order(order: Order, value=True, *, ctx: TokenContext | None = None) -
             order.status, "cancelled", message="can't cancel an order with shipped shipments"
         )
     give_back_unlimited = None
-    if order.status in ("placed", "approved"):
+    if order.status in ("placed", "editing", "approved"):
         void_uncaptured(order, trigger="_cancel")
         for capture_tx in captures_with_balance(order):
             payments.refund(capture_tx, trigger="_cancel")
@@ -340,7 +380,7 @@ def cancel_order(order: Order, value=True, *, ctx: TokenContext | None = None) -
 
 
 def _cancel_unshipped(order: Order) -> None:
-    if order.status == "placed":
+    if order.status in ("placed", "editing"):
         stock.release_stock(order)
     elif order.status == "approved":
         stock.restock(order)

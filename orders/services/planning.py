@@ -13,8 +13,8 @@ from markets.models import ShippingMethod
 from markets.selectors import shipping_method_candidates
 from orders.models import LineItem, Order, Shipment, StockLineItem
 from orders.selectors import order_shipments, order_stock_line_items
-from orders.services.stock import read_stock
-from orders.transitions import is_cart
+from orders.services.stock import own_reserved, read_stock, with_own_units
+from orders.transitions import is_editable
 
 
 def shippable_lines(order: Order, lines=None) -> list[LineItem]:
@@ -66,6 +66,8 @@ def plan_shipments(
         held = read_stock(
             stock_with_salable({li.sku_id for li in lines}, {isl.stock_location_id for isl in isls})
         )
+        if order.status == "editing":  # its own reservations count as salable to it
+            held = with_own_units(held, own_reserved(order))
     items, salable = held
     locations = [
         strategies.Location(
@@ -127,7 +129,7 @@ def build_shipments(order: Order, *, lines=None, held=None, strict: bool = False
     with their SKUs, when the caller has read them; `held`: see plan_shipments. Each shipment
     returned carries its stock line items in `current_stock_line_items`.
     """
-    if not is_cart(order.status):
+    if not is_editable(order.status):
         return list(order.shipments.all())
     lines = shippable_lines(order, lines)
     plan, stock_items = ([], {})

@@ -18,12 +18,15 @@ from orders.transitions import (
 )
 
 
-def set_shipping_method(shipment: Shipment, method: ShippingMethod | None) -> Shipment:
-    """A client picks a shipment's method; it must be available for that shipment."""
-    if not is_cart(shipment.order.status):
+def set_shipping_method(shipment: Shipment, method: ShippingMethod | None, *, ctx=None) -> Shipment:
+    """A client picks a shipment's method; it must be available for that shipment. An operator
+    may change it while editing the order (aftersale.md §1)."""
+    order = shipment.order
+    editing = order.status == "editing" and ctx is not None and ctx.is_integration
+    if not (is_cart(order.status) or editing):
         raise ValidationError(
             "shipping_method",
-            "can't be changed once the order is placed",
+            f"can't be changed once the order is {order.status}",
             error="frozen",
             relationship=True,
         )
@@ -71,7 +74,7 @@ def update_shipment(shipment: Shipment, values: dict, *, ctx) -> Shipment:
     order = shipment.order
     changed = sorted(values)
     if "shipping_method" in values:
-        set_shipping_method(shipment, values.pop("shipping_method"))
+        set_shipping_method(shipment, values.pop("shipping_method"), ctx=ctx)
     for name, value in values.items():
         setattr(shipment, name, value)
     if values:

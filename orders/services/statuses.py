@@ -32,7 +32,7 @@ def move_order(order: Order, trigger: str) -> str:
     """Apply one move of the order table (not saved: the caller saves the order with the rest
     of what its trigger changed)."""
     order.status = next_order_status(order.status, trigger)
-    stamp = ORDER_STAMPS.get(order.status)
+    stamp = ORDER_STAMPS.get(trigger)
     if stamp is not None:
         setattr(order, stamp, timezone.now())
     return order.status

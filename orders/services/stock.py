@@ -16,21 +16,64 @@ from inventory.services import (
     release_reservations,
     salable_quantities,
 )
-from orders.models import Order, StockLineItem
+from orders.models import HeldReservation, Order, StockLineItem
 from orders.transitions import SHIPPED
 
 
 def hold_stock(order: Order, lines) -> tuple[dict, dict] | None:
     """On `_place`, first: lock the stock items the shippable `lines` could ship from (in pk
     order) and read their salable units under the locks, the `held` figures the shipments are
-    then planned from (orders.services.planning.plan_shipments)."""
-    if not lines:
+    then planned from (orders.services.planning.plan_shipments).
+
+    On `_stop_editing` (aftersale.md §1) the stock items of the order's own reservations are
+    locked too, in the same pk order, and its reserved units count as salable to it: they are
+    swapped for new reservations in the same transaction (`swap_reservations`)."""
+    editing = order.status == "editing"
+    own = own_reserved(order) if editing else {}
+    if not lines and not own:
         return None
     location_ids = InventoryStockLocation.objects.filter(
         inventory_model_id=order.market.inventory_model_id
     ).values("stock_location_id")
-    locked = lock_stock_items_for({li.sku_id for li in lines}, location_ids)
-    return read_stock(locked.values())
+    locked = lock_stock_items_for({li.sku_id for li in lines}, location_ids, also=own)
+    return with_own_units(read_stock(locked.values()), own)
+
+
+def with_own_units(held: tuple[dict, dict], own: dict[int, int]) -> tuple[dict, dict]:
+    """`held` (read_stock's) with the units the order reserved itself counted as salable to it
+    (an order being edited plans as if its reservations were not there)."""
+    if not own:
+        return held
+    items, salable = held
+    return items, {key: units + own.get(items[key].pk, 0) for key, units in salable.items()}
+
+
+# --- editing (aftersale.md §1) ---------------------------------------------------------------
+
+
+def keep_reservations(order: Order) -> None:
+    """On `_start_editing`: the order's reservations are written down as its own, so that they
+    stay held while editing rebuilds the stock line items they hang from."""
+    HeldReservation.objects.bulk_create(
+        [HeldReservation(order=order, stock_reservation=r) for r in _reservations(order)]
+    )
+
+
+def own_reserved(order: Order) -> dict[int, int]:
+    """{stock item pk: units} an order being edited holds (`keep_reservations`)."""
+    units: dict[int, int] = {}
+    for item_id, quantity in StockReservation.objects.filter(held_by__order=order).values_list(
+        "stock_item_id", "quantity"
+    ):
+        units[item_id] = units.get(item_id, 0) + quantity
+    return units
+
+
+def swap_reservations(order: Order, shipments) -> None:
+    """On `_stop_editing`, once the new plan fits the stock locked by `hold_stock`: the old
+    reservations go and one per new stock line item takes their place."""
+    release_reservations(_reservations(order))
+    reserve_stock(shipments)
 
 
 def read_stock(stock_items) -> tuple[dict, dict]:
@@ -74,11 +117,13 @@ def reserve_stock(shipments) -> None:
 
 
 def _reservations(order: Order) -> list[StockReservation]:
-    return list(
-        StockReservation.objects.filter(stock_line_item__shipment__order=order).order_by(
-            "stock_item_id"
-        )
-    )
+    """The order's reservations: through its stock line items, or while it is being edited
+    the ones it kept (`keep_reservations`)."""
+    if order.status == "editing":
+        reservations = StockReservation.objects.filter(held_by__order=order)
+    else:
+        reservations = StockReservation.objects.filter(stock_line_item__shipment__order=order)
+    return list(reservations.order_by("stock_item_id"))
 
 
 def decrement_stock(order: Order) -> None:

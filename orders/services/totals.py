@@ -25,7 +25,7 @@ from orders.selectors import order_lines, order_shipments
 from orders.services.planning import build_shipments
 from orders.services.promotions import active_promotions
 from orders.services.statuses import move_order
-from orders.transitions import becomes_pending, is_cart
+from orders.transitions import becomes_pending, is_editable
 
 PROMOTION_KINDS = {
     "percentage_discount_promotions": "percentage",
@@ -149,7 +149,7 @@ def refresh_figures(
     shortage raising InsufficientStock instead of falling back; `promotions`: the candidates
     whose uses the caller counted before locking the stock (orders.services.usage); `store`
     False: the caller writes the order itself once it is done with it (placing)."""
-    if not is_cart(order.status):
+    if not is_editable(order.status):
         return list(order.line_items.all()), list(order.shipments.all())
     line_items = order_lines(order) if lines is None else lines
     if reship:

@@ -34,6 +34,7 @@ class CustomerResource(ResourceView):
         "customer_addresses": Rel("customer_addresses", many=True),
         "customer_payment_sources": Rel("customer_payment_sources", many=True),
         "orders": Rel("orders", many=True),
+        "returns": Rel("returns", many=True),  # the returns app's resource, by type
     }
 
     @classmethod

@@ -18,7 +18,7 @@ from orders.models import (
     Order,
     StockLineItem,
 )
-from orders.services import carts, lifecycle, wallet
+from orders.services import carts, editing, lifecycle, wallet
 from orders.services.addresses import clone_into, same_as
 from orders.views.customers import CustomerResource
 from orders.views.reach import NO_LIST, address_scope, reachable_orders
@@ -87,6 +87,8 @@ ORDER_TRIGGERS = TriggerSet(
     Trigger("_capture", lifecycle.capture_order, kinds=INTEGRATION_ONLY, on_create=False),
     Trigger("_refund", lifecycle.refund_order, kinds=INTEGRATION_ONLY, on_create=False),
     Trigger("_cancel", lifecycle.cancel_order, on_create=False),
+    Trigger("_start_editing", editing.start_editing, kinds=INTEGRATION_ONLY, on_create=False),
+    Trigger("_stop_editing", editing.stop_editing, kinds=INTEGRATION_ONLY, on_create=False),
     Trigger("_archive", lifecycle.archive_order, kinds=INTEGRATION_ONLY, on_create=False),
     Trigger("_unarchive", lifecycle.unarchive_order, kinds=INTEGRATION_ONLY, on_create=False),
 )
@@ -172,6 +174,8 @@ class OrderResource(ResourceView):
             prefetch=levels(*ORDER_STOCK_LINES, reservations_below("shipments__stock_line_items")),
         ),
         "stock_transfers": Rel("stock_transfers", many=True, getter=no_stock_transfers),
+        # The returns app's resources, named by type (it sits above this one).
+        "returns": Rel("returns", many=True),
         "transactions": Rel(
             ("authorizations", "captures", "voids", "refunds"),
             many=True,
@@ -276,6 +280,7 @@ class LineItemResource(ResourceView):
             ),
         ),
         "stock_transfers": Rel("stock_transfers", many=True, getter=no_stock_transfers),
+        "return_line_items": Rel("return_line_items", many=True),  # the returns app's
     }
 
     @classmethod

@@ -230,6 +230,13 @@ class CaptureResource(TransactionResourceBase):
             getter=_referring("refunds", "reference_capture_id"),
             prefetch=(_ORDER_TRANSACTIONS,),
         ),
+        # The returns app's resource, by type: the first return naming this capture.
+        "return": Rel(
+            "returns",
+            getter=lambda t: next(iter(t.referring_returns.all()), None),
+            prefetch=("referring_returns",),
+            through_parent=True,
+        ),
     }
 
 
@@ -252,4 +259,6 @@ class RefundResource(TransactionResourceBase):
     relationships_map = {
         **TransactionResourceBase.relationships_map,
         "reference_capture": Rel("captures"),
+        # The return this refund paid back (the returns app's resource, by type).
+        "return": Rel("returns", source="refunded_return", through_parent=True),
     }

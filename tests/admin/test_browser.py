@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from commerce.money import format_amount
 from demo.data import seed_demo
 from tests.conftest import ADDRESS
 
@@ -235,3 +236,115 @@ def test_an_operator_runs_an_order_from_the_admin(demo, live_server, playwright,
     assert brooklyn.locator("input[name$='-quantity']").input_value() == "120"
     assert brooklyn.locator("td.field-salable").inner_text() == "120"
     page.screenshot(path=ARTIFACTS / "admin-stock-items.png", full_page=True)
+
+
+def test_an_operator_edits_a_placed_order_from_the_admin(
+    demo, live_server, playwright, page, monkeypatch
+):
+    """aftersale.md §1 from the order's page: start editing, drop a line, lower a quantity, add
+    a SKU, save, stop editing; the order is placed again for less, its authorization open."""
+    from inventory.models import Sku
+    from orders.models import Order
+
+    # The test reads the database between page loads, in the thread Playwright's sync API runs
+    # its event loop in (the server answers from its own thread).
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    placed = place_order(Storefront(playwright, live_server.url))
+    order = Order.objects.get(number=placed["number"])
+
+    page.goto("/admin/")
+    page.fill("#id_username", "operator")
+    page.fill("#id_password", "operator-password")
+    navigate(page, lambda: page.click("input[type=submit]"))
+    page.goto(f"/admin/orders/order/{order.pk}/change/")
+    assert statuses(page) == ("placed", "authorized", "unfulfilled")
+    assert click_button(page, "Start editing") == "Start editing: 1 done."
+    assert statuses(page) == ("editing", "authorized", "unfulfilled")
+
+    # The "Edit lines" table: 24-WB03 goes, 24-WB01 drops to 30, one 240-LV06 comes.
+    table = page.locator(".inline-group").filter(has_text="Edit lines")
+    rows = table.locator("tr.form-row.has_original")
+    assert rows.count() == 2
+    wb03 = Sku.objects.get(code="24-WB03").pk
+    for index in range(2):
+        row = rows.nth(index)
+        quantity = row.locator("input[name$='-quantity']")
+        if row.locator("input[name$='-sku']").input_value() == str(wb03):
+            row.locator("input[name$='-DELETE']").check()
+        else:
+            quantity.fill("30")
+    new = table.locator("tr.form-row:not(.has_original):not(.empty-form)").first
+    new.locator("input[name$='-sku']").fill(str(Sku.objects.get(code="240-LV06").pk))
+    new.locator("input[name$='-quantity']").fill("1")
+    navigate(page, lambda: page.click("input[name=_continue]"))
+    assert "Edit lines: 1 done." in page.locator(".messagelist").inner_text()
+
+    assert click_button(page, "Stop editing") == "Stop editing: 1 done."
+    assert statuses(page) == ("placed", "authorized", "unfulfilled")
+    order.refresh_from_db()
+    lines = dict(order.line_items.filter(item_type="skus").values_list("sku_code", "quantity"))
+    assert lines == {"24-WB01": 30, "240-LV06": 1}
+    # Kept lines keep their price: 30 x $32.00 + 1 x $22.00, plus shipping and taxes.
+    assert order.subtotal_amount_cents == 30 * 3200 + 2200
+    assert order.place_total_amount_cents == order.total_amount_with_taxes_cents < 216500
+    total = readonly(page, "formatted_total_amount_with_taxes")
+    assert total == format_amount(order.total_amount_with_taxes_cents, "USD")
+    page.screenshot(path=ARTIFACTS / "admin-order-edited.png", full_page=True)
+
+
+def test_an_operator_returns_an_order_from_the_admin(demo, live_server, playwright, page):
+    """aftersale.md §3 from the admin: the order approved and captured, a return of all of it
+    created from the order's page, then requested, approved, received, restocked at the demo's
+    return location (ne_wh) and refunded with the return page's buttons."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    number = place_order(Storefront(playwright, live_server.url))["number"]
+
+    page.goto("/admin/")
+    page.fill("#id_username", "operator")
+    page.fill("#id_password", "operator-password")
+    navigate(page, lambda: page.click("input[type=submit]"))
+    page.goto(f"/admin/orders/order/?q={number}")
+    navigate(
+        page, page.locator("#result_list tbody tr").get_by_role("link", name=str(number)).click
+    )
+    assert click_button(page, "Approve and capture") == "Approve and capture: 1 done."
+    assert statuses(page) == ("approved", "paid", "in_progress")
+
+    # a return of every unit, from the order's page: listed there, a draft
+    assert click_button(page, "Create a return") == "Create a return: 1 done."
+    link = page.locator("a.inlineviewlink[href*='/returns/return/']")
+    assert link.count() == 1
+    navigate(page, link.first.click)
+    assert readonly(page, "number") == f"{number}/R/001"
+    assert readonly(page, "status") == "draft"
+    assert readonly(page, "skus_count") == "60"
+    # 20 x $36.00 + 40 x $32.00 and their 8.25 % tax (shipping was free)
+    assert readonly(page, "formatted_estimated_refund_amount") == "$2,165.00"
+    assert readonly(page, "stock_location") == "ne_wh"
+
+    # a move the table refuses says why and changes nothing
+    assert click_button(page, "Refund").startswith(f"{number}/R/001: Refund refused — status")
+    assert readonly(page, "status") == "draft"
+    for label, status in (
+        ("Request", "requested"),
+        ("Approve", "approved"),
+        ("Receive", "received"),
+        ("Restock", "received"),
+        ("Refund", "refunded"),
+    ):
+        assert click_button(page, label) == f"{label}: 1 done.", label
+        assert readonly(page, "status") == status, label
+    assert readonly(page, "refunded_at") != "-"
+    page.screenshot(path=ARTIFACTS / "admin-return.png", full_page=True)
+
+    # the units are back at ne_wh (it had shipped 20 x 24-WB03 of its 100)
+    page.goto("/admin/inventory/stockitem/?q=24-WB03")
+    assert stock_row(page, "ne_wh").locator("input[name$='-quantity']").input_value() == "100"
+    # the order: refunded, still approved
+    page.goto(f"/admin/orders/order/?q={number}")
+    navigate(
+        page, page.locator("#result_list tbody tr").get_by_role("link", name=str(number)).click
+    )
+    assert statuses(page) == ("approved", "refunded", "in_progress")

@@ -31,6 +31,7 @@ STATES = {
     "pending": ([], []),
     "placed": (["_place"], []),
     "placed_paid": (["_place", "_capture"], []),
+    "editing": (["_place", "_start_editing"], []),
     "approved": (["_place", "_approve"], []),
     "paid": (["_place", "_approve_and_capture"], []),
     "shipped": (["_place", "_approve_and_capture"], ["_packing", "_ready_to_ship", "_ship"]),
@@ -125,7 +126,9 @@ def test_a_list_action_moves_the_orders_it_may_and_reports_the_others(
 @pytest.mark.parametrize("action", list(ORDER_ACTIONS))
 def test_every_list_action_calls_its_service(integration, staff_client, shop, action):
     """Each list action does what the button does (and the API) on an order it may move."""
-    state = {"capture": "approved", "refund": "paid"}.get(action, "placed")
+    state = {"capture": "approved", "refund": "paid", "stop_editing": "editing"}.get(
+        action, "placed"
+    )
     order = order_in(integration, shop, state)
     status, errors, api_order, api_stock = what_the_api_does(
         integration, order, f"_{action}", lambda: order_snapshot(order)

@@ -29,6 +29,7 @@ STATES = [
     "placed_partially_paid",  # part of the authorization captured
     "placed_voided",  # the authorization voided, the order still placed
     "placed_partially_refunded",  # captured, then part of the capture refunded
+    "editing",  # placed (authorized), reopened by an operator (aftersale.md §1)
     "approved",  # approved, payment still authorized
     "approved_paid",  # approved and captured: shipments picking
     "approved_free",
@@ -56,6 +57,8 @@ TRIGGERS = [
     "_shipping_address_clone_id",
     "_nullify_payment_source",
     "_authorization_amount_cents",
+    "_start_editing",
+    "_stop_editing",
 ]
 
 # What an answer shows besides the order (test_write_answers.py holds the other writes).
@@ -74,6 +77,7 @@ STATUS_OF = {
     "placed_partially_paid": ("placed", "partially_paid"),
     "placed_voided": ("placed", "voided"),
     "placed_partially_refunded": ("placed", "partially_refunded"),
+    "editing": ("editing", "authorized"),
     "approved": ("approved", "authorized"),
     "approved_paid": ("approved", "paid"),
     "approved_free": ("approved", "free"),
@@ -124,6 +128,12 @@ ALLOWED = {
     ("approved", "_cancel"): ("cancelled", "voided", ["voids"], CANCEL),
     ("approved_paid", "_cancel"): ("cancelled", "refunded", ["refunds"], CANCEL),
     ("approved_free", "_cancel"): ("cancelled", "free", [], CANCEL),
+    # Editing (aftersale.md §1): authorized, paid or free orders; nothing changed, nothing moves.
+    ("placed", "_start_editing"): ("editing", "authorized", [], ["orders.start_editing"]),
+    ("placed_free", "_start_editing"): ("editing", "free", [], ["orders.start_editing"]),
+    ("placed_paid", "_start_editing"): ("editing", "paid", [], ["orders.start_editing"]),
+    ("editing", "_stop_editing"): ("placed", "authorized", [], ["orders.stop_editing"]),
+    ("editing", "_cancel"): ("cancelled", "voided", ["voids"], CANCEL),
 }
 # Archiving works from any state; unarchiving an order that is not archived does nothing.
 for _state in STATES:
@@ -149,6 +159,10 @@ NOT_STATUS = {
     ("placed_voided", "_approve"): "/data/attributes/payment_status",
     ("placed_partially_paid", "_approve_and_capture"): "/data/attributes/payment_status",
     ("placed_voided", "_approve_and_capture"): "/data/attributes/payment_status",
+    # Only an authorized, paid or free order is edited (aftersale.md §1).
+    ("placed_partially_paid", "_start_editing"): "/data/attributes/payment_status",
+    ("placed_voided", "_start_editing"): "/data/attributes/payment_status",
+    ("placed_partially_refunded", "_start_editing"): "/data/attributes/payment_status",
     ("draft", "_shipping_address_same_as_billing"): "/data/relationships/billing_address",
     ("draft", "_billing_address_same_as_shipping"): "/data/relationships/shipping_address",
 }
@@ -199,6 +213,8 @@ def to_state(api, shop, state) -> Order:
         patch({"_void": True}, "authorizations", authorization(order).public_id)
     elif state == "cancelled_placed":
         patch({"_cancel": True})
+    elif state == "editing":
+        patch({"_start_editing": True})
     elif state in ("approved", "approved_free"):
         patch({"_approve": True})
     elif state in ("approved_paid", "shipped", "refunded"):
@@ -302,7 +318,7 @@ def _check_effects(order, state, trigger, before, after, created):
     was = before["order"]
     # Timestamps follow the status (and never move once set).
     assert (after.placed_at is not None) == (
-        after.status in ("placed", "approved") or was["placed_at"] is not None
+        after.status in ("placed", "editing", "approved") or was["placed_at"] is not None
     )
     assert (after.approved_at is not None) == (
         after.status == "approved" or was["approved_at"] is not None
@@ -317,7 +333,7 @@ def _check_effects(order, state, trigger, before, after, created):
     tracked = 0 if state in ("draft", "placed_free", "approved_free") else 2
     reserved = own_reservations(order)
     on_hand = shop_stock(order)
-    if after.status == "placed":
+    if after.status in ("placed", "editing"):
         assert reserved == tracked
         assert on_hand == 50
     elif after.status == "approved":
@@ -334,6 +350,7 @@ def _check_effects(order, state, trigger, before, after, created):
             "draft": ["draft"],
             "pending": ["draft"],
             "placed": ["upcoming"],
+            "editing": ["upcoming"],
             "approved": ["picking"] if payment_covers_total(order, after) else ["upcoming"],
             "cancelled": ["shipped"] if state == "shipped" else ["cancelled"],
         }[after.status]

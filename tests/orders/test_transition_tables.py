@@ -1,5 +1,6 @@
 """The order, shipment and payment tables (orders.transitions): every state a table names is
-reachable from the first one, and the statuses nothing enters have no moves."""
+reachable from the first one, the statuses nothing enters have no moves, and an edit leaves
+only as aftersale.md §1 says."""
 
 import pytest
 
@@ -34,11 +35,23 @@ def test_every_state_in_a_table_is_reachable(table, start):
     assert named - reachable(table, start) == set()
 
 
-def test_placing_and_editing_are_statuses_without_moves_yet():
-    assert {"placing", "editing"} <= set(ORDER_STATUSES)
+def test_placing_is_a_status_without_moves_yet():
+    assert "placing" in ORDER_STATUSES
     named = {source for source, _ in ORDER_TRANSITIONS} | set(ORDER_TRANSITIONS.values())
-    assert named & {"placing", "editing"} == set()
+    assert "placing" not in named
     assert named <= set(ORDER_STATUSES)
+
+
+def test_an_edit_starts_from_placed_and_ends_placed_or_cancelled():
+    """aftersale.md §1: nothing but `_stop_editing` and `_cancel` leaves `editing`."""
+    into = {source for (source, _), target in ORDER_TRANSITIONS.items() if target == "editing"}
+    out = {
+        (trigger, target)
+        for (source, trigger), target in ORDER_TRANSITIONS.items()
+        if source == "editing"
+    }
+    assert into == {"placed"}
+    assert out == {("stop_editing", "placed"), ("cancel", "cancelled")}
 
 
 def test_the_payment_table_names_payment_statuses_only():

@@ -11,6 +11,8 @@ import './scenarios/cart.js'
 import './scenarios/errors.js'
 import { placeAsGuest } from './scenarios/checkout.js'
 import './scenarios/stripe.js'
+import './scenarios/returns.js'
+import './scenarios/editing.js'
 import { apiError, backOffice, guest } from './support.js'
 
 // Registered last, so it runs after the checkout and places its own order: the related endpoints
