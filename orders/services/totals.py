@@ -158,7 +158,14 @@ def refresh_figures(
         shipments = order_shipments(order)
     sku_lines = [li for li in line_items if li.item_type == "skus"]
     if promotions is None:
-        promotions = active_promotions(order) if sku_lines else []
+        # An order being edited counted its promotions' uses when it was placed: one at its
+        # usage limit (perhaps through this very order) still applies to it.
+        shown = (
+            {li.promotion_id for li in line_items if li.promotion_id}
+            if order.status == "editing"
+            else frozenset()
+        )
+        promotions = active_promotions(order, shown=shown) if sku_lines else []
     rule = matching_tax_rule(order)
     adjustment_lines = [li for li in line_items if li.item_type == "adjustments"]
     totals = pricing.calculate(

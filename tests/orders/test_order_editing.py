@@ -308,3 +308,48 @@ def test_an_operator_may_change_a_shipping_method_while_editing(integration, sal
     assert trigger(integration, order, "_stop_editing").status_code == 422
     ok(integration.update("shipments", shipment.public_id, {}, {"shipping_method": standard}))
     assert ok(trigger(integration, order, "_stop_editing"))["attributes"]["status"] == "placed"
+
+
+def test_an_adjustment_added_while_editing_lowers_what_is_captured(integration, shop):
+    """aftersale.md §2: adjustments go on draft, pending or editing orders."""
+    order = placed(integration, shop)
+    ok(trigger(integration, order, "_start_editing"))
+    goodwill = ok(
+        integration.create(
+            "adjustments", {"name": "Goodwill", "currency_code": "USD", "amount_cents": -500}
+        ),
+        201,
+    )
+    ok(
+        integration.create(
+            "line_items",
+            {"item_type": "adjustments", "quantity": 1},
+            {"order": rel("orders", order.public_id), "item": rel("adjustments", goodwill["id"])},
+        ),
+        201,
+    )
+    closed = ok(trigger(integration, order, "_stop_editing"))["attributes"]
+    assert (closed["adjustment_amount_cents"], closed["total_amount_with_taxes_cents"]) == (
+        -500,
+        2000,
+    )
+    ok(trigger(integration, order, "_capture"))
+    assert kinds(order) == [("authorizations", 2500), ("captures", 2000), ("voids", 500)]
+
+
+def test_a_promotion_this_order_used_up_still_applies_while_it_is_edited(integration, shop):
+    """Its use was counted at `_place`: editing the order doesn't lose the discount."""
+    from tests.markets_tax_promotions.conftest import PercentageDiscountPromotionFactory
+
+    promotion = PercentageDiscountPromotionFactory(market=shop["market"], total_usage_limit=1)
+    order = placed(integration, shop)
+    promotion.refresh_from_db()
+    assert promotion.total_usage_reached
+    assert order.discount_amount_cents == -200  # 10 % of 20.00
+    ok(trigger(integration, order, "_start_editing"))
+    ok(set_quantity(integration, order, shop["sku"], 1))
+    closed = ok(trigger(integration, order, "_stop_editing"))["attributes"]
+    assert (closed["discount_amount_cents"], closed["total_amount_with_taxes_cents"]) == (
+        -100,
+        1000 - 100 + 500,
+    )
