@@ -56,7 +56,7 @@ from django_tasks import task
 
 from commerce.auth.context import INTEGRATION, TokenContext
 from commerce.events import emit_event
-from commerce.exceptions import CommerceError, InvalidTransition, ValidationError, ValidationErrors
+from commerce.exceptions import CommerceError, ValidationError, ValidationErrors
 from commerce.kept import keeping_refused_writes
 from commerce.services import create_rows, save_record, write_record
 from inventory.strategies import InsufficientStock
@@ -71,7 +71,6 @@ from orders.services.addresses import copy_address
 from orders.services.shipments import set_shipping_method
 from orders.services.stock import shortage_errors
 from orders.services.totals import PROMOTION_KINDS, refresh_figures
-from orders.transitions import SHIPPED, can_order
 
 logger = logging.getLogger(__name__)
 
@@ -190,7 +189,7 @@ def _copy(copy: OrderCopy, source: Order, log: dict) -> Order:
     if log and counts:
         raise _Failed()
     if copy.cancel_source_order and counts:
-        blocker = _cancel_blocker(source)
+        blocker = lifecycle.cancel_refusal(source)
         if blocker is not None:
             _log_refusal(log, blocker, step="_cancel")
             raise _Failed()
@@ -381,18 +380,6 @@ def _wallet_entry(old: PaymentSource, target: Order) -> CustomerPaymentSource | 
     if old.wallet_id is not None:
         return entries.filter(pk=old.wallet_id).first()
     return entries.filter(payment_source=old).order_by("pk").first()
-
-
-def _cancel_blocker(source: Order) -> CommerceError | None:
-    """Why `_cancel` would refuse the source, asked of its table before the target is placed
-    (lifecycle.cancel_order checks it again, under the same lock)."""
-    if not can_order(source.status, "cancel"):
-        return InvalidTransition(source.status, "cancelled")
-    if any(s.status in SHIPPED for s in source.shipments.all()):
-        return InvalidTransition(
-            source.status, "cancelled", message="can't cancel an order with shipped shipments"
-        )
-    return None
 
 
 def _attempt(log: dict, step: str, action) -> bool:

@@ -12,20 +12,17 @@ what was placed; what it shrank by is released as §1 says (`release_difference`
 from commerce.events import emit_event
 from commerce.exceptions import ValidationError, ValidationErrors
 from commerce.money import format_amount
-from inventory.strategies import InsufficientStock
 from orders.locks import lock_order
 from orders.models import Order
 from orders.selectors import captures_with_balance, order_lines, transaction_sums
 from orders.services import carts, payments, stock
-from orders.services.lifecycle import lines_errors, shipping_errors
-from orders.services.planning import shippable_lines
+from orders.services.lifecycle import lines_errors, plan_under_locks, shipping_errors
 from orders.services.statuses import (
     move_order,
     move_shipment,
     refresh_payment_status,
     save_order,
 )
-from orders.services.totals import refresh_figures
 from orders.transitions import next_order_status
 
 # The payments an order may be edited with (aftersale.md §1): its money is authorized or taken
@@ -54,15 +51,7 @@ def stop_editing(order: Order, value=True, *, ctx=None) -> Order:
     refused, the order stays `editing` and the request's transaction undoes the rest."""
     next_order_status(order.status, "stop_editing")
     lines = order_lines(order)
-    held = stock.hold_stock(order, shippable_lines(order, lines))
-    shortages = []
-    try:
-        lines, shipments = refresh_figures(
-            order, lines=lines, held=held, strict=True, store=False
-        )  # save_order below writes the order
-    except InsufficientStock as shortage:
-        shortages = stock.shortage_errors(shortage, lines)
-        lines, shipments = refresh_figures(order, lines=lines, store=False)
+    lines, shipments, shortages = plan_under_locks(order, lines)  # save_order writes it
     errors = lines_errors(lines) + shipping_errors(order, lines, shipments) + shortages
     errors += total_errors(order)
     if errors:

@@ -174,16 +174,8 @@ def place_order(order: Order, value=True, *, ctx: TokenContext | None = None) ->
         else []
     )
     usage_errors, refused = usage.take_uses(None if coupon_errors else coupon, promotions)
-    held = stock.hold_stock(order, shippable_lines(order, lines))
-    shortages = []
-    try:
-        lines, shipments = refresh_figures(
-            order, lines=lines, held=held, strict=True, promotions=promotions, store=False
-        )  # save_order below writes the order, placed
-    except InsufficientStock as shortage:
-        shortages = stock.shortage_errors(shortage, lines)
-        # The cart's plan, for the rest.
-        lines, shipments = refresh_figures(order, lines=lines, promotions=promotions, store=False)
+    # save_order below writes the order, placed
+    lines, shipments, shortages = plan_under_locks(order, lines, promotions=promotions)
     coupon_refused = bool(coupon_errors or usage_errors)
     usage_errors += usage.promotion_errors(promotions, refused, lines, coupon_refused)
     errors = placement_errors(order, lines, shipments) + coupon_errors + usage_errors + shortages
@@ -208,6 +200,23 @@ def place_order(order: Order, value=True, *, ctx: TokenContext | None = None) ->
     save_order(order, shipments)
     emit_event("orders.place", order)
     return order
+
+
+def plan_under_locks(order: Order, lines, *, promotions=None):
+    """`_place`'s (and `_stop_editing`'s) plan: the stock items locked (stock.hold_stock), the
+    figures refreshed from them strictly, not stored (the caller saves the order once done).
+    A shortage gives one error per short line and the cart's plan for the rest, so that every
+    problem is reported at once: (lines, shipments, shortage errors)."""
+    held = stock.hold_stock(order, shippable_lines(order, lines))
+    try:
+        lines, shipments = refresh_figures(
+            order, lines=lines, held=held, strict=True, promotions=promotions, store=False
+        )
+        return lines, shipments, []
+    except InsufficientStock as shortage:
+        shortages = stock.shortage_errors(shortage, lines)
+    lines, shipments = refresh_figures(order, lines=lines, promotions=promotions, store=False)
+    return lines, shipments, shortages
 
 
 def _auto_capture(order: Order, authorization) -> None:
@@ -350,6 +359,20 @@ def refuse_payment_move(order: Order, to: str):
     )
 
 
+def cancel_refusal(order: Order) -> InvalidTransition | None:
+    """Why `_cancel` refuses the order whoever sends it (its table, or a shipment that left),
+    else None: also asked ahead by a reorder that cancels its source (orders.services.copies)."""
+    try:
+        next_order_status(order.status, "cancel")
+    except InvalidTransition as refusal:
+        return refusal
+    if any(s.status in SHIPPED for s in order.shipments.all()):
+        return InvalidTransition(
+            order.status, "cancelled", message="can't cancel an order with shipped shipments"
+        )
+    return None
+
+
 def cancel_order(order: Order, value=True, *, ctx: TokenContext | None = None) -> Order:
     if ctx is not None and not ctx.is_integration and order.status != "pending":
         raise InvalidTransition(
@@ -357,12 +380,9 @@ def cancel_order(order: Order, value=True, *, ctx: TokenContext | None = None) -
             "cancelled",
             message="only a pending order can be cancelled by its shopper",
         )
-    next_order_status(order.status, "cancel")  # checked before anything moves
-    shipments = list(order.shipments.all())
-    if any(s.status in SHIPPED for s in shipments):
-        raise InvalidTransition(
-            order.status, "cancelled", message="can't cancel an order with shipped shipments"
-        )
+    refusal = cancel_refusal(order)  # checked before anything moves
+    if refusal is not None:
+        raise refusal
     give_back_unlimited = None
     if order.status in ("placed", "editing", "approved"):
         void_uncaptured(order, trigger="_cancel")

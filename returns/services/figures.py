@@ -17,6 +17,7 @@ from django.db.models import Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from commerce.compiled import update_rows
 from returns.models import Return, ReturnLineItem
 from returns.money import LineFigures, Returned, returned_figures
 from returns.transitions import LIVE_STATUSES
@@ -59,9 +60,7 @@ def refresh_figures(ret: Return, line_item_ids, *, returns=()) -> Return:
                 item.updated_at = timezone.now()
                 changed.append(item)
     if changed:
-        ReturnLineItem.objects.bulk_update(
-            changed, ["total_amount_cents", "estimated_refund_cents", "updated_at"]
-        )
+        update_rows(changed, ["total_amount_cents", "estimated_refund_cents", "updated_at"])
     return_ids = {item.return_record_id for item in items} | set(returns) | {ret.pk}
     _refresh_sums(ret, return_ids)
     return ret

@@ -18,6 +18,7 @@ from collections import defaultdict
 
 from django.utils import timezone
 
+from commerce.compiled import update_rows
 from commerce.events import emit_event
 from commerce.exceptions import InvalidTransition, ValidationError
 from commerce.services import write_fields
@@ -98,13 +99,10 @@ def _restock(ret: Return, items: list[ReturnLineItem]) -> None:
         put_back({pk: units[item.sku_id] for pk, item in locked.items()})
     now = timezone.now()
     for item in items:
-        if not _tracked(item):
-            item.restocked_at = now
-            write_fields(item, ["restocked_at", "updated_at"])
-            continue
-        item.restocked_at = now
-        item.restocked_quantity += item.quantity
-        write_fields(item, ["restocked_at", "restocked_quantity", "updated_at"])
+        item.restocked_at = item.updated_at = now
+        if _tracked(item):  # a do_not_track SKU only gets restocked_at
+            item.restocked_quantity += item.quantity
+    update_rows(items, ["restocked_at", "restocked_quantity", "updated_at"])  # one statement
     emit_event(
         "returns.restock",
         ret,
