@@ -8,25 +8,23 @@ customer's return a 404 (out of reach). Return locations and `_reset_restocked_q
 integration's alone.
 """
 
-from commerce.auth.context import CUSTOMER, INTEGRATION
 from commerce.exceptions import param_not_allowed
 from commerce.jsonapi.registry import register
 from commerce.jsonapi.serializers import Rel
 from commerce.jsonapi.views import INTEGRATION_ONLY, ResourceView
 from commerce.triggers import Trigger, TriggerSet
-from orders.views.reach import reachable_orders
+from orders.views.reach import OWN_ORDERS, reachable_orders
 from returns import serializers as s
 from returns.locks import RETURN_LOCK_RELATED
 from returns.models import InventoryReturnLocation, Return, ReturnLineItem
 from returns.services import line_items, refunds, stock
 from returns.services import returns as return_services
 
-OWNERS = frozenset({INTEGRATION, CUSTOMER})
-OWNERS_ACCESS = {
-    "list": OWNERS,
-    "retrieve": OWNERS,
-    "create": OWNERS,
-    "update": OWNERS,
+OWN_ORDERS_ACCESS = {
+    "list": OWN_ORDERS,
+    "retrieve": OWN_ORDERS,
+    "create": OWN_ORDERS,
+    "update": OWN_ORDERS,
     "delete": INTEGRATION_ONLY,
 }
 
@@ -45,9 +43,9 @@ def _operator(name, handler, **options):
 
 # In the table's order (aftersale.md §3: "Triggers of one PATCH run in table order").
 RETURN_TRIGGERS = TriggerSet(
-    Trigger("_request", return_services.request_return, kinds=OWNERS, on_create=False),
+    Trigger("_request", return_services.request_return, kinds=OWN_ORDERS, on_create=False),
     _operator("_approve", return_services.approve_return),
-    Trigger("_cancel", return_services.cancel_return, kinds=OWNERS, on_create=False),
+    Trigger("_cancel", return_services.cancel_return, kinds=OWN_ORDERS, on_create=False),
     _operator("_ship", return_services.ship_return),
     _operator("_receive", return_services.receive_return),
     _operator("_reject", return_services.reject_return),
@@ -65,7 +63,7 @@ class ReturnResource(ResourceView):
     resource_type = "returns"
     model = Return
     serializer_class = s.ReturnSerializer
-    access = OWNERS_ACCESS
+    access = OWN_ORDERS_ACCESS
     delete_refusals = (422,)  # only a draft is deleted
     locked_through = "order"
     lock_related = RETURN_LOCK_RELATED
@@ -108,7 +106,7 @@ class ReturnLineItemResource(ResourceView):
     resource_type = "return_line_items"
     model = ReturnLineItem
     serializer_class = s.ReturnLineItemSerializer
-    access = {**OWNERS_ACCESS, "delete": OWNERS}
+    access = {**OWN_ORDERS_ACCESS, "delete": OWN_ORDERS}
     delete_refusals = (422,)  # the return is past the state its lines may change in
     triggers = TriggerSet(
         _operator("_restock", stock.restock_return_line_item),

@@ -2,19 +2,17 @@
 caller reaches; the task worker makes the target order (orders.services.copies). Clients poll
 the copy."""
 
-from commerce.auth.context import CUSTOMER, INTEGRATION
 from commerce.jsonapi.registry import register
 from commerce.jsonapi.serializers import Rel
 from commerce.jsonapi.views import INTEGRATION_ONLY, ResourceView
 from orders import serializers as s
 from orders.models import OrderCopy
 from orders.services.copies import create_copy
-from orders.views.reach import reachable_orders
+from orders.views.reach import OWN_ORDERS, reachable_orders
 
 # aftersale.md §6: integration tokens all; a customer its own orders' copies (without the
 # options that place or cancel an order: the serializer's integration-only fields, a 400);
 # sales channels none (401).
-OWN_ORDERS = frozenset({INTEGRATION, CUSTOMER})
 
 
 @register

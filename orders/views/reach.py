@@ -4,9 +4,14 @@ shipments, payment sources and transactions follow their order."""
 
 from django.db.models import Exists, OuterRef, Q
 
+from commerce.auth.context import CUSTOMER, INTEGRATION
 from commerce.jsonapi.views import ALL_KINDS, INTEGRATION_ONLY
 from commerce.models import Address
 from orders.models import Order
+
+# What the back office and a signed-in customer reach of their orders' after-sale records
+# (returns, reorders: aftersale.md §6); sales channels none (401).
+OWN_ORDERS = frozenset({INTEGRATION, CUSTOMER})
 
 NO_LIST = {
     "list": INTEGRATION_ONLY,
