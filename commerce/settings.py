@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "commerce",
     "inventory",
+    # SKU lists (catalog.md): between the SKUs and the markets' promotions that point at them.
+    "catalog",
     "markets",
     "orders",
     # After-sale returns, above orders (aftersale.md §3).

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from catalog.models import SkuList
 from commerce.models import Address, Resource
 from inventory.models import InventoryModel, ShippingCategory, Sku, StockLocation
 
@@ -50,6 +51,36 @@ class Price(Resource):
     @property
     def sku_code(self) -> str:
         return self.sku.code
+
+
+class PriceVolumeTier(Resource):
+    """A price's unit amount up to a line quantity (catalog.md "Price volume tiers"): the
+    tier with the smallest `up_to` >= the quantity, else the `up_to` null one, else the price's
+    own amount. At most 5 per price (the service checks), one per `up_to` (null included)."""
+
+    MAX_PER_PRICE = 5
+
+    price = models.ForeignKey(Price, on_delete=models.CASCADE, related_name="volume_tiers")
+    name = models.CharField(max_length=255)
+    up_to = models.PositiveIntegerField(null=True, blank=True)
+    price_amount_cents = models.BigIntegerField()
+
+    class Meta:
+        ordering = [models.F("up_to").asc(nulls_last=True), "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["price", "up_to"], name="price_tier_unique_up_to"),
+            models.UniqueConstraint(
+                fields=["price"], condition=Q(up_to__isnull=True), name="price_tier_one_open"
+            ),
+            models.CheckConstraint(condition=Q(up_to__gte=1), name="price_tier_up_to_gte_1"),
+            models.CheckConstraint(
+                condition=Q(price_amount_cents__gte=0), name="price_tier_amount_gte_0"
+            ),
+        ]
+
+    @property
+    def currency_code(self) -> str:
+        return self.price.price_list.currency_code
 
 
 class ShippingZone(Resource):
@@ -440,7 +471,12 @@ class Promotion(Resource):
         ("percentage_discount_promotions", "percentage_discount_promotions"),
         ("fixed_amount_promotions", "fixed_amount_promotions"),
         ("free_shipping_promotions", "free_shipping_promotions"),
+        ("buy_x_pay_y_promotions", "buy_x_pay_y_promotions"),
+        ("free_gift_promotions", "free_gift_promotions"),
+        ("fixed_price_promotions", "fixed_price_promotions"),
     ]
+    # Kinds that need a `sku_list` (catalog.md "Promotions").
+    LIST_KINDS = ("buy_x_pay_y_promotions", "free_gift_promotions", "fixed_price_promotions")
 
     kind = models.CharField(max_length=64, choices=KINDS)
     name = models.CharField(max_length=255)
@@ -457,6 +493,14 @@ class Promotion(Resource):
     market = models.ForeignKey(
         Market, on_delete=models.CASCADE, null=True, blank=True, related_name="promotions"
     )
+    # The lines it targets (catalog.md): required by LIST_KINDS, optional for the others.
+    sku_list = models.ForeignKey(
+        SkuList, on_delete=models.PROTECT, null=True, blank=True, related_name="promotions"
+    )
+    x = models.PositiveIntegerField(null=True, blank=True)  # buy_x_pay_y: buy x ...
+    y = models.PositiveIntegerField(null=True, blank=True)  # ... pay y (x > y)
+    cheapest_free = models.BooleanField(default=False)
+    max_quantity = models.PositiveIntegerField(null=True, blank=True)  # free_gift, default 1
 
     class Meta:
         constraints = [
@@ -534,6 +578,9 @@ PercentageDiscountPromotion = _promotion_proxy(
 )
 FixedAmountPromotion = _promotion_proxy("fixed_amount_promotions", "FixedAmountPromotion")
 FreeShippingPromotion = _promotion_proxy("free_shipping_promotions", "FreeShippingPromotion")
+BuyXPayYPromotion = _promotion_proxy("buy_x_pay_y_promotions", "BuyXPayYPromotion")
+FreeGiftPromotion = _promotion_proxy("free_gift_promotions", "FreeGiftPromotion")
+FixedPricePromotion = _promotion_proxy("fixed_price_promotions", "FixedPricePromotion")
 
 
 class CouponCodesPromotionRule(Resource):
@@ -581,3 +628,65 @@ class Coupon(Resource):
             if update_fields is not None:
                 kwargs["update_fields"] = {*update_fields, "promotion"}
         super().save(*args, **kwargs)
+
+
+class SkuListPromotionRule(Resource):
+    """The promotion applies only when the order holds SKUs of `sku_list` (catalog.md
+    "Rules"): `min_quantity` > 0 of them in all, else with `all_skus` every member, else any."""
+
+    promotion = models.OneToOneField(
+        Promotion, on_delete=models.CASCADE, related_name="sku_list_promotion_rule"
+    )
+    sku_list = models.ForeignKey(
+        SkuList, on_delete=models.PROTECT, null=True, blank=True, related_name="promotion_rules"
+    )
+    all_skus = models.BooleanField(default=False)
+    min_quantity = models.PositiveIntegerField(null=True, blank=True)
+
+
+class OrderAmountPromotionRule(Resource):
+    """The promotion applies only when the order's amount reaches `order_amount_cents`: the
+    subtotal with `use_subtotal`, else the subtotal plus the discounts applied before it."""
+
+    promotion = models.OneToOneField(
+        Promotion, on_delete=models.CASCADE, related_name="order_amount_promotion_rule"
+    )
+    order_amount_cents = models.BigIntegerField(null=True, blank=True)
+    use_subtotal = models.BooleanField(default=False)
+
+    @property
+    def currency_code(self) -> str | None:
+        return self.promotion.effective_currency_code
+
+
+class SkuOption(Resource):
+    """An option a sku line may carry (engraving), priced per unit of the option (catalog.md
+    "SKU options"): for SKUs whose code matches `sku_code_regex` (none: any), in `market` (none:
+    any)."""
+
+    name = models.CharField(max_length=255)
+    currency_code = models.CharField(max_length=3, null=True, blank=True)
+    description = models.TextField(max_length=5000, null=True, blank=True)
+    price_amount_cents = models.BigIntegerField(default=0)
+    delay_hours = models.PositiveIntegerField(null=True, blank=True)
+    sku_code_regex = models.CharField(max_length=5000, null=True, blank=True)
+    market = models.ForeignKey(
+        Market, on_delete=models.CASCADE, null=True, blank=True, related_name="sku_options"
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(price_amount_cents__gte=0), name="sku_option_amount_gte_0"
+            ),
+        ]
+
+    @property
+    def delay_days(self) -> int | None:
+        return None if self.delay_hours is None else -(-self.delay_hours // 24)
+
+    @property
+    def effective_currency_code(self) -> str | None:
+        if self.currency_code:
+            return self.currency_code
+        return self.market.price_list.currency_code if self.market_id else None

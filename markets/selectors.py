@@ -1,7 +1,7 @@
 """Reads that span the catalog and the markets (HackSoft's selectors)."""
 
 from django.db import models
-from django.db.models import Prefetch, Q
+from django.db.models import F, Prefetch, Q
 
 from commerce import money
 from commerce.auth.exceptions import InvalidScope
@@ -21,8 +21,14 @@ _PROMOTIONS = CompiledRead(
             starts_at__lte=now,
             expires_at__gt=now,
         )
-        .select_related("coupon_codes_promotion_rule")
-        .order_by("priority", "created_at", "id")
+        .select_related(
+            "coupon_codes_promotion_rule",
+            "sku_list_promotion_rule",
+            "order_amount_promotion_rule",
+            "sku_list",
+        )
+        # Without a priority, last on both databases (SQLite sorts NULL first by default).
+        .order_by(F("priority").asc(nulls_last=True), "created_at", "id")
     ),
     market_id=models.BigIntegerField(),
     now=models.DateTimeField(),

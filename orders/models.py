@@ -18,7 +18,7 @@ from inventory.models import (
     StockLocation,
     StockReservation,
 )
-from markets.models import Market, PaymentMethod, Promotion, ShippingMethod
+from markets.models import Market, PaymentMethod, Promotion, ShippingMethod, SkuOption
 from orders.copies import COPY_OPTIONS, COPY_STATUSES
 from orders.transitions import ORDER_STATUSES, is_cart, is_editable
 
@@ -282,6 +282,9 @@ LINE_ITEM_TYPES = [
     "percentage_discount_promotions",
     "free_shipping_promotions",
     "fixed_amount_promotions",
+    "buy_x_pay_y_promotions",
+    "free_gift_promotions",
+    "fixed_price_promotions",
 ]
 
 
@@ -353,6 +356,48 @@ class LineItem(Resource):
     @property
     def item(self):
         return self.sku or self.promotion or self.shipment or self.payment_method or self.adjustment
+
+
+class LineItemOption(Resource):
+    """A SKU option chosen on a sku line (catalog.md "SKU options"): total = unit x quantity;
+    the line's `options_amount_cents` is the sum of its options' totals, kept by the one
+    service that writes options (orders.services.options)."""
+
+    line_item = models.ForeignKey(
+        LineItem, on_delete=models.CASCADE, related_name="line_item_options"
+    )
+    sku_option = models.ForeignKey(
+        SkuOption, on_delete=models.PROTECT, related_name="line_item_options"
+    )
+    name = models.CharField(max_length=255, null=True, blank=True)
+    quantity = models.PositiveIntegerField(default=1)
+    unit_amount_cents = models.BigIntegerField(default=0)
+    total_amount_cents = models.BigIntegerField(default=0)
+    options = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(quantity__gte=1) & Q(quantity__lte=100_000),
+                name="line_item_option_quantity_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(unit_amount_cents__gte=0), name="line_item_option_unit_gte_0"
+            ),
+        ]
+
+    @property
+    def currency_code(self) -> str:
+        return self.line_item.order.currency_code
+
+    @property
+    def delay_hours(self) -> int | None:
+        return self.sku_option.delay_hours
+
+    @property
+    def delay_days(self) -> int | None:
+        return self.sku_option.delay_days
 
 
 SHIPMENT_STATUSES = [
