@@ -36,20 +36,34 @@ def list_skus(sku_list: SkuList) -> QuerySet:
 
 
 def members_of(sku_lists: Iterable[SkuList], skus: Iterable[Sku]) -> dict[int, set[int]]:
-    """`members_among` for lists already read (a promotion's `sku_list`, selected with it)."""
+    """For each list (already read), which of `skus` it holds."""
+    return {pk: {sku for sku, _ in entries} for pk, entries in entries_of(sku_lists, skus).items()}
+
+
+def entries_of(
+    sku_lists: Iterable[SkuList], skus: Iterable[Sku]
+) -> dict[int, list[tuple[int, int | None]]]:
+    """For each list, which of `skus` it holds, in list order, each with its item `quantity`
+    (None for an automatic list): a manual list's by position (ties: creation), an automatic
+    list's by code. One query for every manual list together; regexes matched in Python."""
     sku_lists = {sl.pk: sl for sl in sku_lists}
     skus = {sku.pk: sku for sku in skus}
-    result: dict[int, set[int]] = {pk: set() for pk in sku_lists}
+    result: dict[int, list] = {pk: [] for pk in sku_lists}
     manual = [pk for pk, sl in sku_lists.items() if sl.manual]
     if manual and skus:
-        rows = SkuListItem.objects.filter(sku_list_id__in=manual, sku_id__in=skus).values_list(
-            "sku_list_id", "sku_id"
-        )
-        for list_id, sku_id in rows.order_by():
-            result[list_id].add(sku_id)
+        rows = SkuListItem.objects.filter(sku_list_id__in=manual, sku_id__in=skus)
+        rows = rows.order_by("position", "created_at", "id")
+        for list_id, sku_id, quantity in rows.values_list("sku_list_id", "sku_id", "quantity"):
+            result[list_id].append((sku_id, quantity))
+    by_code = sorted(skus.values(), key=lambda sku: sku.code)
     for pk, sl in sku_lists.items():
         if not sl.manual:
-            result[pk] = {
-                sku_pk for sku_pk, sku in skus.items() if regex_matches(sl.sku_code_regex, sku.code)
-            }
+            result[pk] = [(s.pk, None) for s in by_code if regex_matches(sl.sku_code_regex, s.code)]
     return result
+
+
+def list_size(sku_list: SkuList) -> int:
+    """How many SKUs the list holds (an `all_skus` rule asks for every one of them)."""
+    if sku_list.manual:
+        return SkuListItem.objects.filter(sku_list=sku_list).count()
+    return list_skus(sku_list).count()

@@ -4,6 +4,7 @@ The SKU page (inventory/admin.py) is registered again here with the SKU's prices
 belong to markets, which depends on inventory, not the reverse.
 """
 
+from django import forms
 from django.contrib import admin
 
 from commerce import money
@@ -11,24 +12,31 @@ from commerce.admin import ResourceAdmin, ResourceInline
 from inventory.admin import SkuAdmin
 from inventory.models import Sku
 from markets.models import (
+    BuyXPayYPromotion,
     Coupon,
     CouponCodesPromotionRule,
     DeliveryLeadTime,
     ExternalGateway,
     FixedAmountPromotion,
+    FixedPricePromotion,
+    FreeGiftPromotion,
     FreeShippingPromotion,
     ManualGateway,
     ManualTaxCalculator,
     Market,
     Merchant,
+    OrderAmountPromotionRule,
     PaymentGateway,
     PaymentMethod,
     PercentageDiscountPromotion,
     Price,
     PriceList,
+    PriceVolumeTier,
     Promotion,
     ShippingMethod,
     ShippingZone,
+    SkuListPromotionRule,
+    SkuOption,
     StripeGateway,
     TaxCalculator,
     TaxCategory,
@@ -64,9 +72,39 @@ class PriceListAdmin(ResourceAdmin):
     list_filter = ("currency_code", "tax_included")
 
 
+class PriceVolumeTierFormSet(forms.BaseInlineFormSet):
+    """Every tier of the price is a form here: at most 5, one per `up_to` (blank included),
+    checked across the forms (each form's own checks see the stored rows only)."""
+
+    def clean(self):
+        super().clean()
+        kept = [
+            form.cleaned_data.get("up_to")
+            for form in self.forms
+            if form.has_changed() or form.instance.pk is not None
+            if not self._should_delete_form(form) and hasattr(form, "cleaned_data")
+        ]
+        if len(kept) > PriceVolumeTier.MAX_PER_PRICE:
+            raise forms.ValidationError(
+                f"A price has at most {PriceVolumeTier.MAX_PER_PRICE} volume tiers."
+            )
+        if len(set(kept)) < len(kept):
+            raise forms.ValidationError("Each tier needs its own up to (one blank at most).")
+
+
+class PriceVolumeTierInline(ResourceInline):
+    """A price's volume tiers (catalog.md): at most 5, one per `up_to` (blank: past them all)."""
+
+    model = PriceVolumeTier
+    formset = PriceVolumeTierFormSet
+    fields = ("public_id", "name", "up_to", "price_amount_cents")
+    max_num = PriceVolumeTier.MAX_PER_PRICE
+
+
 @admin.register(Price)
 class PriceAdmin(ResourceAdmin):
     list_display = ("public_id", "sku", "price_list", "amount", "compare_at_amount", "updated_at")
+    inlines = (PriceVolumeTierInline,)
     list_select_related = ("sku", "price_list")
     search_fields = ("public_id", "sku__code", "sku__name", "price_list__name", "price_list__code")
     list_filter = ("price_list", "price_list__currency_code")
@@ -354,6 +392,72 @@ class TaxCategoryAdmin(ResourceAdmin):
     autocomplete_fields = ("sku", "tax_calculator")
 
 
+# The fields of one kind only (catalog.md "Promotions"); a kind's page shows its own.
+KIND_FIELDS = {
+    PercentageDiscountPromotion: ("percentage",),
+    FixedAmountPromotion: ("fixed_amount_cents",),
+    FreeShippingPromotion: (),
+    BuyXPayYPromotion: ("x", "y", "cheapest_free"),
+    FreeGiftPromotion: ("max_quantity",),
+    FixedPricePromotion: ("fixed_amount_cents",),
+}
+_SPECIFIC_FIELDS = {name for names in KIND_FIELDS.values() for name in names}
+KIND_OF = {
+    PercentageDiscountPromotion: "percentage_discount_promotions",
+    FixedAmountPromotion: "fixed_amount_promotions",
+    FreeShippingPromotion: "free_shipping_promotions",
+    BuyXPayYPromotion: "buy_x_pay_y_promotions",
+    FreeGiftPromotion: "free_gift_promotions",
+    FixedPricePromotion: "fixed_price_promotions",
+}
+
+
+class PromotionKindForm(forms.ModelForm):
+    """What the API's serializers require of a kind, for the operators' forms: its own amount,
+    a `sku_list` for the kinds that need one, x > y >= 1, `max_quantity` >= 1 (1 when blank)."""
+
+    REQUIRED = {
+        "percentage_discount_promotions": ("percentage",),
+        "fixed_amount_promotions": ("fixed_amount_cents",),
+        "buy_x_pay_y_promotions": ("sku_list", "x", "y"),
+        "free_gift_promotions": ("sku_list",),
+        "fixed_price_promotions": ("sku_list", "fixed_amount_cents"),
+    }
+
+    def clean(self):
+        data = super().clean()
+        # A kind's own page (a proxy) or the page of every kind (`kind` chosen on it).
+        kind = KIND_OF.get(self._meta.model) or data.get("kind") or self.instance.kind
+        for name in self.REQUIRED.get(kind, ()):
+            if name in self.fields and data.get(name) is None and name not in self.errors:
+                self.add_error(name, "This field is required.")
+        for name in ("x", "y", "max_quantity"):
+            if name in self.fields and data.get(name) is not None and data[name] < 1:
+                self.add_error(name, "Ensure this value is greater than or equal to 1.")
+        x, y = data.get("x"), data.get("y")
+        if "y" in self.fields and x is not None and y is not None and x <= y:
+            self.add_error("y", f"Ensure this value is less than x ({x}).")
+        if kind == "free_gift_promotions" and data.get("max_quantity") is None:
+            data["max_quantity"] = 1
+        return data
+
+
+class SkuListPromotionRuleInline(ResourceInline):
+    """The promotion's SKU-list rule (one at most)."""
+
+    model = SkuListPromotionRule
+    fields = ("public_id", "sku_list", "all_skus", "min_quantity")
+    max_num = 1
+
+
+class OrderAmountPromotionRuleInline(ResourceInline):
+    """The promotion's order-amount rule (one at most), in cents of its currency."""
+
+    model = OrderAmountPromotionRule
+    fields = ("public_id", "order_amount_cents", "use_subtotal")
+    max_num = 1
+
+
 class PromotionAdminMixin:
     list_display = (
         "name",
@@ -372,6 +476,8 @@ class PromotionAdminMixin:
     list_filter = ("kind", "market", "currency_code", "disabled_at")
     readonly_fields = (*ResourceAdmin.readonly_fields, "total_usage_count")
     autocomplete_fields = ("market",)
+    form = PromotionKindForm
+    inlines = (SkuListPromotionRuleInline, OrderAmountPromotionRuleInline)
 
     fixed_amount = formatted("fixed_amount_cents", "effective_currency_code", "fixed amount")
 
@@ -387,16 +493,25 @@ class PromotionAdmin(PromotionAdminMixin, ResourceAdmin):
 
 class PromotionKindAdmin(PromotionAdminMixin, ResourceAdmin):
     list_filter = ("market", "currency_code", "disabled_at")
-    exclude = ("kind",)
+
+    def get_exclude(self, request, obj=None):
+        others = _SPECIFIC_FIELDS - set(KIND_FIELDS[self.model])
+        return ("kind", *sorted(others))
 
 
-admin.site.register(PercentageDiscountPromotion, PromotionKindAdmin)
-admin.site.register(FixedAmountPromotion, PromotionKindAdmin)
-admin.site.register(FreeShippingPromotion, PromotionKindAdmin)
+for _kind_model in KIND_FIELDS:
+    admin.site.register(_kind_model, PromotionKindAdmin)
+
+
+class CouponForm(forms.ModelForm):
+    """Codes of 8 to 40 characters (catalog.md "Coupons and usage limits"), as the API has them."""
+
+    code = forms.CharField(min_length=8, max_length=40)
 
 
 class CouponInline(ResourceInline):
     model = Coupon
+    form = CouponForm
     fields = (
         "public_id",
         "code",
@@ -419,6 +534,7 @@ class CouponCodesPromotionRuleAdmin(ResourceAdmin):
 
 @admin.register(Coupon)
 class CouponAdmin(ResourceAdmin):
+    form = CouponForm
     list_display = (
         "code",
         "promotion",
@@ -433,3 +549,57 @@ class CouponAdmin(ResourceAdmin):
     list_filter = ("customer_single_use",)
     readonly_fields = (*ResourceAdmin.readonly_fields, "usage_count", "promotion")
     autocomplete_fields = ("promotion_rule",)
+
+
+class PromotionRuleAdmin(ResourceAdmin):
+    """A rule kind's own list; each is also inline on its promotion's page."""
+
+    list_select_related = ("promotion",)
+    search_fields = ("public_id", "promotion__name")
+    autocomplete_fields = ("promotion",)
+
+
+@admin.register(SkuListPromotionRule)
+class SkuListPromotionRuleAdmin(PromotionRuleAdmin):
+    list_display = ("public_id", "promotion", "sku_list", "all_skus", "min_quantity", "created_at")
+    list_select_related = ("promotion", "sku_list")
+
+
+@admin.register(OrderAmountPromotionRule)
+class OrderAmountPromotionRuleAdmin(PromotionRuleAdmin):
+    list_display = ("public_id", "promotion", "order_amount", "use_subtotal", "created_at")
+    list_select_related = ("promotion__market__price_list",)
+
+    order_amount = formatted("order_amount_cents", "currency_code", "order amount")
+
+
+@admin.register(PriceVolumeTier)
+class PriceVolumeTierAdmin(ResourceAdmin):
+    """Volume tiers on their own (also inline on their price's page)."""
+
+    list_display = ("name", "price", "up_to", "price_amount", "public_id", "created_at")
+    list_select_related = ("price__sku", "price__price_list")
+    search_fields = ("name", "public_id", "price__sku__code", "price__public_id")
+    list_filter = ("price__price_list",)
+    autocomplete_fields = ("price",)
+
+    price_amount = formatted("price_amount_cents", "currency_code", "price")
+
+
+@admin.register(SkuOption)
+class SkuOptionAdmin(ResourceAdmin):
+    list_display = (
+        "name",
+        "market",
+        "price_amount",
+        "sku_code_regex",
+        "delay_hours",
+        "public_id",
+        "created_at",
+    )
+    list_select_related = ("market__price_list",)
+    search_fields = ("name", "public_id", "sku_code_regex", "reference")
+    list_filter = ("market", "currency_code")
+    autocomplete_fields = ("market",)
+
+    price_amount = formatted("price_amount_cents", "effective_currency_code", "price")

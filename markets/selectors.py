@@ -1,7 +1,8 @@
 """Reads that span the catalog and the markets (HackSoft's selectors)."""
 
 from django.db import models
-from django.db.models import F, Prefetch, Q
+from django.db.models import F, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 
 from commerce import money
 from commerce.auth.exceptions import InvalidScope
@@ -10,7 +11,15 @@ from commerce.compiled import CompiledRead
 from inventory.models import InventoryStockLocation, Sku, StockItem
 from inventory.selectors import inventory_locations
 from inventory.services import salable_quantities
-from markets.models import DeliveryLeadTime, Market, Price, Promotion, ShippingMethod, TaxRule
+from markets.models import (
+    DeliveryLeadTime,
+    Market,
+    Price,
+    PriceVolumeTier,
+    Promotion,
+    ShippingMethod,
+    TaxRule,
+)
 
 # A cart's figures read these on every change: their SQL is built once (commerce/compiled.py).
 _PROMOTIONS = CompiledRead(
@@ -39,12 +48,38 @@ _SHIPPING_METHODS = CompiledRead(
     ).select_related("market__price_list"),
     market_id=models.BigIntegerField(),
 )
+
+
+def _tier_unit(quantity) -> Coalesce:
+    """A price's unit for `quantity` (catalog.md "Price volume tiers"): the tier with the
+    smallest `up_to` >= it, past them all the `up_to` null one, else the price's own amount. A
+    correlated subquery of the price's read: no statement of its own. The quantity is a Value,
+    not a plain integer, so that Django sends it as a parameter whatever it is (a compiled
+    read's stand-in is out of a positive column's range)."""
+    tiers = (
+        PriceVolumeTier.objects.filter(price=OuterRef("pk"))
+        .filter(
+            Q(up_to__gte=Value(quantity, output_field=models.BigIntegerField())) | Q(up_to=None)
+        )
+        .order_by(F("up_to").asc(nulls_last=True))
+        .values("price_amount_cents")[:1]
+    )
+    return Coalesce(Subquery(tiers), F("amount_cents"))
+
+
 _PRICE = CompiledRead(
-    lambda price_list_id, sku_id: Price.objects.filter(
-        price_list_id=price_list_id, sku_id=sku_id
-    ).order_by()[:1],  # one at most (price_unique_per_list)
+    lambda price_list_id, sku_id, quantity, previous_quantity: (
+        Price.objects.filter(price_list_id=price_list_id, sku_id=sku_id)
+        .annotate(
+            unit_amount_cents=_tier_unit(quantity),
+            previous_unit_amount_cents=_tier_unit(previous_quantity),
+        )
+        .order_by()[:1]  # one at most (price_unique_per_list)
+    ),
     price_list_id=models.BigIntegerField(),
     sku_id=models.BigIntegerField(),
+    quantity=models.BigIntegerField(),
+    previous_quantity=models.BigIntegerField(),
 )
 _MARKET = CompiledRead(
     lambda market_id: Market.objects.filter(pk=market_id).select_related("price_list"),
@@ -62,9 +97,19 @@ def running_promotions(market_id: int, now) -> list[Promotion]:
     return _PROMOTIONS.all(market_id=market_id, now=now)
 
 
-def sku_price(price_list_id: int, sku_id: int) -> Price | None:
-    """A SKU's price in a price list (a line item's unit price), None without one."""
-    return _PRICE.first(price_list_id=price_list_id, sku_id=sku_id)
+def sku_price(
+    price_list_id: int, sku_id: int, quantity: int = 1, *, previous_quantity: int | None = None
+) -> Price | None:
+    """A SKU's price in a price list, None without one. Its `unit_amount_cents` is a line's
+    unit price for `quantity` (its volume tiers'); `previous_unit_amount_cents` the unit for
+    `previous_quantity` (default: the same), which a line moving from that quantity had if it
+    followed its price (orders.services.carts)."""
+    return _PRICE.first(
+        price_list_id=price_list_id,
+        sku_id=sku_id,
+        quantity=quantity,
+        previous_quantity=quantity if previous_quantity is None else previous_quantity,
+    )
 
 
 def shipping_method_candidates(market_id: int) -> list[ShippingMethod]:

@@ -20,6 +20,7 @@ from markets.models import (
     DeliveryLeadTime,
     Market,
     Merchant,
+    OrderAmountPromotionRule,
     PaymentGateway,
     PaymentMethod,
     Price,
@@ -27,6 +28,7 @@ from markets.models import (
     Promotion,
     ShippingMethod,
     ShippingZone,
+    SkuListPromotionRule,
     TaxCalculator,
     TaxCategory,
     TaxRule,
@@ -514,7 +516,69 @@ class FixedAmountPromotionSerializer(PromotionSerializer):
         }
 
 
+class BuyXPayYPromotionSerializer(PromotionSerializer):
+    """Buy `x` units of the list's SKUs, pay `y` of them: both >= 1 and x > y (catalog.md)."""
+
+    class Meta(PromotionSerializer.Meta):
+        fields = [*PromotionSerializer.Meta.fields, "x", "y", "cheapest_free"]
+        extra_kwargs = {
+            **PromotionSerializer.Meta.extra_kwargs,
+            "x": {"required": True, "allow_null": False, "min_value": 1},
+            "y": {"required": True, "allow_null": False, "min_value": 1},
+        }
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        instance = self.instance
+        x = attrs.get("x", instance.x if instance else None)
+        y = attrs.get("y", instance.y if instance else None)
+        if x is not None and y is not None and x <= y:
+            raise serializers.ValidationError(
+                {"y": serializers.ErrorDetail(f"must be less than {x}", code="less_than")}
+            )
+        return attrs
+
+
+class FreeGiftPromotionSerializer(PromotionSerializer):
+    """`max_quantity`: the free units in all, at least 1 (1 when not given)."""
+
+    class Meta(PromotionSerializer.Meta):
+        fields = [*PromotionSerializer.Meta.fields, "max_quantity"]
+        extra_kwargs = {
+            **PromotionSerializer.Meta.extra_kwargs,
+            "max_quantity": {"allow_null": False, "min_value": 1, "default": 1},
+        }
+
+
+class FixedPricePromotionSerializer(FixedAmountPromotionSerializer):
+    """`fixed_amount`: the price of each unit of the list's SKUs, in the promotion's currency."""
+
+
 class CouponCodesPromotionRuleSerializer(ResourceSerializer):
+    class Meta:
+        model = CouponCodesPromotionRule
+        fields = []
+
+
+class SkuListPromotionRuleSerializer(ResourceSerializer):
+    class Meta:
+        model = SkuListPromotionRule
+        fields = ["all_skus", "min_quantity"]
+
+
+class OrderAmountPromotionRuleSerializer(ResourceSerializer):
+    """`order_amount` is money in the promotion's currency (its own, else its market's)."""
+
+    money = {"order_amount": "currency_code"}
+
+    class Meta:
+        model = OrderAmountPromotionRule
+        fields = ["order_amount_cents", "use_subtotal"]
+
+
+class PromotionRuleSerializer(ResourceSerializer):
+    """The polymorphic `promotion_rules` list: the attributes every rule kind has."""
+
     class Meta:
         model = CouponCodesPromotionRule
         fields = []
@@ -532,3 +596,5 @@ class CouponSerializer(ResourceSerializer):
             "expires_at",
         ]
         read_only_fields = ["usage_count"]
+        # 8 to 40 characters (catalog.md "Coupons and usage limits").
+        extra_kwargs = {"code": {"min_length": 8, "max_length": 40}}

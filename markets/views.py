@@ -4,11 +4,19 @@ Sales channels and customers see their own market's settings by id (and through 
 the prices of its price list (listable), and its delivery lead times (auth.md).
 """
 
-from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+import math
+from functools import partial
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 
-from commerce.exceptions import BadRequest
-from commerce.jsonapi.registry import register
+from catalog.models import SkuList, SkuListItem
+from catalog.selectors import list_skus
+from commerce.exceptions import BadRequest, NotFound, Unauthorized
+from commerce.jsonapi.document import DocumentBuilder, prefetches
+from commerce.jsonapi.filters import build_filter_q
+from commerce.jsonapi.registry import register, registry
 from commerce.jsonapi.serializers import Rel
 from commerce.jsonapi.views import ALL_KINDS, INTEGRATION_ONLY, ResourceView
 from commerce.services import create_record
@@ -16,16 +24,21 @@ from commerce.triggers import Trigger, TriggerSet
 from inventory.models import Sku, StockItem, StockReservation
 from markets import serializers as s
 from markets import services
+from markets.catalog_views import SKU_LIST_ITEMS, sku_lists_of, sku_options_of
 from markets.models import (
+    BuyXPayYPromotion,
     Coupon,
     CouponCodesPromotionRule,
     DeliveryLeadTime,
     FixedAmountPromotion,
+    FixedPricePromotion,
+    FreeGiftPromotion,
     FreeShippingPromotion,
     ManualGateway,
     ManualTaxCalculator,
     Market,
     Merchant,
+    OrderAmountPromotionRule,
     PaymentGateway,
     PaymentMethod,
     PercentageDiscountPromotion,
@@ -34,6 +47,7 @@ from markets.models import (
     Promotion,
     ShippingMethod,
     ShippingZone,
+    SkuListPromotionRule,
     TaxCalculator,
     TaxCategory,
     TaxRule,
@@ -101,6 +115,9 @@ class PriceResource(ResourceView):
     relationships_map = {
         "price_list": Rel("price_lists", create="required", update=True),
         "sku": Rel("skus", create="required", update=True),
+        # One source, read once: `price_tiers` lists every kind of tier (volume tiers only here).
+        "price_tiers": Rel("price_volume_tiers", many=True, source="volume_tiers"),
+        "price_volume_tiers": Rel("price_volume_tiers", many=True, source="volume_tiers"),
     }
 
     @classmethod
@@ -273,6 +290,10 @@ class SkuResource(ResourceView):
                 ),
             ),
         ),
+        "sku_list_items": Rel("sku_list_items", many=True),
+        # Computed (markets/catalog_views.py): automatic lists and options match by regex.
+        "sku_lists": Rel("sku_lists", many=True, getter=sku_lists_of, prefetch=(SKU_LIST_ITEMS,)),
+        "sku_options": Rel("sku_options", many=True, getter=sku_options_of),
     }
 
     @classmethod
@@ -359,8 +380,23 @@ PROMOTION_TYPES = (
     "percentage_discount_promotions",
     "fixed_amount_promotions",
     "free_shipping_promotions",
+    "buy_x_pay_y_promotions",
+    "free_gift_promotions",
+    "fixed_price_promotions",
 )
-STOREFRONT_HIDDEN_FILTERS = ("coupons_", "coupon_codes_promotion_rule_")
+# The rule kinds, each a table of its own; a promotion has at most one rule of each kind.
+RULE_TYPES = (
+    "coupon_codes_promotion_rules",
+    "sku_list_promotion_rules",
+    "order_amount_promotion_rules",
+)
+# A promotion's relationship to its rule of each kind (the reverse one-to-ones).
+RULE_RELATIONSHIPS = tuple(type_name.removesuffix("s") for type_name in RULE_TYPES)
+STOREFRONT_HIDDEN_FILTERS = (
+    "coupons_",
+    "promotion_rules_",
+    *(f"{name}_" for name in RULE_RELATIONSHIPS),
+)
 PROMOTIONS_READ = {
     "list": ALL_KINDS,
     "retrieve": ALL_KINDS,
@@ -368,6 +404,98 @@ PROMOTIONS_READ = {
     "update": INTEGRATION_ONLY,
     "delete": INTEGRATION_ONLY,
 }
+_RULE_TYPE_OF_MODEL = {
+    CouponCodesPromotionRule: "coupon_codes_promotion_rules",
+    SkuListPromotionRule: "sku_list_promotion_rules",
+    OrderAmountPromotionRule: "order_amount_promotion_rules",
+}
+
+
+def _rule_type(rule) -> str:
+    return _RULE_TYPE_OF_MODEL[type(rule)]
+
+
+def _promotion_rules(promotion) -> list:
+    """The promotion's rules, one of each kind at most (prefetched with the promotion)."""
+    rules = []
+    for name in RULE_RELATIONSHIPS:
+        try:
+            rules.append(getattr(promotion, name))
+        except ObjectDoesNotExist:
+            pass
+    return rules
+
+
+def _list_skus(record) -> list:
+    """The SKUs of a promotion's or a rule's `sku_list` (catalog.md "SKU lists"): a manual
+    list's from its prefetched items; otherwise read once per list instance (records that
+    prefetched the same list share it)."""
+    sku_list = record.sku_list
+    if sku_list is None:
+        return []
+    if sku_list.manual and sku_list.is_prefetched("sku_list_items"):
+        # Prefetched by whichever include came first: ordered here, as list_skus orders them.
+        items = sorted(
+            sku_list.sku_list_items.all(), key=lambda i: (i.position, i.created_at, i.pk)
+        )
+        return [item.sku for item in items]
+    skus = sku_list.__dict__.get("_listed_skus")
+    if skus is None:
+        skus = sku_list.__dict__["_listed_skus"] = list(list_skus(sku_list))
+    return skus
+
+
+# Read only: what the record's `sku_list` holds. Unscoped prefetch (the getter reads the list
+# itself); a storefront can't include a computed relationship (reading.check_storefront_include).
+SKU_LIST_SKUS = Rel(
+    "skus",
+    many=True,
+    getter=_list_skus,
+    prefetch=(
+        Prefetch("sku_list", queryset=SkuList.objects.all()),
+        Prefetch("sku_list__sku_list_items", queryset=SkuListItem.objects.select_related("sku")),
+    ),
+)
+
+
+def list_skus_document(view, record) -> dict:
+    """`{type}/{id}/skus`: the SKUs of the record's `sku_list` in the list's own order (position,
+    or code), which a related list read by ids would lose; a `sort` still wins."""
+    skus = registry["skus"]
+    query = view.parse(collection=True, resource_type="skus")
+    rows = list_skus(record.sku_list) if record.sku_list_id else skus.model.objects.none()
+    return view.collection_document(
+        skus.scope(rows, view.ctx), query, resource_cls=skus, related=True
+    )
+
+
+# Every rule of the promotion, whatever its kind, listed through `promotion_rules`.
+PROMOTION_RULES = Rel(
+    RULE_TYPES,
+    many=True,
+    getter=_promotion_rules,
+    type_of=_rule_type,
+    prefetch=RULE_RELATIONSHIPS,
+    collection="promotion_rules",
+)
+
+
+def promotion_relationships(*, sku_list: str | None, skus: bool = True) -> dict[str, Rel]:
+    """A promotion kind's relationships (resources.md). `sku_list`: its Rel's `create` (the kinds
+    that need a list say "required"), None for the read-only `promotions` list."""
+    writable = sku_list is not None
+    rels = {
+        "market": Rel("markets", create="optional" if writable else None, update=writable),
+        "coupon_codes_promotion_rule": Rel("coupon_codes_promotion_rules"),
+        "coupons": Rel("coupons", many=True),
+        "sku_list": Rel("sku_lists", create=sku_list, update=writable),
+        "promotion_rules": PROMOTION_RULES,
+        "sku_list_promotion_rule": Rel("sku_list_promotion_rules"),
+        "order_amount_promotion_rule": Rel("order_amount_promotion_rules"),
+    }
+    if skus:
+        rels["skus"] = SKU_LIST_SKUS
+    return rels
 
 
 class PromotionResourceBase(ResourceView):
@@ -382,11 +510,7 @@ class PromotionResourceBase(ResourceView):
     access = PROMOTIONS_READ
     select_related = ("market__price_list",)
     triggers = DISABLE_TRIGGERS
-    relationships_map = {
-        "market": Rel("markets", create="optional", update=True),
-        "coupon_codes_promotion_rule": Rel("coupon_codes_promotion_rules"),
-        "coupons": Rel("coupons", many=True),
-    }
+    relationships_map = promotion_relationships(sku_list="optional")
 
     @classmethod
     def base_queryset(cls):
@@ -422,6 +546,20 @@ class PromotionResourceBase(ResourceView):
                     )
         return super().collection_document(qs, query, resource_cls, whole=whole, related=related)
 
+    def related_document(self, pk, name) -> dict:
+        """`promotion_rules` lists rules of three tables (PromotionRuleResource), `skus` in the
+        list's order; the others as any relationship."""
+        if name not in ("promotion_rules", "skus") or name not in self.relationships():
+            return super().related_document(pk, name)
+        self.check_action("retrieve")
+        parent = self.get_object(pk)
+        if name == "skus":
+            return list_skus_document(self, parent)
+        if not PromotionRuleResource.readable_by(self.ctx):
+            raise Unauthorized()
+        query = self.parse(collection=True, resource_type="promotion_rules")
+        return rules_document(self, query, promotion=parent)
+
 
 @register
 class PromotionResource(PromotionResourceBase):
@@ -432,11 +570,7 @@ class PromotionResource(PromotionResourceBase):
     serializer_class = s.PromotionSerializer
     ops = frozenset({"list", "retrieve"})
     triggers = TriggerSet()
-    relationships_map = {
-        "market": Rel("markets"),
-        "coupon_codes_promotion_rule": Rel("coupon_codes_promotion_rules"),
-        "coupons": Rel("coupons", many=True),
-    }
+    relationships_map = promotion_relationships(sku_list=None, skus=False)
 
 
 @register
@@ -460,6 +594,44 @@ class FreeShippingPromotionResource(PromotionResourceBase):
     resource_type = "free_shipping_promotions"
     model = FreeShippingPromotion
     serializer_class = s.PromotionSerializer
+    relationships_map = promotion_relationships(sku_list="optional", skus=False)
+
+
+@register
+class BuyXPayYPromotionResource(PromotionResourceBase):
+    """Buy `x` units of the list's SKUs, pay `y` (catalog.md "Promotions")."""
+
+    resource_type = "buy_x_pay_y_promotions"
+    model = BuyXPayYPromotion
+    serializer_class = s.BuyXPayYPromotionSerializer
+    relationships_map = promotion_relationships(sku_list="required")
+
+
+@register
+class FreeGiftPromotionResource(PromotionResourceBase):
+    """Units of the list's SKUs the order holds become free, `max_quantity` in all."""
+
+    resource_type = "free_gift_promotions"
+    model = FreeGiftPromotion
+    serializer_class = s.FreeGiftPromotionSerializer
+    relationships_map = promotion_relationships(sku_list="required")
+
+
+@register
+class FixedPricePromotionResource(PromotionResourceBase):
+    """The list's SKUs at `fixed_amount` each, money in the promotion's currency."""
+
+    resource_type = "fixed_price_promotions"
+    model = FixedPricePromotion
+    serializer_class = s.FixedPricePromotionSerializer
+    relationships_map = promotion_relationships(sku_list="required")
+
+
+# --- promotion rules and coupons: integration only -----------------------------------------------
+
+
+def _rule_promotion() -> Rel:
+    return Rel(PROMOTION_TYPES, create="required", update=True, type_of=_kind)
 
 
 @register
@@ -468,14 +640,141 @@ class CouponCodesPromotionRuleResource(ResourceView):
     model = CouponCodesPromotionRule
     serializer_class = s.CouponCodesPromotionRuleSerializer
     relationships_map = {
-        "promotion": Rel(PROMOTION_TYPES, create="required", update=True, type_of=_kind),
+        "promotion": _rule_promotion(),
         "coupons": Rel("coupons", many=True),
     }
 
 
 @register
+class SkuListPromotionRuleResource(ResourceView):
+    """The promotion applies when the order holds SKUs of `sku_list` (catalog.md "Rules")."""
+
+    resource_type = "sku_list_promotion_rules"
+    model = SkuListPromotionRule
+    serializer_class = s.SkuListPromotionRuleSerializer
+    relationships_map = {
+        "promotion": _rule_promotion(),
+        "sku_list": Rel("sku_lists", create="optional", update=True),
+        "skus": SKU_LIST_SKUS,
+    }
+
+    def related_document(self, pk, name) -> dict:
+        if name != "skus":
+            return super().related_document(pk, name)
+        self.check_action("retrieve")
+        return list_skus_document(self, self.get_object(pk))
+
+
+@register
+class OrderAmountPromotionRuleResource(ResourceView):
+    """The promotion applies when the order's amount reaches `order_amount`, money in the
+    promotion's currency (read with it)."""
+
+    resource_type = "order_amount_promotion_rules"
+    model = OrderAmountPromotionRule
+    serializer_class = s.OrderAmountPromotionRuleSerializer
+    select_related = ("promotion__market__price_list",)
+    relationships_map = {"promotion": _rule_promotion()}
+
+
+def _rule_rows(condition: Q, columns: list[str]):
+    """(columns..., `rule_kind`: index in RULE_TYPES) of every rule meeting `condition`, the
+    three tables in one UNION ALL."""
+    parts = [
+        registry[type_name]
+        .model._default_manager.filter(condition)
+        .order_by()
+        .annotate(rule_kind=Value(index))
+        .values(*columns, "rule_kind")
+        for index, type_name in enumerate(RULE_TYPES)
+    ]
+    return parts[0].union(*parts[1:], all=True)
+
+
+def _load_rules(rows, include: dict, ctx) -> list:
+    """The rules of `rows` (dicts with `id` and `rule_kind`) in their order, each kind read in
+    one query with its includes, each rule typed as its own kind."""
+    by_kind: dict[int, list[int]] = {}
+    for row in rows:
+        by_kind.setdefault(row["rule_kind"], []).append(row["id"])
+    loaded = {}
+    for index, pks in by_kind.items():
+        type_name = RULE_TYPES[index]
+        target = registry[type_name]
+        lookups = prefetches(target, include, ctx)
+        for rule in target.base_queryset().filter(pk__in=pks).prefetch_related(*lookups):
+            rule.resource_type_name = type_name
+            loaded[(index, rule.pk)] = rule
+    rules = (loaded.get((row["rule_kind"], row["id"])) for row in rows)
+    return [rule for rule in rules if rule is not None]
+
+
+def rules_document(view, query, *, promotion=None) -> dict:
+    """A page of the rules of every kind (of `promotion`, when given), filtered and sorted as
+    `query` says on the attributes all kinds share; each rendered as its own type. The page's
+    keys come from one UNION ALL of the three tables, sorted and sliced by the database, then
+    each kind's rows are read by primary key: a fixed number of queries for any page."""
+    resource_cls = registry["promotion_rules"]
+    condition = Q()
+    if query.filters:
+        resolver = partial(resource_cls.resolve_filter_path, ctx=view.ctx)
+        condition, _ = build_filter_q(resource_cls.model, resolver, query.filters)
+    if promotion is not None:
+        condition &= Q(promotion=promotion)
+    paths = resource_cls.filterable_fields()
+    order = [(paths[name], desc) for name, desc in query.sort] or [("created_at", False)]
+    order.append(("id", False))
+    rows = _rule_rows(condition, list(dict.fromkeys(column for column, _ in order)))
+    size = query.page_size
+    start = (query.page_number - 1) * size
+    # Ids are per table: the kind breaks their ties.
+    ordered = rows.order_by(
+        *[("-" if desc else "") + column for column, desc in order], "rule_kind"
+    )
+    page_rows = list(ordered[start : start + size])
+    record_count = rows.count()
+    page_count = math.ceil(record_count / size)
+    return DocumentBuilder(view.request, query, view.ctx).document(
+        _load_rules(page_rows, query.include, view.ctx),
+        "promotion_rules",
+        many=True,
+        meta={"record_count": record_count, "page_count": page_count},
+        links=view.pagination_links(query, page_count),
+    )
+
+
+@register
+class PromotionRuleResource(ResourceView):
+    """Read-only list of every promotion rule, whatever its kind: each row is rendered as its
+    own kind (`coupon_codes_promotion_rules` ...), as a promotion's `promotion_rules` links
+    them. Integration only. The kinds are three tables, so the list and a member are read by
+    `rules_document` and `get_object` here, not through one queryset; filters and sorts are
+    those of the attributes every kind has (`model` names them)."""
+
+    resource_type = "promotion_rules"
+    model = CouponCodesPromotionRule
+    serializer_class = s.PromotionRuleSerializer
+    ops = frozenset({"list", "retrieve"})
+    document_types = RULE_TYPES
+    relationships_map = {"promotion": Rel(PROMOTION_TYPES, type_of=_kind)}
+
+    def list_document(self, query) -> dict:
+        return rules_document(self, query)
+
+    def get_object(self, pk, *, for_update=False, query=None, unscoped=False):
+        if not isinstance(pk, str) or len(pk) > 64 or not self.ctx.is_integration:
+            raise NotFound()
+        found = list(_rule_rows(Q(public_id=pk), ["id"])[:1])
+        rules = _load_rules(found, query.include if query is not None else {}, self.ctx)
+        if not rules:
+            raise NotFound()
+        return rules[0]
+
+
+@register
 class CouponResource(ResourceView):
-    """Coupon codes (unique); secrets of the back office, so integration only."""
+    """Coupon codes (unique, 8 to 40 characters); secrets of the back office, so integration
+    only."""
 
     resource_type = "coupons"
     model = Coupon

@@ -112,13 +112,33 @@ class LineItemInline(ReadOnlyInline):
         "quantity",
         "unit_amount",
         "discount",
+        "promotions",
         "tax_amount",
         "total_amount",
+        "options",
     )
     readonly_fields = fields
 
+    @admin.display(description="promotions")
+    def promotions(self, obj):
+        """Which promotions discount this line and by how much (its `discount_breakdown`, as
+        the last refresh shared them out), by name: a JSON object keeps no order in PostgreSQL."""
+        currency = obj.order.currency_code
+        shares = sorted((obj.discount_breakdown or {}).values(), key=lambda s: s["name"])
+        return "; ".join(f"{s['name']}: {format_amount(s['cents'], currency)}" for s in shares)
+
     def _money(self, obj, name):
         return format_amount(getattr(obj, f"{name}_cents"), obj.order.currency_code)
+
+    @admin.display(description="options")
+    def options(self, obj):
+        """A sku line's options (catalog.md "SKU options"): name, quantity x unit = total."""
+        currency = obj.order.currency_code
+        return "; ".join(
+            f"{o.name}: {o.quantity} × {format_amount(o.unit_amount_cents, currency)}"
+            f" = {format_amount(o.total_amount_cents, currency)}"
+            for o in obj.line_item_options.all()
+        )
 
     @admin.display(description="unit amount")
     def unit_amount(self, obj):
@@ -137,7 +157,12 @@ class LineItemInline(ReadOnlyInline):
         return self._money(obj, "total_amount")
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("order")
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("order")
+            .prefetch_related("line_item_options")
+        )
 
 
 class EditLineInline(admin.TabularInline):

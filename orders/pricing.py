@@ -7,23 +7,40 @@ exact (`Fraction`) and every step that produces cents rounds through
 
 The steps, in order:
 
-1. `subtotal` = sum of sku line totals (unit x quantity).
-2. Sku promotions (`percentage`, `fixed_amount`), in the order given. A percentage promotion wants
-   `round_half_away(subtotal * percentage / 100)` (always of the bare subtotal, never compounded),
-   a fixed one its `fixed_amount_cents`; each takes at most what is left of the subtotal after the
-   promotions before it, so the sku discounts never exceed the subtotal. Each promotion's amount
-   is shared over the sku lines in proportion to their totals by the largest remainder method
-   (`share_out`): floors first, then one cent each to the largest remainders, ties to the earlier
-   line, so the shares sum exactly to the promotion's amount. A line never takes more discount
-   than what is left of its own total; should a share hit that bound (only possible when the
-   promotions together eat nearly the whole subtotal), the excess goes to the next lines in the
-   same remainder order.
+1. `subtotal` = sum of sku line totals: unit x quantity + the line's options amount (catalog.md
+   "SKU options"; the unit is the volume tier's, chosen by the caller).
+2. Promotions (catalog.md "Promotions"), in this order of steps, and in the order given (priority,
+   then age) within a step. Each works on what is *left* of a line: its total minus the discounts
+   the promotions before it gave. Its targets are the lines of its SKU list (`targets`), else every
+   line. One with an order amount rule applies only when the basis, the subtotal (`use_subtotal`)
+   or the subtotal minus the discounts given before it, is >= the rule's amount.
+   a. item level, each giving per line:
+      - free gift (only the first that gives something): the gift SKUs' units the order holds, in
+        list order, each SKU at most its list quantity, `max_quantity` in all, become free:
+        units x the line's unit (lines of one SKU in line order);
+      - fixed price (a line only by the first that reaches it, never a line a free gift touched):
+        `max(0, left - fixed_amount x quantity)`;
+      - buy X pay Y: per SKU of its lines, Q units: `floor(Q / x) x (x - y)` units free at the
+        line's unit, taken by the SKU's lines in line order; `cheapest_free`: the units of all its
+        lines pooled, the cheapest free.
+      Each share is capped by what is left of its line.
+   b. order level: a percentage promotion takes `round_half_away(L x percentage / 100)` and a
+      fixed one `min(fixed_amount, L)`, L = the sum of what is left of its targets. The amount is
+      shared over the targets in proportion to what is left of them by the largest remainder method
+      (`share_out`): floors first, then one cent each to the largest remainders, ties to the
+      earlier line; no share exceeds what is left of its line (should one, the excess goes to the
+      next lines in the same remainder order), so the shares sum exactly to the amount.
+   A line's `discount_cents` is the sum of its shares. An `exclusive` promotion that would give
+   something on its own is applied alone (the first such in application order); otherwise the
+   exclusive ones are left out.
 3. Shipping: per shipment its method's price, or 0 when `free_over_amount_cents` is set and
    `subtotal + sku discount` (the bare subtotal with `use_subtotal`) is >= it; the free-shipping
    promotions are left out of that discount. `shipping_amount` = sum.
-4. Free-shipping promotions: the first one is a promotion line of minus the shipping amount;
-   any further one is 0 (the shipping is already free). Counted in `discount_amount`, taxed as the
-   shipping line is (the rule's rate, only when `freight_taxable`), its tax and taxable amount go
+4. Free-shipping promotions (with their order amount rule, its basis the subtotal minus every
+   sku discount; one with a SKU list needs a line of it): the first one is a promotion line of
+   minus the shipping amount; any further one is 0 (the shipping is already free). Counted in
+   `discount_amount`, taxed as the shipping line is (the rule's rate, only when
+   `freight_taxable`), its tax and taxable amount go
    to `discount_tax`/`discount_taxable`, never shared over sku lines.
 5. Taxes per line (`line_tax`): each sku line's total and, separately, its discount share (at the
    line's rate: its `tax_rate` override, else the rule's), the shipping line (the whole
@@ -66,7 +83,12 @@ from commerce.money import exponent, money_triplet, round_half_away
 PERCENTAGE = "percentage"
 FIXED_AMOUNT = "fixed_amount"
 FREE_SHIPPING = "free_shipping"
-PROMOTION_KINDS = (PERCENTAGE, FIXED_AMOUNT, FREE_SHIPPING)
+BUY_X_PAY_Y = "buy_x_pay_y"
+FREE_GIFT = "free_gift"
+FIXED_PRICE = "fixed_price"
+PROMOTION_KINDS = (PERCENTAGE, FIXED_AMOUNT, FREE_SHIPPING, BUY_X_PAY_Y, FREE_GIFT, FIXED_PRICE)
+ITEM_KINDS = (FREE_GIFT, FIXED_PRICE, BUY_X_PAY_Y)  # step 2a, in this order
+ORDER_KINDS = (PERCENTAGE, FIXED_AMOUNT)  # step 2b
 
 ZERO = Decimal(0)
 
@@ -98,6 +120,8 @@ class SkuLine:
     unit_amount_cents: int
     quantity: int
     tax_rate: Decimal | None = None  # the tax category's rate; None: the rule's rate
+    options_amount_cents: int = 0  # the line's options (catalog.md), in its total
+    sku: Hashable = None  # lines of one SKU share a key here (buy X pay Y, free gifts)
 
 
 @dataclass(frozen=True)
@@ -111,9 +135,18 @@ class ShipmentCharge:
 @dataclass(frozen=True)
 class PromotionInput:
     key: Hashable
-    kind: str  # "percentage" | "fixed_amount" | "free_shipping"
+    kind: str  # one of PROMOTION_KINDS
     percentage: Decimal | None = None  # a number of percent: 10 means 10 %
-    fixed_amount_cents: int | None = None  # >= 0, the amount taken off
+    fixed_amount_cents: int | None = None  # >= 0: taken off (fixed_amount), price (fixed_price)
+    targets: tuple[Hashable, ...] | None = None  # line keys of its SKU list; None: every line
+    x: int | None = None  # buy_x_pay_y: buy x ...
+    y: int | None = None  # ... pay y
+    cheapest_free: bool = False
+    gifts: tuple[tuple[Hashable, int | None], ...] = ()  # free_gift: (sku, list quantity)
+    max_quantity: int = 1  # free_gift: units in all
+    order_amount_cents: int | None = None  # its order amount rule, if any
+    use_subtotal: bool = False  # the rule's basis: the bare subtotal
+    exclusive: bool = False
 
 
 @dataclass(frozen=True)
@@ -150,8 +183,8 @@ class LineFigures:
 
 @dataclass(frozen=True)
 class PromotionFigures:
-    """One promotion line item. `line_discounts` is its share per sku line, `(line key, cents)`
-    in line order, summing to `amount_cents` (empty for free shipping)."""
+    """One promotion (0 when it gives nothing). `line_discounts` is its share per sku line,
+    `(line key, cents)` in line order, summing to `amount_cents` (empty for free shipping)."""
 
     key: Hashable
     kind: str
@@ -289,6 +322,8 @@ def _validate(order: OrderInput) -> None:
             raise ValueError(f"line {line.key!r}: unit amount must be >= 0")
         if line.tax_rate is not None and _fraction(line.tax_rate) < 0:
             raise ValueError(f"line {line.key!r}: tax rate must be >= 0")
+        if line.options_amount_cents < 0:
+            raise ValueError(f"line {line.key!r}: options amount must be >= 0")
     for shipment in order.shipments:
         if shipment.price_amount_cents < 0:
             raise ValueError(f"shipment {shipment.key!r}: price must be >= 0")
@@ -301,10 +336,16 @@ def _validate(order: OrderInput) -> None:
             promotion.percentage is None or _fraction(promotion.percentage) < 0
         ):
             raise ValueError(f"promotion {promotion.key!r}: percentage must be >= 0")
-        if promotion.kind == FIXED_AMOUNT and (
+        if promotion.kind in (FIXED_AMOUNT, FIXED_PRICE) and (
             promotion.fixed_amount_cents is None or promotion.fixed_amount_cents < 0
         ):
             raise ValueError(f"promotion {promotion.key!r}: fixed amount must be >= 0")
+        if promotion.kind == BUY_X_PAY_Y and not (
+            promotion.x is not None and promotion.y is not None and promotion.x > promotion.y >= 0
+        ):
+            raise ValueError(f"promotion {promotion.key!r}: needs x > y >= 0")
+        if promotion.kind == FREE_GIFT and promotion.max_quantity < 1:
+            raise ValueError(f"promotion {promotion.key!r}: max quantity must be >= 1")
     if order.payment_method_amount_cents < 0:
         raise ValueError("payment method amount must be >= 0")
     if order.gift_card_amount_cents > 0:
@@ -314,6 +355,144 @@ def _validate(order: OrderInput) -> None:
 
 
 # --- the calculator -----------------------------------------------------------------------
+
+
+def _rule_holds(promotion: PromotionInput, subtotal: int, given: int) -> bool:
+    """Its order amount rule, if any: the basis (the subtotal, or the subtotal minus the `given`
+    discounts before it) is >= the rule's amount."""
+    if promotion.order_amount_cents is None:
+        return True
+    basis = subtotal if promotion.use_subtotal else subtotal - given
+    return basis >= promotion.order_amount_cents
+
+
+def _application_order(promotions: Sequence[PromotionInput]) -> list[int]:
+    """Indexes of the sku promotions in the order they apply: item level (free gift, fixed
+    price, buy X pay Y), then order level; the given order (priority, age) within a step."""
+    rank = {kind: i for i, kind in enumerate(ITEM_KINDS)}
+    rank |= {kind: len(ITEM_KINDS) for kind in ORDER_KINDS}
+    indexes = [i for i, p in enumerate(promotions) if p.kind in rank]
+    return sorted(indexes, key=lambda i: (rank[promotions[i].kind], i))
+
+
+def _sku_promotions(order: OrderInput, line_totals: list[int]) -> tuple[dict, set[int]]:
+    """Each sku promotion's share per line (magnitudes), by its index in `order.promotions`,
+    and the indexes of the free-shipping promotions that may apply.
+
+    An exclusive promotion that applies on its own (gives something; a free-shipping one: its
+    rule holds on the subtotal and it has a line to apply to) is the only one applied, the first
+    such in application order; otherwise the exclusive ones are left out."""
+    promotions = order.promotions
+    nothing = {i: [0] * len(order.lines) for i in _application_order(promotions)}
+    free_shipping = [i for i, p in enumerate(promotions) if p.kind == FREE_SHIPPING]
+    subtotal = sum(line_totals)
+    for index in [*nothing, *free_shipping]:
+        promotion = promotions[index]
+        if not promotion.exclusive:
+            continue
+        if promotion.kind == FREE_SHIPPING:
+            if _rule_holds(promotion, subtotal, 0) and _targets(order.lines, promotion):
+                return nothing, {index}
+        else:
+            alone = _apply(order, line_totals, [index])
+            if sum(alone[index]) > 0:
+                return nothing | alone, set()
+    shared = [i for i in nothing if not promotions[i].exclusive]
+    allowed = {i for i in free_shipping if not promotions[i].exclusive}
+    return nothing | _apply(order, line_totals, shared), allowed
+
+
+def _apply(order: OrderInput, line_totals: list[int], indexes: list[int]) -> dict[int, list]:
+    """Apply the promotions at `indexes` (in application order) to fresh lines."""
+    lines = order.lines
+    subtotal = sum(line_totals)
+    left = list(line_totals)
+    touched_by_gift: set[int] = set()
+    fixed_priced: set[int] = set()
+    gift_given = False
+    result = {}
+    for index in indexes:
+        promotion = order.promotions[index]
+        shares = [0] * len(lines)
+        result[index] = shares
+        if not _rule_holds(promotion, subtotal, subtotal - sum(left)):
+            continue
+        targets = _targets(lines, promotion)
+        if promotion.kind == FREE_GIFT:
+            if gift_given:
+                continue
+            _free_gift(promotion, lines, targets, left, shares)
+            if sum(shares):
+                gift_given = True
+                touched_by_gift.update(i for i, share in enumerate(shares) if share)
+        elif promotion.kind == FIXED_PRICE:
+            for i in targets:
+                if i in touched_by_gift or i in fixed_priced:
+                    continue
+                fixed_priced.add(i)
+                shares[i] = max(0, left[i] - promotion.fixed_amount_cents * lines[i].quantity)
+        elif promotion.kind == BUY_X_PAY_Y:
+            _buy_x_pay_y(promotion, lines, targets, left, shares)
+        else:
+            base = sum(left[i] for i in targets)
+            if base <= 0:
+                continue
+            if promotion.kind == PERCENTAGE:
+                amount = min(_round(base * _fraction(promotion.percentage) / 100), base)
+            else:
+                amount = min(promotion.fixed_amount_cents, base)
+            parts = share_out(amount, [left[i] for i in targets], [left[i] for i in targets])
+            for i, part in zip(targets, parts, strict=True):
+                shares[i] = part
+        for i, share in enumerate(shares):
+            left[i] -= share
+    return result
+
+
+def _targets(lines: Sequence[SkuLine], promotion: PromotionInput) -> list[int]:
+    """Indexes of the lines a promotion works on: those of its SKU list, else every line."""
+    if promotion.targets is None:
+        return list(range(len(lines)))
+    keys = set(promotion.targets)
+    return [i for i, line in enumerate(lines) if line.key in keys]
+
+
+def _free_units(units: int, indexes: list[int], lines, left, shares) -> None:
+    """`units` free units at their line's unit price, taken by `indexes` in order, each line
+    at most its quantity and what is left of it."""
+    for i in indexes:
+        if units <= 0:
+            break
+        take = min(units, lines[i].quantity)
+        shares[i] += min(take * lines[i].unit_amount_cents, left[i] - shares[i])
+        units -= take
+
+
+def _free_gift(promotion, lines, targets, left, shares) -> None:
+    remaining = promotion.max_quantity
+    for sku, cap in promotion.gifts:
+        if remaining <= 0:
+            break
+        holders = [i for i in targets if lines[i].sku == sku]
+        held = sum(lines[i].quantity for i in holders)
+        units = min(held, remaining if cap is None else min(cap, remaining))
+        _free_units(units, holders, lines, left, shares)
+        remaining -= units
+
+
+def _buy_x_pay_y(promotion, lines, targets, left, shares) -> None:
+    x, y = promotion.x, promotion.y
+    if promotion.cheapest_free:
+        units = sum(lines[i].quantity for i in targets) // x * (x - y)
+        cheapest = sorted(targets, key=lambda i: (lines[i].unit_amount_cents, i))
+        _free_units(units, cheapest, lines, left, shares)
+        return
+    by_sku: dict = {}
+    for i in targets:
+        by_sku.setdefault(lines[i].sku if lines[i].sku is not None else lines[i].key, []).append(i)
+    for indexes in by_sku.values():
+        units = sum(lines[i].quantity for i in indexes) // x * (x - y)
+        _free_units(units, indexes, lines, left, shares)
 
 
 def _adjustments_tax(order: OrderInput, line_totals, lines, rule_rate) -> tuple[int, int]:
@@ -346,35 +525,28 @@ def calculate(order: OrderInput) -> OrderTotals:
     rule_rate = _decimal(rule.rate) if rule is not None else ZERO
 
     # 1. subtotal
-    line_totals = [line.unit_amount_cents * line.quantity for line in order.lines]
+    line_totals = [
+        line.unit_amount_cents * line.quantity + line.options_amount_cents for line in order.lines
+    ]
     subtotal = sum(line_totals)
 
-    # 2. sku promotions, shared over the sku lines
+    # 2. sku promotions: item level, then order level, each on what is left of its lines
+    shares_by_index, free_shipping_allowed = _sku_promotions(order, line_totals)
     line_discounts = [0] * len(order.lines)  # magnitudes (>= 0)
     sku_promotions: dict[int, PromotionFigures] = {}
-    used = 0
-    for index, promotion in enumerate(order.promotions):
-        if promotion.kind == FREE_SHIPPING:
-            continue
-        if promotion.kind == PERCENTAGE:
-            wanted = _round(subtotal * _fraction(promotion.percentage) / 100)
-        else:
-            wanted = promotion.fixed_amount_cents
-        amount = min(wanted, subtotal - used)
-        used += amount
-        capacities = [t - d for t, d in zip(line_totals, line_discounts, strict=True)]
-        shares = share_out(amount, line_totals, capacities)
+    for index, shares in shares_by_index.items():
+        promotion = order.promotions[index]
         for i, share in enumerate(shares):
             line_discounts[i] += share
         sku_promotions[index] = PromotionFigures(
             key=promotion.key,
             kind=promotion.kind,
-            amount_cents=-amount,
+            amount_cents=-sum(shares),
             line_discounts=tuple(
                 (line.key, -share) for line, share in zip(order.lines, shares, strict=True)
             ),
         )
-    sku_discount = -used
+    sku_discount = -sum(line_discounts)
 
     # 3. shipping, with free-over thresholds
     shipments = []
@@ -392,17 +564,21 @@ def calculate(order: OrderInput) -> OrderTotals:
         )
     shipping = sum(s.amount_cents for s in shipments)
 
-    # 4. free-shipping promotions: the first takes the shipping, the others nothing
+    # 4. free-shipping promotions: the first that applies takes the shipping, the others nothing
     promotions = []
     free_shipping_left = shipping
     for index, promotion in enumerate(order.promotions):
         if promotion.kind == FREE_SHIPPING:
-            promotions.append(
-                PromotionFigures(
-                    key=promotion.key, kind=promotion.kind, amount_cents=-free_shipping_left
-                )
+            applies = (
+                index in free_shipping_allowed
+                and _rule_holds(promotion, subtotal, -sku_discount)
+                and bool(_targets(order.lines, promotion))
             )
-            free_shipping_left = 0
+            amount = free_shipping_left if applies else 0
+            promotions.append(
+                PromotionFigures(key=promotion.key, kind=promotion.kind, amount_cents=-amount)
+            )
+            free_shipping_left -= amount
         else:
             promotions.append(sku_promotions[index])
     free_shipping_discount = shipping - free_shipping_left

@@ -12,6 +12,7 @@ from orders.models import (
     CustomerPasswordReset,
     CustomerPaymentSource,
     LineItem,
+    LineItemOption,
     Order,
     OrderCopy,
     PaymentOption,
@@ -191,6 +192,33 @@ class LineItemSerializer(ResourceSerializer):
         create_only_fields = ["item_type"]
         integration_only_fields = ["unit_amount_cents", "options_amount_cents"]
         extra_kwargs = {"quantity": {"min_value": 1, "max_value": 100_000}}
+
+
+class LineItemOptionSerializer(ResourceSerializer):
+    """catalog.md "SKU options": `unit_amount_cents` is the option's price unless an integration
+    token sends its own; the total and the delays are derived."""
+
+    money = {"unit_amount": "currency_code", "total_amount": "currency_code"}
+    currency_code = serializers.CharField(read_only=True)
+    delay_hours = serializers.IntegerField(read_only=True)
+    delay_days = serializers.IntegerField(read_only=True)
+    options = MetadataField()
+
+    class Meta:
+        model = LineItemOption
+        fields = [
+            "name",
+            "quantity",
+            "currency_code",
+            "unit_amount_cents",
+            "total_amount_cents",
+            "delay_hours",
+            "delay_days",
+            "options",
+        ]
+        read_only_fields = ["total_amount_cents"]
+        integration_only_fields = ["unit_amount_cents"]
+        extra_kwargs = {"quantity": {"required": True, "min_value": 1, "max_value": 100_000}}
 
 
 class ShipmentSerializer(ResourceSerializer):

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from oauth2_provider.models import get_access_token_model, get_application_model
 
+from catalog.models import SkuList
 from commerce.models import (
     AccessTokenScope,
     ApiClient,
@@ -23,14 +24,21 @@ from commerce.models import (
 )
 from inventory.models import StockReservation, StockTransfer
 from markets.models import (
+    BuyXPayYPromotion,
     Coupon,
     CouponCodesPromotionRule,
     FixedAmountPromotion,
+    FixedPricePromotion,
+    FreeGiftPromotion,
     FreeShippingPromotion,
     ManualTaxCalculator,
+    OrderAmountPromotionRule,
     PaymentGateway,
     PercentageDiscountPromotion,
+    PriceVolumeTier,
     Promotion,
+    SkuListPromotionRule,
+    SkuOption,
     TaxCalculator,
     TaxCategory,
     TaxRule,
@@ -77,6 +85,10 @@ def _coupon_rule():
     return CouponCodesPromotionRule.objects.create(promotion=_promotion(percentage=10))
 
 
+def _sku_list():
+    return SkuList.objects.create(name=f"List {next(_seq)}")
+
+
 def _calculator(model=ManualTaxCalculator):
     return model.objects.create(name=f"Tax {next(_seq)}")
 
@@ -120,6 +132,12 @@ MAKERS = {
     "merchant": f.MerchantFactory,
     "pricelist": f.PriceListFactory,
     "price": lambda: f.PriceFactory(compare_at_amount_cents=1200),
+    "pricevolumetier": lambda: PriceVolumeTier.objects.create(
+        price=f.PriceFactory(), name="Ten", up_to=10, price_amount_cents=900
+    ),
+    "skuoption": lambda: SkuOption.objects.create(
+        name=f"Engraving {next(_seq)}", market=f.MarketFactory(), price_amount_cents=500
+    ),
     "market": f.MarketFactory,
     "shippingzone": f.ShippingZoneFactory,
     "shippingmethod": lambda: f.ShippingMethodFactory(
@@ -148,9 +166,22 @@ MAKERS = {
     "percentagediscountpromotion": lambda: _promotion(percentage=10),
     "fixedamountpromotion": lambda: _promotion(FixedAmountPromotion, fixed_amount_cents=500),
     "freeshippingpromotion": lambda: _promotion(FreeShippingPromotion),
+    "buyxpayypromotion": lambda: _promotion(BuyXPayYPromotion, sku_list=_sku_list(), x=3, y=2),
+    "freegiftpromotion": lambda: _promotion(
+        FreeGiftPromotion, sku_list=_sku_list(), max_quantity=1
+    ),
+    "fixedpricepromotion": lambda: _promotion(
+        FixedPricePromotion, sku_list=_sku_list(), fixed_amount_cents=900
+    ),
     "couponcodespromotionrule": _coupon_rule,
+    "skulistpromotionrule": lambda: SkuListPromotionRule.objects.create(
+        promotion=_promotion(percentage=10), sku_list=_sku_list(), min_quantity=2
+    ),
+    "orderamountpromotionrule": lambda: OrderAmountPromotionRule.objects.create(
+        promotion=_promotion(percentage=10), order_amount_cents=5000
+    ),
     "coupon": lambda: Coupon.objects.create(
-        code=f"CODE{next(_seq)}", promotion_rule=_coupon_rule()
+        code=f"CODE{next(_seq):06d}", promotion_rule=_coupon_rule()
     ),
 }
 

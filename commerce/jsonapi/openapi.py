@@ -216,7 +216,9 @@ def _document(type_name: str, *, many: bool) -> dict:
 
 
 def _query_params(type_name: str, resource_cls, *, collection: bool, filters: bool = True) -> list:
-    includes = ", ".join(sorted(resource_cls.relationships()))
+    includes = ", ".join(
+        sorted(name for name, rel in resource_cls.relationships().items() if rel.includable)
+    )
     params = [
         {
             "name": "include",

@@ -169,7 +169,7 @@ def parse_include(value: str, registry, resource_type: str) -> dict:
             raise _invalid_include(path, resource_type)
         for name in path.split("."):
             rels = [registry[t].relationships().get(name) for t in current_types]
-            rels = [r for r in rels if r is not None]
+            rels = [r for r in rels if r is not None and r.includable]
             if not name or not rels:
                 raise _invalid_include(name, "/".join(current_types))
             node = node.setdefault(name, {})

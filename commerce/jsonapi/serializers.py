@@ -55,6 +55,9 @@ class Rel:
     # What a write checks of the target beyond its own row, read with it in one statement
     # (an order's payment method: its gateway, which may be disabled).
     read_related: tuple[str, ...] = ()
+    # False: reached only at its related endpoint, never through `include` (a getter whose
+    # answer costs queries per parent row, such as an order's `available_free_skus`).
+    includable: bool = True
 
     @property
     def types(self) -> tuple[str, ...]:

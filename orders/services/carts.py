@@ -12,7 +12,13 @@ from django.utils import timezone
 from commerce.auth.context import TokenContext
 from commerce.counters import next_number
 from commerce.events import emit_event
-from commerce.exceptions import BadRequest, InvalidTransition, Locked, ValidationError
+from commerce.exceptions import (
+    BadRequest,
+    InvalidTransition,
+    Locked,
+    ValidationError,
+    param_not_allowed,
+)
 from commerce.services import clean_record, save_record, write_fields
 from inventory.models import Sku
 from markets.models import Market
@@ -44,6 +50,10 @@ FROZEN_AFTER_PLACE = {
 # What an order being edited still may not change (aftersale.md §1): its authorization and its
 # counted uses are theirs; its addresses may change.
 FROZEN_WHILE_EDITING = FROZEN_AFTER_PLACE - {"billing_address", "shipping_address"}
+# The coupon's counted use (and later the gift card's taken balance) are the placed order's:
+# while it is edited they are not a parameter one may send at all (catalog.md "During order
+# editing": 400 PARAM_NOT_ALLOWED), where the other frozen fields are a 422.
+NOT_ALLOWED_WHILE_EDITING = {"coupon_code", "gift_card_code"}
 RELATIONSHIPS = {
     "market",
     "customer",
@@ -60,6 +70,8 @@ def ensure_editable(order: Order, name: str = "status", *, ctx: TokenContext | N
     methods) and except what stays frozen while editing; anything else is a 422 on `name`."""
     if is_cart(order.status):
         return
+    if order.status == "editing" and name in NOT_ALLOWED_WHILE_EDITING:
+        raise param_not_allowed(name, pointer=f"/data/attributes/{name}")
     if (
         order.status == "editing"
         and ctx is not None
@@ -223,12 +235,14 @@ def change_market(order: Order, market: Market) -> None:
     order.currency_code = market.price_list.currency_code
     order.tax_included = market.price_list.tax_included
     for line in order.line_items.filter(item_type="skus").select_related("sku"):
-        line.unit_amount_cents = unit_price(market, line.sku, attribute="market")
+        line.unit_amount_cents = unit_price(market, line.sku, line.quantity, attribute="market")
         write_fields(line, ["unit_amount_cents", "updated_at"])
 
 
-def unit_price(market: Market, sku, *, attribute: str = "sku_code") -> int:
-    price = sku_price(market.price_list_id, sku.pk)
+def unit_price(market: Market, sku, quantity: int, *, attribute: str = "sku_code") -> int:
+    """A sku line's unit price for `quantity`: its price's volume tier (catalog.md), in the
+    one read of the price."""
+    price = sku_price(market.price_list_id, sku.pk, quantity)
     if price is None:
         raise ValidationError(
             attribute,
@@ -236,7 +250,18 @@ def unit_price(market: Market, sku, *, attribute: str = "sku_code") -> int:
             error="no_price",
             relationship=attribute == "market",
         )
-    return price.amount_cents
+    return price.unit_amount_cents
+
+
+def requantified_unit_price(market: Market, line: LineItem, quantity: int) -> int:
+    """A cart's sku line's unit price as its quantity moves to `quantity`: its price's tier for
+    it, re-read until placing (catalog.md). A line whose unit is not what its price gives
+    for its current quantity (an integration token's own `unit_amount_cents`) keeps it, as
+    does one whose SKU has lost its price."""
+    price = sku_price(market.price_list_id, line.sku_id, quantity, previous_quantity=line.quantity)
+    if price is None or price.previous_unit_amount_cents != line.unit_amount_cents:
+        return line.unit_amount_cents
+    return price.unit_amount_cents
 
 
 @transaction.atomic(savepoint=False)
@@ -277,7 +302,7 @@ def create_line_item(*, ctx: TokenContext, values: dict, merge: bool = False) ->
         **values,
     )
     if "unit_amount_cents" not in values:
-        line.unit_amount_cents = unit_price(order.market, sku)
+        line.unit_amount_cents = unit_price(order.market, sku, quantity)
     save_record(line, validate=values)  # quantity, popped above, was bounded by the serializer
     lines, _ = refresh_figures(order)
     emit_event("line_items.create", line)
@@ -345,7 +370,15 @@ def update_line_item(line: LineItem, values: dict, *, ctx: TokenContext) -> Line
     if "sku" in values and values["sku"].pk != line.sku_id:
         line.sku = values.pop("sku")
         line.sku_code = line.sku.code
-        line.unit_amount_cents = unit_price(order.market, line.sku)
+        line.unit_amount_cents = unit_price(
+            order.market, line.sku, values.get("quantity", line.quantity)
+        )
+    elif (
+        values.get("quantity", line.quantity) != line.quantity
+        and "unit_amount_cents" not in values
+        and is_cart(order.status)
+    ):
+        line.unit_amount_cents = requantified_unit_price(order.market, line, values["quantity"])
     values.pop("sku", None)
     for name, value in values.items():
         setattr(line, name, value)

@@ -173,7 +173,9 @@ def place_order(order: Order, value=True, *, ctx: TokenContext | None = None) ->
         if any(li.item_type == "skus" for li in lines)
         else []
     )
-    usage_errors, refused = usage.take_uses(None if coupon_errors else coupon, promotions)
+    usage_errors, refused = usage.take_uses(
+        None if coupon_errors else coupon, promotions, order=order
+    )
     # save_order below writes the order, placed
     lines, shipments, shortages = plan_under_locks(order, lines, promotions=promotions)
     coupon_refused = bool(coupon_errors or usage_errors)

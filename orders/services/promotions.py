@@ -1,11 +1,19 @@
 """Which coupon and promotions an order gets: reads of the markets' rows, no writes (their
 uses are counted by orders.services.usage)."""
 
+from dataclasses import dataclass, field
+
 from django.utils import timezone
 
+from catalog.selectors import entries_of, list_size, list_skus
 from markets.models import Coupon, Promotion
 from markets.selectors import running_promotions
 from orders.models import Order
+from orders.transitions import CART_STATUSES, ORDER_STATUSES
+
+USED_BY_CUSTOMER = "has already been used by this customer"
+# The orders a coupon's use counts for: placed, not cancelled (the carts are not placed yet).
+_PLACED_STATUSES = tuple(s for s in ORDER_STATUSES if s not in (*CART_STATUSES, "cancelled"))
 
 
 def find_coupon(code: str) -> Coupon | None:
@@ -33,8 +41,64 @@ def active_promotions(order: Order, now=None, *, coupon=..., shown=frozenset()) 
         if rule is not None and (coupon is None or coupon.promotion_rule_id != rule.pk):
             continue
         result.append(promotion)
-    exclusive = [p for p in result if p.exclusive]
-    return exclusive[:1] if exclusive else result
+    # An exclusive one applies alone only when it gives something: the pricing decides
+    # (orders.pricing, step 2).
+    return result
+
+
+@dataclass
+class ListMembers:
+    """Which of an order's SKUs each SKU list of its promotions holds, in list order with the
+    items' quantities (catalog.md "SKU lists")."""
+
+    entries: dict[int, list[tuple[int, int | None]]] = field(default_factory=dict)
+
+    def skus(self, list_id: int) -> set[int]:
+        return {sku for sku, _ in self.entries.get(list_id, ())}
+
+
+def lists_of(promotions) -> dict:
+    """The SKU lists the promotions and their SKU-list rules point at, by pk."""
+    lists = {}
+    for promotion in promotions:
+        if promotion.sku_list_id is not None:
+            lists[promotion.sku_list_id] = promotion.sku_list
+        rule = getattr(promotion, "sku_list_promotion_rule", None)
+        if rule is not None and rule.sku_list_id is not None:
+            lists[rule.sku_list_id] = rule.sku_list
+    return lists
+
+
+def applicable(promotions: list[Promotion], sku_lines) -> tuple[list[Promotion], ListMembers]:
+    """The promotions whose SKU-list rule the lines meet, and the members of every list they
+    use among the lines' SKUs: one query for the manual lists' items, none without lists.
+
+    A SKU-list rule (catalog.md "Rules") holds when, over the lines of its list's SKUs: with
+    `min_quantity` > 0, their quantities sum to at least it; else with `all_skus`, every SKU
+    of the list is on a line; else any line is. A rule without a list never holds."""
+    lists = lists_of(promotions)
+    if not lists:
+        return promotions, ListMembers()
+    skus = {li.sku_id: li.sku for li in sku_lines if li.sku_id is not None}
+    members = ListMembers(entries_of(lists.values(), skus.values()))
+    kept = []
+    for promotion in promotions:
+        rule = getattr(promotion, "sku_list_promotion_rule", None)
+        if rule is None or _rule_holds(rule, sku_lines, members):
+            kept.append(promotion)
+    return kept, members
+
+
+def _rule_holds(rule, sku_lines, members: ListMembers) -> bool:
+    if rule.sku_list_id is None:
+        return False
+    held = members.skus(rule.sku_list_id)
+    matching = [li for li in sku_lines if li.sku_id in held]
+    if rule.min_quantity:
+        return sum(li.quantity for li in matching) >= rule.min_quantity
+    if rule.all_skus:
+        return len(held) == list_size(rule.sku_list) and bool(held)
+    return bool(matching)
 
 
 def coupon_problem(order: Order, code: str) -> str | None:
@@ -57,4 +121,40 @@ def coupon_unusable(order: Order, coupon: Coupon | None) -> str | None:
         return "has reached its usage limit"
     if promotion.status_at(now) != "active":
         return "is not active"
+    if coupon.customer_single_use and used_by_customer(order, coupon.code):
+        return USED_BY_CUSTOMER
     return None
+
+
+def used_by_customer(order: Order, code: str) -> bool:
+    """Whether another placed, uncancelled order of `order`'s customer (its `customer`, else
+    its `customer_email`) carries coupon `code` (catalog.md: `customer_single_use`). An order
+    with neither names no customer: nothing to compare."""
+    if order.customer_id is not None:
+        same_customer = {"customer_id": order.customer_id}
+    elif order.customer_email:
+        same_customer = {"customer_email__iexact": order.customer_email}
+    else:
+        return False
+    others = Order.objects.filter(coupon_code=code, status__in=_PLACED_STATUSES, **same_customer)
+    return others.exclude(pk=order.pk).exists()
+
+
+def available_free_skus(order: Order, sku_lines) -> list:
+    """`orders.available_free_skus` (catalog.md, free gifts): the SKUs of the free gift the
+    order qualifies for now (the first, in application order, whose rules hold: its coupon,
+    its SKU-list rule, its order amount rule on the subtotal, nothing being given before a free
+    gift), so a storefront can offer them; empty when none does. A read: nothing is written."""
+    if not sku_lines:
+        return []
+    gifts = [
+        p for p in active_promotions(order) if p.kind == "free_gift_promotions" and p.sku_list_id
+    ]
+    gifts, _ = applicable(gifts, sku_lines)
+    for promotion in gifts:
+        rule = getattr(promotion, "order_amount_promotion_rule", None)
+        if rule is None or rule.order_amount_cents is None:
+            return list(list_skus(promotion.sku_list))
+        if order.subtotal_amount_cents >= rule.order_amount_cents:
+            return list(list_skus(promotion.sku_list))
+    return []

@@ -23,14 +23,17 @@ from orders import pricing
 from orders.models import LineItem, Order
 from orders.selectors import order_lines, order_shipments
 from orders.services.planning import build_shipments
-from orders.services.promotions import active_promotions
+from orders.services.promotions import ListMembers, active_promotions, applicable
 from orders.services.statuses import move_order
 from orders.transitions import becomes_pending, is_editable
 
 PROMOTION_KINDS = {
-    "percentage_discount_promotions": "percentage",
-    "fixed_amount_promotions": "fixed_amount",
-    "free_shipping_promotions": "free_shipping",
+    "percentage_discount_promotions": pricing.PERCENTAGE,
+    "fixed_amount_promotions": pricing.FIXED_AMOUNT,
+    "free_shipping_promotions": pricing.FREE_SHIPPING,
+    "buy_x_pay_y_promotions": pricing.BUY_X_PAY_Y,
+    "free_gift_promotions": pricing.FREE_GIFT,
+    "fixed_price_promotions": pricing.FIXED_PRICE,
 }
 
 
@@ -65,8 +68,40 @@ def _matches(rule: TaxRule, address) -> bool:
     return True
 
 
+def promotion_input(promotion, sku_lines, members: ListMembers) -> pricing.PromotionInput:
+    """A promotion as the pricing takes it: its kind's figures, the keys of the lines of its
+    SKU list (None: every line), a free gift's SKUs in list order, its order amount rule."""
+    targets = gifts = None
+    if promotion.sku_list_id is not None:
+        held = members.skus(promotion.sku_list_id)
+        targets = tuple(li.pk for li in sku_lines if li.sku_id in held)
+        gifts = tuple(members.entries.get(promotion.sku_list_id, ()))
+    amount_rule = getattr(promotion, "order_amount_promotion_rule", None)
+    return pricing.PromotionInput(
+        key=promotion.pk,
+        kind=PROMOTION_KINDS[promotion.kind],
+        percentage=promotion.percentage,
+        fixed_amount_cents=promotion.fixed_amount_cents,
+        targets=targets,
+        x=promotion.x,
+        y=promotion.y,
+        cheapest_free=promotion.cheapest_free,
+        gifts=gifts or (),
+        max_quantity=promotion.max_quantity or 1,
+        order_amount_cents=amount_rule.order_amount_cents if amount_rule is not None else None,
+        use_subtotal=amount_rule.use_subtotal if amount_rule is not None else False,
+        exclusive=promotion.exclusive,
+    )
+
+
 def order_input(
-    order: Order, sku_lines, shipments, promotions, rule, adjustment_lines=()
+    order: Order,
+    sku_lines,
+    shipments,
+    promotions,
+    rule,
+    adjustment_lines=(),
+    members: ListMembers | None = None,
 ) -> pricing.OrderInput:
     payment_amount = order.payment_method.price_amount_cents if order.payment_method else 0
     tax = None
@@ -87,7 +122,13 @@ def order_input(
         currency_code=order.currency_code,
         tax_included=order.tax_included,
         lines=tuple(
-            pricing.SkuLine(key=li.pk, unit_amount_cents=li.unit_amount_cents, quantity=li.quantity)
+            pricing.SkuLine(
+                key=li.pk,
+                unit_amount_cents=li.unit_amount_cents,
+                quantity=li.quantity,
+                options_amount_cents=li.options_amount_cents,
+                sku=li.sku_id,
+            )
             for li in sku_lines
         ),
         shipments=tuple(
@@ -102,13 +143,7 @@ def order_input(
         ),
         payment_method_amount_cents=payment_amount,
         promotions=tuple(
-            pricing.PromotionInput(
-                key=p.pk,
-                kind=PROMOTION_KINDS[p.kind],
-                percentage=p.percentage,
-                fixed_amount_cents=p.fixed_amount_cents,
-            )
-            for p in promotions
+            promotion_input(p, sku_lines, members or ListMembers()) for p in promotions
         ),
         tax=tax,
         adjustments=tuple(
@@ -166,10 +201,11 @@ def refresh_figures(
             else frozenset()
         )
         promotions = active_promotions(order, shown=shown) if sku_lines else []
+    promotions, members = applicable(promotions, sku_lines)
     rule = matching_tax_rule(order)
     adjustment_lines = [li for li in line_items if li.item_type == "adjustments"]
     totals = pricing.calculate(
-        order_input(order, sku_lines, shipments, promotions, rule, adjustment_lines)
+        order_input(order, sku_lines, shipments, promotions, rule, adjustment_lines, members)
     )
     if totals.total_amount_cents < 0:  # an operator's negative adjustment outweighs the rest
         raise ValidationError(
@@ -180,6 +216,7 @@ def refresh_figures(
         )
 
     by_key = {figures.key: figures for figures in totals.lines}
+    breakdowns = discount_breakdowns(totals, promotions)
     changed = []
     for li in sku_lines:
         figures = by_key[li.pk]
@@ -188,16 +225,27 @@ def refresh_figures(
             figures.discount_cents,
             figures.tax_amount_cents,
             figures.tax_rate,
+            breakdowns.get(li.pk),
         )
-        if (li.total_amount_cents, li.discount_cents, li.tax_amount_cents, li.tax_rate) != new:
-            li.total_amount_cents, li.discount_cents, li.tax_amount_cents, li.tax_rate = new
+        old = (
+            li.total_amount_cents,
+            li.discount_cents,
+            li.tax_amount_cents,
+            li.tax_rate,
+            li.discount_breakdown,
+        )
+        if old != new:
+            (
+                li.total_amount_cents,
+                li.discount_cents,
+                li.tax_amount_cents,
+                li.tax_rate,
+                li.discount_breakdown,
+            ) = new
             li.updated_at = timezone.now()
             changed.append(li)
     if changed:
-        update_rows(
-            changed,
-            ["total_amount_cents", "discount_cents", "tax_amount_cents", "tax_rate", "updated_at"],
-        )
+        update_rows(changed, [*_SKU_LINE_FIELDS, "updated_at"])
     live_shipments = {s.pk for s in shipments}
     system_lines = [
         li
@@ -248,6 +296,33 @@ def refresh_figures(
     return [*sku_lines, *adjustment_lines, *system_lines], shipments
 
 
+_SKU_LINE_FIELDS = (
+    "total_amount_cents",
+    "discount_cents",
+    "tax_amount_cents",
+    "tax_rate",
+    "discount_breakdown",
+)
+
+
+def discount_breakdowns(totals: pricing.OrderTotals, promotions) -> dict:
+    """Which promotions discount each sku line, by line pk: `{promotion id: {"type", "name",
+    "cents"}}` in application order (None for a line no promotion touches). What the order
+    page and the API's `discount_breakdown` show."""
+    by_pk = {p.pk: p for p in promotions}
+    result: dict = {}
+    for figures in totals.promotions:
+        promotion = by_pk[figures.key]
+        for line_key, cents in figures.line_discounts:
+            if cents:
+                result.setdefault(line_key, {})[promotion.public_id] = {
+                    "type": promotion.kind,
+                    "name": promotion.name,
+                    "cents": cents,
+                }
+    return result
+
+
 def same_record(record, refreshed: list):
     """`record` as `refresh_figures` left it (its figures are written on the copies it read),
     for answering the write; `record` itself if the refresh did not read it."""
@@ -261,7 +336,7 @@ def _sync_system_lines(order, totals, promotions, shipments, existing) -> list[L
     wanted = []
     for figures in totals.promotions:
         promotion = promotions_by_pk[figures.key]
-        if figures.amount_cents == 0 and promotion.kind == "free_shipping_promotions":
+        if figures.amount_cents == 0:  # only a promotion that gives something is a line item
             continue
         wanted.append(
             LineItem(

@@ -18,7 +18,8 @@ from orders.models import (
     Order,
     StockLineItem,
 )
-from orders.services import carts, editing, lifecycle, wallet
+from orders.selectors import order_lines
+from orders.services import carts, editing, lifecycle, promotions, wallet
 from orders.services.addresses import clone_into, same_as
 from orders.views.customers import CustomerResource
 from orders.views.reach import NO_LIST, address_scope, reachable_orders
@@ -105,6 +106,11 @@ def _available_payment_methods(order):
     return [m for m in methods if m.available_to(order.market_id, order.currency_code)]
 
 
+def _available_free_skus(order):
+    lines = [li for li in order_lines(order) if li.item_type == "skus"]
+    return promotions.available_free_skus(order, lines)
+
+
 @register
 class OrderResource(ResourceView):
     resource_type = "orders"
@@ -155,6 +161,9 @@ class OrderResource(ResourceView):
                 ),
             ),
             through_parent=True,
+        ),
+        "available_free_skus": Rel(
+            "skus", many=True, getter=_available_free_skus, through_parent=True, includable=False
         ),
         "payment_options": Rel("payment_options", many=True),
         "line_items": Rel("line_items", many=True),
@@ -256,6 +265,9 @@ class LineItemResource(ResourceView):
                 "percentage_discount_promotions",
                 "fixed_amount_promotions",
                 "free_shipping_promotions",
+                "buy_x_pay_y_promotions",
+                "free_gift_promotions",
+                "fixed_price_promotions",
                 "shipments",
                 "payment_methods",
                 "adjustments",
@@ -269,6 +281,7 @@ class LineItemResource(ResourceView):
         "adjustment": Rel("adjustments", create="optional"),
         "shipment": Rel("shipments"),
         "payment_method": Rel("payment_methods"),
+        "line_item_options": Rel("line_item_options", many=True, through_parent=True),
         "stock_line_items": Rel("stock_line_items", many=True, through_parent=True),
         "stock_reservations": Rel(
             "stock_reservations",

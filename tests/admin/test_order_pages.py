@@ -213,3 +213,30 @@ def test_the_other_order_lists_cost_the_same_for_1_or_5_carts(staff_client, shop
     five, rows_five = queries()
     assert rows_five > rows_one > 0
     assert len(five) == len(one), five
+
+
+def test_each_line_shows_which_promotions_discount_it(staff_client, shop):
+    # catalog.md: promotions combine; the order page says which gave what on which line.
+    from markets.models import Promotion
+
+    now = timezone.now()
+    window = {"starts_at": now - timedelta(days=1), "expires_at": now + timedelta(days=1)}
+    Promotion.objects.create(
+        kind="percentage_discount_promotions",
+        name="Ten off",
+        market=shop["market"],
+        percentage=10,
+        priority=1,
+        **window,
+    )
+    Promotion.objects.create(
+        kind="fixed_amount_promotions",
+        name="One dollar",
+        market=shop["market"],
+        fixed_amount_cents=100,
+        priority=2,
+        **window,
+    )
+    cart = make_cart(shop)  # 2 x $10.00: 10 % is $2.00, then $1.00 of the $18.00 left
+    page = text_of(staff_client.get(admin_url(cart)))
+    assert f"ADM-1 {shop['sku'].name} 2 $10.00 -$3.00 One dollar: -$1.00; Ten off: -$2.00" in page

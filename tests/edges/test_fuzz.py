@@ -7,9 +7,10 @@ our dialect: top-level `data` or `errors`, each error with status, code, title a
 served as application/vnd.api+json.
 
 Records exist to be found: a whole guest checkout is run first (a placed order with its line
-items, shipments, stock line items, reservations and authorization, plus a pending cart), and
-every other example of an operation with an `{id}` asks for a real record of its resource type
-(the others keep hypothesis' ids, mostly 404s), so PATCH bodies and triggers meet real rows.
+items, shipments, stock line items, reservations and authorization, plus a pending cart with a
+line item option), and every other example of an operation with an `{id}` asks for a real record
+of its resource type (the others keep hypothesis' ids, mostly 404s), so PATCH bodies and
+triggers meet real rows.
 
 Hostile inputs (limits.md section 8): besides hypothesis' own values, each positive example is
 sent again once per applicable mutation of `HOSTILE`: NUL characters and lone surrogates in the
@@ -43,6 +44,7 @@ from schemathesis.specs.openapi.checks import (
 
 from commerce.jsonapi.registry import registry
 from commerce.wsgi import application
+from markets.models import SkuOption
 from tests.checkout import run_checkout, seed_checkout_market
 from tests.conftest import rel
 
@@ -95,10 +97,19 @@ def records(market, sales_channel):
     ids = seed_checkout_market(market)
     run_checkout(sales_channel, ids["shipping_method"].public_id, ids["payment_method"].public_id)
     cart = sales_channel.create("orders", {"customer_email": "cart@example.com"}).json()
-    sales_channel.create(
+    line = sales_channel.create(
         "line_items",
         {"sku_code": "SKU-A", "quantity": 1},
         {"order": rel("orders", cart["data"]["id"])},
+    ).json()
+    wrap = SkuOption.objects.create(name="Gift wrap", price_amount_cents=300)
+    sales_channel.create(
+        "line_item_options",
+        {"quantity": 1, "options": {"paper": "red"}},
+        {
+            "line_item": rel("line_items", line["data"]["id"]),
+            "sku_option": rel("sku_options", wrap.public_id),
+        },
     )
 
 

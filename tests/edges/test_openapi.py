@@ -102,8 +102,10 @@ def test_every_filter_sort_and_include_appears(schema, resources):
             assert any(n.startswith(f"filter[q][{field}_") for n in params), (type_name, field)
         for field in resource.sortable_fields():
             assert field in params["sort"]["description"], (type_name, field)
-        for name in resource.relationships():
-            assert name in params["include"]["description"], (type_name, name)
+        for name, rel in resource.relationships().items():
+            # only what `include` accepts (Rel.includable: the rest is a related endpoint)
+            listed = name in params["include"]["description"]
+            assert listed == rel.includable, (type_name, name)
         assert f"fields[{type_name}]" in params
         assert {"page[number]", "page[size]"} <= set(params)
 

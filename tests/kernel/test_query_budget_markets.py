@@ -51,10 +51,11 @@ BUDGET = {
     "manual_tax_calculators": (tax_calculator, 5),
     "tax_rules": (tax_calculator, 4),
     "tax_categories": (tax_calculator, 4),
-    "promotions": (promotion, 5),
-    "percentage_discount_promotions": (promotion, 5),
-    "fixed_amount_promotions": (promotion, 5),
-    "free_shipping_promotions": (promotion, 5),
+    # 5, and the SKU-list and order-amount rules (`promotion_rules` reads the same three)
+    "promotions": (promotion, 7),
+    "percentage_discount_promotions": (promotion, 7),
+    "fixed_amount_promotions": (promotion, 7),
+    "free_shipping_promotions": (promotion, 7),
     "coupon_codes_promotion_rules": (promotion, 10),
     "coupons": (promotion, 4),
 }

@@ -186,10 +186,10 @@ def test_coupon_crud(integration):
 
 
 def test_coupon_code_is_unique(integration):
-    existing = CouponFactory(code="TAKEN")
+    existing = CouponFactory(code="TAKEN2026")
     response = integration.create(
         "coupons",
-        {"code": "TAKEN"},
+        {"code": "TAKEN2026"},
         {"promotion_rule": rel("coupon_codes_promotion_rules", existing.promotion_rule.public_id)},
     )
     error = _error(response)
@@ -197,14 +197,14 @@ def test_coupon_code_is_unique(integration):
     assert error["meta"]["error"] == "taken"
     assert error["detail"] == "code - has already been taken"
 
-    other = CouponFactory(code="OTHER")
-    renamed = integration.update("coupons", other.public_id, {"code": "TAKEN"})
+    other = CouponFactory(code="OTHER2026")
+    renamed = integration.update("coupons", other.public_id, {"code": "TAKEN2026"})
     assert _error(renamed)["meta"]["error"] == "taken"
 
 
 def test_coupon_validations(integration):
     rule = CouponCodesPromotionRuleFactory()
-    no_rule = integration.create("coupons", {"code": "X1"})
+    no_rule = integration.create("coupons", {"code": "SPRING-X1"})
     assert _error(no_rule)["source"]["pointer"] == "/data/relationships/promotion_rule"
     no_code = integration.create(
         "coupons", {}, {"promotion_rule": rel("coupon_codes_promotion_rules", rule.public_id)}
@@ -212,21 +212,21 @@ def test_coupon_validations(integration):
     assert _error(no_code)["source"]["pointer"] == "/data/attributes/code"
     bad_email = integration.create(
         "coupons",
-        {"code": "X2", "recipient_email": "nope"},
+        {"code": "SPRING-X2", "recipient_email": "nope"},
         {"promotion_rule": rel("coupon_codes_promotion_rules", rule.public_id)},
     )
     assert _error(bad_email)["source"]["pointer"] == "/data/attributes/recipient_email"
     read_only = integration.create(
         "coupons",
-        {"code": "X3", "usage_count": 4},
+        {"code": "SPRING-X3", "usage_count": 4},
         {"promotion_rule": rel("coupon_codes_promotion_rules", rule.public_id)},
     )
     assert _error(read_only, 400)["code"] == "PARAM_NOT_ALLOWED"
 
 
 def test_coupons_list_filter_sort_fields(integration):
-    a = CouponFactory(code="AAA", usage_limit=5)
-    b = CouponFactory(code="BBB", usage_limit=1)
+    a = CouponFactory(code="AAAA2026", usage_limit=5)
+    b = CouponFactory(code="BBBB2026", usage_limit=1)
     assert _ids(integration.get("/api/coupons?sort=usage_limit")) == [b.public_id, a.public_id]
     assert _ids(integration.get("/api/coupons?filter[q][code_start]=AA")) == [a.public_id]
     assert _ids(

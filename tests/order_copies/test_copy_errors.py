@@ -56,10 +56,10 @@ def test_a_sku_short_of_stock_fails_the_copy(integration, shop):
 
 
 def test_an_invalid_coupon_fails_the_copy_unless_ignored(integration, shop):
-    CouponFactory(code="ONCE", usage_limit=1)
-    source = placed_order(integration, shop, coupon_code="ONCE")  # its one use
+    CouponFactory(code="ONCE2026", usage_limit=1)
+    source = placed_order(integration, shop, coupon_code="ONCE2026")  # its one use
     assert source.discount_amount_cents == -200
-    failed_copy(integration, source, {"coupon_code": ["ONCE has reached its usage limit"]})
+    failed_copy(integration, source, {"coupon_code": ["ONCE2026 has reached its usage limit"]})
 
     ignored = copy_now(integration, source, ignore_invalid_coupon=True)
     assert (ignored.status, ignored.errors_log, ignored.errors_count) == ("completed", {}, 0)
@@ -119,8 +119,8 @@ def test_a_source_without_sku_lines_fails_even_when_skipping_errors(integration,
 
 def test_skip_errors_copies_what_it_can_and_logs_the_rest(integration, shop):
     sku1, sku2 = shop["skus"]
-    CouponFactory(code="ONCE", usage_limit=1)
-    source = placed_order(integration, shop, [(sku1, 1), (sku2, 2)], coupon_code="ONCE")
+    CouponFactory(code="ONCE2026", usage_limit=1)
+    source = placed_order(integration, shop, [(sku1, 1), (sku2, 2)], coupon_code="ONCE2026")
     Price.objects.filter(sku=sku1).delete()
     copy = copy_now(
         integration, source, skip_errors=True, place_target_order=True, cancel_source_order=True
@@ -128,7 +128,7 @@ def test_skip_errors_copies_what_it_can_and_logs_the_rest(integration, shop):
     assert copy.status == "completed" and copy.failed_at is None
     assert copy.errors_log == {
         "line_items": ["CPY-1: is no longer sold in usa"],
-        "coupon_code": ["ONCE has reached its usage limit"],
+        "coupon_code": ["ONCE2026 has reached its usage limit"],
     }
     assert copy.errors_count == 2
     target = copy.target_order

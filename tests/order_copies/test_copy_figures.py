@@ -42,7 +42,7 @@ def taxed(market):
     return market
 
 
-def coupon(code="SAVE10", percentage="10", **fields):
+def coupon(code="SAVE-10PCT", percentage="10", **fields):
     return CouponFactory(
         code=code, promotion_rule__promotion__percentage=Decimal(percentage), **fields
     )
@@ -75,7 +75,7 @@ def test_the_copys_figures_are_the_sources(integration, shop, taxed):
         shop,
         [(sku1, 2), (sku2, 3)],
         customer=ada,
-        coupon_code="SAVE10",
+        coupon_code="SAVE-10PCT",
         language_code="it",
     )
     assert source.discount_amount_cents == -500 and source.total_tax_amount_cents > 0
@@ -86,7 +86,7 @@ def test_the_copys_figures_are_the_sources(integration, shop, taxed):
     assert figures(target) == figures(source)
     assert target.total_amount_with_taxes_cents == source.place_total_amount_cents
     assert lines(target) == lines(source)
-    assert target.coupon_code == "SAVE10"
+    assert target.coupon_code == "SAVE-10PCT"
 
     # A new order, the source's market, customer and language, in a cart's status.
     assert target.number != source.number and target.token != source.token

@@ -143,14 +143,14 @@ def coupons(shop, other_market):
         return CouponFactory(code=code, promotion_rule=rule, **extra)
 
     return {
-        "good": coupon("GOOD10"),
-        "expired": coupon("OLD10", expires_at=timezone.now() - timedelta(minutes=1)),
-        "exhausted": coupon("USED10", usage_limit=2, usage_count=2),
-        "other_market": coupon("EU10", market=other_market),
+        "good": coupon("GOOD-10PCT"),
+        "expired": coupon("OLD-10PCT", expires_at=timezone.now() - timedelta(minutes=1)),
+        "exhausted": coupon("USED-10PCT", usage_limit=2, usage_count=2),
+        "other_market": coupon("EU-10PCT", market=other_market),
     }
 
 
-@pytest.mark.parametrize("code", ["NOPE", "OLD10", "USED10", "EU10"])
+@pytest.mark.parametrize("code", ["NOPE", "OLD-10PCT", "USED-10PCT", "EU-10PCT"])
 @pytest.mark.parametrize("how", ["update", "create"])
 def test_unusable_coupons_are_422_on_coupon_code(sales_channel, cart, coupons, code, how):
     before = take(cart)
@@ -164,10 +164,10 @@ def test_unusable_coupons_are_422_on_coupon_code(sales_channel, cart, coupons, c
 
 
 def test_a_good_coupon_applies(sales_channel, cart, coupons):
-    attributes = ok(sales_channel.update("orders", cart.public_id, {"coupon_code": "GOOD10"}))[
+    attributes = ok(sales_channel.update("orders", cart.public_id, {"coupon_code": "GOOD-10PCT"}))[
         "attributes"
     ]
-    assert attributes["coupon_code"] == "GOOD10"
+    assert attributes["coupon_code"] == "GOOD-10PCT"
     assert attributes["discount_amount_cents"] == -200  # 10 % of 2 x $10.00
 
 

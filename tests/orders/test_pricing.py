@@ -1,5 +1,6 @@
 """orders.pricing: the golden figures of orders.md and the rules the calculator had to choose."""
 
+import dataclasses
 from decimal import Decimal
 
 import pytest
@@ -339,14 +340,18 @@ def test_line_discounts_sum_to_each_promotion_and_to_the_order():
         )
     )
     f1, p = totals.promotions
-    assert f1.amount_cents == -100 and p.amount_cents == -125
+    # 12.5 % of what the fixed promotion left (900): 112.5 -> 113, shared 300:300:300, the
+    # extra cent to the earlier lines.
+    assert f1.amount_cents == -100 and p.amount_cents == -113
     assert f1.line_discounts == (("a", -33), ("b", -33), ("c", -34))
-    assert sum(c for _, c in p.line_discounts) == -125
-    assert sum(line.discount_cents for line in totals.lines) == -225
-    assert totals.discount_amount_cents == -225
+    assert p.line_discounts == (("a", -38), ("b", -38), ("c", -37))
+    assert sum(line.discount_cents for line in totals.lines) == -213
+    assert totals.discount_amount_cents == -213
 
 
-def test_percentages_are_of_the_bare_subtotal_and_capped_in_promotion_order():
+def test_each_percentage_is_of_what_the_promotions_before_it_left():
+    # catalog.md: later percentages are computed on the discounted total: 60 % of 1000, then
+    # 60 % of the 400 left, then the fixed 50 of the 160 left.
     totals = calculate(
         OrderInput(
             currency_code="USD",
@@ -355,8 +360,21 @@ def test_percentages_are_of_the_bare_subtotal_and_capped_in_promotion_order():
             promotions=(pct(60), pct(60), fixed(50)),
         )
     )
-    assert [p.amount_cents for p in totals.promotions] == [-600, -400, 0]
-    assert totals.discount_amount_cents == -1000
+    assert [p.amount_cents for p in totals.promotions] == [-600, -240, -50]
+    assert totals.discount_amount_cents == -890
+    assert totals.total_amount_cents == 110
+
+
+def test_a_fixed_amount_takes_at_most_what_is_left():
+    totals = calculate(
+        OrderInput(
+            currency_code="USD",
+            tax_included=False,
+            lines=(SkuLine("a", 1000, 1),),
+            promotions=(pct(100), fixed(50)),
+        )
+    )
+    assert [p.amount_cents for p in totals.promotions] == [-1000, 0]
     assert totals.total_amount_cents == 0
 
 
@@ -391,9 +409,10 @@ def test_a_line_never_takes_more_discount_than_its_total():
     assert [line.discount_cents for line in totals.lines] == [-1, -1]
 
 
-def test_a_capped_floor_hands_its_excess_to_the_other_lines():
-    # Before the last promotion the lines have 3, 2 and 1 cents of room left; its exact shares
-    # 2.5, 3 and 0.5 would give the second line 3: it takes 2 and the third line the rest.
+def test_each_promotion_is_shared_in_proportion_to_what_is_left_of_the_lines():
+    # Lines 5, 6, 1. f1: exact 0.42, 0.5, 0.08 -> the cent to b (left 5, 5, 1); f2: a tie of
+    # a and b -> a (left 4, 5, 1); f3 = 4: exact 1.6, 2, 0.4 -> 2, 2, 0 (left 2, 3, 1); f4 takes
+    # the rest, exactly what is left of each line.
     totals = calculate(
         OrderInput(
             currency_code="USD",
@@ -403,8 +422,17 @@ def test_a_capped_floor_hands_its_excess_to_the_other_lines():
         )
     )
     assert [p.amount_cents for p in totals.promotions] == [-1, -1, -4, -6]
-    assert totals.promotions[3].line_discounts == (("a", -3), ("b", -2), ("c", -1))
+    assert [p.line_discounts for p in totals.promotions] == [
+        (("a", 0), ("b", -1), ("c", 0)),
+        (("a", -1), ("b", 0), ("c", 0)),
+        (("a", -2), ("b", -2), ("c", 0)),
+        (("a", -2), ("b", -3), ("c", -1)),
+    ]
     assert [line.discount_cents for line in totals.lines] == [-5, -6, -1]
+
+
+def test_share_out_hands_a_capped_share_s_excess_to_the_next_lines():
+    # Exact shares 2.5, 3 and 0.5 with room for 3, 2 and 1: the second takes 2, the third 1.
     assert share_out(6, [5, 6, 1], [3, 2, 1]) == [3, 2, 1]
 
 
@@ -589,3 +617,106 @@ def test_calculate_is_pure():
     calculate(OrderInput(currency_code="USD", tax_included=False, lines=(SkuLine("x", 1, 1),)))
     assert calculate(order) == first
     assert hash(first) == hash(calculate(order))
+
+
+# --- the kinds of catalog.md: item level first, then order level --------------------------
+
+
+def _usd(*lines, promotions=()):
+    return calculate(
+        OrderInput(currency_code="USD", tax_included=False, lines=lines, promotions=promotions)
+    )
+
+
+def test_buy_x_pay_y_counts_units_per_sku_across_its_lines_in_line_order():
+    # SKU A on two lines (4 + 3 = 7 units, 3-for-2: 2 free): the first line takes both.
+    # SKU B (2 units) gets nothing; C is not on the list.
+    three_for_two = PromotionInput("b", "buy_x_pay_y", x=3, y=2, targets=("a1", "a2", "b1"))
+    totals = _usd(
+        SkuLine("a1", 1000, 4, sku="A"),
+        SkuLine("a2", 900, 3, sku="A"),
+        SkuLine("b1", 500, 2, sku="B"),
+        SkuLine("c1", 700, 3, sku="C"),
+        promotions=(three_for_two,),
+    )
+    assert totals.promotions[0].line_discounts == (
+        ("a1", -2000),
+        ("a2", 0),
+        ("b1", 0),
+        ("c1", 0),
+    )
+
+
+def test_buy_x_pay_y_cheapest_free_pools_the_list_and_frees_the_cheapest_units():
+    # 2 + 2 units pooled, 2-for-1: 2 units free, the cheapest line's both.
+    promotion = PromotionInput("b", "buy_x_pay_y", x=2, y=1, cheapest_free=True)
+    totals = _usd(
+        SkuLine("dear", 1000, 2, sku="A"),
+        SkuLine("cheap", 300, 2, sku="B"),
+        promotions=(promotion,),
+    )
+    assert totals.promotions[0].line_discounts == (("dear", 0), ("cheap", -600))
+
+
+def test_free_gift_takes_list_order_item_caps_and_max_quantity():
+    # List order B then A; B capped at 1 by its item, max 3 in all: 1 of B, then 2 of A.
+    gift = PromotionInput("g", "free_gift", gifts=(("B", 1), ("A", None)), max_quantity=3)
+    totals = _usd(
+        SkuLine("a", 100, 5, sku="A"),
+        SkuLine("b", 250, 4, sku="B"),
+        promotions=(gift,),
+    )
+    assert totals.promotions[0].line_discounts == (("a", -200), ("b", -250))
+
+
+def test_only_the_first_free_gift_applies_and_fixed_prices_skip_its_lines():
+    first = PromotionInput("g1", "free_gift", gifts=(("A", None),))
+    second = PromotionInput("g2", "free_gift", gifts=(("B", None),))
+    price = PromotionInput("fp", "fixed_price", fixed_amount_cents=100, targets=("a", "b"))
+    totals = _usd(
+        SkuLine("a", 500, 2, sku="A"),
+        SkuLine("b", 500, 2, sku="B"),
+        promotions=(price, second, first),
+    )
+    by_key = {p.key: p for p in totals.promotions}
+    # g2 comes first in the given order, so it is "the first"; g1 gives nothing.
+    assert by_key["g2"].line_discounts == (("a", 0), ("b", -500))
+    assert by_key["g1"].amount_cents == 0
+    # the fixed price reaches only the line no gift touched: 1000 - 100 x 2
+    assert by_key["fp"].line_discounts == (("a", -800), ("b", 0))
+
+
+def test_a_fixed_price_never_raises_a_line_and_reaches_a_line_once():
+    low = PromotionInput("low", "fixed_price", fixed_amount_cents=300)
+    high = PromotionInput("high", "fixed_price", fixed_amount_cents=100)
+    totals = _usd(SkuLine("a", 200, 2), SkuLine("b", 500, 1), promotions=(low, high))
+    by_key = {p.key: p for p in totals.promotions}
+    assert by_key["low"].line_discounts == (("a", 0), ("b", -200))
+    assert by_key["high"].amount_cents == 0  # both lines were reached by `low` first
+
+
+def test_order_amount_rule_basis_is_the_subtotal_less_what_was_given_before():
+    ten = PromotionInput("ten", "percentage", percentage=Decimal(10))
+    ruled = PromotionInput("r", "fixed_amount", fixed_amount_cents=50, order_amount_cents=1000)
+    bare = dataclasses.replace(ruled, key="bare", use_subtotal=True)
+    totals = _usd(SkuLine("a", 1000, 1), promotions=(ten, ruled, bare))
+    by_key = {p.key: p for p in totals.promotions}
+    # after 10 % the basis is 900 < 1000: the rule fails; with use_subtotal it is 1000.
+    assert (by_key["r"].amount_cents, by_key["bare"].amount_cents) == (0, -50)
+
+
+def test_an_exclusive_promotion_that_gives_something_applies_alone():
+    ten = PromotionInput("ten", "percentage", percentage=Decimal(10))
+    alone = PromotionInput("x", "fixed_amount", fixed_amount_cents=30, exclusive=True)
+    empty = PromotionInput("e", "percentage", percentage=Decimal(50), exclusive=True, targets=())
+    totals = _usd(SkuLine("a", 1000, 1), promotions=(ten, empty, alone))
+    assert [p.amount_cents for p in totals.promotions] == [0, 0, -30]
+    # none of the exclusive ones gives anything: they are left out, the others apply
+    totals = _usd(SkuLine("a", 1000, 1), promotions=(ten, empty))
+    assert [p.amount_cents for p in totals.promotions] == [-100, 0]
+
+
+def test_options_are_part_of_the_line_total_and_of_what_a_percentage_takes():
+    totals = _usd(SkuLine("a", 3000, 2, options_amount_cents=1000), promotions=(pct(10),))
+    assert totals.lines[0].total_amount_cents == 7000
+    assert totals.discount_amount_cents == -700

@@ -1,9 +1,11 @@
 """orders.pricing over random carts: the properties at the end of orders.md.
 
-Random carts of 1-20 lines (quantities 1-1000, unit prices 0-10^7 minor units) in currencies with
-0, 2 and 3 decimals, tax rates 0-30 % included and excluded, percentage, fixed and free-shipping
-promotions, shipping with and without free-over thresholds. Every figure is checked against a
-reference written here from orders.md, with its own half-away-from-zero rounding.
+Random carts of 1-20 lines (quantities 1-1000, unit prices 0-10^7 minor units, options, several
+lines of one SKU) in currencies with 0, 2 and 3 decimals, tax rates 0-30 % included and excluded,
+every promotion kind of catalog.md (percentage, fixed amount, free shipping, buy X pay Y, free
+gift, fixed price) with and without a SKU list, order amount rules and exclusivity, shipping with
+and without free-over thresholds. Every figure is checked against a reference written here from
+orders.md and catalog.md, with its own half-away-from-zero rounding and its own sharing.
 """
 
 import dataclasses
@@ -68,9 +70,15 @@ def sku_lines(draw):
             unit_amount_cents=draw(unit_prices),
             quantity=draw(quantities),
             tax_rate=draw(st.none() | rates),
+            options_amount_cents=draw(st.just(0) | st.integers(0, 10**5)),
+            sku=draw(st.sampled_from(SKUS)),
         )
         for i in range(count)
     )
+
+
+SKUS = ("A", "B", "C", "D")
+KINDS = ("percentage", "fixed_amount", "free_shipping", "buy_x_pay_y", "free_gift", "fixed_price")
 
 
 def near(amount: int):
@@ -79,19 +87,39 @@ def near(amount: int):
 
 
 @st.composite
-def promotions(draw, subtotal: int):
-    kinds = draw(
-        st.lists(st.sampled_from(["percentage", "fixed_amount", "free_shipping"]), max_size=4)
-    )
+def promotions(draw, subtotal: int, lines=()):
+    kinds = draw(st.lists(st.sampled_from(KINDS), max_size=4))
+    keys = [line.key for line in lines]
     result = []
     for i, kind in enumerate(kinds):
+        values = {}
         if kind == "percentage":
-            result.append(PromotionInput(f"p{i}", kind, percentage=draw(percentages)))
+            values["percentage"] = draw(percentages)
         elif kind == "fixed_amount":
-            cents = draw(st.integers(0, 10**6) | near(subtotal))
-            result.append(PromotionInput(f"p{i}", kind, fixed_amount_cents=cents))
-        else:
-            result.append(PromotionInput(f"p{i}", kind))
+            values["fixed_amount_cents"] = draw(st.integers(0, 10**6) | near(subtotal))
+        elif kind == "fixed_price":
+            values["fixed_amount_cents"] = draw(st.integers(0, 10**7) | st.integers(0, 1000))
+        elif kind == "buy_x_pay_y":
+            x = draw(st.integers(1, 5))
+            values |= {
+                "x": x,
+                "y": draw(st.integers(0, x - 1)),
+                "cheapest_free": draw(st.booleans()),
+            }
+        elif kind == "free_gift":
+            values["max_quantity"] = draw(st.integers(1, 5))
+            gifts = draw(st.lists(st.sampled_from(SKUS), unique=True, max_size=3))
+            values["gifts"] = tuple((sku, draw(st.none() | st.integers(1, 4))) for sku in gifts)
+        list_kind = kind in ("buy_x_pay_y", "free_gift", "fixed_price")
+        if keys and (list_kind or draw(st.booleans())):
+            values["targets"] = tuple(draw(st.lists(st.sampled_from(keys), unique=True)))
+        elif list_kind:
+            values["targets"] = ()
+        if draw(st.integers(0, 3)) == 0:
+            values["order_amount_cents"] = draw(near(subtotal))
+            values["use_subtotal"] = draw(st.booleans())
+        values["exclusive"] = draw(st.integers(0, 5)) == 0
+        result.append(PromotionInput(f"p{i}", kind, **values))
     return tuple(result)
 
 
@@ -120,18 +148,128 @@ NON_NEGATIVE_ADJUSTMENTS = st.integers(0, 10**6)
 @st.composite
 def orders(draw, adjustments=NON_NEGATIVE_ADJUSTMENTS):
     lines = draw(sku_lines())
-    subtotal = sum(line.unit_amount_cents * line.quantity for line in lines)
+    subtotal = sum(
+        line.unit_amount_cents * line.quantity + line.options_amount_cents for line in lines
+    )
     return OrderInput(
         currency_code=draw(st.sampled_from(CURRENCIES)),
         tax_included=draw(st.booleans()),
         lines=lines,
         shipments=draw(shipments(subtotal)),
         payment_method_amount_cents=draw(st.integers(0, 10**5)),
-        promotions=draw(promotions(subtotal)),
+        promotions=draw(promotions(subtotal, lines)),
         tax=draw(taxes),
         adjustment_amount_cents=draw(adjustments),
         gift_card_amount_cents=draw(st.integers(-(10**6), 0) | st.integers(-(10**11), 0)),
     )
+
+
+def ref_rule(promotion, subtotal: int, given: int) -> bool:
+    if promotion.order_amount_cents is None:
+        return True
+    basis = subtotal if promotion.use_subtotal else subtotal - given
+    return basis >= promotion.order_amount_cents
+
+
+def ref_share(amount: int, weights: list[int]) -> list[int]:
+    """Largest remainder, ties to the earlier index (weights are what is left, so a share never
+    exceeds its weight when amount <= sum)."""
+    total = sum(weights)
+    exact = [Fraction(amount * w, total) for w in weights]
+    shares = [int(e) for e in exact]
+    by_remainder = sorted(range(len(weights)), key=lambda i: (-(exact[i] - shares[i]), i))
+    for i in by_remainder[: amount - sum(shares)]:
+        shares[i] += 1
+    return shares
+
+
+def ref_apply(order, chosen: list[int]) -> dict[int, list[int]]:
+    """catalog.md's steps, for the promotions at `chosen` (already in application order)."""
+    lines = order.lines
+    totals = [li.unit_amount_cents * li.quantity + li.options_amount_cents for li in lines]
+    subtotal, left = sum(totals), list(totals)
+    out, gift_lines, priced, gift_done = {}, set(), set(), False
+    for index in chosen:
+        p = order.promotions[index]
+        shares = [0] * len(lines)
+        out[index] = shares
+        if not ref_rule(p, subtotal, subtotal - sum(left)):
+            continue
+        targets = [i for i, li in enumerate(lines) if p.targets is None or li.key in p.targets]
+
+        def free(units, indexes):
+            for i in indexes:
+                take = min(units, lines[i].quantity)
+                shares[i] += min(take * lines[i].unit_amount_cents, left[i] - shares[i])  # noqa: B023
+                units -= take
+
+        if p.kind == "free_gift" and not gift_done:
+            room = p.max_quantity
+            for sku, cap in p.gifts:
+                holders = [i for i in targets if lines[i].sku == sku]
+                units = min(sum(lines[i].quantity for i in holders), room, cap or room)
+                free(units, holders)
+                room -= units
+            gift_done = any(shares)
+            gift_lines |= {i for i in targets if shares[i]}
+        elif p.kind == "fixed_price":
+            for i in targets:
+                if i not in gift_lines and i not in priced:
+                    priced.add(i)
+                    shares[i] = max(0, left[i] - p.fixed_amount_cents * lines[i].quantity)
+        elif p.kind == "buy_x_pay_y":
+            groups = (
+                [targets]
+                if p.cheapest_free
+                else [[i for i in targets if lines[i].sku == sku] for sku in SKUS]
+            )
+            for group in groups:
+                units = sum(lines[i].quantity for i in group) // p.x * (p.x - p.y)
+                if p.cheapest_free:
+                    group = sorted(group, key=lambda i: (lines[i].unit_amount_cents, i))
+                free(units, group)
+        elif p.kind in ("percentage", "fixed_amount"):
+            base = sum(left[i] for i in targets)
+            if base > 0:
+                if p.kind == "percentage":
+                    amount = min(ref_round(base * Fraction(p.percentage) / 100), base)
+                else:
+                    amount = min(p.fixed_amount_cents, base)
+                for i, part in zip(
+                    targets, ref_share(amount, [left[i] for i in targets]), strict=True
+                ):
+                    shares[i] = part
+        for i in range(len(lines)):
+            left[i] -= shares[i]
+    return out
+
+
+def ref_sku_promotions(order):
+    """Each sku promotion's shares (magnitudes) by index, and the free-shipping promotions that
+    may apply: the first exclusive one that gives something alone, else the others."""
+    promotions = order.promotions
+    step = {"free_gift": 0, "fixed_price": 1, "buy_x_pay_y": 2, "percentage": 3, "fixed_amount": 3}
+    chosen = sorted(
+        (i for i, p in enumerate(promotions) if p.kind in step),
+        key=lambda i: (step[promotions[i].kind], i),
+    )
+    shipping = [i for i, p in enumerate(promotions) if p.kind == "free_shipping"]
+    zero = {i: [0] * len(order.lines) for i in chosen}
+    subtotal = sum(
+        li.unit_amount_cents * li.quantity + li.options_amount_cents for li in order.lines
+    )
+    keys = {li.key for li in order.lines}
+    for i in [*chosen, *shipping]:
+        p = promotions[i]
+        if not p.exclusive:
+            continue
+        if p.kind == "free_shipping":
+            if ref_rule(p, subtotal, 0) and (p.targets is None or set(p.targets) & keys):
+                return zero, {i}
+        elif sum(ref_apply(order, [i])[i]):
+            return zero | ref_apply(order, [i]), set()
+    shared = [i for i in chosen if not promotions[i].exclusive]
+    return zero | ref_apply(order, shared), {i for i in shipping if not promotions[i].exclusive}
 
 
 def money_fields(totals) -> list[str]:
@@ -146,35 +284,33 @@ def test_every_figure_follows_the_formulas(order):
     rule_rate = rule.rate if rule else Decimal(0)
 
     # subtotal and lines
-    line_totals = [line.unit_amount_cents * line.quantity for line in order.lines]
+    line_totals = [
+        line.unit_amount_cents * line.quantity + line.options_amount_cents for line in order.lines
+    ]
     subtotal = sum(line_totals)
     assert t.subtotal_amount_cents == subtotal
     assert [f.key for f in t.lines] == [line.key for line in order.lines]
     assert [f.total_amount_cents for f in t.lines] == line_totals
 
-    # sku promotions: percentage of the bare subtotal, fixed amounts, capped in order
-    left = subtotal
+    # sku promotions: the reference below, shared exactly over the lines
+    expected, free_shipping_ok = ref_sku_promotions(order)
     sku_discount = 0
-    for promotion, figures in zip(order.promotions, t.promotions, strict=True):
+    for index, (promotion, figures) in enumerate(zip(order.promotions, t.promotions, strict=True)):
         assert (figures.key, figures.kind) == (promotion.key, promotion.kind)
         if promotion.kind == "free_shipping":
             continue
-        if promotion.kind == "percentage":
-            wanted = ref_round(subtotal * Fraction(promotion.percentage) / 100)
-        else:
-            wanted = promotion.fixed_amount_cents
-        assert figures.amount_cents == -min(wanted, left)
-        left -= min(wanted, left)
+        assert [c for _, c in figures.line_discounts] == [-c for c in expected[index]]
         sku_discount += figures.amount_cents
-        # shared over the sku lines, exactly
         assert [k for k, _ in figures.line_discounts] == [line.key for line in order.lines]
         assert sum(c for _, c in figures.line_discounts) == figures.amount_cents
         assert all(c <= 0 for _, c in figures.line_discounts)
 
-    # line discounts sum to the sku discount, per line to its promotions' shares
+    # line discounts sum to the sku discount, per line to its promotions' shares, never more
+    # than the line
     for i, line in enumerate(t.lines):
         shares = [p.line_discounts[i][1] for p in t.promotions if p.kind != "free_shipping"]
         assert line.discount_cents == sum(shares)
+        assert -line.discount_cents <= line.total_amount_cents
     assert sum(line.discount_cents for line in t.lines) == sku_discount
     assert -sku_discount <= subtotal
 
@@ -191,10 +327,20 @@ def test_every_figure_follows_the_formulas(order):
     shipping = sum(expected_shipping)
     assert t.shipping_amount_cents == shipping
 
-    # free shipping: the first takes minus the shipping, never shared
+    # free shipping: the first that applies takes minus the shipping, never shared
     free = [p for p in t.promotions if p.kind == "free_shipping"]
-    if free:
-        assert [p.amount_cents for p in free] == [-shipping] + [0] * (len(free) - 1)
+    applying = [
+        i
+        for i, p in enumerate(order.promotions)
+        if p.kind == "free_shipping"
+        and i in free_shipping_ok
+        and ref_rule(p, subtotal, -sku_discount)
+        and (p.targets is None or set(p.targets) & {line.key for line in order.lines})
+    ]
+    wanted = {i: 0 for i, p in enumerate(order.promotions) if p.kind == "free_shipping"}
+    if applying:
+        wanted[applying[0]] = -shipping
+    assert [p.amount_cents for p in free] == list(wanted.values())
     assert all(p.line_discounts == () for p in free)
     free_amount = sum(p.amount_cents for p in free)
     assert t.discount_amount_cents == sku_discount + free_amount
@@ -346,16 +492,23 @@ def test_totals_are_never_negative_and_discounts_never_exceed_what_they_discount
 
 @given(orders())
 def test_the_first_promotion_is_shared_by_largest_remainder(order):
-    assert_first_promotion_shared_by_largest_remainder(calculate(order))
+    assert_first_promotion_shared_by_largest_remainder(calculate(order), order)
 
 
-def assert_first_promotion_shared_by_largest_remainder(t):
-    """The first sku promotion (no line can run out of room yet) is a textbook largest
-    remainder split: floor or ceiling of each exact share, the ceilings to the largest
-    remainders, the earlier line first on ties."""
+def assert_first_promotion_shared_by_largest_remainder(t, order=None):
+    """The first sku promotion, when it is an order-level one over every line (nothing given
+    before it), is a textbook largest remainder split: floor or ceiling of each exact share, the
+    ceilings to the largest remainders, the earlier line first on ties."""
     sku = [p for p in t.promotions if p.kind != "free_shipping"]
     if not sku or t.subtotal_amount_cents == 0:
         return
+    if order is not None:
+        inputs = [p for p in order.promotions if p.kind != "free_shipping"]
+        if any(p.kind not in ("percentage", "fixed_amount") for p in inputs):
+            return
+        first = inputs[0]
+        if first.targets is not None or first.exclusive or first.order_amount_cents is not None:
+            return
     first = sku[0]
     amount = -first.amount_cents
     exact = [Fraction(amount * f.total_amount_cents, t.subtotal_amount_cents) for f in t.lines]

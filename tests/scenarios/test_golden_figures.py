@@ -115,8 +115,8 @@ def _assert_figures(attributes, currency, expected):
 
 def test_case_002_commerce_layer_tax_included_eur(integration):
     market = _market("EUR", tax_included=True, rate="0.22", shipping_cents=1200)
-    _coupon(market, "TENOFF", 10)
-    attributes = _place(integration, market, [(_sku(market, 2500), 2)], coupon="TENOFF")
+    _coupon(market, "TENOFF-10", 10)
+    attributes = _place(integration, market, [(_sku(market, 2500), 2)], coupon="TENOFF-10")
     _assert_figures(
         attributes,
         "EUR",
@@ -143,9 +143,9 @@ def test_case_002_commerce_layer_tax_included_eur(integration):
 
 def test_case_000_magento_usd_without_tax(integration):
     market = _market("USD", tax_included=False, rate=None, shipping_cents=30000)
-    _coupon(market, "TWENTY", 20)
+    _coupon(market, "TWENTY-20", 20)
     lines = [(_sku(market, 3600), 20), (_sku(market, 3200), 40), (_sku(market, 2200), 1)]
-    attributes = _place(integration, market, lines, coupon="TWENTY")
+    attributes = _place(integration, market, lines, coupon="TWENTY-20")
     _assert_figures(
         attributes,
         "USD",
@@ -179,8 +179,8 @@ def test_case_003_bigcommerce_tax_excluded(integration):
 
 def test_case_004_epages_tax_included_full_coupon(integration):
     market = _market("EUR", tax_included=True, rate="0.19", shipping_cents=1037)
-    _coupon(market, "ALLFREE", 100)
-    attributes = _place(integration, market, [(_sku(market, 1299), 2)], coupon="ALLFREE")
+    _coupon(market, "ALLFREE-100", 100)
+    attributes = _place(integration, market, [(_sku(market, 1299), 2)], coupon="ALLFREE-100")
     _assert_figures(
         attributes,
         "EUR",

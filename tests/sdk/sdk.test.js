@@ -13,6 +13,7 @@ import { placeAsGuest } from './scenarios/checkout.js'
 import './scenarios/stripe.js'
 import './scenarios/returns.js'
 import './scenarios/editing.js'
+import './scenarios/catalog.js'
 import { apiError, backOffice, guest } from './support.js'
 
 // Registered last, so it runs after the checkout and places its own order: the related endpoints
