@@ -58,7 +58,7 @@ test('volume tiers price a line by its quantity, and a "3 for 2" frees one unit'
   }
   const tiers = await office.prices.price_volume_tiers(price.id)
   assert.deepEqual(
-    tiers.map((t) => [t.up_to, t.price_amount_cents]).sort((a, b) => (a[0] ?? 99) - (b[0] ?? 99)),
+    [...tiers].map((t) => [t.up_to, t.price_amount_cents]).sort((a, b) => (a[0] ?? 99) - (b[0] ?? 99)),
     [
       [2, 1200],
       [5, 1000],
