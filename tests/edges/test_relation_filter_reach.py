@@ -220,8 +220,11 @@ def _walk(api, ctx):
     more than a test run can afford, and these reach every relationship and every target."""
     checked = 0
     values = {}
+    filters = {}  # a type's relation filters are the same at every URL listing it: walked once
     for url, cls in collections(api, ctx):
-        for name, target, attribute, depth in relation_filters(cls, ctx):
+        if cls not in filters:
+            filters[cls] = list(relation_filters(cls, ctx))
+        for name, target, attribute, depth in filters[cls]:
             key = (target.resource_type, attribute)
             if key in values and (attribute != "id" or depth > ID_HOPS):
                 continue
