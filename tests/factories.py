@@ -237,3 +237,21 @@ class PaymentSourceFactory(factory.django.DjangoModelFactory):
 
     kind = "wire_transfers"
     order = factory.SubFactory(OrderFactory)
+
+
+class SkuListFactory(factory.django.DjangoModelFactory):
+    """A manual list (catalog.md "SKU lists") unless given a `sku_code_regex`."""
+
+    class Meta:
+        model = "catalog.SkuList"
+
+    name = factory.Sequence(lambda n: f"List {n}")
+
+
+class SkuListItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "catalog.SkuListItem"
+
+    sku_list = factory.SubFactory(SkuListFactory)
+    sku = factory.SubFactory(SkuFactory)
+    position = factory.Sequence(lambda n: n + 1)

@@ -3,28 +3,10 @@ options."""
 
 import factory
 
-from catalog.models import SkuList, SkuListItem
 from markets.models import PriceVolumeTier, SkuOption
 from tests import factories as f
 from tests.admin.conftest import staff_client  # noqa: F401 (the admin tests' fixture)
-
-
-class SkuListFactory(factory.django.DjangoModelFactory):
-    """Manual unless given a `sku_code_regex`."""
-
-    class Meta:
-        model = SkuList
-
-    name = factory.Sequence(lambda n: f"List {n}")
-
-
-class SkuListItemFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = SkuListItem
-
-    sku_list = factory.SubFactory(SkuListFactory)
-    sku = factory.SubFactory(f.SkuFactory)
-    position = factory.Sequence(lambda n: n + 1)
+from tests.factories import SkuListFactory, SkuListItemFactory  # noqa: F401 (the tests import them here)
 
 
 class PriceVolumeTierFactory(factory.django.DjangoModelFactory):

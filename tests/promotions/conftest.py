@@ -1,12 +1,9 @@
 """Factories and fixtures of the promotion kinds that target a SKU list (buy X pay Y, free gift,
 fixed price) and of the SKU-list and order-amount rules (catalog.md "Promotions")."""
 
-from itertools import count
-
 import factory
 import pytest
 
-from catalog.models import SkuList, SkuListItem
 from markets.models import (
     BuyXPayYPromotion,
     FixedPricePromotion,
@@ -15,32 +12,13 @@ from markets.models import (
     SkuListPromotionRule,
 )
 from tests import factories as f
+from tests.factories import SkuListFactory, SkuListItemFactory  # noqa: F401 (the tests import them here)
 from tests.markets_tax_promotions.conftest import (
     FixedAmountPromotionFactory,
     FreeShippingPromotionFactory,
     PercentageDiscountPromotionFactory,
     PromotionFactory,
 )
-
-_positions = count(1)
-
-
-class SkuListFactory(factory.django.DjangoModelFactory):
-    """A manual list (no regex) unless given `sku_code_regex`."""
-
-    class Meta:
-        model = SkuList
-
-    name = factory.Sequence(lambda n: f"List {n}")
-
-
-class SkuListItemFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = SkuListItem
-
-    sku_list = factory.SubFactory(SkuListFactory)
-    sku = factory.SubFactory(f.SkuFactory)
-    position = factory.LazyFunction(lambda: next(_positions))
 
 
 class BuyXPayYPromotionFactory(PromotionFactory):
