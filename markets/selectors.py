@@ -32,7 +32,7 @@ _PROMOTIONS = CompiledRead(
         )
         .select_related(
             "coupon_codes_promotion_rule",
-            "sku_list_promotion_rule",
+            "sku_list_promotion_rule__sku_list",
             "order_amount_promotion_rule",
             "sku_list",
         )

@@ -7,6 +7,8 @@ tiers) and C10 (options) are in tests/catalog and tests/line_item_options."""
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from catalog.models import SkuList, SkuListItem
@@ -284,3 +286,19 @@ def test_available_free_skus_lists_the_gift_once_the_order_qualifies(integration
     refused = integration.get(f"/api/orders/{order_id}?include=available_free_skus")
     assert refused.status_code == 400
     assert refused.json()["errors"][0]["code"] == "INVALID_INCLUDE"
+
+
+def test_a_sku_list_rule_s_list_is_read_with_the_promotions(integration):
+    # The rule's list comes with the promotions' one read (a join), not a query per rule.
+    market = _market("USD", tax_included=False, rate=None, shipping_cents=0)
+    key = _sku(market, 1000)
+    for n in range(3):
+        promotion = _promotion(market, "percentage_discount_promotions", percentage=n + 1)
+        SkuListPromotionRule.objects.create(promotion=promotion, sku_list=_list(key))
+    order_id, lines = _cart(integration, market, [(key, 1)])
+    with CaptureQueriesContext(connection) as captured:
+        integration.update("line_items", lines[key.code], {"quantity": 2})
+    lists_read = [q for q in captured.captured_queries if 'FROM "catalog_skulist"' in q["sql"]]
+    assert lists_read == []
+    # 1 % of 2000, 2 % of the 1980 left (39.6 -> 40), 3 % of the 1940 left (58.2 -> 58)
+    assert _order(integration, order_id)["discount_amount_cents"] == -(20 + 40 + 58)
