@@ -18,7 +18,8 @@ The target (`_build_target`), from the existing cart services:
   addresses (one copy when billing and shipping are one address), and its payment method when
   that is still available to the market;
 - each source sku line as a line with the same `sku_code`, `quantity`, `unit_amount_cents`,
-  `name`, `image_url`; a line whose SKU has no price in the market's price list any more is
+  `name`, `image_url` and its line item options as they were (orders.services.options); a
+  line whose SKU has no price in the market's price list any more is
   "gone" (logged on `line_items`, left out);
 - the coupon, checked as a cart's (`carts.apply_coupon`): invalid, it is logged on
   `coupon_code` (dropped silently with `ignore_invalid_coupon`), and the promotions that need
@@ -66,7 +67,7 @@ from orders.copies import COPY_STAMPS, errors_count, log_error, next_copy_status
 from orders.locks import lock_order
 from orders.models import CustomerPaymentSource, LineItem, Order, OrderCopy, PaymentSource
 from orders.selectors import order_lines, order_shipments
-from orders.services import carts, lifecycle, wallet
+from orders.services import carts, lifecycle, options, wallet
 from orders.services.addresses import copy_address
 from orders.services.shipments import set_shipping_method
 from orders.services.stock import shortage_errors
@@ -236,6 +237,7 @@ def _build_target(copy: OrderCopy, source: Order, log: dict, *, ctx: TokenContex
             sku_code=li.sku_code,
             quantity=li.quantity,
             unit_amount_cents=li.unit_amount_cents,
+            options_amount_cents=li.options_amount_cents,  # its options, copied below
             name=li.name,
             image_url=li.image_url,
         )
@@ -244,6 +246,7 @@ def _build_target(copy: OrderCopy, source: Order, log: dict, *, ctx: TokenContex
     create_rows(new_lines)
     for line in new_lines:
         emit_event("line_items.create", line)
+    options.copy_options(zip(lines, new_lines, strict=True))
     coupon_kept = _copy_coupon(copy, source, target, log)
     promotions = None if copy.apply_promotions else _frozen_promotions(source_lines, coupon_kept)
     try:

@@ -23,7 +23,7 @@ from catalog.selectors import regex_matches
 from commerce.auth.context import TokenContext
 from commerce.events import emit_event
 from commerce.exceptions import NotFound, ValidationError
-from commerce.services import save_record, write_fields
+from commerce.services import create_rows, save_record, write_fields
 from markets.models import SkuOption
 from orders.locks import lock_order
 from orders.models import LineItem, LineItemOption, Order
@@ -170,3 +170,29 @@ def _refresh(option: LineItemOption) -> None:
     write_fields(line, ["options_amount_cents", "updated_at"])
     lines, _ = refresh_figures(line.order, reship=False)  # options move no stock
     option.line_item = same_record(line, lines)
+
+
+def copy_options(pairs) -> None:
+    """A reorder's lines take their source lines' options as they were, unit amounts included,
+    as the lines keep theirs (aftersale.md §4: the copy costs what the source did): one read,
+    one insert. `pairs`: (source line, new line), the new lines written already and carrying
+    their source's `options_amount_cents` (the sum of what is copied here)."""
+    by_source = {source.pk: new for source, new in pairs}
+    copies = [
+        LineItemOption(
+            line_item=by_source[option.line_item_id],
+            sku_option_id=option.sku_option_id,
+            name=option.name,
+            quantity=option.quantity,
+            unit_amount_cents=option.unit_amount_cents,
+            total_amount_cents=option.total_amount_cents,
+            options=option.options,
+        )
+        for option in LineItemOption.objects.filter(line_item_id__in=by_source).order_by(
+            "created_at", "id"
+        )
+    ]
+    if copies:
+        create_rows(copies)
+        for option in copies:
+            emit_event("line_item_options.create", option)

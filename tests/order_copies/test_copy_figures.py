@@ -182,3 +182,38 @@ def test_a_cart_copies_too(integration, shop):
     source = make_cart(shop)
     target = copy_now(integration, source).target_order
     assert target.status == "pending" and figures(target) == figures(source)
+
+
+def test_a_copy_keeps_each_line_s_options(integration, shop):
+    """catalog.md "SKU options": a reorder costs what the source did, its options included."""
+    from markets.models import SkuOption
+    from orders.models import LineItemOption
+
+    engraving = SkuOption.objects.create(name="Engraving", price_amount_cents=500)
+    cart = make_cart(shop, [(shop["skus"][0], 2)])
+    line = LineItem.objects.get(order=cart, item_type="skus")
+    ok(
+        integration.create(
+            "line_item_options",
+            {"quantity": 2, "options": {"text": "Ada"}},
+            {
+                "line_item": {"data": {"type": "line_items", "id": line.public_id}},
+                "sku_option": {"data": {"type": "sku_options", "id": engraving.public_id}},
+            },
+        ),
+        201,
+    )
+    ok(integration.update("orders", cart.public_id, {"_place": True}))
+    cart.refresh_from_db()
+    assert cart.subtotal_amount_cents == 2 * 1000 + 2 * 500
+
+    target = copy_now(integration, cart).target_order
+    assert figures(target) == figures(cart)
+    copied = LineItemOption.objects.get(line_item__order=target)
+    assert (copied.sku_option_id, copied.quantity, copied.total_amount_cents, copied.options) == (
+        engraving.pk,
+        2,
+        1000,
+        {"text": "Ada"},
+    )
+    assert LineItem.objects.get(order=target, item_type="skus").options_amount_cents == 1000
