@@ -40,8 +40,9 @@ The steps, in order:
    sku discount; one with a SKU list needs a line of it): the first one is a promotion line of
    minus the shipping amount; any further one is 0 (the shipping is already free). Counted in
    `discount_amount`, taxed as the shipping line is (the rule's rate, only when
-   `freight_taxable`), its tax and taxable amount go
-   to `discount_tax`/`discount_taxable`, never shared over sku lines.
+   `freight_taxable`), its tax and taxable amount going to `discount_tax`/`discount_taxable`;
+   never shared over sku lines. An exclusive one that applies (its rule holds on the subtotal)
+   is the only promotion of the order.
 5. Taxes per line (`line_tax`): each sku line's total and, separately, its discount share (at the
    line's rate: its `tax_rate` override, else the rule's), the shipping line (the whole
    `shipping_amount` as one line) and the payment method line. Tax included:
@@ -70,7 +71,8 @@ Choices where orders.md is silent:
   (`total_amount_with_taxes`) is still never below 0.
 - Inputs must be sane: quantities >= 1, unit/shipping/payment prices and fixed amounts >= 0,
   percentages and rates >= 0, gift card amount <= 0, a known currency; otherwise `ValueError`.
-  A percentage over 100 is allowed and simply capped by the subtotal.
+  A percentage over 100 is allowed and simply capped by what is left of its lines; buy X pay Y
+  needs x > y >= 0, a free gift `max_quantity` >= 1.
 """
 
 from collections.abc import Hashable, Sequence
