@@ -1,12 +1,11 @@
 """Django admin of the catalog: SKU lists, their items inline (catalog.md "SKU lists")."""
 
-import re
-
 from django import forms
 from django.contrib import admin
 
 from catalog.models import SkuList, SkuListItem
 from commerce.admin import ResourceAdmin, ResourceInline
+from commerce.jsonapi.fields import regex_compiles
 
 
 class SkuListForm(forms.ModelForm):
@@ -29,11 +28,8 @@ class SkuListForm(forms.ModelForm):
 
     def clean_sku_code_regex(self):
         value = self.cleaned_data.get("sku_code_regex")
-        if value:
-            try:
-                re.compile(value)
-            except (re.error, RecursionError, OverflowError):
-                raise forms.ValidationError("Enter a valid regular expression.") from None
+        if value and not regex_compiles(value):
+            raise forms.ValidationError("Enter a valid regular expression.")
         return value
 
 

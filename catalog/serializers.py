@@ -1,23 +1,11 @@
 """Attributes of the catalog's resources (catalog.md "SKU lists"): they parse and check what a
 client sends; the services write it."""
 
-import re
-
 from rest_framework import serializers
 
 from catalog.models import SkuList, SkuListItem
-from commerce.jsonapi.fields import StrictBooleanField, StrictCharField
+from commerce.jsonapi.fields import StrictBooleanField, StrictCharField, validate_regex
 from commerce.jsonapi.serializers import ResourceSerializer
-
-
-def validate_regex(value: str | None) -> str | None:
-    """A SKU code regex must compile (Python's dialect, as catalog.selectors matches it)."""
-    if value:
-        try:
-            re.compile(value)
-        except (re.error, RecursionError, OverflowError):
-            raise serializers.ValidationError("is invalid", code="invalid") from None
-    return value
 
 
 class SkuListSerializer(ResourceSerializer):

@@ -3,9 +3,10 @@
 
 from rest_framework import serializers
 
+from commerce.jsonapi.fields import validate_regex
 from commerce.jsonapi.serializers import ResourceSerializer
 from markets.models import PriceVolumeTier, SkuOption
-from markets.serializers import validate_currency_code, validate_regex
+from markets.serializers import validate_currency_code
 
 
 class PriceVolumeTierSerializer(ResourceSerializer):

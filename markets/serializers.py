@@ -1,5 +1,4 @@
 import math
-import re
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, prefetch_related_objects
@@ -7,7 +6,7 @@ from rest_framework import serializers
 
 from commerce import codes, money
 from commerce.exceptions import CommerceError
-from commerce.jsonapi.fields import StrictCharField
+from commerce.jsonapi.fields import StrictCharField, validate_regex
 from commerce.jsonapi.query import parse_include
 from commerce.jsonapi.registry import registry
 from commerce.jsonapi.serializers import ResourceSerializer
@@ -360,15 +359,6 @@ class DecimalNumberField(serializers.DecimalField):
 
     def to_representation(self, value):
         return None if value is None else float(value)
-
-
-def validate_regex(value):
-    if value:
-        try:
-            re.compile(value)
-        except re.error:
-            raise serializers.ValidationError("is invalid", code="invalid") from None
-    return value
 
 
 class TaxCalculatorSerializer(ResourceSerializer):
