@@ -359,6 +359,17 @@ class PaymentMethod(Resource):
         )
 
 
+class CustomerGroup(Resource):
+    """A segment of customers; a market with a group is private: only its customers buy there
+    (catalog.md "Customer groups and private markets")."""
+
+    name = models.CharField(max_length=255)
+    code = models.CharField(max_length=255, null=True, blank=True)
+
+    def __str__(self):
+        return self.name
+
+
 class Market(Resource):
     number = models.PositiveIntegerField(unique=True, null=True, blank=True, editable=False)
     name = models.CharField(max_length=255)
@@ -386,10 +397,13 @@ class Market(Resource):
     tax_calculator = models.ForeignKey(
         "TaxCalculator", on_delete=models.SET_NULL, null=True, blank=True, related_name="markets"
     )
+    customer_group = models.ForeignKey(
+        CustomerGroup, on_delete=models.PROTECT, null=True, blank=True, related_name="markets"
+    )
 
     @property
     def private(self) -> bool:
-        return False
+        return self.customer_group_id is not None
 
 
 class TaxCalculator(Resource):
@@ -690,3 +704,54 @@ class SkuOption(Resource):
         if self.currency_code:
             return self.currency_code
         return self.market.price_list.currency_code if self.market_id else None
+
+
+class Bundle(Resource):
+    """A kit sold as one line (catalog.md "Bundles"): the SKUs of a manual `sku_list`, each
+    `quantity` times per bundle, at the bundle's own price. `code` is unique per market, and
+    among market-less bundles per currency (a line's `bundle_code` finds the order market's
+    bundle, else a market-less one in the order's currency)."""
+
+    market = models.ForeignKey(
+        Market, on_delete=models.PROTECT, null=True, blank=True, related_name="bundles"
+    )
+    sku_list = models.ForeignKey(SkuList, on_delete=models.PROTECT, related_name="bundles")
+    code = models.CharField(max_length=255)
+    name = models.CharField(max_length=255)
+    currency_code = models.CharField(max_length=3, null=True, blank=True)
+    description = models.TextField(max_length=5000, null=True, blank=True)
+    image_url = models.URLField(max_length=2000, null=True, blank=True)
+    price_amount_cents = models.BigIntegerField(null=True, blank=True)
+    compare_at_amount_cents = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["market", "code"],
+                condition=Q(market__isnull=False),
+                name="bundle_code_unique_per_market",
+            ),
+            models.UniqueConstraint(
+                fields=["currency_code", "code"],
+                condition=Q(market__isnull=True),
+                name="bundle_code_unique_without_market",
+            ),
+            models.CheckConstraint(
+                condition=Q(price_amount_cents__gte=0) | Q(price_amount_cents__isnull=True),
+                name="bundle_price_gte_0",
+            ),
+            models.CheckConstraint(
+                condition=Q(compare_at_amount_cents__gte=0)
+                | Q(compare_at_amount_cents__isnull=True),
+                name="bundle_compare_at_gte_0",
+            ),
+        ]
+
+    def __str__(self):
+        return self.code
+
+    @property
+    def effective_currency_code(self) -> str | None:
+        if self.market_id:
+            return self.market.price_list.currency_code
+        return self.currency_code

@@ -18,7 +18,15 @@ from inventory.models import (
     StockLocation,
     StockReservation,
 )
-from markets.models import Market, PaymentMethod, Promotion, ShippingMethod, SkuOption
+from markets.models import (
+    Bundle,
+    CustomerGroup,
+    Market,
+    PaymentMethod,
+    Promotion,
+    ShippingMethod,
+    SkuOption,
+)
 from orders.copies import COPY_OPTIONS, COPY_STATUSES
 from orders.transitions import ORDER_STATUSES, is_cart, is_editable
 
@@ -32,6 +40,9 @@ class Customer(Resource):
     shopper_reference = models.CharField(max_length=255, null=True, blank=True)
     profile_id = models.CharField(max_length=255, null=True, blank=True)
     tax_exemption_code = models.CharField(max_length=255, null=True, blank=True)
+    customer_group = models.ForeignKey(
+        CustomerGroup, on_delete=models.SET_NULL, null=True, blank=True, related_name="customers"
+    )
 
     secret_fields = ("password",)  # a hash, never returned
 
@@ -325,6 +336,14 @@ class LineItem(Resource):
     adjustment = models.ForeignKey(
         Adjustment, on_delete=models.PROTECT, null=True, blank=True, related_name="line_items"
     )
+    bundle = models.ForeignKey(
+        Bundle, on_delete=models.PROTECT, null=True, blank=True, related_name="line_items"
+    )
+    # A `gift_cards` line: the card bought (a positive unit), or the card redeemed (catalog.md
+    # "Gift cards": a system line of minus the amount it pays).
+    gift_card = models.ForeignKey(
+        "GiftCard", on_delete=models.PROTECT, null=True, blank=True, related_name="line_items"
+    )
     quantity = models.PositiveIntegerField(default=1)
     name = models.CharField(max_length=255, null=True, blank=True)
     image_url = models.URLField(max_length=2000, null=True, blank=True)
@@ -355,7 +374,15 @@ class LineItem(Resource):
 
     @property
     def item(self):
-        return self.sku or self.promotion or self.shipment or self.payment_method or self.adjustment
+        return (
+            self.sku
+            or self.bundle
+            or self.gift_card
+            or self.promotion
+            or self.shipment
+            or self.payment_method
+            or self.adjustment
+        )
 
 
 class LineItemOption(Resource):
@@ -398,6 +425,80 @@ class LineItemOption(Resource):
     @property
     def delay_days(self) -> int | None:
         return self.sku_option.delay_days
+
+
+GIFT_CARD_STATUSES = ["draft", "inactive", "active", "redeemed"]
+
+
+class GiftCardRecipient(Resource):
+    email = models.EmailField(max_length=254)
+    first_name = models.CharField(max_length=255, null=True, blank=True)
+    last_name = models.CharField(max_length=255, null=True, blank=True)
+    customer = models.ForeignKey(
+        Customer,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="gift_card_recipients",
+    )
+
+    def __str__(self):
+        return self.email
+
+
+class GiftCard(Resource):
+    """A prepaid balance with a code (catalog.md "Gift cards"). `balance_cents` is set at
+    creation; after that only its triggers, a redemption at `_place` and its restoration on a
+    cancel or full refund change it, each with a `balance_log` entry."""
+
+    status = models.CharField(
+        max_length=16,
+        choices=[(s, s) for s in GIFT_CARD_STATUSES],
+        default="draft",
+        db_index=True,
+    )
+    code = models.CharField(max_length=255, unique=True)
+    currency_code = models.CharField(max_length=3)
+    initial_balance_cents = models.BigIntegerField(default=0)
+    balance_cents = models.BigIntegerField(default=0)
+    balance_max_cents = models.BigIntegerField(null=True, blank=True)
+    # [{"datetime", "balance_change_cents", "order_id"}], oldest first
+    balance_log = models.JSONField(default=list)
+    # {order id: {...}}: what each order took
+    usage_log = models.JSONField(default=dict)
+    single_use = models.BooleanField(default=False)
+    rechargeable = models.BooleanField(default=True)
+    distribute_discount = models.BooleanField(default=False)
+    image_url = models.URLField(max_length=2000, null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    market = models.ForeignKey(
+        Market, on_delete=models.PROTECT, null=True, blank=True, related_name="gift_cards"
+    )
+    gift_card_recipient = models.ForeignKey(
+        GiftCardRecipient,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="gift_cards",
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(balance_cents__gte=0), name="gift_card_balance_gte_0"
+            ),
+            models.CheckConstraint(
+                condition=Q(initial_balance_cents__gte=0), name="gift_card_initial_balance_gte_0"
+            ),
+        ]
+
+    def __str__(self):
+        return self.code
+
+    @property
+    def recipient_email(self) -> str | None:
+        recipient = self.gift_card_recipient
+        return recipient.email if recipient is not None else None
 
 
 SHIPMENT_STATUSES = [
