@@ -63,6 +63,8 @@ ORDERS_LAYERS = [
         "orders.services.stripe_webhooks",
         "orders.services.payment_options",
         "orders.services.wallet",
+        "orders.services.bundle_lines",
+        "orders.services.gift_cards",
     },
     # triggers built on the ones above: editing a placed order closes it as `_place` does
     {"orders.services.editing"},

@@ -26,6 +26,8 @@ from markets.selectors import market_with_price_list, sku_price
 from orders.locks import lock_order
 from orders.models import Adjustment, Customer, LineItem, Order, PaymentSource
 from orders.selectors import customer_by_email
+from orders.services.bundle_lines import add_bundle_line
+from orders.services.gift_cards import add_gift_card_line
 from orders.services.promotions import coupon_problem
 from orders.services.totals import refresh_figures, refresh_order, same_record
 from orders.transitions import is_cart, is_editable
@@ -274,9 +276,15 @@ def create_line_item(*, ctx: TokenContext, values: dict, merge: bool = False) ->
     item = values.pop("item", None)
     if item_type == "adjustments":
         return _add_adjustment(order, values.pop("adjustment", None) or item, values, ctx=ctx)
+    if item_type == "bundles":
+        return add_bundle_line(order, item, values, ctx=ctx)
+    if item_type == "gift_cards":
+        return add_gift_card_line(order, item, values, ctx=ctx)
     if item_type != "skus":
         raise ValidationError(
-            "item_type", "only skus and adjustments can be added", error="inclusion"
+            "item_type",
+            "only skus, bundles, gift cards and adjustments can be added",
+            error="inclusion",
         )
     if isinstance(item, Sku):
         values.setdefault("sku", item)
