@@ -52,11 +52,16 @@ class SkuListResource(ResourceView):
             ),
         ),
         "sku_list_items": Rel("sku_list_items", many=True),
+        # The markets app's (above this one), named by type: the bundles made of the list.
+        "bundles": Rel("bundles", many=True),
     }
 
     @classmethod
     def scope(cls, qs, ctx):
         return qs
+
+    def update_resource(self, instance, values, ctx):
+        return services.update_sku_list(instance, values) if values else instance
 
     def related_document(self, pk, name) -> dict:
         """`sku_lists/{id}/skus` lists the SKUs in the list's own order (position, or code),
@@ -80,6 +85,10 @@ class SkuListItemResource(ResourceView):
     # Its list too: a SKU's `sku_lists`, read through its items, keep the manual ones only
     # (and a write checks the list's kind).
     select_related = ("sku", "sku_list")
+    # A change or a delete locks the list first: its items are frozen while a bundle uses it
+    # (catalog.services.check_not_frozen), which a new bundle checks under the same lock.
+    locked_through = "sku_list"
+    delete_refusals = (422,)  # frozen
     filter_aliases = {"sku_code": "sku__code"}
     code_references = {"sku_code": ("sku", "code")}
     relationships_map = {
@@ -97,3 +106,6 @@ class SkuListItemResource(ResourceView):
 
     def update_resource(self, instance, values, ctx):
         return services.update_sku_list_item(instance, values) if values else instance
+
+    def delete_resource(self, instance, ctx):
+        services.remove_sku_list_item(instance)

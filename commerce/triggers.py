@@ -31,6 +31,8 @@ class Trigger:
     # Handlers that read the request's other trigger values (e.g. `_capture` reads
     # `_capture_amount_cents`) get them as `params={name: value}`.
     with_params: bool = False
+    # An int trigger that takes either sign (a gift card's `_balance_change_cents`).
+    signed: bool = False
 
 
 class TriggerSet:
@@ -80,10 +82,10 @@ def _check_value(trigger: Trigger, value):
             raise ValidationError(name, "must be true or false", error="invalid", value=value)
         return value
     if trigger.value is int:
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0 or value > 10**13:
-            raise ValidationError(
-                name, "must be a non-negative integer", error="invalid", value=value
-            )
+        lowest = -(10**13) if trigger.signed else 0
+        if isinstance(value, bool) or not isinstance(value, int) or not lowest <= value <= 10**13:
+            what = "an integer of at most 13 digits" if trigger.signed else "a non-negative integer"
+            raise ValidationError(name, f"must be {what}", error="invalid", value=value)
         return value
     if not isinstance(value, str) or not value or len(value) > 255:
         raise ValidationError(name, "must be a non-empty string", error="invalid", value=value)

@@ -42,6 +42,9 @@ class Line:
     quantity: int
     shipping_category: Hashable | None = None
     tracked: bool = True  # False for do_not_track SKUs: always available, never reserved
+    # The line item it is part of, when several lines are one (a bundle's components): what
+    # split_by_line_items keeps together. None: the line is a line item of its own.
+    group: Hashable | None = None
 
 
 @dataclass(frozen=True)
@@ -208,15 +211,19 @@ def _split(
     by_line: bool,
 ) -> list[PlannedShipment]:
     """Group by location (priority order), shipping category (first seen among the order's
-    lines) and, with ``by_line``, line item; allocations in line order within each."""
+    lines) and, with ``by_line``, line item (a line's ``group``, first seen); allocations in
+    line order within each."""
     category_rank: dict[Hashable | None, int] = {}
-    for line in lines:
+    item_rank: dict[Hashable, int] = {}
+    for index, line in enumerate(lines):
         category_rank.setdefault(line.shipping_category, len(category_rank))
+        item_rank.setdefault(_line_item(line, index), len(item_rank))
     groups: dict[tuple[int, int, int], list[_Placement]] = {}
     for placement in placements:
         i, index, _ = placement
         category = category_rank[lines[index].shipping_category]
-        groups.setdefault((i, category, index if by_line else -1), []).append(placement)
+        item = item_rank[_line_item(lines[index], index)] if by_line else -1
+        groups.setdefault((i, category, item), []).append(placement)
     shipments = []
     for group_key in sorted(groups):
         members = sorted(groups[group_key], key=lambda p: p[1])
@@ -232,6 +239,10 @@ def _split(
             )
         )
     return shipments
+
+
+def _line_item(line: Line, index: int) -> Hashable:
+    return ("group", line.group) if line.group is not None else ("line", index)
 
 
 # -- the strategies: filter -> choose locations -> allocate -> split ----------------------------

@@ -6,6 +6,7 @@ belong to markets, which depends on inventory, not the reverse.
 
 from django import forms
 from django.contrib import admin
+from django.db.models import Count
 
 from commerce import money
 from commerce.admin import ResourceAdmin, ResourceInline
@@ -15,6 +16,7 @@ from markets.models import (
     BuyXPayYPromotion,
     Coupon,
     CouponCodesPromotionRule,
+    CustomerGroup,
     DeliveryLeadTime,
     ExternalGateway,
     FixedAmountPromotion,
@@ -146,6 +148,42 @@ admin.site.unregister(Sku)
 admin.site.register(Sku, SkuWithPricesAdmin)
 
 
+class GroupMarketInline(ResourceInline):
+    """The markets a customer group makes private, shown on the group's page: a market is made
+    private (or public again) on its own page, where its group is chosen."""
+
+    model = Market
+    fields = ("public_id", "code", "name", "disabled_at")
+    readonly_fields = fields
+    can_delete = False
+    verbose_name = "private market"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(CustomerGroup)
+class CustomerGroupAdmin(ResourceAdmin):
+    """Customer groups (catalog.md): their private markets inline. The orders app registers
+    this page again with the group's customers (orders/admin.py), as customers live there. A
+    group a market still uses can't be deleted (the market is PROTECTed): Django's delete page
+    lists that market instead."""
+
+    list_display = ("name", "code", "markets_count", "public_id", "created_at")
+    search_fields = ("name", "code", "public_id", "reference")
+    inlines = (GroupMarketInline,)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(markets_count=Count("markets", distinct=True))
+
+    @admin.display(description="private markets", ordering="markets_count")
+    def markets_count(self, obj):
+        return obj.markets_count
+
+
 @admin.register(Market)
 class MarketAdmin(ResourceAdmin):
     list_display = (
@@ -157,13 +195,20 @@ class MarketAdmin(ResourceAdmin):
         "currency",
         "inventory_model",
         "tax_calculator",
+        "customer_group",
         "disabled_at",
         "public_id",
     )
-    list_select_related = ("merchant", "price_list", "inventory_model", "tax_calculator")
+    list_select_related = (
+        "merchant",
+        "price_list",
+        "inventory_model",
+        "tax_calculator",
+        "customer_group",
+    )
     search_fields = ("code", "name", "public_id", "reference")
-    list_filter = ("price_list__currency_code", "inventory_model", "disabled_at")
-    readonly_fields = (*ResourceAdmin.readonly_fields, "number", "shared_secret")
+    list_filter = ("price_list__currency_code", "inventory_model", "customer_group", "disabled_at")
+    readonly_fields = (*ResourceAdmin.readonly_fields, "number", "shared_secret", "private")
     autocomplete_fields = (
         "merchant",
         "price_list",
@@ -171,7 +216,13 @@ class MarketAdmin(ResourceAdmin):
         "default_shipping_method",
         "default_payment_method",
         "tax_calculator",
+        # A group makes the market private: only the group's customers buy there.
+        "customer_group",
     )
+
+    @admin.display(description="private", boolean=True)
+    def private(self, obj):
+        return obj.private
 
     @admin.display(description="currency", ordering="price_list__currency_code")
     def currency(self, obj):
@@ -603,3 +654,7 @@ class SkuOptionAdmin(ResourceAdmin):
     autocomplete_fields = ("market",)
 
     price_amount = formatted("price_amount_cents", "effective_currency_code", "price")
+
+
+# Bundles' pages, in a module of their own (catalog.md "Bundles").
+from markets import bundle_admin  # noqa: E402, F401

@@ -213,4 +213,5 @@ def scoped_market(item: ScopeItem, *, enabled_only: bool) -> ScopedMarket:
         price_list_id=market.price_list.public_id if market.price_list_id else None,
         stock_location_ids=tuple(link.stock_location_id for link in links),
         stock_location_public_ids=tuple(link.stock_location.public_id for link in links),
+        customer_group_id=market.customer_group_id,
     )

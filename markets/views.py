@@ -149,6 +149,9 @@ class MarketResource(ResourceView):
             update=True,
             type_of=lambda calculator: calculator.kind,
         ),
+        # Makes the market private (`private`, derived): only the group's customers buy there
+        # (catalog.md). Integration only, as every market write.
+        "customer_group": Rel("customer_groups", create="optional", update=True),
     }
 
     @classmethod

@@ -7,14 +7,21 @@ the API would refuse; a refused move shows the service's reason and changes noth
 """
 
 from django.contrib import admin
+from django.db.models import Count
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 
 from commerce.admin import ResourceAdmin, TriggerButtonsMixin, run_on_each, trigger_action
 from commerce.auth.context import INTEGRATION, TokenContext
 from commerce.money import format_amount
+from markets.admin import CustomerGroupAdmin
+from markets.models import CustomerGroup
+from orders import gift_card_admin  # noqa: F401 (registers the gift card pages)
 from orders.models import (
     Customer,
     CustomerAddress,
     CustomerPaymentSource,
+    GiftCard,
     LineItem,
     Order,
     OrderCopy,
@@ -107,7 +114,7 @@ class LineItemInline(ReadOnlyInline):
     model = LineItem
     fields = (
         "item_type",
-        "sku_code",
+        "code",
         "name",
         "quantity",
         "unit_amount",
@@ -118,6 +125,12 @@ class LineItemInline(ReadOnlyInline):
         "options",
     )
     readonly_fields = fields
+
+    @admin.display(description="code")
+    def code(self, obj):
+        """A sku line's SKU code, a bundle line's bundle code (its components ship: the
+        shipments list them)."""
+        return obj.sku_code or obj.bundle_code or "-"
 
     @admin.display(description="promotions")
     def promotions(self, obj):
@@ -240,6 +253,7 @@ MONEY_FIELDS = (
     "discount_amount",
     "total_tax_amount",
     "total_amount",
+    "gift_card_amount",
     "total_amount_with_taxes",
 )
 
@@ -294,6 +308,7 @@ class OrderAdmin(TriggerButtonsMixin, ResourceAdmin):
                     "customer_email",
                     "guest",
                     "coupon_code",
+                    "gift_card",
                 )
             },
         ),
@@ -321,6 +336,19 @@ class OrderAdmin(TriggerButtonsMixin, ResourceAdmin):
     for _name in MONEY_FIELDS:
         locals()[f"formatted_{_name}"] = _money_display(_name)
     del _name
+
+    @admin.display(description="gift card")
+    def gift_card(self, obj):
+        """The card the order redeems (catalog.md "Gift cards"): its code, linked to its page,
+        and what it pays (the gift card amount)."""
+        if not obj.gift_card_code:
+            return "-"
+        card = GiftCard.objects.filter(code=obj.gift_card_code).only("pk").first()
+        amount = format_amount(-obj.gift_card_amount_cents, obj.currency_code)
+        if card is None:
+            return f"{obj.gift_card_code} (pays {amount})"
+        link = reverse("admin:orders_giftcard_change", args=[card.pk])
+        return format_html('<a href="{}">{}</a> (pays {})', link, obj.gift_card_code, amount)
 
     def get_readonly_fields(self, request, obj=None):
         editable = {"reference", "reference_origin", "metadata"}
@@ -475,11 +503,63 @@ class WalletInline(ReadOnlyInline):
 
 @admin.register(Customer)
 class CustomerAdmin(ResourceAdmin):
-    list_display = ("email", "status", "has_password", "created_at")
+    list_display = ("email", "status", "customer_group", "has_password", "created_at")
+    list_select_related = ("customer_group",)
     search_fields = ("email", "public_id", "reference")
-    list_filter = ("status",)
+    # `customer_group` also lets a group's page link to its customers (?customer_group__id__exact).
+    list_filter = ("status", "customer_group")
     exclude = ("password",)
+    autocomplete_fields = ("customer_group",)  # its private markets are the group's
     inlines = (CustomerAddressInline, WalletInline)
+
+
+# How many of a group's customers its page lists by email (the link shows them all).
+GROUP_CUSTOMERS_SHOWN = 20
+
+
+class CustomerGroupWithCustomersAdmin(CustomerGroupAdmin):
+    """The customer group page (markets/admin.py) with the group's customers: counted in the
+    list, the first ones by email on the page with a link to all of them (a group may hold
+    thousands: no inline of them). Customers join or leave a group on their own page."""
+
+    list_display = ("name", "code", "markets_count", "customers_count", "public_id", "created_at")
+    readonly_fields = (*CustomerGroupAdmin.readonly_fields, "customer_list")
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(customers_count=Count("customers", distinct=True))
+        )
+
+    @admin.display(description="customers", ordering="customers_count")
+    def customers_count(self, obj):
+        return obj.customers_count
+
+    @admin.display(description="customers")
+    def customer_list(self, obj):
+        if obj is None or obj.pk is None:
+            return "-"
+        shown = list(obj.customers.order_by("email")[:GROUP_CUSTOMERS_SHOWN])
+        changelist = reverse("admin:orders_customer_changelist")
+        every = format_html(
+            '<a href="{}?customer_group__id__exact={}">all {} customers</a>',
+            changelist,
+            obj.pk,
+            obj.customers.count() if len(shown) == GROUP_CUSTOMERS_SHOWN else len(shown),
+        )
+        if not shown:
+            return "none yet"
+        links = format_html_join(
+            ", ",
+            '<a href="{}">{}</a>',
+            ((reverse("admin:orders_customer_change", args=[c.pk]), c.email) for c in shown),
+        )
+        return format_html("{} ({})", links, every)
+
+
+admin.site.unregister(CustomerGroup)
+admin.site.register(CustomerGroup, CustomerGroupWithCustomersAdmin)
 
 
 @admin.register(CustomerAddress)
@@ -595,10 +675,18 @@ class TransactionAdmin(TriggerButtonsMixin, ResourceAdmin):
 
 @admin.register(LineItem)
 class LineItemAdmin(ResourceAdmin):
-    list_display = ("public_id", "order", "item_type", "sku_code", "quantity", "created_at")
+    list_display = (
+        "public_id",
+        "order",
+        "item_type",
+        "sku_code",
+        "bundle_code",
+        "quantity",
+        "created_at",
+    )
     list_select_related = ("order",)
     list_filter = ("item_type",)
-    search_fields = ("public_id", "order__number", "sku_code")
+    search_fields = ("public_id", "order__number", "sku_code", "bundle_code")
 
     def has_add_permission(self, request):
         return False

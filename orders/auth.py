@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 
 from commerce.auth.context import CUSTOMER, SALES_CHANNEL
-from commerce.auth.exceptions import InvalidGrant, UnauthorizedClient
+from commerce.auth.exceptions import InvalidGrant, InvalidScope, UnauthorizedClient
 from commerce.auth.grants import TokenRequest
 from commerce.auth.scopes import resolve_client_scope
 from commerce.auth.services import IssuedToken, issue_token
@@ -40,6 +40,12 @@ def password_grant(request: TokenRequest) -> IssuedToken:
     if not customer.check_password(password):
         raise InvalidGrant("Invalid username or password.")
     scope = resolve_client_scope(request.params.get("scope"), request.client.scope, kind=CUSTOMER)
+    if any(m.customer_group_id not in (None, customer.customer_group_id) for m in scope.markets):
+        # A private market is its customer group's (auth.md): checked once the password is.
+        raise InvalidScope(
+            "The requested scope is invalid: the market is private, and this customer is not "
+            "in its customer group."
+        )
     return issue_token(
         request.client,
         scope,

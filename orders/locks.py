@@ -4,19 +4,25 @@ named, in this order:
 
 1. the order row: `lock_order` (this module), or the API's write path, which reads the row
    being written and its order under the order's lock (`locked_through`, commerce.jsonapi.rows);
-2. the coupon, then the promotions one by one by primary key, those with a usage limit: the
-   conditional UPDATE that counts a use (`_place`) or gives it back (`_cancel`, a full refund)
-   is their lock (markets.usage, called by orders.services.usage);
+2. the gift cards an order buys or redeems, by primary key (`lock_gift_cards`, this module,
+   called by orders.services.gift_card_balance: `_place` takes the balance, `_cancel`, a full
+   refund and `_stop_editing` give it back; a cart adding a card to buy checks it is free);
+   then the coupon, then the promotions one by one by primary key, those with a usage limit:
+   the conditional UPDATE that counts a use (`_place`) or gives it back (`_cancel`, a full
+   refund) is their lock (markets.usage, called by orders.services.usage);
 3. the stock items by primary key (inventory.locks, called by orders.services.stock);
 4. the coupon and the promotions without a usage limit, as in step 2: counted once the order is
    placed, so that a coupon anyone may use is not a queue for every checkout.
 
 A step may be skipped, never taken out of turn: nothing locks a coupon or a promotion with a
 usage limit once it holds a stock item, and nothing locks a stock item once it holds one
-without a limit. Stock transfers (inventory.services) lock only stock items, by primary key.
+without a limit. Stock transfers (inventory.services) lock only stock items, by primary key,
+and a gift card's own triggers (`_activate`, `_balance_change_cents` ...) lock only the card.
 """
 
-from orders.models import Order
+from django.db.models import Q
+
+from orders.models import GiftCard, Order
 
 # What the order's services read along with the order (the API's views read it so too).
 ORDER_LOCK_RELATED = (
@@ -35,3 +41,13 @@ def lock_order(order: Order) -> Order:
         .select_related(*ORDER_LOCK_RELATED)
         .get(pk=order.pk)
     )
+
+
+def lock_gift_cards(ids=(), *, code: str | None = None) -> dict[int, GiftCard]:
+    """Lock the gift cards `ids` and the one whose code is `code` (step 2, before the coupon),
+    in one statement, in primary key order: {pk: card}."""
+    wanted = Q(pk__in=sorted(set(ids)))
+    if code:
+        wanted |= Q(code=code)
+    rows = GiftCard.objects.filter(wanted).order_by("pk").select_for_update(of=("self",))
+    return {card.pk: card for card in rows}

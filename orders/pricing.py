@@ -69,6 +69,10 @@ Choices where orders.md is silent:
   lump. `total_amount` follows the formula exactly, so a
   negative adjustment larger than everything else makes it negative; the amount to pay
   (`total_amount_with_taxes`) is still never below 0.
+- A line that is not `discountable` (a gift card bought, catalog.md "Gift cards") is in the
+  subtotal (and so in the bases of order amount rules and free-over thresholds) and taxed at
+  its own rate (`tax_rate` 0: untaxed), but no promotion targets it and no distributed
+  adjustment is shared over it.
 - Inputs must be sane: quantities >= 1, unit/shipping/payment prices and fixed amounts >= 0,
   percentages and rates >= 0, gift card amount <= 0, a known currency; otherwise `ValueError`.
   A percentage over 100 is allowed and simply capped by what is left of its lines; buy X pay Y
@@ -124,6 +128,9 @@ class SkuLine:
     tax_rate: Decimal | None = None  # the tax category's rate; None: the rule's rate
     options_amount_cents: int = 0  # the line's options (catalog.md), in its total
     sku: Hashable = None  # lines of one SKU share a key here (buy X pay Y, free gifts)
+    # False: no promotion and no distributed adjustment ever reaches the line (a gift card
+    # bought, catalog.md "Gift cards"); it still counts in the subtotal and is taxed at its rate.
+    discountable: bool = True
 
 
 @dataclass(frozen=True)
@@ -452,11 +459,12 @@ def _apply(order: OrderInput, line_totals: list[int], indexes: list[int]) -> dic
 
 
 def _targets(lines: Sequence[SkuLine], promotion: PromotionInput) -> list[int]:
-    """Indexes of the lines a promotion works on: those of its SKU list, else every line."""
+    """Indexes of the lines a promotion works on: those of its SKU list, else every line; never
+    a line that is not `discountable`."""
     if promotion.targets is None:
-        return list(range(len(lines)))
+        return [i for i, line in enumerate(lines) if line.discountable]
     keys = set(promotion.targets)
-    return [i for i, line in enumerate(lines) if line.key in keys]
+    return [i for i, line in enumerate(lines) if line.key in keys and line.discountable]
 
 
 def _free_units(units: int, indexes: list[int], lines, left, shares) -> None:
@@ -500,10 +508,11 @@ def _buy_x_pay_y(promotion, lines, targets, left, shares) -> None:
 def _adjustments_tax(order: OrderInput, line_totals, lines, rule_rate) -> tuple[int, int]:
     """(tax, taxable) of the adjustment lines: a positive one taxed as the shipping line is
     when the rule says `adjustment_taxable`; a negative one that `distribute_discount`s shared
-    over the sku lines in proportion to their totals (`share_out`), each share taxed at its
-    line's rate, as a discount is; any other untaxed (0, 0)."""
+    over the (discountable) sku lines in proportion to their totals (`share_out`), each share
+    taxed at its line's rate, as a discount is; any other untaxed (0, 0)."""
     rule, included = order.tax, order.tax_included
     tax = taxable = 0
+    weights = [t if li.discountable else 0 for t, li in zip(line_totals, order.lines, strict=True)]
     for adjustment in order.adjustments:
         amount = adjustment.amount_cents
         if rule is None:
@@ -511,8 +520,8 @@ def _adjustments_tax(order: OrderInput, line_totals, lines, rule_rate) -> tuple[
         if amount > 0 and rule.adjustment_taxable:
             t, b = line_tax(amount, rule_rate, included)
             tax, taxable = tax + t, taxable + b
-        elif amount < 0 and adjustment.distribute_discount and sum(line_totals) > 0:
-            shares = share_out(-amount, line_totals)
+        elif amount < 0 and adjustment.distribute_discount and sum(weights) > 0:
+            shares = share_out(-amount, weights)
             for share, figures in zip(shares, lines, strict=True):
                 t, b = line_tax(-share, figures.tax_rate, included)
                 tax, taxable = tax + t, taxable + b

@@ -22,8 +22,11 @@ from commerce.compiled import CompiledRead
 from orders.models import Customer, LineItem, Order, Shipment, StockLineItem, Transaction
 
 # What a cart's every change reads again, SQL built once per process (commerce/compiled.py).
+# A bundle line's bundle comes along (its list decides which promotions it takes).
 _LINES = CompiledRead(
-    lambda order_id: LineItem.objects.filter(order_id=order_id).select_related("sku", "adjustment"),
+    lambda order_id: LineItem.objects.filter(order_id=order_id).select_related(
+        "sku", "adjustment", "bundle"
+    ),
     order_id=models.BigIntegerField(),
 )
 _SHIPMENTS = CompiledRead(
@@ -58,7 +61,7 @@ _STOCK_LINE_ITEMS = CompiledRead(
 
 
 def order_lines(order: Order) -> list[LineItem]:
-    """The order's line items with their SKUs (and adjustments), oldest first."""
+    """The order's line items with their SKUs (adjustments, bundles), oldest first."""
     return _LINES.all(order_id=order.pk, known={"order": order})
 
 

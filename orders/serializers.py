@@ -187,9 +187,9 @@ class LineItemSerializer(ResourceSerializer):
             "discount_breakdown",
             "tax_breakdown",
             "coupon_code",
-            "bundle_code",
         ]
-        create_only_fields = ["item_type"]
+        # A line's bundle is chosen when it is made (catalog.md "Bundles"): by `bundle_code`.
+        create_only_fields = ["item_type", "bundle_code"]
         integration_only_fields = ["unit_amount_cents", "options_amount_cents"]
         extra_kwargs = {"quantity": {"min_value": 1, "max_value": 100_000}}
 
@@ -256,9 +256,12 @@ class ShipmentSerializer(ResourceSerializer):
 
 
 class StockLineItemSerializer(ResourceSerializer):
+    # A bundle's component names its bundle (its line's code); null for a sku line's.
+    bundle_code = StrictCharField(source="line_item.bundle_code", read_only=True)
+
     class Meta:
         model = StockLineItem
-        fields = ["sku_code", "quantity", "name", "image_url"]
+        fields = ["sku_code", "bundle_code", "quantity", "name", "image_url"]
         read_only_fields = ["sku_code", "quantity"]
 
 

@@ -203,6 +203,48 @@ def payment_covers(*, total: int, captured: int, refunded: int, **_) -> bool:
     return captured - refunded >= total
 
 
+# --- gift cards ----------------------------------------------------------------------------
+
+# catalog.md "Gift cards". One function assigns the status
+# (orders.services.gift_card_balance.move_gift_card); the balance moves that bring `redeem`
+# and `restore` are said by `gift_card_balance_move`.
+# Its statuses: orders.models.GIFT_CARD_STATUSES.
+GIFT_CARD_TRANSITIONS = {
+    ("draft", "purchase"): "inactive",  # `_purchase`, or `_place` of the order buying it
+    # CL: "must be activated before being used"; an operator may issue a card straight away.
+    ("draft", "activate"): "active",
+    ("inactive", "activate"): "active",
+    ("active", "deactivate"): "inactive",
+    ("active", "redeem"): "redeemed",  # balance 0, or a single-use card used once
+    ("redeemed", "restore"): "active",  # a cancel, a full refund or a recharge gave balance
+}
+GIFT_CARD_TARGETS = {
+    "purchase": "inactive",
+    "activate": "active",
+    "deactivate": "inactive",
+    "redeem": "redeemed",
+    "restore": "active",
+}
+
+
+def next_gift_card_status(status: str, trigger: str) -> str:
+    return _next(GIFT_CARD_TRANSITIONS, GIFT_CARD_TARGETS, status, trigger)
+
+
+def gift_card_balance_move(
+    status: str, balance_cents: int, change_cents: int, *, spent_single_use: bool
+) -> str | None:
+    """The move a balance change brings, None for none. An active card left with nothing, or a
+    single-use card an order just spent (`spent_single_use`), is redeemed; a redeemed card
+    given balance back (a cancel, a full refund, a recharge) is active again, unless it is a
+    single-use card still spent by its order (an edit gave back only part of what it took)."""
+    if status == "active" and (balance_cents == 0 or (spent_single_use and change_cents < 0)):
+        return "redeem"
+    if status == "redeemed" and change_cents > 0 and balance_cents > 0 and not spent_single_use:
+        return "restore"
+    return None
+
+
 def _next(table, targets, status, trigger):
     try:
         return table[(status, trigger)]

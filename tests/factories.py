@@ -1,5 +1,7 @@
 """All test factories, in one place (factory_boy)."""
 
+import uuid
+
 import factory
 
 from commerce.models import Address
@@ -123,6 +125,16 @@ class PriceFactory(factory.django.DjangoModelFactory):
     amount_cents = 1000
 
 
+class CustomerGroupFactory(factory.django.DjangoModelFactory):
+    """A customer group; a market given one is private (catalog.md)."""
+
+    class Meta:
+        model = "markets.CustomerGroup"
+
+    name = factory.Sequence(lambda n: f"Group {n}")
+    code = factory.Sequence(lambda n: f"group-{n}")
+
+
 class MarketFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Market
@@ -229,6 +241,27 @@ class LineItemFactory(factory.django.DjangoModelFactory):
     name = factory.LazyAttribute(lambda li: li.sku.name)
     quantity = 1
     unit_amount_cents = 1000
+
+
+class GiftCardRecipientFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "orders.GiftCardRecipient"
+
+    email = factory.Sequence(lambda n: f"recipient{n}@example.com")
+
+
+class GiftCardFactory(factory.django.DjangoModelFactory):
+    """An active USD card of 5000 usable in any market (catalog.md "Gift cards"); its code a
+    UUID, as the API makes it when none is given."""
+
+    class Meta:
+        model = "orders.GiftCard"
+
+    code = factory.LazyFunction(lambda: str(uuid.uuid4()))
+    currency_code = "USD"
+    status = "active"
+    balance_cents = 5000
+    initial_balance_cents = factory.LazyAttribute(lambda card: card.balance_cents)
 
 
 class PaymentSourceFactory(factory.django.DjangoModelFactory):

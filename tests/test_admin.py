@@ -93,6 +93,33 @@ def _calculator(model=ManualTaxCalculator):
     return model.objects.create(name=f"Tax {next(_seq)}")
 
 
+def _bundle():
+    """A bundle of a market, its list of two items (its page lists them)."""
+    from catalog.models import SkuListItem
+    from markets.models import Bundle
+
+    sku_list = _sku_list()
+    for position in (1, 2):
+        SkuListItem.objects.create(sku_list=sku_list, sku=f.SkuFactory(), position=position)
+    market = f.MarketFactory()
+    return Bundle.objects.create(
+        market=market,
+        sku_list=sku_list,
+        code=f"KIT-{next(_seq)}",
+        name="Kit",
+        currency_code=market.price_list.currency_code,
+        price_amount_cents=2500,
+    )
+
+
+def _customer_group():
+    """A group with what its list and page show: a private market and a customer."""
+    group = f.CustomerGroupFactory()
+    f.MarketFactory(customer_group=group)
+    f.CustomerFactory(customer_group=group)
+    return group
+
+
 # One row of each registered model, built with every relation its list shows.
 MAKERS = {
     "address": f.AddressFactory,
@@ -135,10 +162,12 @@ MAKERS = {
     "pricevolumetier": lambda: PriceVolumeTier.objects.create(
         price=f.PriceFactory(), name="Ten", up_to=10, price_amount_cents=900
     ),
+    "bundle": _bundle,
     "skuoption": lambda: SkuOption.objects.create(
         name=f"Engraving {next(_seq)}", market=f.MarketFactory(), price_amount_cents=500
     ),
-    "market": f.MarketFactory,
+    "market": lambda: f.MarketFactory(customer_group=f.CustomerGroupFactory()),
+    "customergroup": _customer_group,
     "shippingzone": f.ShippingZoneFactory,
     "shippingmethod": lambda: f.ShippingMethodFactory(
         free_over_amount_cents=10000,

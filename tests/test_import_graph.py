@@ -30,7 +30,7 @@ ORDERS_LAYERS = [
     {"orders", "orders.transitions", "orders.pricing", "orders.copies"},
     {"orders.models"},
     # reads and locks over the models; the serializers only parse
-    {"orders.selectors", "orders.locks", "orders.serializers"},
+    {"orders.selectors", "orders.locks", "orders.serializers", "orders.gift_card_serializers"},
     # the calls out to payment gateways (payments.md): no models of their own, no services
     {"orders.gateways", "orders.gateways.stripe_gateway", "orders.gateways.external_gateway"},
     # the one writer of each status
@@ -45,6 +45,7 @@ ORDERS_LAYERS = [
         "orders.services.customers",
         "orders.services.password_resets",
         "orders.services.saved_sources",
+        "orders.services.gift_card_balance",
     },
     # cart computation: shipment planning, then the figures
     {"orders.services.planning"},
@@ -75,6 +76,7 @@ ORDERS_LAYERS = [
         "orders.views",
         "orders.urls",
         "orders.admin",
+        "orders.gift_card_admin",
         "orders.auth",
         "orders.apps",
     },

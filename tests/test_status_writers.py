@@ -14,6 +14,8 @@ WRITERS = {
     ("orders.services.statuses", "move_shipment", "status"),
     ("orders.services.statuses", "refresh_payment_status", "payment_status"),
     ("orders.services.statuses", "save_order", "fulfillment_status"),
+    # a gift card's table (catalog.md "Gift cards")
+    ("orders.services.gift_card_balance", "move_gift_card", "status"),
     # an order copy's table (aftersale.md §4)
     ("orders.services.copies", "move_copy", "status"),
     # the stock transfer's table

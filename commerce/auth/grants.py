@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 from django.http import HttpRequest
 
-from commerce.auth.exceptions import InvalidRequest
+from commerce.auth.context import SALES_CHANNEL
+from commerce.auth.exceptions import InvalidRequest, InvalidScope
 from commerce.auth.scopes import resolve_client_scope
 from commerce.auth.services import IssuedToken, issue_token, refresh_access_token
 from commerce.models import ApiClient
@@ -41,10 +42,15 @@ GrantHandler = Callable[[TokenRequest], IssuedToken]
 def client_credentials_grant(request: TokenRequest) -> IssuedToken:
     """Integration (with its secret) or sales channel (public): the scope asked for, within the
     client's scope when it has one, else the client's scope. A sales channel must end up with a
-    market in scope."""
+    market in scope, and not a private one: a guest can't buy there (auth.md)."""
     scope = resolve_client_scope(
         request.params.get("scope"), request.client.scope, kind=request.client.kind
     )
+    if request.client.kind == SALES_CHANNEL and any(m.private for m in scope.markets or ()):
+        raise InvalidScope(
+            "The requested scope is invalid: the market is private, only its customer group's "
+            "customers may sign in to it."
+        )
     return issue_token(request.client, scope)
 
 

@@ -93,6 +93,12 @@ class ScopedMarket:
     price_list_id: str | None  # public id
     stock_location_ids: tuple[int, ...]  # the market's inventory model's, by priority
     stock_location_public_ids: tuple[str, ...]
+    # A private market's customer group (internal id): only its customers get its tokens.
+    customer_group_id: int | None = None
+
+    @property
+    def private(self) -> bool:
+        return self.customer_group_id is not None
 
 
 @dataclass(frozen=True)

@@ -21,13 +21,18 @@ from commerce.exceptions import (
 )
 from commerce.services import clean_record, save_record, write_fields
 from inventory.models import Sku
-from markets.models import Market
+from markets.models import Bundle, Market
 from markets.selectors import market_with_price_list, sku_price
 from orders.locks import lock_order
 from orders.models import Adjustment, Customer, LineItem, Order, PaymentSource
 from orders.selectors import customer_by_email
-from orders.services.bundle_lines import add_bundle_line
-from orders.services.gift_cards import add_gift_card_line
+from orders.services.bundle_lines import add_bundle_line, rebundle, update_bundle_line
+from orders.services.gift_cards import (
+    add_gift_card_line,
+    apply_gift_card_code,
+    remove_gift_card_line,
+    update_gift_card_line,
+)
 from orders.services.promotions import coupon_problem
 from orders.services.totals import refresh_figures, refresh_order, same_record
 from orders.transitions import is_cart, is_editable
@@ -52,7 +57,7 @@ FROZEN_AFTER_PLACE = {
 # What an order being edited still may not change (aftersale.md §1): its authorization and its
 # counted uses are theirs; its addresses may change.
 FROZEN_WHILE_EDITING = FROZEN_AFTER_PLACE - {"billing_address", "shipping_address"}
-# The coupon's counted use (and later the gift card's taken balance) are the placed order's:
+# The coupon's counted use and the gift card's taken balance are the placed order's:
 # while it is edited they are not a parameter one may send at all (catalog.md "During order
 # editing": 400 PARAM_NOT_ALLOWED), where the other frozen fields are a 422.
 NOT_ALLOWED_WHILE_EDITING = {"coupon_code", "gift_card_code"}
@@ -122,6 +127,7 @@ def create_order(*, ctx: TokenContext, values: dict) -> Order:
         raise ValidationError("market", "is disabled", error="invalid", relationship=True)
     password = values.pop("customer_password", None)
     coupon_code = values.pop("coupon_code", None)
+    gift_card_code = values.pop("gift_card_code", None)
     order = Order(
         market=market,
         currency_code=market.price_list.currency_code,
@@ -140,6 +146,8 @@ def create_order(*, ctx: TokenContext, values: dict) -> Order:
         order.guest = ctx.is_sales_channel or order.guest
     if not order.number:
         order.number = str(next_number("orders", start=10000))
+    if gift_card_code:
+        apply_gift_card_code(order, gift_card_code)  # no lines yet: it pays nothing so far
     if order.payment_method is None and not coupon_code:
         order.refreshed_at = timezone.now()  # no lines and no charges yet: every figure is 0
     save_record(order, validate=values)
@@ -182,6 +190,7 @@ def update_order(order: Order, values: dict, *, ctx: TokenContext, then=frozense
     values = dict(values)
     password = values.pop("customer_password", None)
     coupon_code = values.pop("coupon_code", ...)
+    gift_card_code = values.pop("gift_card_code", ...)
     market = values.pop("market", None)
     moved = market is not None and market.pk != order.market_id
     if moved:
@@ -205,6 +214,8 @@ def update_order(order: Order, values: dict, *, ctx: TokenContext, then=frozense
         order.customer = find_or_create_customer(values["customer_email"], password)
     if coupon_code is not ...:
         apply_coupon(order, coupon_code)
+    if gift_card_code is not ...:
+        apply_gift_card_code(order, gift_card_code)  # the refresh below prices it
     if is_editable(order.status) and (refresh or moved):
         clean_record(order, validate=values)
         # Writes the order with its figures; another market ships from other locations.
@@ -236,9 +247,15 @@ def change_market(order: Order, market: Market) -> None:
     order.market = market
     order.currency_code = market.price_list.currency_code
     order.tax_included = market.price_list.tax_included
-    for line in order.line_items.filter(item_type="skus").select_related("sku"):
+    bundle_lines = []
+    for line in order.line_items.filter(item_type__in=("skus", "bundles")).select_related("sku"):
+        if line.item_type == "bundles":
+            bundle_lines.append(line)
+            continue
         line.unit_amount_cents = unit_price(market, line.sku, line.quantity, attribute="market")
         write_fields(line, ["unit_amount_cents", "updated_at"])
+    if bundle_lines:
+        rebundle(order, bundle_lines)
 
 
 def unit_price(market: Market, sku, quantity: int, *, attribute: str = "sku_code") -> int:
@@ -266,18 +283,26 @@ def requantified_unit_price(market: Market, line: LineItem, quantity: int) -> in
     return price.unit_amount_cents
 
 
+def implied_item_type(values: dict, item) -> str:
+    """A new line's `item_type` when the client names none: a bundle's when it sends a
+    `bundle_code` or a bundle as `item` (catalog.md "Bundles"), else a SKU's."""
+    if values.get("bundle_code") or isinstance(item, Bundle):
+        return "bundles"
+    return "skus"
+
+
 @transaction.atomic(savepoint=False)
 def create_line_item(*, ctx: TokenContext, values: dict, merge: bool = False) -> LineItem:
     """`values["order"]` read under its row lock."""
     values = dict(values)
     order = values.pop("order")
     ensure_editable(order, ctx=ctx)
-    item_type = values.pop("item_type", "skus") or "skus"
     item = values.pop("item", None)
+    item_type = values.pop("item_type", None) or implied_item_type(values, item)
     if item_type == "adjustments":
         return _add_adjustment(order, values.pop("adjustment", None) or item, values, ctx=ctx)
     if item_type == "bundles":
-        return add_bundle_line(order, item, values, ctx=ctx)
+        return add_bundle_line(order, item, values, ctx=ctx, merge=merge)
     if item_type == "gift_cards":
         return add_gift_card_line(order, item, values, ctx=ctx)
     if item_type != "skus":
@@ -293,6 +318,8 @@ def create_line_item(*, ctx: TokenContext, values: dict, merge: bool = False) ->
     sku = values.pop("sku", None)
     if sku is None:
         raise ValidationError("sku_code", "can't be blank", error="blank")
+    if values.pop("bundle_code", None):
+        raise ValidationError("bundle_code", "must be blank on a line of skus", error="present")
     quantity = values.pop("quantity")
     if merge:
         existing = order.line_items.filter(item_type="skus", sku=sku).first()
@@ -375,6 +402,10 @@ def update_line_item(line: LineItem, values: dict, *, ctx: TokenContext) -> Line
     ensure_editable(order, ctx=ctx)
     if line.item_type == "adjustments":
         return _update_adjustment(line, values, ctx=ctx)
+    if line.item_type == "gift_cards":
+        return update_gift_card_line(line, values, ctx=ctx)
+    if line.item_type == "bundles":
+        return update_bundle_line(line, values, ctx=ctx)
     if "sku" in values and values["sku"].pk != line.sku_id:
         line.sku = values.pop("sku")
         line.sku_code = line.sku.code
@@ -415,8 +446,10 @@ def delete_line_item(line: LineItem, *, ctx: TokenContext) -> None:
     """`line.order` read under its row lock."""
     order = line.order
     ensure_editable(order, ctx=ctx)
+    if line.item_type == "gift_cards":
+        return remove_gift_card_line(line, ctx=ctx)
     adjustment = line.item_type == "adjustments" and ctx.is_integration  # an operator's own
-    if line.item_type != "skus" and not adjustment:
+    if line.item_type not in ("skus", "bundles") and not adjustment:
         raise ValidationError("item_type", "system line items follow the order", error="invalid")
     emit_event("line_items.destroy", line)
     line.delete()

@@ -61,6 +61,7 @@ from commerce.exceptions import CommerceError, ValidationError, ValidationErrors
 from commerce.kept import keeping_refused_writes
 from commerce.services import create_rows, save_record, write_record
 from inventory.strategies import InsufficientStock
+from markets.bundle_selectors import find_bundle
 from markets.models import Price, Promotion
 from markets.selectors import market_with_price_list
 from orders.copies import COPY_STAMPS, errors_count, log_error, next_copy_status, runnable
@@ -208,7 +209,8 @@ def _copy(copy: OrderCopy, source: Order, log: dict) -> Order:
 def _build_target(copy: OrderCopy, source: Order, log: dict, *, ctx: TokenContext) -> Order:
     source_lines = order_lines(source)
     sku_lines = [li for li in source_lines if li.item_type == "skus"]
-    if not sku_lines:
+    bundle_lines = [li for li in source_lines if li.item_type == "bundles"]
+    if not sku_lines and not bundle_lines:
         raise ValidationError(
             "line_items", "the source order has no sku lines", error="blank", relationship=True
         )
@@ -221,7 +223,8 @@ def _build_target(copy: OrderCopy, source: Order, log: dict, *, ctx: TokenContex
             error="invalid",
             relationship=True,
         )
-    lines = _lines_sold(sku_lines, market, log)
+    bundles = _bundles_sold(bundle_lines, market, source.currency_code, log)
+    lines = _lines_sold(sku_lines, market, log, required=not bundles)
     values = {name: getattr(source, name) for name in COPIED_FIELDS}
     values.update(market=market, customer_id=source.customer_id)
     method = source.payment_method
@@ -243,8 +246,23 @@ def _build_target(copy: OrderCopy, source: Order, log: dict, *, ctx: TokenContex
         )
         for li in lines
     ]
-    create_rows(new_lines)
-    for line in new_lines:
+    # A bundle line as its source was (catalog.md "Bundles"): its unit too, as a sku line's.
+    new_bundle_lines = [
+        LineItem(
+            order=target,
+            item_type="bundles",
+            bundle=bundle,
+            bundle_code=bundle.code,
+            quantity=li.quantity,
+            unit_amount_cents=li.unit_amount_cents,
+            compare_at_amount_cents=li.compare_at_amount_cents,
+            name=li.name,
+            image_url=li.image_url,
+        )
+        for li, bundle in bundles
+    ]
+    create_rows(new_lines + new_bundle_lines)
+    for line in new_lines + new_bundle_lines:
         emit_event("line_items.create", line)
     options.copy_options(zip(lines, new_lines, strict=True))
     coupon_kept = _copy_coupon(copy, source, target, log)
@@ -252,7 +270,7 @@ def _build_target(copy: OrderCopy, source: Order, log: dict, *, ctx: TokenContex
     try:
         _, shipments = refresh_figures(target, strict=True, promotions=promotions)
     except InsufficientStock as shortage:
-        for error in shortage_errors(shortage, new_lines):
+        for error in shortage_errors(shortage, new_lines + new_bundle_lines):
             log_error(log, "line_items", error.title)
         _, shipments = refresh_figures(target, promotions=promotions)  # as a cart's
     if _keep_shipping_methods(source, shipments):
@@ -261,9 +279,25 @@ def _build_target(copy: OrderCopy, source: Order, log: dict, *, ctx: TokenContex
     return target
 
 
-def _lines_sold(sku_lines: list[LineItem], market, log: dict) -> list[LineItem]:
+def _bundles_sold(bundle_lines: list[LineItem], market, currency_code: str, log: dict) -> list:
+    """[(source line, bundle)] of the source's bundle lines whose code the market still sells
+    (its bundle, or a market-less one in the currency, with a price); the others are logged."""
+    sold = []
+    for line in bundle_lines:
+        bundle = find_bundle(line.bundle_code, market, currency_code)
+        if bundle is None or bundle.price_amount_cents is None:
+            log_error(log, "line_items", f"{line.bundle_code}: is no longer sold in {market.code}")
+        else:
+            sold.append((line, bundle))
+    return sold
+
+
+def _lines_sold(
+    sku_lines: list[LineItem], market, log: dict, *, required: bool = True
+) -> list[LineItem]:
     """The source's sku lines whose SKU the market still sells (has a price for); the others
-    are logged. None left: the target can't be made."""
+    are logged. None left (and no bundle line either, unless not `required`): the target
+    can't be made."""
     sold = set(
         Price.objects.filter(
             price_list_id=market.price_list_id, sku_id__in={li.sku_id for li in sku_lines}
@@ -275,7 +309,7 @@ def _lines_sold(sku_lines: list[LineItem], market, log: dict) -> list[LineItem]:
             kept.append(line)
         else:
             log_error(log, "line_items", f"{line.sku_code}: is no longer sold in {market.code}")
-    if not kept:
+    if not kept and required:
         raise ValidationError(
             "line_items",
             "none of the source order's SKUs is sold any more",

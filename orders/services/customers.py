@@ -57,3 +57,29 @@ def create_customer_address(*, ctx: TokenContext, values: dict) -> CustomerAddre
             "address", "belongs to another customer", error="invalid", relationship=True
         )
     return save_record(CustomerAddress(customer=customer, address=address))
+
+
+def membership_errors(order) -> list[ValidationError]:
+    """A private market's orders are its customer group's (catalog.md "Customer groups and
+    private markets"): the order's customer, else the customer its `customer_email` names, must
+    be in the market's group, whoever places it. No query unless the market (read with the
+    order) has a group; an order without either is `customer_email`'s blank error already."""
+    group_id = order.market.customer_group_id
+    if group_id is None:
+        return []
+    members = Customer.objects.filter(customer_group_id=group_id)
+    if order.customer_id is not None:
+        members = members.filter(pk=order.customer_id)
+    elif order.customer_email:
+        members = members.filter(email__iexact=order.customer_email)
+    else:
+        return []
+    if members.exists():
+        return []
+    return [
+        ValidationError(
+            "customer_email",
+            "is not a member of this market's customer group",
+            error="invalid",
+        )
+    ]

@@ -2,10 +2,11 @@
 changes its lines, addresses and shipments' methods as a cart's (orders.services.carts lets an
 integration token do so while the order is `editing`), and closes it with `_stop_editing`.
 
-Closing works as `_place` does, under the same locks: the order (the caller's), then the stock
-items the new lines could ship from together with those its reservations hold (pk order); the
-plan is strict, counting the order's own reserved units as salable to it, and the old
-reservations are swapped for new ones in the same transaction. The total may not grow past
+Closing works as `_place` does, under the same locks: the order (the caller's), its gift card
+(what the edit no longer takes of it goes back: catalog.md), then the stock items the new lines
+could ship from together with those its reservations hold (pk order); the plan is strict,
+counting the order's own reserved units as salable to it, and the old reservations are swapped
+for new ones in the same transaction. The total may not grow past
 what was placed; what it shrank by is released as §1 says (`release_difference`).
 """
 
@@ -15,7 +16,7 @@ from commerce.money import format_amount
 from orders.locks import lock_order
 from orders.models import Order
 from orders.selectors import captures_with_balance, order_lines, transaction_sums
-from orders.services import carts, payments, stock
+from orders.services import carts, gift_card_balance, payments, stock
 from orders.services.lifecycle import lines_errors, plan_under_locks, shipping_errors
 from orders.services.statuses import (
     move_order,
@@ -51,12 +52,14 @@ def stop_editing(order: Order, value=True, *, ctx=None) -> Order:
     refused, the order stays `editing` and the request's transaction undoes the rest."""
     next_order_status(order.status, "stop_editing")
     lines = order_lines(order)
+    card = gift_card_balance.hold_for_edit(order)  # its lock before the stock items'
     lines, shipments, shortages = plan_under_locks(order, lines)  # save_order writes it
     errors = lines_errors(lines) + shipping_errors(order, lines, shipments) + shortages
     errors += total_errors(order)
     if errors:
         raise ValidationErrors(errors)
     stock.swap_reservations(order, shipments)
+    gift_card_balance.settle_edit(order, card)  # what the card no longer pays goes back to it
     released = order.place_total_amount_cents - order.total_amount_with_taxes_cents
     move_order(order, "stop_editing")
     order.place_total_amount_cents = order.total_amount_with_taxes_cents

@@ -21,7 +21,8 @@ from orders.selectors import (
     order_lines,
     transaction_sums,
 )
-from orders.services import payments, saved_sources, stock, usage
+from orders.services import gift_card_balance, payments, saved_sources, stock, usage
+from orders.services.customers import membership_errors
 from orders.services.planning import shippable_lines
 from orders.services.promotions import active_promotions, coupon_unusable, find_coupon
 from orders.services.statuses import (
@@ -32,7 +33,7 @@ from orders.services.statuses import (
     refresh_payment_status,
     save_order,
 )
-from orders.services.totals import refresh_figures, refresh_order
+from orders.services.totals import SOLD_ITEM_TYPES, refresh_figures, refresh_order
 from orders.transitions import (
     SHIPPED,
     UNSHIPPED,
@@ -56,7 +57,8 @@ def draft_errors(order: Order) -> list[ValidationError]:
     """What keeps a cart a draft (orders.md: sku lines, and an email or a customer), one error
     each."""
     errors = []
-    if not order.skus_count:
+    # No units and nothing to pay: no lines (a gift card bought is no unit, but a subtotal).
+    if not order.skus_count and order.subtotal_amount_cents <= 0:
         errors.append(
             ValidationError("line_items", "can't be blank", error="blank", relationship=True)
         )
@@ -66,8 +68,9 @@ def draft_errors(order: Order) -> list[ValidationError]:
 
 
 def lines_errors(lines) -> list[ValidationError]:
-    """An order is placed (and an edit closed) with at least one sku line."""
-    if any(li.item_type == "skus" for li in lines):
+    """An order is placed (and an edit closed) with at least one sku or bundle line, or a line
+    buying a gift card."""
+    if any(li.item_type in SOLD_ITEM_TYPES or gift_card_balance.is_purchase(li) for li in lines):
         return []
     return [ValidationError("line_items", "can't be blank", error="blank", relationship=True)]
 
@@ -109,6 +112,7 @@ def placement_errors(order: Order, lines, shipments) -> list[ValidationError]:
     errors = lines_errors(lines)
     if not (order.customer_email or order.customer_id):
         errors.append(ValidationError("customer_email", "can't be blank", error="blank"))
+    errors += membership_errors(order)  # a private market's: no query for the others
     if order.billing_address_id is None:
         errors.append(
             ValidationError("billing_address", "can't be blank", error="blank", relationship=True)
@@ -155,9 +159,10 @@ def placement_errors(order: Order, lines, shipments) -> list[ValidationError]:
 
 
 def place_order(order: Order, value=True, *, ctx: TokenContext | None = None) -> Order:
-    """Locks in the global order (inventory/locks.py): the order (the caller's), the coupon
-    and the promotions that have a usage limit (their uses counted, orders.services.usage),
-    then the stock items; uses without a limit are counted last."""
+    """Locks in the global order (orders/locks.py): the order (the caller's), the gift cards it
+    redeems and buys (orders.services.gift_card_balance), the coupon and the promotions that
+    have a usage limit (their uses counted, orders.services.usage), then the stock items; uses
+    without a limit are counted last."""
     if order.status == "placed":
         raise InvalidTransition("placed", "placed", message="the order is already placed")
     if order.status == "draft":
@@ -165,12 +170,14 @@ def place_order(order: Order, value=True, *, ctx: TokenContext | None = None) ->
         raise ValidationErrors([InvalidTransition("draft", "placed"), *draft_errors(order)])
     next_order_status(order.status, "place")
     lines = order_lines(order)
+    # Step 2 of the lock order, first: the gift cards it redeems and buys (none: no statement).
+    cards, card_errors = gift_card_balance.hold_gift_cards(order, lines)
     coupon = find_coupon(order.coupon_code) if order.coupon_code else None
     coupon_errors = _coupon_errors(order, coupon)
     shown = {li.promotion_id for li in lines if li.promotion_id}
     promotions = (
         active_promotions(order, coupon=coupon, shown=shown)
-        if any(li.item_type == "skus" for li in lines)
+        if any(li.item_type in SOLD_ITEM_TYPES for li in lines)
         else []
     )
     usage_errors, refused = usage.take_uses(
@@ -180,12 +187,14 @@ def place_order(order: Order, value=True, *, ctx: TokenContext | None = None) ->
     lines, shipments, shortages = plan_under_locks(order, lines, promotions=promotions)
     coupon_refused = bool(coupon_errors or usage_errors)
     usage_errors += usage.promotion_errors(promotions, refused, lines, coupon_refused)
-    errors = placement_errors(order, lines, shipments) + coupon_errors + usage_errors + shortages
+    errors = placement_errors(order, lines, shipments) + coupon_errors + usage_errors
+    errors += card_errors + shortages
     if errors:
         # Every problem at once (short lines too); the request's transaction undoes it all.
         raise ValidationErrors(errors)
     stock.reserve_stock(shipments)
     usage.take_unlimited_uses(None if coupon_errors else coupon, promotions, lines)
+    gift_card_balance.take_gift_cards(order, cards)  # G as the refresh under the locks gave it
     move_order(order, "place")
     order.place_total_amount_cents = order.total_amount_with_taxes_cents
     for shipment in shipments:
@@ -342,6 +351,7 @@ def cancel_after_full_refund(order: Order) -> None:
     next_order_status(order.status, "refund")  # checked before anything moves
     # What was authorized but never captured can't be captured on a cancelled order.
     void_uncaptured(order, trigger="_refund")
+    gift_card_balance.give_back_gift_card(order)  # the card first (lock order), then the coupon
     give_back_unlimited = usage.give_back_uses(order)  # before the stock items (lock order)
     _cancel_unshipped(order)
     give_back_unlimited()  # after them
@@ -391,6 +401,7 @@ def cancel_order(order: Order, value=True, *, ctx: TokenContext | None = None) -
         for capture_tx in captures_with_balance(order):
             payments.refund(capture_tx, trigger="_cancel")
         refresh_payment_status(order)
+        gift_card_balance.give_back_gift_card(order)  # the card first, then the coupon
         give_back_unlimited = usage.give_back_uses(order)  # before the stock items (lock order)
     _cancel_unshipped(order)
     if give_back_unlimited is not None:

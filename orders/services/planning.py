@@ -1,12 +1,25 @@
 """Shipment planning, while the order is a cart: which stock location ships which lines (the
 market's inventory strategy, inventory.strategies), and the shipments and stock line items kept
-in step with that plan. A computation over the order under its row lock: it moves no status."""
+in step with that plan. A computation over the order under its row lock: it moves no status.
 
+A bundle line counts as its components (inventory.md, catalog.md "Bundles"): one part per
+component, quantity = bundles x item quantity, planned with the other lines (so lines needing
+the same SKUs compete) and written as one stock line item per component and location, whose
+`line_item` is the bundle line. The components are read only for an order that has bundle
+lines, in one query for all of them (`stock_parts`).
+"""
+
+from collections.abc import Hashable
+from dataclasses import dataclass
+
+from django.db.models import F
 from django.utils import timezone
 
+from catalog.models import SkuListItem
 from commerce.compiled import update_rows
 from commerce.services import create_rows, write_record
 from inventory import strategies
+from inventory.models import Sku
 from inventory.selectors import inventory_locations
 from inventory.services import stock_with_salable
 from markets.models import ShippingMethod
@@ -17,13 +30,78 @@ from orders.services.stock import own_reserved, read_stock, with_own_units
 from orders.transitions import is_editable
 
 
-def shippable_lines(order: Order, lines=None) -> list[LineItem]:
-    """The sku lines that ship; `lines` (already read with their SKUs) saves the query."""
+@dataclass(frozen=True)
+class StockPart:
+    """What of a line ships, one SKU: a sku line whole, or one component of a bundle line."""
+
+    key: Hashable  # in the plan: the sku line's pk, or (bundle line pk, component SKU pk)
+    line: LineItem
+    sku: Sku
+    quantity: int
+
+    @property
+    def sku_id(self) -> int:
+        return self.sku.pk
+
+    @property
+    def sku_code(self) -> str:
+        return self.line.sku_code if self.line.item_type == "skus" else self.sku.code
+
+
+def shippable_lines(order: Order, lines=None) -> list[StockPart]:
+    """The parts of the order's lines that ship: its sku lines, and the components of its
+    bundle lines (`do_not_ship` SKUs ship nothing, as sku lines of them). `lines` (already
+    read with their SKUs) saves the query."""
     if lines is None:
         lines = order.line_items.all()
         if not order.is_prefetched("line_items"):
             lines = lines.select_related("sku")  # li.sku below: one query, not one per line
-    return [li for li in lines if li.item_type == "skus" and li.sku_id and not li.sku.do_not_ship]
+    return [part for part in stock_parts(lines) if not part.sku.do_not_ship]
+
+
+def stock_parts(lines) -> list[StockPart]:
+    """Every sku line whole, and each bundle line's components (`bundle_components`)."""
+    components = bundle_components(lines)
+    parts = []
+    for li in lines:
+        if li.item_type == "skus" and li.sku_id:
+            parts.append(StockPart(li.pk, li, li.sku, li.quantity))
+        elif li.item_type == "bundles":
+            parts += [
+                StockPart((li.pk, sku.pk), li, sku, li.quantity * per_bundle)
+                for sku, per_bundle in components.get(li.bundle_id, ())
+            ]
+    return parts
+
+
+def bundle_components(lines) -> dict[int, list[tuple[Sku, int]]]:
+    """{bundle pk: [(component SKU, item quantity)]} of the bundle lines among `lines`, by
+    position: one query for every bundle of them, none without any. Kept on each line, so
+    that planning a `_place` twice (locks, then the figures) reads them once."""
+    wanted = {li.bundle_id for li in lines if li.item_type == "bundles" and li.bundle_id}
+    known = {}
+    for li in lines:
+        cached = li.__dict__.get("bundle_components")
+        if cached is not None and cached[0] == li.bundle_id:
+            known[li.bundle_id] = cached[1]
+    missing = wanted - set(known)
+    if missing:
+        # The items of the bundles' lists with their SKUs, each row naming its bundle (two
+        # bundles may share a list): one statement.
+        items = (
+            SkuListItem.objects.annotate(bundle_pk=F("sku_list__bundles__id"))
+            .filter(bundle_pk__in=missing)
+            .select_related("sku")
+            .order_by("position", "created_at", "id")
+        )
+        for bundle_id in missing:
+            known[bundle_id] = []
+        for item in items:
+            known[item.bundle_pk].append((item.sku, item.quantity))
+        for li in lines:
+            if li.bundle_id in missing:
+                li.__dict__["bundle_components"] = (li.bundle_id, known[li.bundle_id])
+    return {bundle_id: known[bundle_id] for bundle_id in wanted}
 
 
 def available_shipping_methods(order: Order, shipment: Shipment | None = None, *, candidates=None):
@@ -49,11 +127,13 @@ def available_shipping_methods(order: Order, shipment: Shipment | None = None, *
 
 
 def plan_shipments(
-    order: Order, lines: list[LineItem], *, held=None, strict: bool = False
+    order: Order, lines: list[StockPart], *, held=None, strict: bool = False
 ) -> tuple[list[dict], dict]:
     """Which location ships what, by the market's inventory strategy (inventory.strategies):
-    `[{"inventory_stock_location", "shipping_category_id", "lines": [(line_item, qty)]}]`, and
-    the stock items it looked at, {(stock_location_id, sku_id): StockItem}.
+    `[{"inventory_stock_location", "shipping_category_id", "lines": [(part, qty)]}]` (`lines`:
+    the shippable parts), and the stock items it looked at, {(stock_location_id, sku_id):
+    StockItem}. A bundle's components are one line item to the strategy (`group`): what
+    `split_by_line_items` ships together.
 
     The stock items and their salable units are read from the database when `held` is not given
     (placing passes the items it locked and the salable it read under the locks). A cart whose
@@ -82,13 +162,14 @@ def plan_shipments(
     ]
     plan_lines = [
         strategies.Line(
-            key=li.pk,
-            sku=li.sku_id,
-            quantity=li.quantity,
-            shipping_category=li.sku.shipping_category_id,
-            tracked=not li.sku.do_not_track,
+            key=part.key,
+            sku=part.sku_id,
+            quantity=part.quantity,
+            shipping_category=part.sku.shipping_category_id,
+            tracked=not part.sku.do_not_track,
+            group=part.line.pk,
         )
-        for li in lines
+        for part in lines
     ]
     cutoff = model.stock_locations_cutoff
     try:
@@ -103,12 +184,13 @@ def plan_shipments(
                 quantity=pl.quantity,
                 shipping_category=pl.shipping_category,
                 tracked=False,
+                group=pl.group,
             )
             for pl in plan_lines
         ]
         planned = strategies.plan("no_split", untracked, locations, cutoff=cutoff)
     by_isl = {isl.pk: isl for isl in isls}
-    by_line = {li.pk: li for li in lines}
+    by_line = {part.key: part for part in lines}
     plan = [
         {
             "inventory_stock_location": by_isl[p.location],
@@ -125,9 +207,10 @@ def build_shipments(order: Order, *, lines=None, held=None, strict: bool = False
 
     A shipment is identified by (stock location, shipping category, rank): one that is still
     needed keeps its id and its chosen shipping method, so a client holding it is not surprised;
-    so do its stock line items. Only what changed is written. `lines`: the order's line items
-    with their SKUs, when the caller has read them; `held`: see plan_shipments. Each shipment
-    returned carries its stock line items in `current_stock_line_items`.
+    so do its stock line items (a bundle line's, one per component, by line and SKU). Only
+    what changed is written. `lines`: the order's line items with their SKUs, when the caller
+    has read them; `held`: see plan_shipments. Each shipment returned carries its stock line
+    items in `current_stock_line_items`.
     """
     if not is_editable(order.status):
         return list(order.shipments.all())
@@ -177,18 +260,21 @@ def build_shipments(order: Order, *, lines=None, held=None, strict: bool = False
         if shipment.pk is None or after != before:
             write_record(shipment)
         wanted = {
-            line.pk: (quantity, stock_items.get((isl.stock_location_id, line.sku_id)), line)
-            for line, quantity in part["lines"]
+            stock.key: (quantity, stock_items.get((isl.stock_location_id, stock.sku_id)), stock)
+            for stock, quantity in part["lines"]
         }
         current = []
         for sli in stock_line_items.get(shipment.pk, []) if kept_shipment else []:
             sli.shipment = shipment
-            want = wanted.pop(sli.line_item_id, None)
+            # A bundle's component by (line, SKU), a sku line by its line (whatever its SKU).
+            want = wanted.pop((sli.line_item_id, sli.sku_id), None) or wanted.pop(
+                sli.line_item_id, None
+            )
             if want is None:
                 stale.append(sli.pk)
                 continue
-            quantity, stock_item, line = want
-            sli.line_item, sli.sku = line, line.sku
+            quantity, stock_item, stock = want
+            sli.line_item, sli.sku = stock.line, stock.sku
             if (sli.quantity, sli.stock_item_id) != (quantity, stock_item and stock_item.pk):
                 sli.quantity, sli.updated_at = quantity, timezone.now()
                 kept.append(sli)
@@ -197,13 +283,13 @@ def build_shipments(order: Order, *, lines=None, held=None, strict: bool = False
         added = [
             StockLineItem(
                 shipment=shipment,
-                line_item=line,
-                sku=line.sku,
-                sku_code=line.sku_code or line.sku.code,
+                line_item=stock.line,
+                sku=stock.sku,
+                sku_code=stock.sku_code or stock.sku.code,
                 quantity=quantity,
                 stock_item=stock_item,
             )
-            for quantity, stock_item, line in wanted.values()
+            for quantity, stock_item, stock in wanted.values()
         ]
         new += added
         shipment.current_stock_line_items = current + added

@@ -69,13 +69,21 @@ def lists_of(promotions) -> dict:
     return lists
 
 
+def bundle_list_id(line) -> int | None:
+    """The SKU list of a bundle line's bundle (read with the line), None for another line: a
+    bundle line is a line of its bundle's list, and of no other (catalog.md "Bundles": list
+    promotions and SKU-list rules match it only through that list, not its components)."""
+    return line.bundle.sku_list_id if line.bundle_id is not None else None
+
+
 def applicable(promotions: list[Promotion], sku_lines) -> tuple[list[Promotion], ListMembers]:
     """The promotions whose SKU-list rule the lines meet, and the members of every list they
     use among the lines' SKUs: one query for the manual lists' items, none without lists.
 
-    A SKU-list rule (catalog.md "Rules") holds when, over the lines of its list's SKUs: with
-    `min_quantity` > 0, their quantities sum to at least it; else with `all_skus`, every SKU
-    of the list is on a line; else any line is. A rule without a list never holds."""
+    A SKU-list rule (catalog.md "Rules") holds when, over the lines of its list (its SKUs'
+    lines, and the bundle lines of the list): with `min_quantity` > 0, their quantities sum to
+    at least it; else with `all_skus`, every SKU of the list is on a line, or a bundle of the
+    list is (a bundle holds them all); else any line is. A rule without a list never holds."""
     lists = lists_of(promotions)
     if not lists:
         return promotions, ListMembers()
@@ -93,11 +101,12 @@ def _rule_holds(rule, sku_lines, members: ListMembers) -> bool:
     if rule.sku_list_id is None:
         return False
     held = members.skus(rule.sku_list_id)
-    matching = [li for li in sku_lines if li.sku_id in held]
+    bundles = [li for li in sku_lines if bundle_list_id(li) == rule.sku_list_id]
+    matching = [li for li in sku_lines if li.sku_id in held] + bundles
     if rule.min_quantity:
         return sum(li.quantity for li in matching) >= rule.min_quantity
     if rule.all_skus:
-        return len(held) == list_size(rule.sku_list) and bool(held)
+        return bool(bundles) or (len(held) == list_size(rule.sku_list) and bool(held))
     return bool(matching)
 
 

@@ -85,19 +85,38 @@ def read_stock(stock_items) -> tuple[dict, dict]:
 
 
 def shortage_errors(shortage, lines) -> list[ValidationError]:
-    """One 422 error per short line (inventory.strategies.InsufficientStock)."""
-    codes = {li.pk: li.sku_code for li in lines}
+    """One 422 error per short line (inventory.strategies.InsufficientStock).
+
+    A bundle line is short when a component is (its plan key is (line pk, SKU pk),
+    orders.services.planning): its error names the bundle's code, the bundles requested and
+    how many fit, the least over its short components of floor(units it got / item quantity)
+    (catalog.md "Bundles"; the others fit them all)."""
+    by_pk = {li.pk: li for li in lines}
+    # line pk -> (code, requested, available, what the code is)
+    short: dict[int, tuple[str, int, int, str]] = {}
+    for s in shortage.shortages:
+        if isinstance(s.line, tuple):
+            line = by_pk[s.line[0]]
+            per_bundle = s.requested // line.quantity
+            fits = max(s.available, 0) // per_bundle
+            before = short.get(line.pk)
+            if before is not None:
+                fits = min(fits, before[2])
+            short[line.pk] = (line.bundle_code, line.quantity, fits, "bundle_code")
+        else:
+            line = by_pk[s.line]
+            short[line.pk] = (line.sku_code, s.requested, max(s.available, 0), "sku_code")
     return [
         ValidationError(
             "line_items",
-            f"{codes[s.line]}: {s.requested} requested, {max(s.available, 0)} available",
+            f"{code}: {requested} requested, {available} available",
             error="out_of_stock",
             relationship=True,
-            sku_code=codes[s.line],
-            requested=s.requested,
-            available=max(s.available, 0),
+            **{attribute: code},
+            requested=requested,
+            available=available,
         )
-        for s in shortage.shortages
+        for code, requested, available, attribute in short.values()
     ]
 
 

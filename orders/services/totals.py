@@ -22,10 +22,14 @@ from markets.selectors import tax_rules
 from orders import pricing
 from orders.models import LineItem, Order
 from orders.selectors import order_lines, order_shipments
+from orders.services.gift_card_balance import is_purchase, redemption_input
 from orders.services.planning import build_shipments
-from orders.services.promotions import ListMembers, active_promotions, applicable
+from orders.services.promotions import ListMembers, active_promotions, applicable, bundle_list_id
 from orders.services.statuses import move_order
 from orders.transitions import becomes_pending, is_editable
+
+# The lines of what the order sells (the rest are adjustments and system lines).
+SOLD_ITEM_TYPES = ("skus", "bundles")
 
 PROMOTION_KINDS = {
     "percentage_discount_promotions": pricing.PERCENTAGE,
@@ -70,11 +74,17 @@ def _matches(rule: TaxRule, address) -> bool:
 
 def promotion_input(promotion, sku_lines, members: ListMembers) -> pricing.PromotionInput:
     """A promotion as the pricing takes it: its kind's figures, the keys of the lines of its
-    SKU list (None: every line), a free gift's SKUs in list order, its order amount rule."""
+    SKU list (None: every line), a free gift's SKUs in list order, its order amount rule. A
+    bundle line is a line of the list only when the list is the bundle's own (catalog.md
+    "Bundles"), never through its components."""
     targets = gifts = None
     if promotion.sku_list_id is not None:
         held = members.skus(promotion.sku_list_id)
-        targets = tuple(li.pk for li in sku_lines if li.sku_id in held)
+        targets = tuple(
+            li.pk
+            for li in sku_lines
+            if li.sku_id in held or bundle_list_id(li) == promotion.sku_list_id
+        )
         gifts = tuple(members.entries.get(promotion.sku_list_id, ()))
     amount_rule = getattr(promotion, "order_amount_promotion_rule", None)
     return pricing.PromotionInput(
@@ -102,7 +112,12 @@ def order_input(
     rule,
     adjustment_lines=(),
     members: ListMembers | None = None,
+    purchases=(),
+    gift_card_cents: int = 0,
 ) -> pricing.OrderInput:
+    """`purchases`: the lines buying gift cards (never discounted, taxed only when the order,
+    else the tax rule, says `gift_card_taxable`); `gift_card_cents`: what the card redeemed may
+    pay at most (the pricing caps it by the amount to pay)."""
     payment_amount = order.payment_method.price_amount_cents if order.payment_method else 0
     tax = None
     if rule is not None:
@@ -127,9 +142,19 @@ def order_input(
                 unit_amount_cents=li.unit_amount_cents,
                 quantity=li.quantity,
                 options_amount_cents=li.options_amount_cents,
-                sku=li.sku_id,
+                sku=li.sku_id if li.bundle_id is None else ("bundle", li.bundle_id),
             )
             for li in sku_lines
+        )
+        + tuple(
+            pricing.SkuLine(
+                key=li.pk,
+                unit_amount_cents=li.unit_amount_cents,
+                quantity=li.quantity,
+                tax_rate=None if _gift_card_taxable(order, rule) else Decimal(0),
+                discountable=False,
+            )
+            for li in purchases
         ),
         shipments=tuple(
             pricing.ShipmentCharge(
@@ -146,6 +171,7 @@ def order_input(
             promotion_input(p, sku_lines, members or ListMembers()) for p in promotions
         ),
         tax=tax,
+        gift_card_amount_cents=-gift_card_cents,
         adjustments=tuple(
             pricing.AdjustmentCharge(
                 amount_cents=li.total_amount_cents,
@@ -154,6 +180,12 @@ def order_input(
             for li in adjustment_lines
         ),
     )
+
+
+def _gift_card_taxable(order: Order, rule) -> bool:
+    if order.gift_card_taxable is not None:
+        return order.gift_card_taxable
+    return rule is not None and rule.gift_card_taxable
 
 
 @transaction.atomic(savepoint=False)
@@ -191,7 +223,9 @@ def refresh_figures(
         shipments = build_shipments(order, lines=line_items, held=held, strict=strict)
     else:
         shipments = order_shipments(order)
-    sku_lines = [li for li in line_items if li.item_type == "skus"]
+    # What the order sells, priced, discounted and taxed alike (catalog.md "Money"): sku lines
+    # and bundle lines (a bundle groups apart from any SKU in buy X pay Y: `order_input`).
+    sku_lines = [li for li in line_items if li.item_type in SOLD_ITEM_TYPES]
     if promotions is None:
         # An order being edited counted its promotions' uses when it was placed: one at its
         # usage limit (perhaps through this very order) still applies to it.
@@ -204,8 +238,20 @@ def refresh_figures(
     promotions, members = applicable(promotions, sku_lines)
     rule = matching_tax_rule(order)
     adjustment_lines = [li for li in line_items if li.item_type == "adjustments"]
+    purchases = [li for li in line_items if is_purchase(li)]  # gift cards bought
+    card, card_cents = redemption_input(order)  # no read without a gift_card_code
     totals = pricing.calculate(
-        order_input(order, sku_lines, shipments, promotions, rule, adjustment_lines, members)
+        order_input(
+            order,
+            sku_lines,
+            shipments,
+            promotions,
+            rule,
+            adjustment_lines,
+            members,
+            purchases=purchases,
+            gift_card_cents=card_cents,
+        )
     )
     if totals.total_amount_cents < 0:  # an operator's negative adjustment outweighs the rest
         raise ValidationError(
@@ -218,7 +264,7 @@ def refresh_figures(
     by_key = {figures.key: figures for figures in totals.lines}
     breakdowns = discount_breakdowns(totals, promotions)
     changed = []
-    for li in sku_lines:
+    for li in [*sku_lines, *purchases]:
         figures = by_key[li.pk]
         new = (
             figures.total_amount_cents,
@@ -250,10 +296,11 @@ def refresh_figures(
     system_lines = [
         li
         for li in line_items
-        if li.item_type not in ("skus", "adjustments")
+        if li.item_type not in (*SOLD_ITEM_TYPES, "adjustments")
+        and not is_purchase(li)
         and (li.shipment_id is None or li.shipment_id in live_shipments)  # else deleted with it
     ]
-    system_lines = _sync_system_lines(order, totals, promotions, shipments, system_lines)
+    system_lines = _sync_system_lines(order, totals, promotions, shipments, system_lines, card)
 
     for name in (
         "subtotal_amount",
@@ -279,12 +326,13 @@ def refresh_figures(
     ):
         setattr(order, f"{name}_cents", getattr(totals, f"{name}_cents"))
     order.tax_rate = totals.tax_rate
+    # Units sold: a bundle counts once per unit, as a line of one item (not its components).
     order.skus_count = sum(li.quantity for li in sku_lines)
     order.shipments_count = len(shipments)
     order.refreshed_at = timezone.now()
     became_pending = becomes_pending(
         order.status,
-        has_sku_lines=bool(sku_lines),
+        has_sku_lines=bool(sku_lines or purchases),  # a cart buying only a gift card too
         has_customer=bool(order.customer_id or order.customer_email),
     )
     if became_pending:
@@ -293,7 +341,7 @@ def refresh_figures(
         write_record(order)  # with what the caller changed on it (client values validated there)
     if became_pending:
         emit_event("orders.pending", order)  # a state change like any other (orders.md)
-    return [*sku_lines, *adjustment_lines, *system_lines], shipments
+    return [*sku_lines, *purchases, *adjustment_lines, *system_lines], shipments
 
 
 _SKU_LINE_FIELDS = (
@@ -329,9 +377,11 @@ def same_record(record, refreshed: list):
     return next((other for other in refreshed if other.pk == record.pk), record)
 
 
-def _sync_system_lines(order, totals, promotions, shipments, existing) -> list[LineItem]:
-    """Promotion, shipment and payment-method line items mirror the computed figures; each
-    keeps its row (and id) while its promotion, shipment or method applies. Returns them."""
+def _sync_system_lines(order, totals, promotions, shipments, existing, card=None) -> list[LineItem]:
+    """Promotion, shipment, payment-method and gift-card line items mirror the computed figures;
+    each keeps its row (and id) while its promotion, shipment, method or card applies. Returns
+    them. The card redeemed (`card`) is a line of minus what it pays, none when it pays nothing
+    (catalog.md "Gift cards", as a promotion that gives nothing has no line)."""
     promotions_by_pk = {p.pk: p for p in promotions}
     wanted = []
     for figures in totals.promotions:
@@ -383,8 +433,28 @@ def _sync_system_lines(order, totals, promotions, shipments, existing) -> list[L
             )
         )
 
+    if card is not None and totals.gift_card_amount_cents < 0:
+        amount = totals.gift_card_amount_cents
+        wanted.append(
+            LineItem(
+                order=order,
+                item_type="gift_cards",
+                gift_card=card,
+                name="Gift card",
+                quantity=1,
+                unit_amount_cents=amount,
+                total_amount_cents=amount,
+            )
+        )
+
     def key(li):
-        return (li.item_type, li.promotion_id, li.shipment_id, li.payment_method_id)
+        return (
+            li.item_type,
+            li.promotion_id,
+            li.shipment_id,
+            li.payment_method_id,
+            li.gift_card_id,
+        )
 
     current = {key(li): li for li in existing}
     create, update, result = [], [], []

@@ -3,6 +3,7 @@
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 
+from commerce.exceptions import param_not_allowed
 from commerce.jsonapi.registry import register
 from commerce.jsonapi.serializers import Rel
 from commerce.jsonapi.views import ALL_KINDS, INTEGRATION_ONLY, ResourceView
@@ -35,6 +36,8 @@ class CustomerResource(ResourceView):
         "customer_payment_sources": Rel("customer_payment_sources", many=True),
         "orders": Rel("orders", many=True),
         "returns": Rel("returns", many=True),  # the returns app's resource, by type
+        # Set by integration tokens only (auth.md, catalog.md): see parse_write.
+        "customer_group": Rel("customer_groups", create="optional", update=True),
     }
 
     @classmethod
@@ -58,6 +61,13 @@ class CustomerResource(ResourceView):
         if ctx.is_customer:
             return qs.filter(pk=ctx.customer_id)
         return qs.none()
+
+    def parse_write(self, data, *, instance):
+        if not self.ctx.is_integration and "customer_group" in (data.get("relationships") or {}):
+            # Who belongs to a group (and so may buy in its private markets) is the back
+            # office's: a storefront signing up or a customer editing itself may not say.
+            raise param_not_allowed("customer_group", pointer="/data/relationships/customer_group")
+        return super().parse_write(data, instance=instance)
 
     def create_resource(self, values, ctx):
         return create_customer(**values)

@@ -8,12 +8,13 @@ from commerce.jsonapi.serializers import Rel
 from commerce.jsonapi.views import ALL_KINDS, INTEGRATION_ONLY, ResourceView
 from commerce.triggers import Trigger, TriggerSet
 from inventory.models import Sku
-from markets.models import Market, PaymentMethod, Promotion
+from markets.models import Bundle, Market, PaymentMethod, Promotion
 from orders import serializers as s
 from orders.locks import ORDER_LOCK_RELATED
 from orders.models import (
     Adjustment,
     CustomerPaymentSource,
+    GiftCard,
     LineItem,
     Order,
     StockLineItem,
@@ -21,6 +22,7 @@ from orders.models import (
 from orders.selectors import order_lines
 from orders.services import carts, editing, lifecycle, promotions, wallet
 from orders.services.addresses import clone_into, same_as
+from orders.services.totals import SOLD_ITEM_TYPES
 from orders.views.customers import CustomerResource
 from orders.views.reach import NO_LIST, address_scope, reachable_orders
 from orders.views.related import (
@@ -107,7 +109,7 @@ def _available_payment_methods(order):
 
 
 def _available_free_skus(order):
-    lines = [li for li in order_lines(order) if li.item_type == "skus"]
+    lines = [li for li in order_lines(order) if li.item_type in SOLD_ITEM_TYPES]
     return promotions.available_free_skus(order, lines)
 
 
@@ -262,6 +264,8 @@ class LineItemResource(ResourceView):
         "item": Rel(
             (
                 "skus",
+                "bundles",
+                "gift_cards",
                 "percentage_discount_promotions",
                 "fixed_amount_promotions",
                 "free_shipping_promotions",
@@ -275,10 +279,23 @@ class LineItemResource(ResourceView):
             create="optional",  # a SKU, or an operator's adjustment (aftersale.md §2)
             getter=lambda li: li.item,
             type_of=lambda obj: _item_type(obj),
-            prefetch=("sku", "promotion", "shipment", "payment_method", "adjustment"),
+            prefetch=(
+                "sku",
+                "bundle",
+                "gift_card",
+                "promotion",
+                "shipment",
+                "payment_method",
+                "adjustment",
+            ),
             through_parent=True,
         ),
         "adjustment": Rel("adjustments", create="optional"),
+        # A bundle line's bundle (catalog.md "Bundles"): chosen by `bundle_code` or `item`.
+        "bundle": Rel("bundles"),
+        # A gift card bought or redeemed (catalog.md "Gift cards"): the order's own, whatever
+        # its market (the card bought is named as `item`).
+        "gift_card": Rel("gift_cards", through_parent=True),
         "shipment": Rel("shipments"),
         "payment_method": Rel("payment_methods"),
         "line_item_options": Rel("line_item_options", many=True, through_parent=True),
@@ -320,6 +337,10 @@ class LineItemResource(ResourceView):
 def _item_type(obj) -> str:
     if isinstance(obj, Sku):
         return "skus"
+    if isinstance(obj, Bundle):
+        return "bundles"
+    if isinstance(obj, GiftCard):
+        return "gift_cards"
     if isinstance(obj, Adjustment):
         return "adjustments"
     if isinstance(obj, Promotion):

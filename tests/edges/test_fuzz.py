@@ -42,13 +42,20 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from catalog.models import SkuListItem
 from commerce.jsonapi.registry import registry
 from commerce.wsgi import application
-from markets.models import SkuOption
+from inventory.models import Sku
+from markets.models import Bundle, SkuOption
+from tests import factories as f
 from tests.checkout import run_checkout, seed_checkout_market
 from tests.conftest import rel
 
-pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.postgres_only,
+    pytest.mark.slow,
+    pytest.mark.django_db(transaction=True),
+]
 
 MEDIA_TYPE = "application/vnd.api+json"
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "2"))  # per operation and mode
@@ -103,6 +110,8 @@ def records(market, sales_channel):
         {"order": rel("orders", cart["data"]["id"])},
     ).json()
     wrap = SkuOption.objects.create(name="Gift wrap", price_amount_cents=300)
+    # A customer group with a member, in no market (the storefront's market stays public).
+    f.CustomerFactory(email="member@example.com", customer_group=f.CustomerGroupFactory())
     sales_channel.create(
         "line_item_options",
         {"quantity": 1, "options": {"paper": "red"}},
@@ -111,6 +120,27 @@ def records(market, sales_channel):
             "sku_option": rel("sku_options", wrap.public_id),
         },
     )
+    # A bundle of the market (catalog.md "Bundles"), on the cart too.
+    kit = f.SkuListFactory(name="Kit")
+    for position, (code, quantity) in enumerate((("SKU-A", 1), ("SKU-B", 2)), start=1):
+        SkuListItem.objects.create(
+            sku_list=kit, sku=Sku.objects.get(code=code), position=position, quantity=quantity
+        )
+    Bundle.objects.create(
+        market=market,
+        sku_list=kit,
+        code="KIT",
+        name="Kit",
+        currency_code="USD",
+        price_amount_cents=9000,
+    )
+    sales_channel.create(
+        "line_items",
+        {"bundle_code": "KIT", "quantity": 1},
+        {"order": rel("orders", cart["data"]["id"])},
+    )
+    # A draft gift card with its recipient: the gift cards' PATCH bodies and triggers meet it.
+    f.GiftCardFactory(status="draft", gift_card_recipient=f.GiftCardRecipientFactory())
 
 
 def real_id(path: str) -> str | None:

@@ -22,7 +22,7 @@ BUDGET = {
     "prices": 3,
     "skus": 6,
     "shipping_categories": 4,
-    "markets": 9,
+    "markets": 10,  # 9 + its customer_group (issue 20), a new includable relationship
     "stock_locations": 7,
     "stock_items": 5,
     "inventory_models": 4,
@@ -33,6 +33,10 @@ BUDGET = {
     "manual_gateways": 4,
     "payment_gateways": 4,
     "payment_methods": 4,
+    "customer_groups": 5,
+    "gift_cards": 4,
+    "gift_card_recipients": 4,
+    "bundles": 5,  # token, page, count, market, sku_list
 }
 
 

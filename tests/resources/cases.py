@@ -65,6 +65,11 @@ def _price_list_prices(price_list):
     f.PriceFactory(price_list=price_list)
 
 
+def _customer_group_members(group):
+    f.MarketFactory(customer_group=group)
+    f.CustomerFactory(customer_group=group)
+
+
 def _sku_children(sku):
     f.PriceFactory(sku=sku)
     f.StockItemFactory(sku=sku)
@@ -85,6 +90,7 @@ def _market_defaults(market):
     market.default_shipping_method = f.ShippingMethodFactory(market=market)
     market.default_payment_method = f.PaymentMethodFactory(market=market)
     market.tax_calculator = ManualTaxCalculator.objects.create(name=f"Tax {next(_n)}")
+    market.customer_group = f.CustomerGroupFactory()
     market.save()
 
 
@@ -97,6 +103,39 @@ def _shipping_method_targets(method):
 
 def _reservation(item):
     return StockReservation.objects.create(stock_item=item, quantity=1)
+
+
+def _kit():
+    """A manual SKU list of one item, as a bundle needs (catalog.md "Bundles")."""
+    kit = f.SkuListFactory()
+    f.SkuListItemFactory(sku_list=kit)
+    return kit
+
+
+def _bundle(i):
+    from markets.models import Bundle
+
+    market = f.MarketFactory()
+    return Bundle.objects.create(
+        market=market,
+        sku_list=_kit(),
+        code=f"{chr(65 + i)}-KIT-{next(_n)}",
+        name=f"Kit {chr(65 + i)}",
+        currency_code=market.price_list.currency_code,
+        price_amount_cents=1000 + 500 * i,
+    )
+
+
+def _bundle_line(bundle):
+    """A line item selling the bundle: it can't be deleted while sold."""
+    return f.LineItemFactory(
+        item_type="bundles",
+        bundle=bundle,
+        bundle_code=bundle.code,
+        sku=None,
+        sku_code=None,
+        name=bundle.name,
+    )
 
 
 ADDRESS_ATTRIBUTES = (
@@ -226,6 +265,37 @@ CASES = [
         required=("price_list", "sku"),
     ),
     Case(
+        type="bundles",
+        make=_bundle,
+        create=lambda: (
+            {"code": "BOX", "name": "Box", "price_amount_cents": 2500},
+            {"market": ("markets", f.MarketFactory()), "sku_list": ("sku_lists", _kit())},
+        ),
+        update=lambda b: ({"name": "Big box", "description": "Two of each"}, {}),
+        filters={
+            "code_eq": lambda b: b.code,
+            "name_eq": lambda b: b.name,
+            "market_code_eq": lambda b: b.market.code,
+        },
+        sort="code",
+        attributes=(
+            "code",
+            "name",
+            "currency_code",
+            "description",
+            "image_url",
+            "do_not_ship",
+            "do_not_track",
+            *money("price_amount"),
+            *money("compare_at_amount"),
+            "skus_count",
+        ),
+        # and `skus`, computed from the list (tests/bundles).
+        relationships=("market", "sku_list"),
+        required=("sku_list",),
+        locked_by=_bundle_line,
+    ),
+    Case(
         type="skus",
         make=lambda i: f.SkuFactory(code=f"{chr(65 + i)}-{next(_n)}"),
         create=lambda: (
@@ -325,11 +395,30 @@ CASES = [
             "tax_calculator",
             "default_shipping_method",
             "default_payment_method",
+            "customer_group",
         ),
         required=("merchant", "price_list", "inventory_model"),
         related=_market_defaults,
         locked_by=_order,
         extra={"sources": {"base_price_list": "price_list"}},
+    ),
+    Case(
+        type="customer_groups",
+        make=lambda i: f.CustomerGroupFactory(name=f"Group {chr(65 + i)}{next(_n)}"),
+        create=lambda: ({"name": "VIP", "code": "vip"}, {}),
+        update=lambda g: ({"name": "VIPs", "code": "vips"}, {}),
+        filters={
+            "name_eq": lambda g: g.name,
+            "code_eq": lambda g: g.code,
+            "markets_code_eq": lambda g: g.markets.first().code,
+            "customers_email_eq": lambda g: g.customers.first().email,
+        },
+        sort="name",
+        attributes=("name", "code"),
+        relationships=("customers", "markets"),
+        related=_customer_group_members,
+        # A market made private by it: deleting the group would turn that market public.
+        locked_by=lambda g: f.MarketFactory(customer_group=g),
     ),
     Case(
         type="stock_locations",
@@ -612,6 +701,67 @@ CASES = [
         ),
         relationships=("market", "payment_gateway"),
         required=("payment_gateway",),
+    ),
+    Case(
+        type="gift_cards",
+        make=lambda i: f.GiftCardFactory(
+            code=f"{chr(97 + i)}-card-{next(_n)}",
+            balance_cents=1000 + 500 * i,
+            market=f.MarketFactory(),
+            gift_card_recipient=f.GiftCardRecipientFactory(),
+        ),
+        create=lambda: (
+            {"code": "CARD-0001-CREATE", "currency_code": "USD", "balance_cents": 5000},
+            {"market": ("markets", f.MarketFactory())},
+        ),
+        update=lambda c: (
+            {"image_url": "https://img.example.com/card.png", "single_use": True},
+            {"gift_card_recipient": ("gift_card_recipients", f.GiftCardRecipientFactory())},
+        ),
+        filters={
+            "code_eq": lambda c: c.code,
+            "balance_cents_eq": lambda c: str(c.balance_cents),
+            "market_code_eq": lambda c: c.market.code,
+            "recipient_email_eq": lambda c: c.recipient_email,
+        },
+        sort="balance_cents",
+        attributes=(
+            "status",
+            "code",
+            "currency_code",
+            *money("initial_balance"),
+            *money("balance"),
+            *money("balance_max"),
+            "balance_log",
+            "usage_log",
+            "single_use",
+            "rechargeable",
+            "distribute_discount",
+            "image_url",
+            "expires_at",
+            "recipient_email",
+        ),
+        relationships=("market", "gift_card_recipient"),
+        # A line item buying it (or paid by it): the order's record of the card.
+        locked_by=lambda c: f.LineItemFactory(
+            item_type="gift_cards", sku=None, sku_code=None, name="Gift card", gift_card=c
+        ),
+        extra={"create_echo": {"initial_balance_cents": 5000, "status": "draft"}},
+    ),
+    Case(
+        type="gift_card_recipients",
+        make=lambda i: f.GiftCardRecipientFactory(
+            email=f"{chr(97 + i)}-{next(_n)}@example.com", customer=f.CustomerFactory()
+        ),
+        create=lambda: (
+            {"email": "grace@example.com", "first_name": "Grace", "last_name": "Hopper"},
+            {"customer": ("customers", f.CustomerFactory())},
+        ),
+        update=lambda r: ({"first_name": "Ada"}, {"customer": ("customers", f.CustomerFactory())}),
+        filters={"email_eq": lambda r: r.email, "customer_email_eq": lambda r: r.customer.email},
+        sort="email",
+        attributes=("email", "first_name", "last_name"),
+        relationships=("customer",),
     ),
 ]
 
