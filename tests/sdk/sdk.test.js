@@ -14,6 +14,7 @@ import './scenarios/stripe.js'
 import './scenarios/returns.js'
 import './scenarios/editing.js'
 import './scenarios/catalog.js'
+import './scenarios/bundles_gift_cards.js'
 import { apiError, backOffice, guest } from './support.js'
 
 // Registered last, so it runs after the checkout and places its own order: the related endpoints

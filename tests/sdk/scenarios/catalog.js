@@ -7,7 +7,7 @@ import { test } from 'node:test'
 
 import { assertUsd, backOffice, guest, uniq } from '../support.js'
 
-async function newSku(office, code) {
+export async function newSku(office, code, { amount = 1200, quantity = 100 } = {}) {
   // Shipped from where the demo ships 24-WB01 in usa, in the same shipping category.
   const [known] = await office.skus.list({
     filters: { code_eq: '24-WB01' },
@@ -27,12 +27,12 @@ async function newSku(office, code) {
     shipping_category: office.shipping_categories.relationship(known.shipping_category.id),
   })
   const price = await office.prices.create({
-    amount_cents: 1200,
+    amount_cents: amount,
     price_list: office.price_lists.relationship(market.price_list.id),
     sku: office.skus.relationship(sku.id),
   })
   await office.stock_items.create({
-    quantity: 100,
+    quantity,
     stock_location: office.stock_locations.relationship(stock.stock_location.id),
     sku: office.skus.relationship(sku.id),
   })

@@ -66,19 +66,21 @@ export async function payByWireTransfer(shop, order) {
 
 // The guest's way to a placed order: cart, email, addresses, a shipping method on every shipment
 // (the one named `method`), a payment method and its payment source (`pay`), `_place`.
+// `lines`: [code, quantity] of SKUs, or [code, quantity, 'bundle_code'] of bundles; `prepare`
+// runs on the cart just before it is paid (a gift card code, say).
 export async function placeAsGuest(
   lines,
-  { method = 'Standard', email = 'ada@example.com', pay = payByWireTransfer } = {},
+  { method = 'Standard', email = 'ada@example.com', pay = payByWireTransfer, prepare } = {},
 ) {
   const order = await shop.orders.create({ language_code: 'en' })
   assert.equal(order.status, 'draft')
-  for (const [sku_code, quantity] of lines) {
+  for (const [code, quantity, attribute = 'sku_code'] of lines) {
     const line = await shop.line_items.create({
-      sku_code,
+      [attribute]: code,
       quantity,
       order: shop.orders.relationship(order.id),
     })
-    assert.equal(line.sku_code, sku_code)
+    assert.equal(line[attribute], code)
     assert.equal(line.quantity, quantity)
   }
   const pending = await shop.orders.update({ id: order.id, customer_email: email })
@@ -108,6 +110,7 @@ export async function placeAsGuest(
     assert.equal(updated.shipping_method.name, method)
   }
 
+  if (prepare) await prepare(shop, order)
   const source = await pay(shop, order)
 
   const placed = await shop.orders._place(order.id, { include: ['payment_source'] })
