@@ -128,7 +128,8 @@ if acquire_postgres; then
     fi
     export PYTEST_XDIST_AUTO_NUM_WORKERS
     echo "--- $PG_SOURCE: DATABASE_URL=$(mask_url "$PG_URL"), $PYTEST_XDIST_AUTO_NUM_WORKERS workers"
-    DATABASE_URL=$PG_URL "$PYTEST" -n auto "$@" </dev/null
+    # worksteal: an idle worker takes half of the other's queue (the `slow` tests go first)
+    DATABASE_URL=$PG_URL "$PYTEST" -n auto --dist worksteal "$@" </dev/null
     rc=$?
     # 5 = no tests collected: for the whole suite that is a failure too.
     if [ "$rc" = 0 ]; then record postgres ok "$(since "$t0")"
@@ -155,7 +156,7 @@ fi
 # 3. the `sqlite` subset on SQLite (pytest-django tests on an in-memory database)
 say "sqlite: tests marked sqlite"
 t0=$(now)
-DATABASE_URL="sqlite:///$SCRATCH/test.sqlite3" "$PYTEST" -n auto -m "sqlite and not postgres_only" "$@" </dev/null
+DATABASE_URL="sqlite:///$SCRATCH/test.sqlite3" "$PYTEST" -n auto --dist worksteal -m "sqlite and not postgres_only" "$@" </dev/null
 rc=$?
 case "$rc" in
     0) record sqlite ok "$(since "$t0")" ;;

@@ -19,6 +19,13 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 MEDIA_TYPE = "application/vnd.api+json"
 
 
+def pytest_collection_modifyitems(items):
+    """Tests marked `slow` (minutes each) first, the rest in their order: with `--dist
+    worksteal` (scripts/test.sh) the worker that starts on them hands the rest of its share to
+    the other, instead of one worker finishing them alone at the end of the run."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """Client secrets and customer passwords are hashed; tests need no slow hashing."""

@@ -27,7 +27,7 @@ from tests.checkout import run_checkout, seed_checkout_market
 from tests.conftest import JsonApiClient, obtain_token
 from tests.conftest import rel as linkage
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 
 RESOLVER_HOPS = 4  # resolve_filter_path walks relationships at depths 0..3
 ID_HOPS = 2  # paths this long are each tried with `id`; longer ones reach the same targets
