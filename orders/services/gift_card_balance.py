@@ -122,13 +122,7 @@ def redemption_problem(card: GiftCard | None, order: Order, now=None) -> str | N
         return f"is a gift card that is {card.status}, not active"
     if card.expires_at is not None and card.expires_at <= (now or timezone.now()):
         return "is a gift card that has expired"
-    if card.currency_code != order.currency_code:
-        return f"is a gift card in {card.currency_code}, the order is in {order.currency_code}"
-    if card.market_id is not None and card.market_id != order.market_id:
-        return "is a gift card of another market"
-    if card.balance_cents <= 0:
-        return "is a gift card without balance"
-    return None
+    return _order_problem(card, order)
 
 
 def purchase_problem(card: GiftCard, order: Order) -> str | None:
@@ -136,6 +130,12 @@ def purchase_problem(card: GiftCard, order: Order) -> str | None:
     besides another order holding it (`orders.services.gift_cards`)."""
     if card.status != "draft":
         return f"is a gift card that is {card.status}: only a draft one can be bought"
+    return _order_problem(card, order)
+
+
+def _order_problem(card: GiftCard, order: Order) -> str | None:
+    """What a card must be for an order to redeem or buy it: of its currency and market (or of
+    none), with a balance."""
     if card.currency_code != order.currency_code:
         return f"is a gift card in {card.currency_code}, the order is in {order.currency_code}"
     if card.market_id is not None and card.market_id != order.market_id:
