@@ -587,13 +587,16 @@ class StockLineItem(Resource):
     class Meta:
         ordering = ["created_at", "id"]
 
+    # A sku line's stock line item is named as its line; a bundle component's as its SKU (the
+    # bundle line's name is the kit's, not what this row ships).
     @property
     def name(self) -> str | None:
-        return self.line_item.name
+        return self.sku.name if self.line_item.item_type == "bundles" else self.line_item.name
 
     @property
     def image_url(self) -> str | None:
-        return self.line_item.image_url
+        line = self.line_item
+        return self.sku.image_url if line.item_type == "bundles" else line.image_url
 
 
 class HeldReservation(models.Model):

@@ -145,7 +145,7 @@ class StockLineItemResource(ResourceView):
     serializer_class = s.StockLineItemSerializer
     access = {**NO_LIST, "create": INTEGRATION_ONLY, "update": INTEGRATION_ONLY}
     ops = frozenset({"list", "retrieve"})
-    select_related = ("line_item",)
+    select_related = ("line_item", "sku")  # a bundle component is named as its SKU
     relationships_map = {
         "shipment": Rel("shipments"),
         "line_item": Rel("line_items"),

@@ -212,6 +212,10 @@ def test_the_order_lists_a_bundle_s_stock_lines(sales_channel, shop):
         for s in listed
     )
     assert rows == [(shop["a"].code, "KIT", 1), (shop["b"].code, "KIT", 2)]
+    # Each row is named as the component it ships, not as the kit.
+    names = sorted(s["attributes"]["name"] for s in listed)
+    assert names == sorted([shop["a"].name, shop["b"].name])
+    assert shop["a"].name != bundle_line(order).name
     line = bundle_line(order)
     via_line = ok(sales_channel.get(f"/api/line_items/{line.public_id}/stock_line_items"))
     assert len(via_line) == 2
