@@ -7,6 +7,7 @@ from commerce.events import emit_event
 from commerce.exceptions import ValidationError
 from commerce.services import save_record
 from orders.models import Customer, CustomerAddress
+from orders.selectors import customer_by_email
 
 
 @transaction.atomic(savepoint=False)
@@ -61,20 +62,21 @@ def create_customer_address(*, ctx: TokenContext, values: dict) -> CustomerAddre
 
 def membership_errors(order) -> list[ValidationError]:
     """A private market's orders are its customer group's (catalog.md "Customer groups and
-    private markets"): the order's customer, else the customer its `customer_email` names, must
-    be in the market's group, whoever places it. No query unless the market (read with the
-    order) has a group; an order without either is `customer_email`'s blank error already."""
+    private markets"): the order's customer, else the customer its `customer_email` names
+    (`customer_by_email`, the one lookup of an address), must be in the market's group, whoever
+    places it. No query unless the market (read with the order) has a group; an order without
+    either is `customer_email`'s blank error already."""
     group_id = order.market.customer_group_id
     if group_id is None:
         return []
-    members = Customer.objects.filter(customer_group_id=group_id)
     if order.customer_id is not None:
-        members = members.filter(pk=order.customer_id)
+        member = Customer.objects.filter(pk=order.customer_id, customer_group_id=group_id).exists()
     elif order.customer_email:
-        members = members.filter(email__iexact=order.customer_email)
+        customer = customer_by_email(order.customer_email)
+        member = customer is not None and customer.customer_group_id == group_id
     else:
         return []
-    if members.exists():
+    if member:
         return []
     return [
         ValidationError(
