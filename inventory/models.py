@@ -51,6 +51,35 @@ class StockLocation(Resource):
     address = models.ForeignKey(Address, on_delete=models.PROTECT, related_name="+")
 
 
+class Package(Resource):
+    """A box size at a stock location, used to make parcels (shipping.md "Packages")."""
+
+    UNITS_OF_LENGTH = [("cm", "cm"), ("in", "in")]
+
+    stock_location = models.ForeignKey(
+        StockLocation, on_delete=models.CASCADE, related_name="packages"
+    )
+    name = models.CharField(max_length=255)
+    code = models.CharField(max_length=255, null=True, blank=True)
+    length = models.FloatField()
+    width = models.FloatField()
+    height = models.FloatField()
+    unit_of_length = models.CharField(max_length=2, choices=UNITS_OF_LENGTH)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["stock_location", "code"],
+                condition=Q(code__isnull=False),
+                name="package_code_unique_per_location",
+            ),
+            models.CheckConstraint(
+                condition=Q(length__gt=0) & Q(width__gt=0) & Q(height__gt=0),
+                name="package_dimensions_gt_0",
+            ),
+        ]
+
+
 class StockItem(Resource):
     """On-hand quantity of one SKU at one location. Reservations live beside it (orders)."""
 

@@ -160,6 +160,45 @@ class ShippingMethod(Resource):
         return None
 
 
+class ShippingWeightTier(Resource):
+    """A weight_tiered method's price up to a shipment weight (shipping.md "What a method costs
+    for a shipment"): `up_to` in the method's `unit_of_weight`, null for the tier beyond every
+    other; a weight equal to `up_to` takes that tier."""
+
+    MAX_PER_METHOD = 5
+
+    shipping_method = models.ForeignKey(
+        ShippingMethod, on_delete=models.CASCADE, related_name="shipping_weight_tiers"
+    )
+    name = models.CharField(max_length=255)
+    up_to = models.FloatField(null=True, blank=True)
+    price_amount_cents = models.BigIntegerField()
+
+    class Meta:
+        ordering = [models.F("up_to").asc(nulls_last=True), "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["shipping_method", "up_to"], name="shipping_weight_tier_unique_up_to"
+            ),
+            models.UniqueConstraint(
+                fields=["shipping_method"],
+                condition=Q(up_to__isnull=True),
+                name="shipping_weight_tier_one_open",
+            ),
+            models.CheckConstraint(
+                condition=Q(up_to__isnull=True) | Q(up_to__gt=0),
+                name="shipping_weight_tier_up_to_gt_0",
+            ),
+            models.CheckConstraint(
+                condition=Q(price_amount_cents__gte=0), name="shipping_weight_tier_amount_gte_0"
+            ),
+        ]
+
+    @property
+    def currency_code(self) -> str | None:
+        return self.shipping_method.effective_currency_code
+
+
 class DeliveryLeadTime(Resource):
     stock_location = models.ForeignKey(
         StockLocation, on_delete=models.CASCADE, related_name="delivery_lead_times"

@@ -12,6 +12,7 @@ from django.db.models import Q
 from commerce.models import Address, Resource
 from inventory.models import (
     InventoryStockLocation,
+    Package,
     ShippingCategory,
     Sku,
     StockItem,
@@ -536,7 +537,17 @@ class Shipment(Resource):
     shipping_method = models.ForeignKey(
         ShippingMethod, on_delete=models.SET_NULL, null=True, blank=True, related_name="shipments"
     )
+    # True when a client (or operator) set `shipping_method`: the backend never replaces it
+    # (shipping.md "Availability"); False when it is the backend's own pick.
+    shipping_method_chosen = models.BooleanField(default=False)
     cost_amount_cents = models.BigIntegerField(default=0)
+    # The `external` scheme's last answer (shipping.md): its price, and a digest of what it
+    # depended on (stock line items, shipping address, method), so an unchanged shipment is not
+    # asked again.
+    external_price_cents = models.BigIntegerField(null=True, blank=True)
+    external_price_key = models.CharField(max_length=64, null=True, blank=True)
+    # The last parcel number given (`<number>/P/<nnn>`): numbers are never reused.
+    parcels_numbered = models.PositiveIntegerField(default=0)
     selected_rate_id = models.CharField(max_length=255, null=True, blank=True)
     on_hold_at = models.DateTimeField(null=True, blank=True)
     picking_at = models.DateTimeField(null=True, blank=True)
@@ -597,6 +608,93 @@ class StockLineItem(Resource):
     def image_url(self) -> str | None:
         line = self.line_item
         return self.sku.image_url if line.item_type == "bundles" else line.image_url
+
+
+class Parcel(Resource):
+    """One physical box of a shipment (shipping.md "Packages, parcels, parcel line items"):
+    customs fields are stored, not interpreted."""
+
+    UNITS_OF_WEIGHT = Sku.UNITS_OF_WEIGHT
+    NON_DELIVERY_OPTIONS = [("return", "return"), ("abandon", "abandon")]
+    RESTRICTION_TYPES = [
+        ("none", "none"),
+        ("other", "other"),
+        ("quarantine", "quarantine"),
+        ("sanitary_phytosanitary_inspection", "sanitary_phytosanitary_inspection"),
+    ]
+    LABEL_FILE_TYPES = [
+        ("application/pdf", "application/pdf"),
+        ("application/zpl", "application/zpl"),
+        ("application/epl2", "application/epl2"),
+        ("image/png", "image/png"),
+    ]
+
+    shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="parcels")
+    package = models.ForeignKey(Package, on_delete=models.PROTECT, related_name="parcels")
+    number = models.CharField(max_length=100)
+    weight = models.FloatField()
+    unit_of_weight = models.CharField(max_length=2, choices=UNITS_OF_WEIGHT)
+    eel_pfc = models.CharField(max_length=255, null=True, blank=True)
+    contents_type = models.CharField(max_length=255, null=True, blank=True)
+    contents_explanation = models.CharField(max_length=2000, null=True, blank=True)
+    customs_certify = models.BooleanField(null=True, blank=True)
+    customs_signer = models.CharField(max_length=255, null=True, blank=True)
+    non_delivery_option = models.CharField(
+        max_length=8, choices=NON_DELIVERY_OPTIONS, null=True, blank=True
+    )
+    restriction_type = models.CharField(
+        max_length=40, choices=RESTRICTION_TYPES, null=True, blank=True
+    )
+    restriction_comments = models.CharField(max_length=2000, null=True, blank=True)
+    customs_info_required = models.BooleanField(null=True, blank=True)
+    shipping_label_url = models.URLField(max_length=2000, null=True, blank=True)
+    shipping_label_file_type = models.CharField(
+        max_length=20, choices=LABEL_FILE_TYPES, null=True, blank=True
+    )
+    shipping_label_size = models.CharField(max_length=255, null=True, blank=True)
+    shipping_label_resolution = models.CharField(max_length=255, null=True, blank=True)
+    tracking_number = models.CharField(max_length=255, null=True, blank=True)
+    tracking_status = models.CharField(max_length=255, null=True, blank=True)
+    tracking_status_detail = models.CharField(max_length=2000, null=True, blank=True)
+    tracking_status_updated_at = models.DateTimeField(null=True, blank=True)
+    tracking_details = models.JSONField(null=True, blank=True)
+    carrier_weight_oz = models.CharField(max_length=255, null=True, blank=True)
+    signed_by = models.CharField(max_length=255, null=True, blank=True)
+    incoterm = models.CharField(max_length=255, null=True, blank=True)
+    delivery_confirmation = models.CharField(max_length=255, null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["shipment", "number"], name="parcel_number_unique"),
+            models.CheckConstraint(condition=Q(weight__gt=0), name="parcel_weight_gt_0"),
+        ]
+
+    def __str__(self):
+        return self.number
+
+
+class ParcelLineItem(Resource):
+    """Units of one stock line item of the parcel's shipment packed into the parcel; what it
+    shows (`sku_code`, `name`, `image_url`) is copied from the stock line item."""
+
+    parcel = models.ForeignKey(Parcel, on_delete=models.CASCADE, related_name="parcel_line_items")
+    stock_line_item = models.ForeignKey(
+        StockLineItem, on_delete=models.CASCADE, related_name="parcel_line_items"
+    )
+    quantity = models.PositiveIntegerField()
+    sku_code = models.CharField(max_length=255, null=True, blank=True)
+    bundle_code = models.CharField(max_length=255, null=True, blank=True)
+    name = models.CharField(max_length=255, null=True, blank=True)
+    image_url = models.URLField(max_length=2000, null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(quantity__gte=1), name="parcel_line_item_quantity_gte_1"
+            ),
+        ]
 
 
 class HeldReservation(models.Model):

@@ -30,7 +30,13 @@ ORDERS_LAYERS = [
     {"orders", "orders.transitions", "orders.pricing", "orders.copies"},
     {"orders.models"},
     # reads and locks over the models; the serializers only parse
-    {"orders.selectors", "orders.locks", "orders.serializers", "orders.gift_card_serializers"},
+    {
+        "orders.selectors",
+        "orders.locks",
+        "orders.serializers",
+        "orders.gift_card_serializers",
+        "orders.parcel_serializers",
+    },
     # the calls out to payment gateways (payments.md): no models of their own, no services
     {"orders.gateways", "orders.gateways.stripe_gateway", "orders.gateways.external_gateway"},
     # the one writer of each status
@@ -46,6 +52,8 @@ ORDERS_LAYERS = [
         "orders.services.password_resets",
         "orders.services.saved_sources",
         "orders.services.gift_card_balance",
+        "orders.services.external_shipping",
+        "orders.services.shipping_costs",
     },
     # cart computation: shipment planning, then the figures
     {"orders.services.planning"},
@@ -66,6 +74,7 @@ ORDERS_LAYERS = [
         "orders.services.wallet",
         "orders.services.bundle_lines",
         "orders.services.gift_cards",
+        "orders.services.parcels",
     },
     # triggers built on the ones above: editing a placed order closes it as `_place` does
     {"orders.services.editing"},
@@ -77,6 +86,7 @@ ORDERS_LAYERS = [
         "orders.urls",
         "orders.admin",
         "orders.gift_card_admin",
+        "orders.parcel_admin",
         "orders.auth",
         "orders.apps",
     },
