@@ -49,6 +49,8 @@ from markets.models import (
     PriceList,
     Promotion,
     ShippingMethod,
+    ShippingWeightTier,
+    ShippingZone,
     StripeGateway,
     TaxRule,
 )
@@ -197,6 +199,22 @@ MARKETS = [
     },
 ]
 
+# Zones (shipping.md "Shipping zones": unanchored searches, so each pattern anchors itself).
+# "US mainland" is the 48 contiguous states and DC: the US without Hawaii and Alaska, which
+# "Hawaii and Alaska" holds (the US territories have country codes of their own).
+SHIPPING_ZONES = [
+    {
+        "name": "US mainland",
+        "country_code_regex": "^US$",
+        "not_state_code_regex": "^(HI|AK)$",
+    },
+    {"name": "Hawaii and Alaska", "country_code_regex": "^US$", "state_code_regex": "^(HI|AK)$"},
+]
+
+# Issue 21: "Standard" stays a flat $7.00 free over $100 (the README's walkthrough, $69.93,
+# ships from Boston to a mainland address), "Express" stays $20.00; both now ship to the
+# mainland only. "Heavy" (weight tiers in lb) is what Hawaii and Alaska get; "Corriere" has no
+# zone.
 SHIPPING_METHODS = [
     {
         "market": "usa",
@@ -204,6 +222,7 @@ SHIPPING_METHODS = [
         "price_amount_cents": 700,
         "free_over_amount_cents": 10000,
         "shipping_category": "merchandise",
+        "shipping_zone": "US mainland",
     },
     {
         "market": "usa",
@@ -211,6 +230,19 @@ SHIPPING_METHODS = [
         "price_amount_cents": 2000,
         "free_over_amount_cents": None,
         "shipping_category": "merchandise",
+        "shipping_zone": "US mainland",
+    },
+    {
+        "market": "usa",
+        "name": "Heavy",
+        "scheme": "weight_tiered",
+        "unit_of_weight": "lb",
+        "price_amount_cents": 2500,
+        "free_over_amount_cents": None,
+        "shipping_category": "merchandise",
+        "shipping_zone": "Hawaii and Alaska",
+        # (name, up_to in lb, price in cents): a weight equal to up_to takes that tier.
+        "tiers": [("Up to 2 lb", 2, 2500), ("Up to 10 lb", 10, 4500), ("Over 10 lb", None, 8000)],
     },
     {
         "market": "eu",
@@ -218,6 +250,7 @@ SHIPPING_METHODS = [
         "price_amount_cents": 1200,
         "free_over_amount_cents": None,
         "shipping_category": "merchandise",
+        "shipping_zone": None,
     },
 ]
 
@@ -476,13 +509,30 @@ def seed_markets(demo: Demo) -> None:
 
 
 def seed_shipping(demo: Demo) -> None:
+    zones = {
+        spec["name"]: demo.ensure(
+            ShippingZone,
+            {"name": spec["name"]},
+            {field: spec.get(field) for field in ShippingZone.PATTERNS},
+        )
+        for spec in SHIPPING_ZONES
+    }
     for spec in SHIPPING_METHODS:
-        values = {k: v for k, v in spec.items() if k not in ("market", "name")}
+        values = {k: v for k, v in spec.items() if k not in ("market", "name", "tiers")}
         values["shipping_category"] = demo.shipping_categories[spec["shipping_category"]]
-        values.update(scheme="flat", disabled_at=None)
-        demo.ensure(
+        values["shipping_zone"] = zones.get(spec["shipping_zone"])
+        values.setdefault("scheme", "flat")
+        values.setdefault("unit_of_weight", None)
+        values["disabled_at"] = None
+        method = demo.ensure(
             ShippingMethod, {"market": demo.markets[spec["market"]], "name": spec["name"]}, values
         )
+        for name, up_to, cents in spec.get("tiers", ()):
+            demo.ensure(
+                ShippingWeightTier,
+                {"shipping_method": method, "up_to": up_to},
+                {"name": name, "price_amount_cents": cents},
+            )
 
 
 def seed_payments(demo: Demo) -> None:

@@ -314,6 +314,7 @@ def test_shipping_and_payment_methods_match_demo_md(demo_integration):
     assert shipping == {
         ("usa", "Standard"): ("$7.00", "$100.00", 10000),
         ("usa", "Express"): ("$20.00", None, None),
+        ("usa", "Heavy"): ("$25.00", None, None),
         ("eu", "Corriere"): ("€12,00", None, None),
     }
     categories = {
@@ -456,3 +457,56 @@ def test_demo_coupons_and_us_tax_apply_to_a_usa_order(client, coupon_code, figur
         order["formatted_total_tax_amount"],
         order["formatted_total_amount_with_taxes"],
     ) == figures
+
+
+def _shipments(storefront, order_id) -> list[tuple[str | None, list[str], str]]:
+    """Each shipment's method, the methods it may use (by name) and its cost."""
+    document = storefront.get(
+        f"/api/orders/{order_id}?include=shipments.shipping_method,"
+        "shipments.available_shipping_methods"
+    ).json()
+    included = included_by_id(document)
+    rows = []
+    for shipment in (i for i in document["included"] if i["type"] == "shipments"):
+        rels = shipment["relationships"]
+        chosen = rels["shipping_method"]["data"]
+        rows.append(
+            (
+                chosen and included[("shipping_methods", chosen["id"])]["attributes"]["name"],
+                [
+                    included[("shipping_methods", m["id"])]["attributes"]["name"]
+                    for m in rels["available_shipping_methods"]["data"]
+                ],
+                shipment["attributes"]["formatted_cost_amount"],
+            )
+        )
+    return rows
+
+
+def test_demo_zones_send_the_mainland_standard_and_hawaii_heavy_by_weight(client):
+    """Issue 21's demo: "Standard" and "Express" ship to the US mainland, "Heavy" (lb tiers) to
+    Hawaii and Alaska. 2 x 24-WB03 weigh 2000 g = 4.41 lb: Heavy's "Up to 10 lb" tier, $45.00;
+    the same cart in Boston gets Standard's flat $7.00 ($72.00 is under its $100 threshold)."""
+    summary = seed_json()
+    storefront = client_for(client, printed_client(summary, "demo-sc-usa"))
+    order_id = storefront.create("orders").json()["data"]["id"]
+    created = storefront.create(
+        "line_items",
+        {"sku_code": "24-WB03", "quantity": 2},
+        {"order": {"data": {"type": "orders", "id": order_id}}},
+    )
+    assert created.status_code == 201, created.content
+
+    def ship_to(address):
+        address_id = storefront.create("addresses", address).json()["data"]["id"]
+        response = storefront.update(
+            "orders",
+            order_id,
+            relationships={"shipping_address": {"data": {"type": "addresses", "id": address_id}}},
+        )
+        assert response.status_code == 200, response.content
+
+    ship_to({**ADDRESS, "city": "Honolulu", "state_code": "HI", "zip_code": "96813"})
+    assert _shipments(storefront, order_id) == [("Heavy", ["Heavy"], "$45.00")]
+    ship_to(ADDRESS)
+    assert _shipments(storefront, order_id) == [("Standard", ["Standard", "Express"], "$7.00")]
