@@ -62,6 +62,26 @@ class Address(Resource):
     # the customer that owns it (set by the orders app), else anyone holding its id.
     owner_customer_id = models.BigIntegerField(null=True, blank=True, db_index=True)
 
+    # What an address says (not whose it is): what a copy takes, what a change is seen in.
+    DETAILS = (
+        "business",
+        "first_name",
+        "last_name",
+        "company",
+        "line_1",
+        "line_2",
+        "city",
+        "zip_code",
+        "state_code",
+        "country_code",
+        "phone",
+        "email",
+        "notes",
+        "lat",
+        "lng",
+        "billing_info",
+    )
+
     class Meta:
         verbose_name_plural = "addresses"
 

@@ -15,7 +15,10 @@ from commerce.admin import (
     run_on_each,
     trigger_action,
 )
-from inventory import services
+from inventory import (
+    package_admin,  # noqa: F401 (registers the packages' pages)
+    services,
+)
 from inventory.models import (
     InventoryModel,
     InventoryStockLocation,

@@ -7,7 +7,10 @@ class InventoryConfig(AppConfig):
     def ready(self):
         # A token's scope names stock locations: found here, not by the kernel.
         from commerce.auth.scopes import STOCK_LOCATION, register_scope_finder
-        from inventory import views  # noqa: F401 (its resources register themselves)
+        from inventory import (  # noqa: F401 (their resources register themselves)
+            package_views,
+            views,
+        )
         from inventory.selectors import scoped_stock_location
 
         register_scope_finder(STOCK_LOCATION, scoped_stock_location)

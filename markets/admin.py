@@ -44,6 +44,7 @@ from markets.models import (
     TaxCategory,
     TaxRule,
 )
+from markets.shipping_tier_admin import ShippingWeightTierInline
 
 
 def formatted(cents_attr: str, currency_attr: str, description: str):
@@ -267,6 +268,7 @@ class ShippingMethodAdmin(ResourceAdmin):
     list_filter = ("market", "scheme", "currency_code", "circuit_state", "disabled_at")
     readonly_fields = (*ResourceAdmin.readonly_fields, "shared_secret")
     autocomplete_fields = ("market", "shipping_zone", "shipping_category", "stock_location")
+    inlines = (ShippingWeightTierInline,)  # markets/shipping_tier_admin.py
 
     price_amount = formatted("price_amount_cents", "effective_currency_code", "price")
     free_over_amount = formatted("free_over_amount_cents", "effective_currency_code", "free over")

@@ -12,6 +12,7 @@ class MarketsConfig(AppConfig):
             bundle_views,
             catalog_views,
             customer_group_views,
+            shipping_tier_views,
             views,
         )
         from markets.bundle_services import list_user

@@ -84,6 +84,16 @@ class PriceVolumeTier(Resource):
 
 
 class ShippingZone(Resource):
+    # Its six patterns (shipping.md "Shipping zones"; markets.shipping_rules matches them).
+    PATTERNS = (
+        "country_code_regex",
+        "not_country_code_regex",
+        "state_code_regex",
+        "not_state_code_regex",
+        "zip_code_regex",
+        "not_zip_code_regex",
+    )
+
     name = models.CharField(max_length=255)
     country_code_regex = models.CharField(max_length=5000, null=True, blank=True)
     not_country_code_regex = models.CharField(max_length=5000, null=True, blank=True)
@@ -156,8 +166,15 @@ class ShippingMethod(Resource):
 
     @property
     def price_amount_for_shipment_cents(self) -> int | None:
-        """Only meaningful for a given shipment; the shipments resource computes it there."""
-        return None
+        """What the method costs for the shipment that reached it, after free-over (shipping.md
+        "What a method costs for a shipment"), set by that shipment's relationships
+        (orders.views.shipment_methods) or a query's annotation; None for a method read on its
+        own."""
+        return self.__dict__.get("_price_for_shipment_cents")
+
+    @price_amount_for_shipment_cents.setter
+    def price_amount_for_shipment_cents(self, cents: int | None) -> None:
+        self.__dict__["_price_for_shipment_cents"] = cents
 
 
 class ShippingWeightTier(Resource):

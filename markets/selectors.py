@@ -18,6 +18,7 @@ from markets.models import (
     PriceVolumeTier,
     Promotion,
     ShippingMethod,
+    ShippingWeightTier,
     TaxRule,
 )
 
@@ -42,10 +43,12 @@ _PROMOTIONS = CompiledRead(
     market_id=models.BigIntegerField(),
     now=models.DateTimeField(),
 )
+# With what availability reads of each (shipping.md "Availability"): its currency (its market's
+# price list) and its zone, joined: no statement of their own.
 _SHIPPING_METHODS = CompiledRead(
     lambda market_id: ShippingMethod.objects.filter(
         Q(market_id=market_id) | Q(market__isnull=True)
-    ).select_related("market__price_list"),
+    ).select_related("market__price_list", "shipping_zone"),
     market_id=models.BigIntegerField(),
 )
 
@@ -115,6 +118,19 @@ def sku_price(
 def shipping_method_candidates(market_id: int) -> list[ShippingMethod]:
     """The methods a market's shipments may use: its own and those of no market."""
     return _SHIPPING_METHODS.all(market_id=market_id)
+
+
+def shipping_weight_tiers(method_ids) -> dict[int, list[tuple[float | None, int]]]:
+    """The weight tiers of the methods `method_ids`, `{method pk: [(up_to, price_amount_cents)]}`
+    (every pk asked is a key), in one query; none without a pk."""
+    tiers: dict[int, list[tuple[float | None, int]]] = {pk: [] for pk in method_ids}
+    if tiers:
+        rows = ShippingWeightTier.objects.filter(shipping_method_id__in=sorted(tiers)).values_list(
+            "shipping_method_id", "up_to", "price_amount_cents"
+        )
+        for method_id, up_to, cents in rows.order_by():
+            tiers[method_id].append((up_to, cents))
+    return tiers
 
 
 def market_with_price_list(market_id: int) -> Market | None:

@@ -130,17 +130,25 @@ class MarketSerializer(ResourceSerializer):
 
 
 class ShippingZoneSerializer(ResourceSerializer):
+    """Six regexes matched as Python's `re.search` (markets.shipping_rules): one that does not
+    compile there is a 422 `invalid` on its attribute (shipping.md "Shipping zones"); 5000
+    characters at most (the column)."""
+
     class Meta:
         model = ShippingZone
-        fields = [
-            "name",
-            "country_code_regex",
-            "not_country_code_regex",
-            "state_code_regex",
-            "not_state_code_regex",
-            "zip_code_regex",
-            "not_zip_code_regex",
-        ]
+        fields = ["name", *ShippingZone.PATTERNS]
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        errors = {}
+        for name in ShippingZone.PATTERNS:
+            try:
+                validate_regex(attrs.get(name))
+            except serializers.ValidationError as exc:
+                errors[name] = exc.detail
+        if errors:
+            raise serializers.ValidationError(errors)
+        return attrs
 
 
 class ShippingMethodSerializer(ResourceSerializer):
@@ -179,6 +187,45 @@ class ShippingMethodSerializer(ResourceSerializer):
 
     def validate_currency_code(self, value):
         return validate_currency_code(value)
+
+    def validate_external_prices_url(self, value):
+        """The URL the `external` scheme calls: refused when saved, as an external gateway's
+        are, by the webhooks' SSRF rule (the call checks it again: DNS may change)."""
+        if value:
+            try:
+                ssrf.check_url(value)
+            except ssrf.UnsafeURL as exc:
+                raise serializers.ValidationError(str(exc)) from None
+        return value
+
+    def validate(self, attrs):
+        """shipping.md "Weight" and "The `external` scheme", on the method as it will be (the
+        stored values under those the request changes): `unit_of_weight` with `min_weight`,
+        `max_weight` or scheme `weight_tiered`; `min_weight` at most `max_weight`;
+        `external_prices_url` with scheme `external`."""
+        attrs = super().validate(attrs)
+
+        def value(name):
+            if name in attrs:
+                return attrs[name]
+            return getattr(self.instance, name, None) if self.instance is not None else None
+
+        scheme = value("scheme") or "flat"
+        low, high = value("min_weight"), value("max_weight")
+        errors = {}
+        if not value("unit_of_weight") and (
+            low is not None or high is not None or scheme == "weight_tiered"
+        ):
+            errors["unit_of_weight"] = serializers.ErrorDetail("can't be blank", code="blank")
+        if low is not None and high is not None and low > high:
+            errors["max_weight"] = serializers.ErrorDetail(
+                f"must be greater than or equal to {low:g}", code="greater_than_or_equal_to"
+            )
+        if scheme == "external" and not value("external_prices_url"):
+            errors["external_prices_url"] = serializers.ErrorDetail("can't be blank", code="blank")
+        if errors:
+            raise serializers.ValidationError(errors)
+        return attrs
 
 
 class DeliveryLeadTimeSerializer(ResourceSerializer):

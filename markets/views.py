@@ -23,7 +23,7 @@ from commerce.services import create_record
 from commerce.triggers import Trigger, TriggerSet
 from inventory.models import Sku, StockItem, StockReservation
 from markets import serializers as s
-from markets import services
+from markets import services, shipping_tier_views
 from markets.catalog_views import SKU_LIST_ITEMS, sku_lists_of, sku_options_of
 from markets.models import (
     BuyXPayYPromotion,
@@ -187,15 +187,25 @@ class ShippingMethodResource(ResourceView):
     )
     relationships_map = {
         "market": Rel("markets", create="optional", update=True),
-        "shipping_zone": Rel("shipping_zones", create="optional", update=True),
+        # Storefronts read a method's zone and tiers through the method (shipping.md "Access
+        # and events"), never on their own.
+        "shipping_zone": Rel("shipping_zones", create="optional", update=True, through_parent=True),
         "shipping_category": Rel("shipping_categories", create="optional", update=True),
         "stock_location": Rel("stock_locations", create="optional", update=True),
         "delivery_lead_times": Rel("delivery_lead_times", many=True),
+        "shipping_weight_tiers": shipping_tier_views.TIER_RELATIONSHIP,
+        "shipping_method_tiers": shipping_tier_views.TIER_RELATIONSHIP,
     }
 
     @classmethod
     def scope(cls, qs, ctx):
         return qs if ctx.is_integration else qs.filter(_market_or_global(ctx))
+
+    def related_document(self, pk, name) -> dict:
+        """Its tiers by `up_to`, null last (markets.shipping_tier_views)."""
+        if name in shipping_tier_views.TIER_RELATIONSHIP_NAMES:
+            return shipping_tier_views.tiers_document(self, pk)
+        return super().related_document(pk, name)
 
 
 @register

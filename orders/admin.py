@@ -31,6 +31,7 @@ from orders.models import (
     StripeEvent,
     Transaction,
 )
+from orders.parcel_admin import ParcelInline
 from orders.selectors import with_balances
 from orders.services import carts, editing, lifecycle, stripe_payments, transactions
 from orders.services import shipments as shipment_services
@@ -445,7 +446,8 @@ class ShipmentAdmin(TriggerButtonsMixin, ResourceAdmin):
         for name, label in SHIPMENT_ACTIONS.items()
     ]
     trigger_labels = SHIPMENT_ACTIONS
-    inlines = (StockLineItemInline,)
+    # Its parcels, with the link to pack another (orders.parcel_admin).
+    inlines = (StockLineItemInline, ParcelInline)
     readonly_fields = (
         "public_id",
         "number",
@@ -455,6 +457,7 @@ class ShipmentAdmin(TriggerButtonsMixin, ResourceAdmin):
         "inventory_stock_location",
         "shipping_category",
         "shipping_method",
+        "shipping_method_chosen",
         "formatted_cost",
         "on_hold_at",
         "picking_at",
@@ -466,7 +469,16 @@ class ShipmentAdmin(TriggerButtonsMixin, ResourceAdmin):
         "created_at",
         "updated_at",
     )
-    exclude = ("cost_amount_cents", "selected_rate_id")
+    # Counters and caches the services keep, never typed: the parcel numbers' counter
+    # (orders.services.parcels) and the external scheme's last answer
+    # (orders.services.external_shipping).
+    exclude = (
+        "cost_amount_cents",
+        "selected_rate_id",
+        "parcels_numbered",
+        "external_price_cents",
+        "external_price_key",
+    )
 
     @admin.display(description="cost")
     def formatted_cost(self, obj):

@@ -4,6 +4,8 @@ named, in this order:
 
 1. the order row: `lock_order` (this module), or the API's write path, which reads the row
    being written and its order under the order's lock (`locked_through`, commerce.jsonapi.rows);
+   then, for a shipment's moves and its parcels, the shipment row (`lock_shipment`, this
+   module) and the package a parcel is made from (`lock_package`);
 2. the gift cards an order buys or redeems, by primary key (`lock_gift_cards`, this module,
    called by orders.services.gift_card_balance: `_place` takes the balance, `_cancel`, a full
    refund and `_stop_editing` give it back; a cart adding a card to buy checks it is free);
@@ -22,7 +24,8 @@ and a gift card's own triggers (`_activate`, `_balance_change_cents` ...) lock o
 
 from django.db.models import Q
 
-from orders.models import GiftCard, Order
+from inventory.models import Package
+from orders.models import GiftCard, Order, Shipment
 
 # What the order's services read along with the order (the API's views read it so too).
 ORDER_LOCK_RELATED = (
@@ -51,3 +54,19 @@ def lock_gift_cards(ids=(), *, code: str | None = None) -> dict[int, GiftCard]:
         wanted |= Q(code=code)
     rows = GiftCard.objects.filter(wanted).order_by("pk").select_for_update(of=("self",))
     return {card.pk: card for card in rows}
+
+
+def lock_shipment(shipment: Shipment) -> Shipment:
+    """The shipment's order, then the shipment, each re-read under its row lock (step 1); the
+    locked order is attached. Parcels and their line items are written under it, so the
+    shipment row is what serialises the packing of one shipment (shipping.md)."""
+    order = lock_order(Order(pk=shipment.order_id))
+    locked = Shipment.objects.select_for_update(of=("self",)).get(pk=shipment.pk)
+    locked.order = order
+    return locked
+
+
+def lock_package(package: Package) -> Package | None:
+    """The package a parcel is made from, re-read under its row lock after the shipment's, so
+    that it is not deleted meanwhile (a delete locks it too); None when it is gone."""
+    return Package.objects.select_for_update(of=("self",)).filter(pk=package.pk).first()

@@ -29,9 +29,13 @@ _LINES = CompiledRead(
     ),
     order_id=models.BigIntegerField(),
 )
+# A shipment's method comes with what its availability reads (shipping.md "Availability": its
+# currency and zone), so that a refresh checks it again without a statement of its own.
 _SHIPMENTS = CompiledRead(
     lambda order_id: (
-        Shipment.objects.filter(order_id=order_id).select_related("shipping_method").order_by("id")
+        Shipment.objects.filter(order_id=order_id)
+        .select_related("shipping_method__market__price_list", "shipping_method__shipping_zone")
+        .order_by("id")
     ),
     order_id=models.BigIntegerField(),
 )

@@ -288,3 +288,76 @@ class SkuListItemFactory(factory.django.DjangoModelFactory):
     sku_list = factory.SubFactory(SkuListFactory)
     sku = factory.SubFactory(SkuFactory)
     position = factory.Sequence(lambda n: n + 1)
+
+
+class PackageFactory(factory.django.DjangoModelFactory):
+    """A 30 x 20 x 10 cm box at a stock location (shipping.md "Packages")."""
+
+    class Meta:
+        model = "inventory.Package"
+
+    stock_location = factory.SubFactory(StockLocationFactory)
+    name = factory.Sequence(lambda n: f"Box {n}")
+    code = factory.Sequence(lambda n: f"box-{n}")
+    length = 30.0
+    width = 20.0
+    height = 10.0
+    unit_of_length = "cm"
+
+
+class ShipmentFactory(factory.django.DjangoModelFactory):
+    """A shipment being packed (its order's figures and statuses are not computed)."""
+
+    class Meta:
+        model = "orders.Shipment"
+
+    order = factory.SubFactory(OrderFactory)
+    number = factory.LazyAttribute(lambda s: f"{s.order.number}/S/001")
+    status = "packing"
+    stock_location = factory.SubFactory(StockLocationFactory)
+
+
+class StockLineItemFactory(factory.django.DjangoModelFactory):
+    """`quantity` units of a line item of the shipment's order."""
+
+    class Meta:
+        model = "orders.StockLineItem"
+
+    shipment = factory.SubFactory(ShipmentFactory)
+    line_item = factory.LazyAttribute(
+        lambda s: LineItemFactory(order=s.shipment.order, quantity=s.quantity)
+    )
+    sku = factory.LazyAttribute(lambda s: s.line_item.sku)
+    sku_code = factory.LazyAttribute(lambda s: s.sku.code)
+    quantity = 5
+
+
+class ParcelFactory(factory.django.DjangoModelFactory):
+    """A parcel of a shipment in a package of its stock location, numbered as the service
+    numbers them (the shipment's counter is not bumped: give `number` for a second one)."""
+
+    class Meta:
+        model = "orders.Parcel"
+
+    shipment = factory.SubFactory(ShipmentFactory)
+    package = factory.LazyAttribute(
+        lambda p: PackageFactory(stock_location=p.shipment.stock_location)
+    )
+    number = factory.LazyAttribute(lambda p: f"{p.shipment.number}/P/001")
+    weight = 1.5
+    unit_of_weight = "lb"
+
+
+class ParcelLineItemFactory(factory.django.DjangoModelFactory):
+    """`quantity` units of a stock line item of the parcel's shipment, named as it."""
+
+    class Meta:
+        model = "orders.ParcelLineItem"
+
+    parcel = factory.SubFactory(ParcelFactory)
+    stock_line_item = factory.LazyAttribute(
+        lambda p: StockLineItemFactory(shipment=p.parcel.shipment)
+    )
+    quantity = 1
+    sku_code = factory.LazyAttribute(lambda p: p.stock_line_item.sku_code)
+    name = factory.LazyAttribute(lambda p: p.stock_line_item.name)

@@ -41,7 +41,8 @@ def resource_meta() -> dict:
 
 
 def related_objects(rel, name: str, obj) -> list:
-    """The related objects of `obj` for relationship `rel` (a list, possibly empty)."""
+    """The related objects of `obj` for relationship `rel` (a list, possibly empty), handed to
+    the relationship's `reached` hook when it has one."""
     if rel.getter is not None:
         value = rel.getter(obj)
     else:
@@ -51,9 +52,14 @@ def related_objects(rel, name: str, obj) -> list:
             value = None
     if rel.many:
         if value is None:
-            return []
-        return list(value.all()) if hasattr(value, "all") else list(value)
-    return [] if value is None else [value]
+            related = []
+        else:
+            related = list(value.all()) if hasattr(value, "all") else list(value)
+    else:
+        related = [] if value is None else [value]
+    if rel.reached is not None and related:
+        rel.reached(obj, related)
+    return related
 
 
 def prefetches(resource_cls, tree: dict, ctx) -> list:

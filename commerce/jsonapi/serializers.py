@@ -58,6 +58,10 @@ class Rel:
     # False: reached only at its related endpoint, never through `include` (a getter whose
     # answer costs queries per parent row, such as an order's `available_free_skus`).
     includable: bool = True
+    # Called as `reached(parent, related)` each time a document reads this relationship of
+    # `parent` (the include walk, linkage): lets the parent give its targets what they show
+    # only through it (a shipping method's price for the shipment that reached it).
+    reached: Callable | None = None
 
     @property
     def types(self) -> tuple[str, ...]:

@@ -27,7 +27,7 @@ from functools import partial
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Q, prefetch_related_objects
 from django.utils import timezone
 from django_tasks import task
 from django_tasks_db.models import DBTaskResult
@@ -267,11 +267,13 @@ def render_document(event, include_resources) -> dict:
     return render_resource(event.resource_type, event.resource_id, include_resources)
 
 
-def render_resource(type_name: str, public_id: str, include_resources=()) -> dict:
+def render_resource(type_name: str, public_id: str, include_resources=(), *, known=None) -> dict:
     """A resource as its JSON:API document with `include_resources` (none, should the registry
     no longer know one of them), rendered through the resource registry by type name (the kernel
     knows no app) with the back office's reach; links point at the public API. Also what an
-    external payment gateway is sent (payments.md)."""
+    external payment gateway and an external shipping price URL are sent (payments.md,
+    shipping.md). `known`: related records as the caller holds them, set on the resource before
+    its includes are read ({"order": order}: an order the request changed and will write later)."""
     resource_cls = registry.get(type_name)
     instance = None
     query = Query()
@@ -283,8 +285,15 @@ def render_resource(type_name: str, public_id: str, include_resources=()) -> dic
         except CommerceError:  # the registry changed since the includes were saved
             query = Query()
         qs = resource_cls.scoped_queryset(WORKER_CTX).filter(public_id=public_id)
-        qs = qs.prefetch_related(*prefetches(resource_cls, query.include, WORKER_CTX))
-        instance = qs.first()
+        lookups = prefetches(resource_cls, query.include, WORKER_CTX)
+        if known:
+            instance = qs.first()
+            if instance is not None:
+                for name, record in known.items():
+                    setattr(instance, name, record)
+                prefetch_related_objects([instance], *lookups)
+        else:
+            instance = qs.prefetch_related(*lookups).first()
     if instance is None:  # e.g. orders.destroy: the record is gone
         return {"data": {"id": public_id, "type": type_name, "meta": resource_meta()}}
     return DocumentBuilder(_ApiOrigin(), query, WORKER_CTX).document(

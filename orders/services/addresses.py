@@ -7,29 +7,11 @@ from orders.models import Order
 from orders.services.carts import ensure_editable
 from orders.services.totals import refresh_order
 
-_COPIED = [
-    "business",
-    "first_name",
-    "last_name",
-    "company",
-    "line_1",
-    "line_2",
-    "city",
-    "zip_code",
-    "state_code",
-    "country_code",
-    "phone",
-    "email",
-    "notes",
-    "lat",
-    "lng",
-    "billing_info",
-]
-
 
 def copy_address(address: Address, *, owner_customer_id=None) -> Address:
     clone = Address(
-        **{name: getattr(address, name) for name in _COPIED}, owner_customer_id=owner_customer_id
+        **{name: getattr(address, name) for name in Address.DETAILS},
+        owner_customer_id=owner_customer_id,
     )
     return write_record(clone)
 

@@ -23,8 +23,9 @@ from orders.selectors import (
 )
 from orders.services import gift_card_balance, payments, saved_sources, stock, usage
 from orders.services.customers import membership_errors
-from orders.services.planning import shippable_lines
+from orders.services.planning import method_available, shippable_lines
 from orders.services.promotions import active_promotions, coupon_unusable, find_coupon
+from orders.services.shipping_costs import ShippingContext
 from orders.services.statuses import (
     move_order,
     move_order_shipments,
@@ -103,7 +104,31 @@ def shipping_errors(order: Order, lines, shipments) -> list[ValidationError]:
                 relationship=True,
             )
         )
+    # Each method available now (shipping.md "Availability"), checked again under the order's
+    # lock by the refresh that gave `shipments` (`method_available`): a client's choice that a
+    # new address, a heavier cart or an operator's edit left behind is refused here, never
+    # swapped, one error per shipment.
+    for shipment in shipments:
+        if shipment.shipping_method_id is not None and not _method_available(order, shipment):
+            errors.append(
+                ValidationError(
+                    "shipments",
+                    f"{shipment.shipping_method.name} is not available for shipment "
+                    f"{shipment.number}",
+                    error="not_available",
+                    relationship=True,
+                )
+            )
     return errors
+
+
+def _method_available(order: Order, shipment) -> bool:
+    """What the refresh found (`method_available`), else asked now."""
+    available = getattr(shipment, "method_available", None)
+    if available is None:
+        context = ShippingContext(order.market_id, order=order)
+        available = method_available(order, shipment, shipment.shipping_method, context)
+    return available
 
 
 def placement_errors(order: Order, lines, shipments) -> list[ValidationError]:

@@ -17,15 +17,16 @@ from django.utils import timezone
 
 from catalog.models import SkuListItem
 from commerce.compiled import update_rows
-from commerce.services import create_rows, write_record
+from commerce.services import create_rows, write_fields, write_record
 from inventory import strategies
 from inventory.models import Sku
 from inventory.selectors import inventory_locations
 from inventory.services import stock_with_salable
+from markets import shipping_rules
 from markets.models import ShippingMethod
-from markets.selectors import shipping_method_candidates
 from orders.models import LineItem, Order, Shipment, StockLineItem
 from orders.selectors import order_shipments, order_stock_line_items
+from orders.services.shipping_costs import WEIGHT_ATTRIBUTE, ShippingContext, listed_price_cents
 from orders.services.stock import own_reserved, read_stock, with_own_units
 from orders.transitions import is_editable
 
@@ -104,26 +105,72 @@ def bundle_components(lines) -> dict[int, list[tuple[Sku, int]]]:
     return {bundle_id: known[bundle_id] for bundle_id in wanted}
 
 
-def available_shipping_methods(order: Order, shipment: Shipment | None = None, *, candidates=None):
-    """The order's `shipping_method_candidates`, enabled, for the shipment's category and stock
-    location when the method names one; cheapest first. `candidates` (read already) replaces
-    the query."""
-    if candidates is None:
-        candidates = shipping_method_candidates(order.market_id)
-    methods = []
-    for method in sorted(candidates, key=lambda m: (m.price_amount_cents, m.pk)):
-        if method.disabled_at is not None:
-            continue
-        if shipment is not None:
-            if (
-                method.shipping_category_id
-                and method.shipping_category_id != shipment.shipping_category_id
-            ):
-                continue
-            if method.stock_location_id and method.stock_location_id != shipment.stock_location_id:
-                continue
-        methods.append(method)
-    return methods
+def method_available(
+    order: Order, shipment: Shipment, method: ShippingMethod, context: ShippingContext
+) -> bool:
+    """Whether `method` is available for `shipment` now (shipping.md "Availability"): enabled;
+    of the order's market or of none; in the order's currency (its own, else its market's price
+    list's; with neither, any); the shipment's category and stock location when it names one;
+    its zone, if any, matching the order's shipping address (none yet: no zoned method); the
+    shipment's weight within its bounds, if any. The weight is asked for only then."""
+    if method.disabled_at is not None:
+        return False
+    if method.market_id is not None and method.market_id != order.market_id:
+        return False
+    currency = method.effective_currency_code
+    if currency and currency != order.currency_code:
+        return False
+    if method.shipping_category_id and method.shipping_category_id != shipment.shipping_category_id:
+        return False
+    if method.stock_location_id and method.stock_location_id != shipment.stock_location_id:
+        return False
+    if method.shipping_zone_id is not None and not shipping_rules.zone_matches(
+        method.shipping_zone, order.shipping_address if order.shipping_address_id else None
+    ):
+        return False
+    if method.min_weight is not None or method.max_weight is not None:
+        return shipping_rules.within_bounds(
+            context.weight(shipment), method.min_weight, method.max_weight, method.unit_of_weight
+        )
+    return True
+
+
+def available_shipping_methods(
+    order: Order, shipment: Shipment, *, candidates=None, context: ShippingContext | None = None
+) -> list[ShippingMethod]:
+    """The candidates (the market's methods and those of no market) available for the shipment
+    (`method_available`), cheapest first by their price for that shipment, then by id.
+
+    The price that sorts is the method's before free-over (shipping_costs.listed_price_cents: a
+    tier's, an external method's `price_amount_cents`): the list keeps its order while the cart's
+    subtotal moves, and the backend's pick (`_default_method`) is made while shipments are
+    planned, before the discounts are known. `context` (or `candidates`, read already) saves
+    what it read."""
+    if context is None:
+        context = ShippingContext(order.market_id, order=order, candidates=candidates)
+    methods = [m for m in context.candidates() if method_available(order, shipment, m, context)]
+    return sorted(methods, key=lambda m: (listed_price_cents(m, shipment, context), m.pk))
+
+
+def keep_shipping_methods(order: Order, shipments, context: ShippingContext) -> None:
+    """A refresh that does not re-plan the shipments (a new address, coupon, payment method)
+    checks each one's method again (shipping.md "Which method a shipment carries"): the
+    backend's own pick that is no longer available, or no method at all, is replaced by the
+    backend's pick (`_default_method`); a client's choice stays, available or not. Each
+    shipment is left with `method_available`. The candidates are read only for a shipment to
+    pick for."""
+    for shipment in shipments:
+        method = shipment.shipping_method
+        available = method is not None and method_available(order, shipment, method, context)
+        if method is None or not (available or shipment.shipping_method_chosen):
+            methods = available_shipping_methods(order, shipment, context=context)
+            pick = _default_method(order, methods)
+            if (pick and pick.pk) != shipment.shipping_method_id or shipment.shipping_method_chosen:
+                shipment.shipping_method = pick
+                shipment.shipping_method_chosen = False
+                write_fields(shipment, ["shipping_method", "shipping_method_chosen", "updated_at"])
+            available = pick is not None
+        shipment.method_available = available
 
 
 def plan_shipments(
@@ -202,15 +249,27 @@ def plan_shipments(
     return plan, items
 
 
-def build_shipments(order: Order, *, lines=None, held=None, strict: bool = False) -> list[Shipment]:
+def build_shipments(
+    order: Order,
+    *,
+    lines=None,
+    held=None,
+    strict: bool = False,
+    context: ShippingContext | None = None,
+) -> list[Shipment]:
     """Keep a draft/pending order's shipments and stock line items in step with its lines.
 
     A shipment is identified by (stock location, shipping category, rank): one that is still
-    needed keeps its id and its chosen shipping method, so a client holding it is not surprised;
+    needed keeps its id and its shipping method, so a client holding it is not surprised;
     so do its stock line items (a bundle line's, one per component, by line and SKU). Only
     what changed is written. `lines`: the order's line items with their SKUs, when the caller
-    has read them; `held`: see plan_shipments. Each shipment returned carries its stock line
-    items in `current_stock_line_items`.
+    has read them; `held`: see plan_shipments; `context`: the refresh's shipping reads. Each
+    shipment returned carries its stock line items in `current_stock_line_items`, its weight
+    (from the plan's SKUs: no query) and `method_available`.
+
+    Its method (shipping.md "Which method a shipment carries"): a client's choice
+    (`shipping_method_chosen`) is never replaced, available or not; the backend's own pick is
+    replaced when no longer available, and an empty one filled (`_default_method`).
     """
     if not is_editable(order.status):
         return list(order.shipments.all())
@@ -225,7 +284,9 @@ def build_shipments(order: Order, *, lines=None, held=None, strict: bool = False
     if not plan and not existing:
         return []
     stock_line_items = order_stock_line_items(order) if existing else {}
-    candidates = shipping_method_candidates(order.market_id)
+    if context is None:
+        context = ShippingContext(order.market_id, order=order, lines=lines)
+    context.candidates()  # read once for every shipment (and before their writes, as always)
     shipments, kept, new, stale = [], [], [], []
     for index, part in enumerate(plan, start=1):
         isl = part["inventory_stock_location"]
@@ -244,16 +305,27 @@ def build_shipments(order: Order, *, lines=None, held=None, strict: bool = False
         )
         before = (
             shipment.shipping_method_id,
+            shipment.shipping_method_chosen,
             shipment.inventory_stock_location_id,
             shipment.number,
         )
-        methods = available_shipping_methods(order, shipment, candidates=candidates)
-        if shipment.shipping_method_id not in {m.pk for m in methods}:
+        shipment.__dict__[WEIGHT_ATTRIBUTE] = shipping_rules.total_grams(
+            (stock.sku.weight, stock.sku.unit_of_weight, quantity)
+            for stock, quantity in part["lines"]
+        )
+        methods = available_shipping_methods(order, shipment, context=context)
+        offered = {m.pk for m in methods}
+        if shipment.shipping_method_id is None or not (
+            shipment.shipping_method_id in offered or shipment.shipping_method_chosen
+        ):
             shipment.shipping_method = _default_method(order, methods)
+            shipment.shipping_method_chosen = False
+        shipment.method_available = shipment.shipping_method_id in offered
         shipment.inventory_stock_location = isl
         shipment.number = f"{order.number}/S/{index:03d}"
         after = (
             shipment.shipping_method_id,
+            shipment.shipping_method_chosen,
             shipment.inventory_stock_location_id,
             shipment.number,
         )

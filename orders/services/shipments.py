@@ -8,7 +8,9 @@ from commerce.services import write_fields, write_record
 from markets.models import ShippingMethod
 from orders.locks import lock_order
 from orders.models import Shipment
+from orders.services.parcels import check_fully_packed
 from orders.services.planning import available_shipping_methods
+from orders.services.shipping_costs import ShippingContext
 from orders.services.statuses import move_shipment, ready_to_fulfil, save_order
 from orders.services.totals import refresh_figures, same_record
 from orders.transitions import (
@@ -18,9 +20,20 @@ from orders.transitions import (
 )
 
 
-def set_shipping_method(shipment: Shipment, method: ShippingMethod | None, *, ctx=None) -> Shipment:
-    """A client picks a shipment's method; it must be available for that shipment. An operator
-    may change it while editing the order (aftersale.md §1)."""
+def set_shipping_method(
+    shipment: Shipment,
+    method: ShippingMethod | None,
+    *,
+    ctx=None,
+    shipping: ShippingContext | None = None,
+) -> Shipment:
+    """A client picks a shipment's method; it must be available for that shipment
+    (planning.method_available) and is then the client's choice (`shipping_method_chosen`),
+    which the backend never replaces (shipping.md "Which method a shipment carries"). None
+    gives the choice back: the shipment is the backend's to fill again, which the refresh
+    that follows does (the market's default when available, else the first available). An
+    operator may change it while editing the order (aftersale.md §1). `shipping`: the
+    refresh's shipping reads, shared."""
     order = shipment.order
     editing = order.status == "editing" and ctx is not None and ctx.is_integration
     if not (is_cart(order.status) or editing):
@@ -31,7 +44,7 @@ def set_shipping_method(shipment: Shipment, method: ShippingMethod | None, *, ct
             relationship=True,
         )
     if method is not None and method.pk not in {
-        m.pk for m in available_shipping_methods(shipment.order, shipment)
+        m.pk for m in available_shipping_methods(order, shipment, context=shipping)
     }:
         raise ValidationError(
             "shipping_method",
@@ -40,7 +53,8 @@ def set_shipping_method(shipment: Shipment, method: ShippingMethod | None, *, ct
             relationship=True,
         )
     shipment.shipping_method = method
-    write_fields(shipment, ["shipping_method", "updated_at"])
+    shipment.shipping_method_chosen = method is not None
+    write_fields(shipment, ["shipping_method", "shipping_method_chosen", "updated_at"])
     return shipment
 
 
@@ -64,6 +78,10 @@ def operator_move(shipment: Shipment, trigger: str) -> Shipment:
         )
     if trigger == "upcoming" and ready:
         raise ValidationError("status", "the order is ready: use _picking", error="invalid")
+    if trigger == "ship" and shipment.status == "ready_to_ship":
+        # A shipment with parcels ships only when fully packed (shipping.md), checked under
+        # the shipment's lock, which every parcel write takes too.
+        check_fully_packed(shipment)
     move_shipment(shipment, trigger)
     save_order(order)
     return shipment
@@ -73,13 +91,14 @@ def update_shipment(shipment: Shipment, values: dict, *, ctx) -> Shipment:
     """`shipment.order` read under its row lock (ShipmentResource.locked_through)."""
     order = shipment.order
     changed = sorted(values)
+    shipping = ShippingContext(order.market_id, order=order)
     if "shipping_method" in values:
-        set_shipping_method(shipment, values.pop("shipping_method"), ctx=ctx)
+        set_shipping_method(shipment, values.pop("shipping_method"), ctx=ctx, shipping=shipping)
     for name, value in values.items():
         setattr(shipment, name, value)
     if values:
         write_record(shipment)
-    _, shipments = refresh_figures(order, reship=False)
+    _, shipments = refresh_figures(order, reship=False, shipping=shipping)
     if changed:
         method = shipment.shipping_method
         emit_event(

@@ -23,8 +23,9 @@ from orders import pricing
 from orders.models import LineItem, Order
 from orders.selectors import order_lines, order_shipments
 from orders.services.gift_card_balance import is_purchase, redemption_input
-from orders.services.planning import build_shipments
+from orders.services.planning import build_shipments, keep_shipping_methods
 from orders.services.promotions import ListMembers, active_promotions, applicable, bundle_list_id
+from orders.services.shipping_costs import ShippingContext, charged_price_cents
 from orders.services.statuses import move_order
 from orders.transitions import becomes_pending, is_editable
 
@@ -114,10 +115,15 @@ def order_input(
     members: ListMembers | None = None,
     purchases=(),
     gift_card_cents: int = 0,
+    shipment_prices: dict | None = None,
 ) -> pricing.OrderInput:
     """`purchases`: the lines buying gift cards (never discounted, taxed only when the order,
     else the tax rule, says `gift_card_taxable`); `gift_card_cents`: what the card redeemed may
-    pay at most (the pricing caps it by the amount to pay)."""
+    pay at most (the pricing caps it by the amount to pay); `shipment_prices`: each shipment's
+    method's price for it, by shipment pk (shipping_costs.charged_price_cents: its tier, the
+    external URL's answer), before free-over, which the pricing applies (default: the
+    method's `price_amount_cents`)."""
+    shipment_prices = shipment_prices or {}
     payment_amount = order.payment_method.price_amount_cents if order.payment_method else 0
     tax = None
     if rule is not None:
@@ -159,7 +165,7 @@ def order_input(
         shipments=tuple(
             pricing.ShipmentCharge(
                 key=s.pk,
-                price_amount_cents=s.shipping_method.price_amount_cents,
+                price_amount_cents=shipment_prices.get(s.pk, s.shipping_method.price_amount_cents),
                 free_over_amount_cents=s.shipping_method.free_over_amount_cents,
                 use_subtotal=s.shipping_method.use_subtotal,
             )
@@ -207,6 +213,7 @@ def refresh_figures(
     strict: bool = False,
     promotions=None,
     store: bool = True,
+    shipping: ShippingContext | None = None,
 ) -> tuple[list[LineItem], list]:
     """`refresh_order`, returning the order's line items and shipments as they now are; a step
     of the caller's transaction (it plans before it writes, so a shortage leaves no trace).
@@ -215,14 +222,29 @@ def refresh_figures(
     plan the shipments from the stock items locked and the salable read under the locks, a
     shortage raising InsufficientStock instead of falling back; `promotions`: the candidates
     whose uses the caller counted before locking the stock (orders.services.usage); `store`
-    False: the caller writes the order itself once it is done with it (placing)."""
+    False: the caller writes the order itself once it is done with it (placing); `shipping`:
+    what the caller read about shipping already (orders.services.shipping_costs).
+
+    Each shipment's method is checked again (planning: re-planned, or `keep_shipping_methods`)
+    and priced for that shipment by its scheme (shipping_costs.charged_price_cents), free-over
+    applied after it by the pricing."""
     if not is_editable(order.status):
         return list(order.line_items.all()), list(order.shipments.all())
     line_items = order_lines(order) if lines is None else lines
+    if shipping is None:
+        shipping = ShippingContext(order.market_id, order=order, lines=line_items)
     if reship:
-        shipments = build_shipments(order, lines=line_items, held=held, strict=strict)
+        shipments = build_shipments(
+            order, lines=line_items, held=held, strict=strict, context=shipping
+        )
     else:
         shipments = order_shipments(order)
+        keep_shipping_methods(order, shipments, shipping)
+    shipment_prices = {
+        s.pk: charged_price_cents(order, s, s.shipping_method, shipping)
+        for s in shipments
+        if s.shipping_method is not None
+    }
     # What the order sells, priced, discounted and taxed alike (catalog.md "Money"): sku lines
     # and bundle lines (a bundle groups apart from any SKU in buy X pay Y: `order_input`).
     sku_lines = [li for li in line_items if li.item_type in SOLD_ITEM_TYPES]
@@ -251,6 +273,7 @@ def refresh_figures(
             members,
             purchases=purchases,
             gift_card_cents=card_cents,
+            shipment_prices=shipment_prices,
         )
     )
     if totals.total_amount_cents < 0:  # an operator's negative adjustment outweighs the rest

@@ -7,16 +7,15 @@ from commerce.models import Address
 from commerce.triggers import Trigger, TriggerSet
 from inventory.models import StockLocation, StockReservation
 from inventory.serializers import StockReservationSerializer
-from markets.models import DeliveryLeadTime, Market
-from markets.selectors import shipping_method_candidates
+from markets.models import DeliveryLeadTime
 from orders import serializers as s
 from orders.models import (
-    Order,
     Shipment,
     StockLineItem,
 )
-from orders.services import planning
+from orders.services import parcels as parcel_services
 from orders.services import shipments as shipment_services
+from orders.views import shipment_methods
 from orders.views.orders import OrderResource
 from orders.views.reach import NO_LIST, reachable_orders
 from orders.views.related import (
@@ -37,18 +36,6 @@ def _shipment_trigger(name):
         kinds=INTEGRATION_ONLY,
         on_create=False,
     )
-
-
-def _available_shipping_methods(shipment):
-    """What the shipments service would accept for it; the candidates are read once per market
-    object of the document (the prefetch gives the shipments of one market one object), not
-    once per shipment."""
-    market = shipment.order.market
-    candidates = market.__dict__.get("_shipping_method_candidates")
-    if candidates is None:
-        candidates = shipping_method_candidates(market.pk)
-        market.__dict__["_shipping_method_candidates"] = candidates
-    return planning.available_shipping_methods(shipment.order, shipment, candidates=candidates)
 
 
 @register
@@ -74,7 +61,10 @@ class ShipmentResource(ResourceView):
                 "deliver",
                 "cancel",
             )
-        ]
+        ],
+        # Carrier integrations are out of scope (shipping.md): a 422 on `base`, not a 400.
+        Trigger("_get_rates", parcel_services.refuse_carrier_trigger, on_create=False),
+        Trigger("_purchase", parcel_services.refuse_carrier_trigger, on_create=False),
     )
     relationships_map = {
         "order": Rel("orders"),
@@ -96,7 +86,10 @@ class ShipmentResource(ResourceView):
             prefetch=("order__shipping_address",),
             through_parent=True,
         ),
-        "shipping_method": Rel("shipping_methods", update=True),
+        # Each method shows its price for the shipment (orders.views.shipment_methods).
+        "shipping_method": Rel(
+            "shipping_methods", update=True, reached=shipment_methods.carried_method_reached
+        ),
         "delivery_lead_time": Rel(
             "delivery_lead_times",
             getter=delivery_lead_time,
@@ -107,13 +100,17 @@ class ShipmentResource(ResourceView):
             through_parent=True,
         ),
         "stock_line_items": Rel("stock_line_items", many=True, through_parent=True),
+        # What shoppers see of the packing (tracking), with the parcels' line items and
+        # packages (orders.views.parcels).
+        "parcels": Rel("parcels", many=True, through_parent=True),
         "stock_transfers": Rel("stock_transfers", many=True, getter=no_stock_transfers),
         "line_items": Rel(
             "line_items",
             many=True,
             getter=shipment_line_items,
             prefetch=levels(
-                ("stock_line_items", StockLineItem.objects.order_by(*BY_AGE)),
+                # With their SKUs, which available_shipping_methods weighs (the same level).
+                ("stock_line_items", StockLineItem.objects.select_related("sku").order_by(*BY_AGE)),
                 *line_items_at("stock_line_items__line_item"),
             ),
             through_parent=True,
@@ -121,11 +118,8 @@ class ShipmentResource(ResourceView):
         "available_shipping_methods": Rel(
             "shipping_methods",
             many=True,
-            getter=_available_shipping_methods,
-            prefetch=levels(
-                ("order", Order.objects.all()),
-                ("order__market", Market.objects.all()),
-            ),
+            getter=shipment_methods.available_methods,
+            prefetch=shipment_methods.AVAILABLE_METHODS_READS,
             through_parent=True,
         ),
     }
@@ -136,6 +130,12 @@ class ShipmentResource(ResourceView):
 
     def update_resource(self, instance, values, ctx):
         return shipment_services.update_shipment(instance, values, ctx=ctx)
+
+    def related_document(self, pk, name) -> dict:
+        """A shipment's methods carry their price for it (orders.views.shipment_methods)."""
+        if name in shipment_methods.RELATIONSHIPS:
+            return shipment_methods.methods_document(self, pk, name)
+        return super().related_document(pk, name)
 
 
 @register

@@ -47,6 +47,7 @@ from commerce.jsonapi.registry import registry
 from commerce.wsgi import application
 from inventory.models import Sku
 from markets.models import Bundle, SkuOption
+from orders.models import Shipment
 from tests import factories as f
 from tests.checkout import run_checkout, seed_checkout_market
 from tests.conftest import rel
@@ -141,6 +142,13 @@ def records(market, sales_channel):
     )
     # A draft gift card with its recipient: the gift cards' PATCH bodies and triggers meet it.
     f.GiftCardFactory(status="draft", gift_card_recipient=f.GiftCardRecipientFactory())
+    # A parcel of the placed order's shipment, packing a unit (shipping.md "Parcels").
+    shipment = Shipment.objects.order_by("pk").first()
+    package = f.PackageFactory(stock_location=shipment.stock_location)
+    f.ParcelLineItemFactory(
+        parcel=f.ParcelFactory(shipment=shipment, package=package),
+        stock_line_item=shipment.stock_line_items.first(),
+    )
 
 
 def real_id(path: str) -> str | None:

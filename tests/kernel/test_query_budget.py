@@ -27,8 +27,11 @@ BUDGET = {
     "stock_items": 5,
     "inventory_models": 4,
     "inventory_stock_locations": 5,
-    "shipping_methods": 6,
+    "shipping_methods": 7,  # 6 + its weight tiers (issue 21: both tier relationships, one read)
     "shipping_zones": 3,
+    # issue 21: token, page, count; the method is joined (its currency prices the tier)
+    "shipping_weight_tiers": 3,
+    "shipping_method_tiers": 3,
     "delivery_lead_times": 5,
     "manual_gateways": 4,
     "payment_gateways": 4,
@@ -37,6 +40,11 @@ BUDGET = {
     "gift_cards": 4,
     "gift_card_recipients": 4,
     "bundles": 5,  # token, page, count, market, sku_list
+    "packages": 5,  # token, page, count, stock_location, parcels
+    # token, page, count, shipment (its order joined), its stock line items (skus_count),
+    # package, parcel_line_items
+    "parcels": 7,
+    "parcel_line_items": 5,  # token, page, count, parcel, stock_line_item (line and SKU joined)
 }
 
 

@@ -23,7 +23,7 @@ BUDGET = {
     # a capture's return: one prefetch per include, whatever the rows)
     "orders": 14,
     "line_items": 18,  # +1: line_item_options (catalog.md), one prefetch whatever the rows
-    "shipments": 16,
+    "shipments": 17,  # +1: parcels (shipping.md), one prefetch whatever the rows
     "stock_line_items": 8,  # its SKU joined (a bundle component is named as it): one less
     "stock_reservations": 9,
     "stock_transfers": 5,

@@ -99,6 +99,26 @@ def _shipping_method_targets(method):
     method.shipping_category = f.ShippingCategoryFactory()
     method.stock_location = f.StockLocationFactory()
     method.save()
+    _weight_tier(method, 2)
+
+
+def _tiered_method():
+    return f.ShippingMethodFactory(scheme="weight_tiered", unit_of_weight="lb")
+
+
+def _weight_tier(method, up_to):
+    from markets.models import ShippingWeightTier
+
+    return ShippingWeightTier.objects.create(
+        shipping_method=method, name=f"Up to {up_to} lb", up_to=up_to, price_amount_cents=2500
+    )
+
+
+def _weight_tier_of_new_method(i):
+    tier = _weight_tier(_tiered_method(), 1 + i)
+    tier.name = f"Tier {chr(65 + i)}{next(_n)}"
+    tier.save()
+    return tier
 
 
 def _reservation(item):
@@ -136,6 +156,79 @@ def _bundle_line(bundle):
         sku_code=None,
         name=bundle.name,
     )
+
+
+def _package(i):
+    return f.PackageFactory(
+        name=f"Box {chr(65 + i)}{next(_n)}", code=f"{chr(97 + i)}-box-{next(_n)}"
+    )
+
+
+def _parcel_of(package):
+    """A parcel made from the package, in a shipment at its stock location."""
+    return f.ParcelFactory(
+        package=package, shipment=f.ShipmentFactory(stock_location=package.stock_location)
+    )
+
+
+def _parcel(i):
+    return f.ParcelFactory(weight=1.0 + i, tracking_number=f"{chr(65 + i)}TRK{next(_n)}")
+
+
+def _parcel_line(parcel):
+    return f.ParcelLineItemFactory(parcel=parcel)
+
+
+def _parcel_create():
+    shipment = f.ShipmentFactory()
+    package = f.PackageFactory(stock_location=shipment.stock_location)
+    return (
+        {"weight": 2.5, "unit_of_weight": "oz", "tracking_number": "1Z999AA10123456784"},
+        {"shipment": ("shipments", shipment), "package": ("packages", package)},
+    )
+
+
+def _parcel_update(parcel):
+    package = f.PackageFactory(stock_location=parcel.shipment.stock_location)
+    return {"weight": 3.25, "signed_by": "A. Lovelace"}, {"package": ("packages", package)}
+
+
+def _parcel_line_create():
+    parcel = f.ParcelFactory()
+    stock_line = f.StockLineItemFactory(shipment=parcel.shipment, quantity=4)
+    return (
+        {"quantity": 3},
+        {"parcel": ("parcels", parcel), "stock_line_item": ("stock_line_items", stock_line)},
+    )
+
+
+PARCEL_ATTRIBUTES = (
+    "number",
+    "weight",
+    "unit_of_weight",
+    "eel_pfc",
+    "contents_type",
+    "contents_explanation",
+    "customs_certify",
+    "customs_signer",
+    "non_delivery_option",
+    "restriction_type",
+    "restriction_comments",
+    "customs_info_required",
+    "shipping_label_url",
+    "shipping_label_file_type",
+    "shipping_label_size",
+    "shipping_label_resolution",
+    "tracking_number",
+    "tracking_status",
+    "tracking_status_detail",
+    "tracking_status_updated_at",
+    "tracking_details",
+    "carrier_weight_oz",
+    "signed_by",
+    "incoterm",
+    "delivery_confirmation",
+)
 
 
 ADDRESS_ATTRIBUTES = (
@@ -577,8 +670,51 @@ CASES = [
             "shared_secret",
             "external_includes",
         ),
-        relationships=("market", "shipping_zone", "shipping_category", "stock_location"),
+        relationships=(
+            "market",
+            "shipping_zone",
+            "shipping_category",
+            "stock_location",
+            "shipping_weight_tiers",
+            "shipping_method_tiers",
+        ),
         related=_shipping_method_targets,
+        extra={"sources": {"shipping_method_tiers": "shipping_weight_tiers"}},
+    ),
+    Case(
+        type="shipping_weight_tiers",
+        make=_weight_tier_of_new_method,
+        create=lambda: (
+            {"name": "Up to 2 lb", "up_to": 2, "price_amount_cents": 2500},
+            {"shipping_method": ("shipping_methods", _tiered_method())},
+        ),
+        update=lambda t: (
+            {"name": "Up to 3 lb", "up_to": 3.5},
+            {"shipping_method": ("shipping_methods", _tiered_method())},
+        ),
+        filters={
+            "name_eq": lambda t: t.name,
+            "up_to_lt": lambda t: str(t.up_to + 0.5),
+            "shipping_method_name_eq": lambda t: t.shipping_method.name,
+        },
+        sort="up_to",
+        attributes=("name", "up_to", *money("price_amount")),
+        relationships=("shipping_method",),
+        required=("shipping_method",),
+    ),
+    Case(
+        type="shipping_method_tiers",
+        make=_weight_tier_of_new_method,
+        create=None,
+        update=None,
+        filters={
+            "name_eq": lambda t: t.name,
+            "shipping_method_name_eq": lambda t: t.shipping_method.name,
+        },
+        sort="up_to",
+        attributes=("name", "up_to", *money("price_amount")),
+        relationships=("shipping_method",),
+        writable=False,
     ),
     Case(
         type="shipping_zones",
@@ -762,6 +898,67 @@ CASES = [
         sort="email",
         attributes=("email", "first_name", "last_name"),
         relationships=("customer",),
+    ),
+    Case(
+        type="packages",
+        make=_package,
+        create=lambda: (
+            {
+                "name": "Medium box",
+                "code": "MED",
+                "length": 30.0,
+                "width": 20.5,
+                "height": 10.0,
+                "unit_of_length": "cm",
+            },
+            {"stock_location": ("stock_locations", f.StockLocationFactory())},
+        ),
+        update=lambda p: (
+            {"name": "Large box", "height": 40.0, "unit_of_length": "in"},
+            {"stock_location": ("stock_locations", f.StockLocationFactory())},
+        ),
+        filters={
+            "code_eq": lambda p: p.code,
+            "name_eq": lambda p: p.name,
+            "stock_location_code_eq": lambda p: p.stock_location.code,
+        },
+        sort="name",
+        attributes=("name", "code", "length", "width", "height", "unit_of_length"),
+        relationships=("stock_location", "parcels"),
+        required=("stock_location",),
+        related=_parcel_of,
+        locked_by=_parcel_of,
+    ),
+    Case(
+        type="parcels",
+        make=_parcel,
+        create=_parcel_create,
+        update=_parcel_update,
+        filters={
+            "tracking_number_eq": lambda p: p.tracking_number,
+            "number_eq": lambda p: p.number,
+            "package_code_eq": lambda p: p.package.code,
+            "shipment_number_eq": lambda p: p.shipment.number,
+        },
+        sort="weight",
+        attributes=PARCEL_ATTRIBUTES,
+        relationships=("shipment", "package", "parcel_line_items"),
+        required=("shipment", "package"),
+        related=_parcel_line,
+    ),
+    Case(
+        type="parcel_line_items",
+        make=lambda i: f.ParcelLineItemFactory(quantity=1 + i),
+        create=_parcel_line_create,
+        update=lambda line: ({"metadata": {"bin": "A4"}, "reference": "R-1"}, {}),
+        filters={
+            "sku_code_eq": lambda line: line.sku_code,
+            "parcel_number_eq": lambda line: line.parcel.number,
+        },
+        sort="quantity",
+        attributes=("sku_code", "bundle_code", "quantity", "name", "image_url"),
+        relationships=("parcel", "stock_line_item"),
+        required=("parcel", "stock_line_item"),
     ),
 ]
 

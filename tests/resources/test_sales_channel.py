@@ -120,6 +120,8 @@ BACK_OFFICE = [
     "inventory_models",
     "inventory_stock_locations",
     "shipping_zones",
+    "shipping_weight_tiers",  # read through the methods it reads (tests/shipping)
+    "shipping_method_tiers",
     "payment_gateways",
     "manual_gateways",
 ]
