@@ -1,0 +1,1 @@
+"""The bulk jobs' resources (imports, exports, cleanups): registered by their own modules."""
