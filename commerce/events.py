@@ -69,7 +69,7 @@ def _record(events: list[Event]) -> None:
     events_recorded.send(sender=Event, events=events)
 
 
-_COLUMNS = ("public_id", "topic", "resource_type", "resource_id", "payload", "created_at")
+_COLUMNS = ("topic", "resource_type", "resource_id", "payload", "created_at")
 
 
 def _insert_with_subscribers(events: list[Event], connection) -> None:

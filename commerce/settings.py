@@ -46,8 +46,6 @@ INSTALLED_APPS = [
     "orders",
     # After-sale returns, above orders (aftersale.md §3).
     "returns",
-    # Operators' bulk jobs (bulk.md): they write every app's records through its services.
-    "bulk",
     # Above every app, imported by none: the demo shop (seed_demo) and the bench data set.
     "demo",
     "bench",

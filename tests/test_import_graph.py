@@ -20,7 +20,6 @@ APPS = [
     "markets",
     "orders",
     "returns",
-    "bulk",
     "demo",
     "bench",
 ]  # lowest first

@@ -1,1 +1,0 @@
-"""The bulk jobs' resources (imports, exports, cleanups): registered by their own modules."""
