@@ -7,30 +7,16 @@ locks it), so the checks below hold until the commit: at most 5 tiers per price,
 
 from django.db import transaction
 
-from commerce.exceptions import ValidationError
 from commerce.services import save_record
 from markets.models import Price, PriceVolumeTier
+from markets.tiers import check_tier
 
 
 def _check(tier: PriceVolumeTier, price: Price) -> None:
     others = PriceVolumeTier.objects.filter(price=price)
-    if tier.pk is not None:
-        others = others.exclude(pk=tier.pk)
-    taken = set(others.values_list("up_to", flat=True))
-    if tier.up_to in taken:
-        raise ValidationError(
-            "up_to",
-            "has already been taken" if tier.up_to is not None else "is already null on a tier",
-            error="taken",
-        )
-    if len(taken) >= PriceVolumeTier.MAX_PER_PRICE:
-        raise ValidationError(
-            "price",
-            f"can have at most {PriceVolumeTier.MAX_PER_PRICE} volume tiers",
-            error="too_many",
-            relationship=True,
-            count=PriceVolumeTier.MAX_PER_PRICE,
-        )
+    check_tier(
+        tier, others, parent="price", most=PriceVolumeTier.MAX_PER_PRICE, what="volume tiers"
+    )
 
 
 @transaction.atomic(savepoint=False)

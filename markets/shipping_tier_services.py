@@ -13,9 +13,9 @@ Tiers of a method of another scheme are kept (and ignored by its price).
 from django.db import transaction
 
 from commerce.events import emit_event
-from commerce.exceptions import ValidationError
 from commerce.services import delete_record, save_record
 from markets.models import ShippingMethod, ShippingWeightTier
+from markets.tiers import check_tier
 
 
 def _lock_methods(*method_ids) -> None:
@@ -33,23 +33,13 @@ def check_weight_tier(tier: ShippingWeightTier) -> None:
     """The rules above, for `tier` as it is about to be written (its method's other tiers as
     stored)."""
     others = ShippingWeightTier.objects.filter(shipping_method_id=tier.shipping_method_id)
-    if tier.pk is not None:
-        others = others.exclude(pk=tier.pk)
-    taken = list(others.values_list("up_to", flat=True))
-    if tier.up_to in taken:
-        raise ValidationError(
-            "up_to",
-            "has already been taken" if tier.up_to is not None else "is already null on a tier",
-            error="taken",
-        )
-    if len(taken) >= ShippingWeightTier.MAX_PER_METHOD:
-        raise ValidationError(
-            "shipping_method",
-            f"can have at most {ShippingWeightTier.MAX_PER_METHOD} weight tiers",
-            error="too_many",
-            relationship=True,
-            count=ShippingWeightTier.MAX_PER_METHOD,
-        )
+    check_tier(
+        tier,
+        others,
+        parent="shipping_method",
+        most=ShippingWeightTier.MAX_PER_METHOD,
+        what="weight tiers",
+    )
 
 
 @transaction.atomic(savepoint=False)
