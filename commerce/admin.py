@@ -17,6 +17,7 @@ from oauth2_provider.models import get_application_admin_class, get_application_
 
 from commerce.auth.exceptions import InvalidScope
 from commerce.auth.scopes import parse_scope
+from commerce.events import recording_events, triggers_only
 from commerce.exceptions import CommerceError
 from commerce.kept import keeping_refused_writes
 from commerce.models import (
@@ -27,9 +28,22 @@ from commerce.models import (
     Event,
     IdempotencyKey,
     RateCounter,
+    Tag,
+    Tagging,
 )
+from commerce.tags import is_valid_name
 
 RESOURCE_READONLY = ("public_id", "created_at", "updated_at")
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows the app writes and the admin only shows (events, tokens' scopes, job chunks...)."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 class ResourceAdmin(admin.ModelAdmin):
@@ -76,8 +90,11 @@ def run_on_each(modeladmin, request, objects, label, apply) -> int:
     for obj in objects:
         try:
             # What a refusal must not lose (a gateway's failed call) is kept (commerce.kept).
-            with keeping_refused_writes(), transaction.atomic():
-                apply(obj)
+            # A trigger, as the API's trigger-only PATCH: its events written at the end as one
+            # INSERT, its own topics and no `.update` of what it changed (commerce.events).
+            with keeping_refused_writes(), transaction.atomic(), recording_events():
+                with triggers_only():
+                    apply(obj)
         except CommerceError as error:
             modeladmin.message_user(
                 request, f"{obj}: {label} refused — {error_text(error)}", level=messages.ERROR
@@ -252,7 +269,7 @@ admin.site.register(application_model, ApplicationAdmin)
 
 
 @admin.register(AccessTokenScope)
-class AccessTokenScopeAdmin(admin.ModelAdmin):
+class AccessTokenScopeAdmin(ReadOnlyAdmin):
     """Resolved scopes of issued tokens: read-only (tokens are issued by /oauth/token)."""
 
     list_display = ("access_token", "kind", "market_ids", "customer_public_id", "expires")
@@ -265,15 +282,9 @@ class AccessTokenScopeAdmin(admin.ModelAdmin):
     def expires(self, obj):
         return obj.access_token.expires
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(ReadOnlyAdmin):
     """The domain-event outbox, read-only."""
 
     list_display = ("id", "topic", "resource_type", "resource_id", "created_at")
@@ -282,12 +293,6 @@ class EventAdmin(admin.ModelAdmin):
     readonly_fields = ("created_at",)
     ordering = ("-id",)
     show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Counter)
@@ -298,7 +303,7 @@ class CounterAdmin(admin.ModelAdmin):
 
 
 @admin.register(IdempotencyKey)
-class IdempotencyKeyAdmin(admin.ModelAdmin):
+class IdempotencyKeyAdmin(ReadOnlyAdmin):
     """Idempotency-Key records (commerce/idempotency.py), read-only. Deleting one lets a retry
     with its key run again."""
 
@@ -314,15 +319,9 @@ class IdempotencyKeyAdmin(admin.ModelAdmin):
     def client_id(self, obj):
         return obj.application.client_id
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(RateCounter)
-class RateCounterAdmin(admin.ModelAdmin):
+class RateCounterAdmin(ReadOnlyAdmin):
     """Rate-limit counters of the database backend (commerce/ratelimit.py), read-only. Keys
     hold hashes, never a username; deleting a counter forgets what it counted (unblocks)."""
 
@@ -331,8 +330,38 @@ class RateCounterAdmin(admin.ModelAdmin):
     ordering = ("key",)
     show_full_result_count = False
 
-    def has_add_permission(self, request):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
+class TagForm(forms.ModelForm):
+    """The API's rule for a name (bulk.md "Tags"): 1 to 25 of `[0-9A-Za-z_-]`."""
+
+    class Meta:
+        model = Tag
+        fields = ("name", "reference", "reference_origin", "metadata")
+
+    def clean_name(self):
+        name = self.cleaned_data.get("name")
+        if not is_valid_name(name):
+            raise forms.ValidationError("1 to 25 letters, digits, underscores or hyphens.")
+        return name
+
+
+@admin.register(Tag)
+class TagAdmin(ResourceAdmin):
+    """Deleting a tag detaches it from every record (its taggings cascade)."""
+
+    form = TagForm
+    list_display = ("public_id", "name", "created_at")
+    search_fields = ("public_id", "name")
+
+
+@admin.register(Tagging)
+class TaggingAdmin(ReadOnlyAdmin):
+    """Which record carries which tag, read-only: tags are attached through the API."""
+
+    list_display = ("id", "tag", "content_type", "object_id", "created_at")
+    list_select_related = ("tag", "content_type")
+    list_filter = ("content_type",)
+    search_fields = ("tag__name",)
+    raw_id_fields = ("tag",)
+    ordering = ("-id",)
+    show_full_result_count = False

@@ -242,12 +242,38 @@ def update_rows(instances: list[models.Model], fields: list[str] | None = None) 
         + [obj.pk]
         for obj in instances
     ]
+    carried, quote = None, connection.ops.quote_name
+    if len(rows) == 1 and written.carrying is not None:
+        pk_column = f"{quote(model._meta.db_table)}.{quote(model._meta.pk.column)}"
+        exists = (f"EXISTS (SELECT 1 FROM {quote(model._meta.db_table)} WHERE {pk_column} = %s)",
+                  [rows[0][-1]])  # fmt: skip
+        carried = written.carrying(instances, connection, fields, created=False, only_if=exists)
     with connection.cursor() as cursor:
-        if len(rows) == 1:
+        if carried is not None:
+            prefix, prefix_params, member, on_member = carried
+            cursor.execute(f"{prefix}{sql} RETURNING {member}", [*prefix_params, *rows[0]])
+            returned = cursor.fetchall()
+            on_member(returned[0][0] if returned else None)
+        elif len(rows) == 1:
             cursor.execute(sql, rows[0])
         else:
             cursor.executemany(sql, rows)
-        return cursor.rowcount
+        matched = cursor.rowcount
+    if matched and carried is None and written.updated is not None:
+        written.updated(instances, fields)
+    return matched
+
+
+class written:
+    """What is told of the rows written here: commerce.events sets these to record each
+    write's `<type>.create|update` (bulk.md "Events"; this module imports no reader of it)."""
+
+    created = None  # called with the new instances
+    # called before an INSERT or a one-row UPDATE: None, or (prefix, its params, a RETURNING
+    # member, a callback given that member's value) that the statement takes in
+    # (commerce.events.carrying)
+    carrying = None
+    updated = None  # called with the instances and the fields written (None: every column)
 
 
 _UPDATES: dict[tuple, tuple[str, list[models.Field], list[models.Field]]] = {}
@@ -289,14 +315,22 @@ def insert_rows(instances: list[models.Model]) -> list[models.Model]:
         for obj in instances
         for field in targets
     ]
+    carried = written.carrying(instances, connection, created=True) if written.carrying else None
+    if carried is not None:
+        prefix, prefix_params, member, on_member = carried
+        sql, params = f"{prefix}{sql}, {member}", [*prefix_params, *params]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         keys = cursor.fetchall()
     pk = model._meta.pk
-    for obj, (value,) in zip(instances, keys, strict=True):
+    for obj, (value, *_) in zip(instances, keys, strict=True):
         obj.pk = pk.to_python(value)
         obj._state.adding = False
         obj._state.db = alias
+    if carried is not None:
+        on_member(keys[0][1])
+    elif written.created is not None:
+        written.created(instances)
     return instances
 
 

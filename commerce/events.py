@@ -18,6 +18,8 @@ from django.db import connections, router
 from django.dispatch import Signal
 from django.utils import timezone
 
+from commerce.compiled import written as compiled_writes
+from commerce.jsonapi.registry import registry
 from commerce.models import Event
 from commerce.webhooks.models import Webhook
 
@@ -34,12 +36,66 @@ def emit_event(topic: str, resource, **payload) -> Event:
         resource_id=resource.public_id,
         payload=payload,
     )
+    action = topic.rsplit(".", 1)[-1]
+    if action == DESTROY:
+        event.payload = payload = {**payload, "id": resource.public_id}
     pending = _pending.get()
     if pending is None:
+        # Written at once (admin, commands, workers): a service's own `.update` and the write
+        # helpers' generic one, emitted one after the other for the same record object, are
+        # still one event (the second merges into the first).
+        generic = _generic.get()
+        mine, theirs = ("_generic_written", "_explicit_written")
+        if not generic:
+            mine, theirs = theirs, mine
+        earlier = (
+            getattr(resource, theirs, {}).pop(topic, None) if action in GENERIC_ACTIONS else None
+        )
+        if earlier is not None:
+            merged = _same_event([earlier], event, payload)
+            if merged is not None and merged.pk is not None:
+                Event.objects.filter(pk=merged.pk).update(payload=merged.payload)
+                return merged
         _record([event])
-    else:
-        pending.append(event)
+        if action in GENERIC_ACTIONS:
+            try:
+                getattr(resource, mine, None) or setattr(resource, mine, {})
+                getattr(resource, mine)[topic] = event
+            except AttributeError:
+                pass
+        return event
+    earlier = _same_event(pending, event, payload)
+    if earlier is not None:
+        return earlier
+    pending.append(event)
     return event
+
+
+def _same_event(events: list, event: Event, payload: dict) -> Event | None:
+    """The event of `events` that `event` is part of, its payload merged in, or None.
+
+    Once per record per write (bulk.md "Events"): a service's own `orders.update` and the
+    write helpers' generic one are the same event; their payloads merge. A record created or
+    destroyed by this write records no update besides."""
+    action = event.topic.rsplit(".", 1)[-1]
+    if action not in GENERIC_ACTIONS:
+        return None
+    kind = event.resource_type
+    for earlier in events:
+        if earlier.resource_id != event.resource_id or earlier.resource_type != kind:
+            continue
+        if action == UPDATE and earlier.topic in (f"{kind}.{CREATE}", f"{kind}.{DESTROY}"):
+            return earlier
+        if earlier.topic == event.topic:
+            changed = sorted({*earlier.payload.get("changed", ()), *payload.get("changed", ())})
+            earlier.payload = {**earlier.payload, **payload}
+            if changed:
+                earlier.payload["changed"] = changed
+            return earlier
+    return None
+
+
+_generic: ContextVar[bool] = ContextVar("events_generic", default=False)
 
 
 @contextmanager
@@ -63,44 +119,365 @@ def recording_events():
 def _record(events: list[Event]) -> None:
     connection = connections[router.db_for_write(Event)]
     if connection.vendor == "postgresql":
-        _insert_with_subscribers(events, connection)
+        carried = [event for event in events if hasattr(event, "_written_payload")]
+        _insert_with_subscribers(
+            [event for event in events if not hasattr(event, "_written_payload")],
+            [event for event in carried if event.payload != event._written_payload],
+            connection,
+        )
     else:
         Event.objects.bulk_create(events)
     events_recorded.send(sender=Event, events=events)
 
 
-_COLUMNS = ("topic", "resource_type", "resource_id", "payload", "created_at")
+_COLUMNS = ("public_id", "topic", "resource_type", "resource_id", "payload", "created_at")
 
 
-def _insert_with_subscribers(events: list[Event], connection) -> None:
-    """INSERT the events (one row per element of the UNNESTed arrays, as Django's bulk_create
-    does on PostgreSQL, which returns them in that order), RETURNING each one's id and the
-    enabled webhooks of its topic as [[id, circuit_state], ...]; each event gets them as
-    `subscribers`, unsaved Webhook instances with what scheduling a delivery reads."""
+def _events_insert(events: list[Event], connection) -> tuple[str, list]:
+    """The INSERT of `events` (one row per element of the UNNESTed arrays, as Django's
+    bulk_create does on PostgreSQL, which returns them in that order) and its parameters; the
+    statement text depends on no count, so it is prepared once."""
     now = timezone.now()
     for event in events:
         event.created_at = now  # what auto_now_add sets on a save
-    meta, hooks = Event._meta, Webhook._meta
+    meta = Event._meta
     fields = [meta.get_field(name) for name in _COLUMNS]
     quote = connection.ops.quote_name
     sql = (
         f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
         "SELECT * FROM UNNEST("
         + ", ".join(f"(%s)::{f.db_type(connection).split('(')[0]}[]" for f in fields)
-        + f") RETURNING {quote(meta.pk.column)}, (SELECT json_agg(json_build_array(w.id, "
-        f"w.{quote('circuit_state')})) FROM {quote(hooks.db_table)} w WHERE w.{quote('topic')}"
-        f" = {quote(meta.db_table)}.{quote('topic')} AND w.{quote('disabled_at')} IS NULL)"
+        + ")"
     )
     columns = [
         [field.get_db_prep_save(getattr(event, field.attname), connection) for event in events]
         for field in fields
     ]
+    return sql, columns
+
+
+def _subscribers_sql(connection, event_table: str) -> str:
+    """The enabled webhooks of `event_table`'s row's topic, as [[id, circuit_state], ...]."""
+    quote = connection.ops.quote_name
+    return (
+        f"(SELECT json_agg(json_build_array(w.id, w.{quote('circuit_state')})) FROM "
+        f"{quote(Webhook._meta.db_table)} w WHERE w.{quote('topic')} = {event_table}."
+        f"{quote('topic')} AND w.{quote('disabled_at')} IS NULL)"
+    )
+
+
+def _subscribed(event: Event, pk, subscribers) -> None:
+    event.pk = pk
+    event.subscribers = [
+        Webhook(pk=webhook_id, topic=event.topic, circuit_state=state, disabled_at=None)
+        for webhook_id, state in subscribers or ()
+    ]
+
+
+def _insert_with_subscribers(events: list[Event], changed: list[Event], connection) -> None:
+    """INSERT the events RETURNING each one's id and the enabled webhooks of its topic; each
+    event gets them as `subscribers`, unsaved Webhook instances with what scheduling a delivery
+    reads. `changed`: events an INSERT of their record already wrote (`carrying`)
+    whose payload a later emit of the same event added to; the same statement rewrites them."""
+    if not events and not changed:
+        return
+    quote = connection.ops.quote_name
+    table = quote(Event._meta.db_table)
+    fix, fix_params = "", []
+    if changed:
+        fix = (
+            f"UPDATE {table} SET {quote('payload')} = v.payload FROM UNNEST(%s::bigint[], "
+            f"%s::jsonb[]) AS v(id, payload) WHERE {table}.{quote('id')} = v.id"
+        )
+        fix_params = [
+            [event.pk for event in changed],
+            [Event._meta.get_field("payload").get_db_prep_save(e.payload, connection)
+             for e in changed],
+        ]  # fmt: skip
+        for event in changed:
+            event._written_payload = event.payload
+        if not events:
+            with connection.cursor() as cursor:
+                cursor.execute(fix, fix_params)
+            return
+        fix = f"WITH fixed AS ({fix}) "
+    sql, params = _events_insert(events, connection)
+    sql = f"{fix}{sql} RETURNING {quote('id')}, {_subscribers_sql(connection, table)}"
     with connection.cursor() as cursor:
-        cursor.execute(sql, columns)
+        cursor.execute(sql, [*fix_params, *params])
         rows = cursor.fetchall()
     for event, (pk, subscribers) in zip(events, rows, strict=True):
-        event.pk = pk
-        event.subscribers = [
-            Webhook(pk=webhook_id, topic=event.topic, circuit_state=state, disabled_at=None)
-            for webhook_id, state in subscribers or ()
-        ]
+        _subscribed(event, pk, subscribers)
+
+
+def carrying(instances, connection, fields=(), *, created: bool, only_if=None):
+    """Before a compiled INSERT of `instances`, or UPDATE of one instance's `fields` (None:
+    every column), (commerce.compiled), inside `recording_events()` on PostgreSQL: their
+    `<type>.create|update` events, emitted now, and how that statement writes them too: (a
+    `WITH ev AS (INSERT INTO events ...)` prefix, its parameters, a RETURNING member giving
+    each event's id and subscribers, what to do with that member's value). One statement
+    where a write and its events were two: a request that writes one record (an address, a
+    wire transfer and its order) writes no events statement at the end. None when there is
+    nothing to carry. An event written so that a later emit adds to is rewritten by the
+    request's last events statement (`_insert_with_subscribers`). `only_if`: (a condition, its
+    parameters) the events are written under (the updated row exists); when the statement
+    wrote nothing, the callback is given None and the events are forgotten."""
+    pending = _pending.get()
+    if pending is None or connection.vendor != "postgresql" or _suppressed.get():
+        return None
+    if not all(hasattr(event, "_written_payload") for event in pending):
+        # An event emitted before these is still to be written: carrying these would give
+        # them the smaller ids, and events are numbered in the order they happened.
+        return None
+    mark = len(pending)
+    record_created(instances) if created else record_updated(instances, fields)
+    carried = pending[mark:]
+    if not carried:
+        return None
+    sql, params = _events_insert(carried, connection)
+    if only_if is not None:
+        sql, params = f"{sql} WHERE {only_if[0]}", [*params, *only_if[1]]
+    quote = connection.ops.quote_name
+    prefix = f"WITH ev AS ({sql} RETURNING {quote('id')}, {quote('topic')}) "
+    member = (
+        f"(SELECT json_agg(json_build_array(ev.{quote('id')}, {_subscribers_sql(connection, 'ev')}"
+        f") ORDER BY ev.{quote('id')}) FROM ev)"
+    )
+
+    def written(value) -> None:
+        if value is None:  # the row was not there: no change, no event
+            del pending[mark:]
+            return
+        # The ids come from one sequence in row order: ordered by id, they are in `carried`'s.
+        for event, (pk, subscribers) in zip(carried, value, strict=True):
+            _subscribed(event, pk, subscribers)
+            event._written_payload = event.payload
+
+    return prefix, params, member, written
+
+
+# --- generic `<type>.create|update|destroy` (bulk.md "Events") ------------------------------
+
+CREATE, UPDATE, DESTROY = "create", "update", "destroy"
+GENERIC_ACTIONS = (CREATE, UPDATE, DESTROY)
+
+# The topics the services emit beside the generic ones, the one list of them (a webhook may
+# subscribe to these and to `<served type>.create|update|destroy`: `known_topics`).
+LIFECYCLE_TOPICS = frozenset(
+    [f"orders.{t}" for t in ("place", "approve", "capture", "refund", "cancel", "pending",
+                             "archive", "unarchive", "start_editing", "stop_editing")]
+    + [f"shipments.{t}" for t in ("upcoming", "on_hold", "picking", "packing", "ready_to_ship",
+                                  "ship", "deliver", "cancel")]
+    + [f"gift_cards.{t}" for t in ("purchase", "activate", "deactivate", "redeem", "restore",
+                                   "balance_change")]
+    + [f"order_copies.{t}" for t in ("start", "complete", "fail", "abort")]
+    + [f"stock_transfers.{t}" for t in ("upcoming", "on_hold", "picking", "in_transit",
+                                        "complete", "cancel")]
+    + [f"returns.{t}" for t in ("request", "approve", "cancel", "ship", "reject", "receive",
+                                "restock", "refund", "archive", "unarchive")]
+    + ["authorizations.capture", "authorizations.void", "captures.refund"]
+    + [f"{kind}.forward" for kind in ("authorizations", "captures", "voids", "refunds")]
+    + ["customer_password_resets.reset_password"]
+    + [f"{job}.{t}" for job in ("imports", "exports", "cleanups")
+       for t in ("start", "complete", "interrupt")]
+)  # fmt: skip
+
+
+_registered_topics: set[str] = set()
+
+
+def register_topics(*topics: str) -> None:
+    """Add topics a module emits of its own (`<type>.tagged`...) to `known_topics`; call it at
+    import time of that module."""
+    _registered_topics.update(topics)
+
+
+def known_topics() -> frozenset[str]:
+    """Every topic a webhook may subscribe to: the generic ones of each type the API serves
+    and the lifecycle topics (bulk.md "Events": anything else is 422 `invalid`)."""
+    generic = {f"{name}.{action}" for name in registry for action in GENERIC_ACTIONS}
+    return frozenset(generic) | LIFECYCLE_TOPICS | _registered_topics
+
+
+def served_type(instance) -> str | None:
+    """The resource type the API serves `instance` as, None when it serves no such record.
+    A model served under several types is named by its `kind` (payment sources, transactions)
+    or else by the type that is not a polymorphic collection of others nor a read-only view."""
+    model = type(instance)
+    types = _types_by_model().get(model)
+    if not types:
+        return None
+    if len(types) == 1:
+        return types[0]
+    kind = getattr(instance, "kind", None)
+    if kind in types:
+        return kind
+    return types[0]
+
+
+def is_served(model) -> bool:
+    """Whether the API serves records of `model` (their writes record events)."""
+    return bool(_types_by_model().get(model))
+
+
+_by_model: dict = {}
+
+
+def _types_by_model() -> dict:
+    """model -> its served types, own type first (rebuilt when the registry grew: apps register
+    their resources when their views are imported)."""
+    if _by_model.get("size") != len(registry):
+        mapping: dict = {}
+        for name, resource_cls in registry.items():
+            model = getattr(resource_cls, "model", None)
+            if model is None or not hasattr(model, "public_id"):
+                continue
+            collection = len(getattr(resource_cls, "document_types", ()) or ()) > 1
+            # A read-only view of another type's rows (shipping_method_tiers over
+            # shipping_weight_tiers) is not what their writes are named as.
+            read_only = "create" not in (getattr(resource_cls, "ops", None) or {"create"})
+            mapping.setdefault(model, []).append((collection, read_only, name))
+        _by_model.clear()
+        _by_model.update({m: [n for *_, n in sorted(v)] for m, v in mapping.items()})
+        _by_model["size"] = len(registry)
+    return _by_model
+
+
+def snapshot(sender, instance, **kwargs) -> None:
+    """post_init receiver: the values a served record was loaded (or built) with, what
+    `changed_fields` compares against; no query (reading a before-image would cost one)."""
+    instance._event_before = {
+        key: value for key, value in instance.__dict__.items() if not key.startswith("_")
+    }
+
+
+def changed_fields(instance, fields=None) -> list[str]:
+    """The stored attributes and relationships of `instance` that differ from what it was
+    loaded with (`fields`: those being written; a deferred one counts as changed). Stamps
+    (`auto_now`) are no change of their own."""
+    before = getattr(instance, "_event_before", None)
+    meta = instance._meta
+    if fields is None:
+        targets = [f for f in meta.concrete_fields if not f.primary_key]
+    else:
+        targets = [meta.get_field(name) for name in fields]
+    changed = []
+    for field in targets:
+        if getattr(field, "auto_now", False) or field.name == "public_id":
+            continue
+        name = field.attname
+        if before is None or name not in before:
+            if fields is not None or before is None:
+                changed.append(field.name)
+        elif before[name] != instance.__dict__.get(name):
+            changed.append(field.name)
+    return changed
+
+
+def _remember(instance) -> None:
+    instance._event_before = {
+        key: value for key, value in instance.__dict__.items() if not key.startswith("_")
+    }
+
+
+def record_created(instances) -> None:
+    """`<type>.create` for each new served record (write helpers, after the INSERT)."""
+    for instance in instances:
+        name = served_type(instance)
+        if name is not None:
+            _emit_generic(f"{name}.{CREATE}", instance, {})
+            _remember(instance)
+
+
+def record_updated(instances, fields=None) -> None:
+    """`<type>.update` for each served record whose stored values changed (bulk.md: once per
+    record per write; a no-op write records nothing)."""
+    for instance in instances:
+        name = served_type(instance)
+        if name is None:
+            continue
+        changed = changed_fields(instance, fields)
+        if changed:
+            _emit_generic(f"{name}.{UPDATE}", instance, {"changed": changed})
+        _remember(instance)
+
+
+def record_destroyed(instances) -> None:
+    """`<type>.destroy` for each served record deleted; the payload is its id alone (CL: every
+    other member null)."""
+    for instance in instances:
+        name = served_type(instance)
+        if name is not None:
+            _emit_generic(f"{name}.{DESTROY}", instance, {"id": instance.public_id})
+
+
+def record_destroyed_ids(name: str, public_ids) -> None:
+    """`<name>.destroy` for records deleted in bulk (a QuerySet delete), by their public ids."""
+    for public_id in public_ids:
+        _emit_generic(f"{name}.{DESTROY}", _Gone(public_id), {"id": public_id})
+
+
+class _Gone:
+    def __init__(self, public_id):
+        self.public_id = public_id
+
+
+def _emit_generic(topic: str, resource, payload: dict) -> None:
+    if _suppressed.get() or (_triggers_only.get() and topic.endswith(f".{UPDATE}")):
+        return
+    token = _generic.set(True)
+    try:
+        emit_event(topic, resource, **payload)
+    finally:
+        _generic.reset(token)
+
+
+_suppressed: ContextVar[bool] = ContextVar("events_suppressed", default=False)
+_triggers_only: ContextVar[bool] = ContextVar("events_triggers_only", default=False)
+
+
+@contextmanager
+def triggers_only(active: bool = True):
+    """A PATCH that carries triggers alone records their topics, not the `.update` of what they
+    changed (bulk.md "Events": "a no-op or trigger-only PATCH records only its trigger's
+    topic"); records they create or destroy still record theirs."""
+    if not active:
+        yield
+        return
+    token = _triggers_only.set(True)
+    try:
+        yield
+    finally:
+        _triggers_only.reset(token)
+
+
+@contextmanager
+def without_generic_events():
+    """Writes inside the block record no `<type>.create|update|destroy` (bulk.md: records an
+    import changes record theirs only with IMPORTS_TRIGGER_WEBHOOKS)."""
+    token = _suppressed.set(True)
+    try:
+        yield
+    finally:
+        _suppressed.reset(token)
+
+
+@contextmanager
+def dropped_on_error():
+    """Inside `recording_events()`: the events emitted in the block are dropped when it raises,
+    as its rows are when it is a savepoint rolled back (bulk.md "Imports": a failed record of a
+    chunk leaves no event; the chunk's events are written by one statement)."""
+    pending = _pending.get()
+    mark = len(pending) if pending is not None else 0
+    try:
+        yield
+    except BaseException:
+        if pending is not None:
+            del pending[mark:]
+        raise
+
+
+# The compiled writes (commerce.compiled) tell these of the rows they write.
+compiled_writes.created = record_created
+compiled_writes.carrying = carrying
+compiled_writes.updated = record_updated

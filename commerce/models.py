@@ -139,8 +139,10 @@ class Address(Resource):
 class Event(models.Model):
     """Outbox of domain events (`orders.place`, `shipments.ship` ...), written in the same
     transaction as the change that caused them, so a rolled-back change records nothing and a
-    committed one is never lost. Webhook delivery reads from here."""
+    committed one is never lost. Webhook delivery reads from here; the API serves them as
+    `events` (bulk.md "Events"), by `public_id`."""
 
+    public_id = models.CharField(max_length=10, unique=True, default=new_public_id, editable=False)
     topic = models.CharField(max_length=100, db_index=True)
     resource_type = models.CharField(max_length=100)
     resource_id = models.CharField(max_length=10)
@@ -149,6 +151,8 @@ class Event(models.Model):
 
     class Meta:
         ordering = ["id"]
+        # A record's events (`/api/skus/<id>/events`): public ids are unique across types.
+        indexes = [models.Index(fields=["resource_id"], name="commerce_event_resource")]
 
     def __str__(self):
         return f"{self.topic} {self.resource_type}/{self.resource_id}"
@@ -272,3 +276,33 @@ class RateCounter(models.Model):
 
     def __str__(self):
         return f"{self.key}: {self.current} (+{self.previous} before)"
+
+
+class Tag(Resource):
+    """A label records carry and are filtered by (bulk.md "Tags"): 1 to 25 characters of
+    `[0-9A-Za-z_-]`, unique."""
+
+    name = models.CharField(max_length=25, unique=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+
+
+class Tagging(models.Model):
+    """One tag on one record of any taggable model (at most 10 per record, bulk.md)."""
+
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="taggings")
+    content_type = models.ForeignKey("contenttypes.ContentType", on_delete=models.CASCADE)
+    object_id = models.BigIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tag", "content_type", "object_id"], name="tagging_unique"
+            ),
+        ]
+        indexes = [models.Index(fields=["content_type", "object_id"], name="tagging_target")]
+
+    def __str__(self):
+        return f"{self.tag_id} on {self.content_type_id}/{self.object_id}"

@@ -12,8 +12,10 @@ from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, connections, models, router, transaction
 from django.db.models import signals
+from django.db.models.deletion import Collector
 
 from commerce.compiled import insert_rows, insertable, update_rows
+from commerce.events import is_served, record_created, record_destroyed, record_updated
 from commerce.exceptions import Locked, RecordNotUnique, ValidationError, ValidationErrors
 
 # Django's error codes -> Rails' messages and error names, as Commerce Layer answers them.
@@ -123,7 +125,10 @@ def write_record(instance: models.Model) -> models.Model:
             if _plain_insert(instance):
                 insert_rows([instance])
             elif not (_plain_update(instance) and update_rows([instance])):
+                adding = instance._state.adding or instance.pk is None
                 instance.save()
+                # update_rows / insert_rows record their events; save() does not.
+                (record_created([instance]) if adding else record_updated([instance]))
     except IntegrityError as exc:
         raise RecordNotUnique(f"The record could not be saved: {exc.__class__.__name__}.") from None
     return instance
@@ -141,6 +146,7 @@ def write_fields(instance: models.Model, fields: list[str]) -> models.Model:
         if update_rows([instance], fields):
             return instance
     instance.save(update_fields=fields)
+    record_updated([instance], fields)
     return instance
 
 
@@ -151,7 +157,9 @@ def create_rows(instances: list[models.Model]) -> list[models.Model]:
     model = type(instances[0])
     if _plain_model(model) and insertable(model, connections[router.db_for_write(model)]):
         return insert_rows(instances)
-    return model._default_manager.bulk_create(instances)
+    created = model._default_manager.bulk_create(instances)
+    record_created(created)
+    return created
 
 
 def _plain_model(model: type[models.Model]) -> bool:
@@ -195,10 +203,45 @@ def update_record(instance: models.Model, values: dict) -> models.Model:
     return save_record(instance)
 
 
+def delete_rows(instances: list[models.Model], *, cascaded=()) -> None:
+    """Delete `instances` (one model) by primary key with one QuerySet delete, recording each
+    one's `<type>.destroy` and those of `cascaded`, the served rows the database deletes with
+    them (bulk.md "Events": derived writes record their own events)."""
+    if instances:
+        type(instances[0])._default_manager.filter(pk__in=[i.pk for i in instances]).delete()
+    record_destroyed([*instances, *cascaded])
+
+
 @transaction.atomic(savepoint=False)
 def delete_record(instance: models.Model) -> None:
+    """Delete `instance` and what the deletion cascades to, recording `<type>.destroy` for
+    each served record among them (bulk.md "Events": derived writes record their own). The
+    cascade is the one `instance.delete()` runs (Django's Collector); the rows it would delete
+    by a bare DELETE (`fast_deletes`) are read first only when they are served records."""
+    collector = Collector(using=router.db_for_write(type(instance)), origin=instance)
     try:
         with transaction.atomic(savepoint=False):
-            instance.delete()
+            collector.collect([instance])
+            gone = []
+            for model, rows in collector.data.items():
+                rows = [row for row in rows if row is not instance]
+                if rows and is_served(model):
+                    # The Collector reads cascaded rows with their keys alone.
+                    gone.extend(model._base_manager.filter(pk__in=[row.pk for row in rows]).only(
+                        *_named_by(model)))  # fmt: skip
+            for rows in collector.fast_deletes:
+                if is_served(rows.model):
+                    gone.extend(rows.only(*_named_by(rows.model)))
+            collector.delete()
     except (models.ProtectedError, models.RestrictedError):
         raise Locked() from None
+    record_destroyed([instance, *gone])
+
+
+def _named_by(model) -> list[str]:
+    """What names a record in its `.destroy` event: its public id, and its kind when the model
+    is served under several types (commerce.events.served_type)."""
+    names = ["pk", "public_id"]
+    if any(field.name == "kind" for field in model._meta.concrete_fields):
+        names.append("kind")
+    return names

@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "orders",
     # After-sale returns, above orders (aftersale.md §3).
     "returns",
+    # Operators' bulk jobs (bulk.md): they write every app's records through its services.
+    "bulk",
     # Above every app, imported by none: the demo shop (seed_demo) and the bench data set.
     "demo",
     "bench",
@@ -168,6 +170,8 @@ STORAGES = {
 # Request bodies over 1 MB are answered 413 by BodySizeLimitMiddleware.
 MAX_REQUEST_BODY_BYTES = 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BODY_BYTES
+# POST /api/imports: 10 000 records of a few hundred bytes each (commerce/middleware.py).
+MAX_IMPORT_BODY_BYTES = 16 * 1024 * 1024
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["commerce.auth.authentication.BearerTokenAuthentication"],
@@ -314,6 +318,16 @@ WEBHOOK_TASK_RESULTS_DAYS = float(os.environ.get("WEBHOOK_TASK_RESULTS_DAYS", "1
 # Links inside webhook payloads (`links.self` ...) point here.
 WEBHOOK_API_BASE_URL = os.environ.get("WEBHOOK_API_BASE_URL", "http://127.0.0.1:8000")
 # --- end webhooks ------------------------------------------------------------------------------
+
+# --- bulk jobs (bulk.md "Jobs", bulk/runner.py) ------------------------------------------------
+# Jobs of one kind running at once (CL's limit); more wait pending in creation order.
+BULK_MAX_RUNNING_JOBS = int(os.environ.get("BULK_MAX_RUNNING_JOBS", "10"))
+# A worker holds a chunk this long; then another worker may take it over (sweep_jobs).
+BULK_LEASE_SECONDS = float(os.environ.get("BULK_LEASE_SECONDS", "600"))
+# sweep_jobs re-enqueues chunks still pending this long after they were planned (a lost task).
+BULK_SWEEP_GRACE_SECONDS = float(os.environ.get("BULK_SWEEP_GRACE_SECONDS", "60"))
+# Records changed by imports record their own events (`skus.create`...) only when this is on.
+IMPORTS_TRIGGER_WEBHOOKS = env_bool("IMPORTS_TRIGGER_WEBHOOKS")
 
 # --- payment gateways (payments.md) ------------------------------------------------------------
 # Stripe's API base for the official library; tests and local development point it at a fake on

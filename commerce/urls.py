@@ -17,6 +17,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/schema", schema_view, name="api-schema"),
     path("api/docs", DocsView.as_view(), name="api-docs"),
+    # Signed downloads of bulk jobs' files (bulk.md "Exports"), by module path: before the
+    # resources' routes, whose related endpoint would take `exports/<id>/download`.
+    path("api/", include("bulk.urls")),
     path("api/", include(api_urlpatterns())),
     # Payment gateways' callbacks (payments.md), by module path: the kernel imports no app.
     path("", include("orders.urls")),

@@ -6,7 +6,7 @@ from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from commerce.compiled import CompiledRead
-from commerce.events import emit_event
+from commerce.events import emit_event, record_created
 from commerce.exceptions import Locked, ValidationError
 from commerce.services import create_rows, delete_record, save_record, update_record
 from inventory.locks import lock_stock_items
@@ -146,9 +146,11 @@ def _lock_transfer(transfer):
 
 def _origin_item(transfer, *, create=False):
     if create:
-        item, _ = StockItem.objects.get_or_create(
+        item, created = StockItem.objects.get_or_create(
             stock_location=transfer.origin_stock_location, sku=transfer.sku
         )
+        if created:
+            record_created([item])  # bulk.md "Events": derived writes record theirs
         return item
     return StockItem.objects.filter(
         stock_location=transfer.origin_stock_location, sku=transfer.sku
@@ -191,9 +193,11 @@ def move_stock_transfer(transfer, trigger: str, *, ctx=None):
         consume_reservations([reservation])
         transfer.stock_reservation = None
     elif trigger == "complete":
-        destination, _ = StockItem.objects.get_or_create(
+        destination, created = StockItem.objects.get_or_create(
             stock_location=transfer.destination_stock_location, sku=transfer.sku
         )
+        if created:
+            record_created([destination])  # bulk.md "Events": derived writes record theirs
         lock_stock_items([destination.pk])
         put_back({destination.pk: transfer.quantity})
     elif trigger == "cancel":

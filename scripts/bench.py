@@ -13,6 +13,8 @@ import argparse
 import http.client
 import json
 import statistics
+import subprocess
+import sys
 import threading
 import time
 import urllib.parse
@@ -118,14 +120,18 @@ def checkout(api: Api, ctx) -> int:
     return total
 
 
-def run_phase(make_api, work, concurrency: int, seconds: float) -> dict:
+def run_phase(make_api, work, concurrency: int, seconds: float, until=None) -> dict:
+    """`work` run by `concurrency` threads for `seconds`, or until the event `until` is set."""
     latencies, sqls, errors = [], [], []
     lock = threading.Lock()
     deadline = time.perf_counter() + seconds
 
+    def going() -> bool:
+        return not until.is_set() if until is not None else time.perf_counter() < deadline
+
     def worker():
         api = make_api()
-        while time.perf_counter() < deadline:
+        while going():
             start = time.perf_counter()
             try:
                 sql = work(api)
@@ -162,6 +168,71 @@ def run_phase(make_api, work, concurrency: int, seconds: float) -> dict:
     }
 
 
+def import_phase(base, integration, sales, ctx, count: int, workers: int, seconds: float):
+    """Issue 22: `count` SKUs imported (one JSON import) by `workers` task workers
+    (`manage.py db_worker`, started here on the bench's DATABASE_URL, stopped after), and a
+    checkout at concurrency 1 meanwhile: records per second, and the checkout's p50 while the
+    import runs against its p50 with the same idle workers just before."""
+    api = Api(base, integration)
+    category = api.call("GET", "/api/shipping_categories?page[size]=1")[0]["data"][0]["id"]
+    run = int(time.time())
+    inputs = [
+        {"code": f"BIMP-{run}-{i:05d}", "name": f"Imported {i}", "shipping_category_id": category}
+        for i in range(count)
+    ]
+    command = [sys.executable, "manage.py", "db_worker", "--no-reload", "--interval", "0.2"]
+    procs = [
+        subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for _ in range(workers)
+    ]
+    try:
+        time.sleep(2)  # the workers up and polling
+        before = run_phase(lambda: Api(base, sales), lambda a: checkout(a, ctx), 1, seconds)
+        done = threading.Event()
+        during: dict = {}
+        runner = threading.Thread(
+            target=lambda: during.update(
+                run_phase(lambda: Api(base, sales), lambda a: checkout(a, ctx), 1, 0, until=done)
+            )
+        )
+        started = time.perf_counter()
+        made = api.call(
+            "POST",
+            "/api/imports",
+            {"data": {"type": "imports", "attributes": {
+                "resource_type": "skus", "format": "json", "inputs": inputs}}},
+        )[0]["data"]  # fmt: skip
+        runner.start()
+        while True:
+            attributes = api.call("GET", f"/api/imports/{made['id']}")[0]["data"]["attributes"]
+            if attributes["status"] in ("completed", "interrupted"):
+                break
+            time.sleep(0.2)
+        elapsed = time.perf_counter() - started
+        done.set()
+        runner.join()
+    finally:
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            proc.wait(timeout=30)
+    return {
+        "records": count,
+        "workers": workers,
+        "status": attributes["status"],
+        "processed": attributes["processed_count"],
+        "errors": attributes["errors_count"],
+        "seconds": round(elapsed, 1),
+        "records_per_second": round(attributes["processed_count"] / elapsed, 1),
+        "checkout_p50_ms_before": before["p50_ms"],
+        "checkout_p50_ms_during": during.get("p50_ms"),
+        "checkout_p99_ms_during": during.get("p99_ms"),
+        "checkout_flows_per_second_before": before["per_second"],
+        "checkout_flows_per_second_during": during.get("per_second"),
+        "checkout_errors": before["errors"] + during.get("errors", 0),
+    }
+
+
 def worker_rss(master_pid: int) -> dict:
     """Peak RSS (MB) of each gunicorn worker: VmHWM of the master's children."""
     out = {}
@@ -188,6 +259,8 @@ def main():
     parser.add_argument("--seconds", type=float, default=8)
     parser.add_argument("--concurrency", default="1,4,16")
     parser.add_argument("--json", default="bench-results.json")
+    parser.add_argument("--import-skus", type=int, default=10_000, help="0: no import phase")
+    parser.add_argument("--import-workers", type=int, default=2)
     args = parser.parse_args()
     base = args.base
     cid, secret = args.integration.split(":", 1)
@@ -242,6 +315,11 @@ def main():
                 f"p99 {row['p99_ms']} ms sql {row['sql']} errors {row['errors']}",
                 flush=True,
             )
+    imported = {}
+    if args.import_skus:
+        imported = import_phase(
+            base, integration, sales, ctx, args.import_skus, args.import_workers, args.seconds
+        )
     rss = worker_rss(args.master_pid) if args.master_pid else {}
     by = {(r["scenario"], r["concurrency"]): r for r in results}
     ratios, minimal_ratios = {}, {}
@@ -281,6 +359,15 @@ def main():
     for name, by_conc in vs_plain.items():
         print(f"{name} / plain DRF list (throughput): {by_conc}")
     print(f"throughput at c={max(concs)} / c={min(concs)}: {scaling}  (target >= 1.7)")
+    if imported:
+        print(
+            f"import of {imported['records']} SKUs, {imported['workers']} workers: "
+            f"{imported['status']} in {imported['seconds']} s, "
+            f"{imported['records_per_second']} records/s ({imported['errors']} errors); "
+            f"checkout c=1 p50 {imported['checkout_p50_ms_before']} ms before, "
+            f"{imported['checkout_p50_ms_during']} ms during "
+            f"(p99 {imported['checkout_p99_ms_during']} ms)"
+        )
     print(f"gunicorn worker peak RSS MB: {rss}  (target < 200)")
     Path(args.json).write_text(
         json.dumps(
@@ -291,12 +378,15 @@ def main():
                 "throughput_vs_plain_list": vs_plain,
                 "throughput_scaling": scaling,
                 "worker_peak_rss_mb": rss,
+                "import": imported,
             },
             indent=2,
         )
     )
     print(f"written {args.json}")
     failed = any(r["errors"] for r in results) or any(v >= 200 for v in rss.values())
+    failed = failed or bool(imported and (imported["status"] != "completed" or imported["errors"]))
+    failed = failed or bool(imported and imported["checkout_errors"])
     raise SystemExit(1 if failed else 0)
 
 

@@ -23,9 +23,9 @@ Health: $BASE/health
 
 TXT
 
-# Webhook deliveries and order copies: a worker beside the server (scripts/worker.sh). Each
-# runs in its own process group (set -m), stopped whole when this script ends (Ctrl-C, SIGTERM,
-# or the server exiting). Local receivers (http://127.0.0.1:...) are allowed here.
+# Webhook deliveries, order copies and bulk jobs: a worker beside the server
+# (scripts/worker.sh). Each runs in its own process group (set -m), stopped whole when this
+# script ends (Ctrl-C, SIGTERM, or the server exiting). Local receivers (http://127.0.0.1:...) are allowed here.
 export WEBHOOK_ALLOW_PRIVATE_URLS=${WEBHOOK_ALLOW_PRIVATE_URLS:-1}
 export WEBHOOK_API_BASE_URL=${WEBHOOK_API_BASE_URL:-$BASE}
 set -m

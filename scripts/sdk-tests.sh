@@ -16,9 +16,13 @@ cd "$(dirname "$0")/.."
 
 VENV=${VENV:-.venv}
 PY="$VENV/bin/python"
-SDK_DIR=tests/sdk
+# NODE_STAGE picks the Node test package: sdk (tests/sdk) or cli (tests/cli, the Commerce Layer
+# CLI, through scripts/cli-tests.sh): the same server, database and environment for both.
+NODE_STAGE=${NODE_STAGE:-sdk}
+case "$NODE_STAGE" in sdk | cli) ;; *) echo "sdk-tests.sh: NODE_STAGE must be sdk or cli" >&2; exit 2 ;; esac
+SDK_DIR=tests/$NODE_STAGE
 
-fail() { printf 'sdk-tests.sh: %s\n' "$*" >&2; exit 2; }
+fail() { printf '%s-tests.sh: %s\n' "$NODE_STAGE" "$*" >&2; exit 2; }
 
 [ -x "$PY" ] || fail "$PY is missing; run 'make test' (it installs '.[test]' into $VENV)."
 [ -x "$VENV/bin/gunicorn" ] || fail "$VENV/bin/gunicorn is missing; run 'make install'."
@@ -32,6 +36,7 @@ SCRATCH=""
 NPM_PID=""
 SERVER_PID=""
 STRIPE_PID=""
+WORKER_PID=""
 DB_CREATED=""
 ADMIN_URL=""
 
@@ -67,6 +72,10 @@ cleanup() {
         kill -KILL "$SERVER_PID" 2>/dev/null
         wait "$SERVER_PID" 2>/dev/null
     fi
+    if [ -n "$WORKER_PID" ] && kill -0 "$WORKER_PID" 2>/dev/null; then
+        kill -TERM "$WORKER_PID" 2>/dev/null
+        wait "$WORKER_PID" 2>/dev/null
+    fi
     if [ -n "$STRIPE_PID" ] && kill -0 "$STRIPE_PID" 2>/dev/null; then
         kill -TERM "$STRIPE_PID" 2>/dev/null
         wait "$STRIPE_PID" 2>/dev/null
@@ -74,6 +83,10 @@ cleanup() {
     if [ "$rc" != 0 ] && [ -n "$SCRATCH" ] && [ -s "$SCRATCH/server.log" ]; then
         echo "--- last lines of the server's log:" >&2
         tail -n 40 "$SCRATCH/server.log" >&2
+        if [ -s "$SCRATCH/worker.log" ]; then
+            echo "--- last lines of the task worker's log:" >&2
+            tail -n 40 "$SCRATCH/worker.log" >&2
+        fi
     fi
     if [ -n "$DB_CREATED" ]; then
         pg_admin drop "$DB_CREATED" || echo "sdk-tests.sh: could not drop database $DB_CREATED" >&2
@@ -86,7 +99,7 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 trap 'exit 129' HUP
 
-SCRATCH=$(mktemp -d "${TMPDIR:-/tmp}/commerce-sdk.XXXXXX")
+SCRATCH=$(mktemp -d "${TMPDIR:-/tmp}/commerce-$NODE_STAGE.XXXXXX")
 
 # ------------------------------------------- the pinned Node clients (while the database is made)
 echo "--- npm ci in $SDK_DIR"
@@ -101,7 +114,7 @@ if [ -z "$BASE_URL" ]; then
         *) BASE_URL="postgres://postgres@127.0.0.1:5432/postgres" ;;
     esac
 fi
-DB_NAME="sdk_$("$PY" -c 'import secrets; print(secrets.token_hex(5))')"
+DB_NAME="${NODE_STAGE}_$("$PY" -c 'import secrets; print(secrets.token_hex(5))')"
 # The same server and credentials, another database name (maintenance db, then ours).
 with_db() {
     "$PY" - "$BASE_URL" "$1" <<'EOF'
@@ -183,6 +196,12 @@ for attempt in 1 2 3; do
     SERVER_PID=""
 done
 [ -n "$SERVER_URL" ] || fail "gunicorn did not start"
+# The CLI's imports, exports and cleanups run on the background workers (bulk.md): one task
+# worker beside the server for that stage (the SDK stage's tests expect none).
+if [ "$NODE_STAGE" = cli ]; then
+    DEBUG=1 "$PY" manage.py db_worker --no-reload --interval 1 >>"$SCRATCH/worker.log" 2>&1 </dev/null &
+    WORKER_PID=$!
+fi
 echo "--- serving on $SERVER_URL (gunicorn pid $SERVER_PID) after ${SECONDS}s; node $(node --version)"
 
 # ------------------------------------------------------------------------------- the tests

@@ -153,6 +153,19 @@ else
     record sdk "FAILED (no PostgreSQL)" "$(since "$t0")"
 fi
 
+# 2c. the official Commerce Layer CLI and its plugins (tests/cli) against the served app with a task
+# worker, on a fresh database of its own (scripts/cli-tests.sh)
+say "cli: @commercelayer/cli and its plugins against the served app"
+t0=$(now)
+if [ -n "$PG_URL" ]; then
+    CLI_DATABASE_URL=$PG_URL VENV=$VENV scripts/cli-tests.sh </dev/null
+    rc=$?
+    if [ "$rc" = 0 ]; then record cli ok "$(since "$t0")"
+    else record cli "FAILED (exit $rc)" "$(since "$t0")"; fi
+else
+    record cli "FAILED (no PostgreSQL)" "$(since "$t0")"
+fi
+
 # 3. the `sqlite` subset on SQLite (pytest-django tests on an in-memory database)
 say "sqlite: tests marked sqlite"
 t0=$(now)

@@ -361,3 +361,10 @@ class ParcelLineItemFactory(factory.django.DjangoModelFactory):
     quantity = 1
     sku_code = factory.LazyAttribute(lambda p: p.stock_line_item.sku_code)
     name = factory.LazyAttribute(lambda p: p.stock_line_item.name)
+
+
+class TagFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "commerce.Tag"
+
+    name = factory.Sequence(lambda n: f"tag-{n}")

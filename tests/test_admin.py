@@ -7,20 +7,25 @@ from itertools import count
 
 import pytest
 from django.contrib import admin
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from oauth2_provider.models import get_access_token_model, get_application_model
 
+from bulk.models import Cleanup, Export, FileChunk, Import, JobChunk
 from catalog.models import SkuList
 from commerce.models import (
     AccessTokenScope,
+    Address,
     ApiClient,
     Counter,
     Event,
     IdempotencyKey,
     RateCounter,
+    Tag,
+    Tagging,
 )
 from inventory.models import StockReservation, StockTransfer
 from markets.models import (
@@ -46,7 +51,7 @@ from markets.models import (
 )
 from tests import factories as f
 
-APPS = ("commerce", "inventory", "markets")
+APPS = ("commerce", "inventory", "markets", "bulk")
 _seq = count()
 
 
@@ -142,6 +147,12 @@ MAKERS = {
     "ratecounter": lambda: RateCounter.objects.create(
         key=f"ratelimit:api:read:{next(_seq)}:60", bucket=1, current=3, previous=0, expires_at=180
     ),
+    "tag": lambda: Tag.objects.create(name=f"tag-{next(_seq)}"),
+    "tagging": lambda: Tagging.objects.create(
+        tag=Tag.objects.create(name=f"tag-{next(_seq)}"),
+        content_type=ContentType.objects.get_for_model(Address),
+        object_id=f.AddressFactory().pk,
+    ),
     "shippingcategory": f.ShippingCategoryFactory,
     "sku": f.SkuFactory,
     "stocklocation": f.StockLocationFactory,
@@ -219,6 +230,18 @@ MAKERS = {
     ),
     "coupon": lambda: Coupon.objects.create(
         code=f"CODE{next(_seq):06d}", promotion_rule=_coupon_rule()
+    ),
+    # bulk (bulk.md): jobs as their runs leave them, their chunks and file pieces
+    "import": lambda: Import.objects.create(
+        resource_type="skus", inputs=[{"code": "A"}], inputs_size=1, errors_log={"A": {}}
+    ),
+    "export": lambda: Export.objects.create(resource_type="skus", records_count=1),
+    "cleanup": lambda: Cleanup.objects.create(resource_type="skus", record_ids=["abc"]),
+    "jobchunk": lambda: JobChunk.objects.create(
+        kind="imports", job_id=next(_seq), position=0, first=0, last=1
+    ),
+    "filechunk": lambda: FileChunk.objects.create(
+        kind="exports", job_id=next(_seq), position=0, data=b"gz"
     ),
 }
 

@@ -20,6 +20,7 @@ APPS = [
     "markets",
     "orders",
     "returns",
+    "bulk",
     "demo",
     "bench",
 ]  # lowest first

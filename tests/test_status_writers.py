@@ -24,6 +24,9 @@ WRITERS = {
     ("returns.services.statuses", "move_return", "status"),
     # a webhook delivery's attempts
     ("commerce.webhooks.services", "record", "status"),
+    # a bulk job's and its chunks' (bulk.md "Jobs")
+    ("bulk.runner", "move_job", "status"),
+    ("bulk.runner", "move_chunk", "status"),
     # a Stripe payment's copy of what Stripe last said of its PaymentIntent
     ("orders.services.stripe_payments", "_take", "intent_status"),
 }

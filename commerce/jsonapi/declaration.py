@@ -9,10 +9,12 @@ from functools import cache
 from django.db import models
 
 from commerce.auth.context import CUSTOMER, INTEGRATION, SALES_CHANNEL, TokenContext
+from commerce.event_links import EVENTFUL_TYPES, give_events
 from commerce.jsonapi.filters import FilterPath
 from commerce.jsonapi.registry import registry
 from commerce.jsonapi.secrets import is_secret_path
 from commerce.jsonapi.serializers import Rel
+from commerce.tags import FILTER_PATHS, TAGGABLE_TYPES, make_taggable
 from commerce.triggers import TriggerSet
 
 ALL_KINDS = frozenset({INTEGRATION, SALES_CHANNEL, CUSTOMER})
@@ -55,6 +57,18 @@ class ResourceDeclaration:
     # The services hand back the records they wrote as a GET reads them (figures included): a
     # write is answered from that instance instead of reading it back (reading.written_document).
     answers_from_write: bool = False
+    # Records of this type carry tags (bulk.md "Tags"): set for the types of
+    # commerce.tags.TAGGABLE_TYPES, which gives them the `tags` relationship, `_add_tags` and
+    # `_remove_tags`, and the `tags_name`/`tags_id` filters.
+    taggable: bool = False
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if cls.resource_type in TAGGABLE_TYPES:
+            cls.taggable = True
+            make_taggable(cls)
+        if cls.resource_type in EVENTFUL_TYPES:
+            give_events(cls)
 
     # --- declaration introspection (used by query parsing and documents) ------------------
 
@@ -105,6 +119,9 @@ class ResourceDeclaration:
         their records within its reach (the target's scoped queryset, as a list of that type
         reads: `FilterPath.through`), so a filter can't reveal data it could not fetch (stock
         levels, other markets' prices...)."""
+        if cls.taggable and name in FILTER_PATHS:  # through the record's taggings (distinct)
+            path = FILTER_PATHS[name]
+            return FilterPath(path, model_field(cls.model, path), crosses_many=True)
         own = cls.filterable_fields().get(name)
         if own is not None:
             field = model_field(cls.model, own)

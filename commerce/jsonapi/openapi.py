@@ -113,14 +113,15 @@ def _relationships(resource_cls, mode: str) -> tuple[dict, list]:
                 },
             }
             continue
-        settable = not rel.many and (rel.create is not None if mode == "create" else rel.update)
+        settable = rel.create is not None if mode == "create" else rel.update
         if not settable:
             continue
-        props[name] = {
-            "type": "object",
-            "required": ["data"],
-            "properties": {"data": {**_identifier(rel.types), "nullable": True}},
-        }
+        # A writable to-many (`tags`, commerce/tags.py) takes its whole new set.
+        identifier = _identifier(rel.types)
+        data = (
+            {"type": "array", "items": identifier} if rel.many else {**identifier, "nullable": True}
+        )
+        props[name] = {"type": "object", "required": ["data"], "properties": {"data": data}}
         if mode == "create" and rel.create == "required":
             required.append(name)
     return props, required

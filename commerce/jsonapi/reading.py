@@ -174,10 +174,14 @@ class Reading:
             qs = target_qs
             if rel.getter is not None:
                 related = rel.getter(parent)
-                ids = [o.pk for o in (related.all() if hasattr(related, "all") else related)]
-                qs = qs.filter(pk__in=ids)
+                if hasattr(related, "values"):  # a QuerySet: its rows by a subquery
+                    qs = qs.filter(pk__in=related.values("pk"))
+                else:
+                    qs = qs.filter(pk__in=[o.pk for o in related])
             else:
                 qs = qs.filter(pk__in=getattr(parent, rel.source_for(name)).values("pk"))
+            if rel.ordering:
+                qs = qs.order_by(*rel.ordering)
             return self.collection_document(qs, query, resource_cls=target_cls, related=True)
         query = self.parse(collection=False, resource_type=target_type)
         instance = None

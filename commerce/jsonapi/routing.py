@@ -4,7 +4,7 @@ from django.urls import path
 from rest_framework.views import APIView
 
 from commerce.exceptions import NotFound
-from commerce.jsonapi.registry import registry
+from commerce.jsonapi.registry import registry, singletons
 
 
 class UnknownRoute(APIView):
@@ -46,6 +46,9 @@ def api_urlpatterns():
                 name=f"{type_name}-related",
             ),
         ]
+    for singleton_path, view_cls in sorted(singletons.items()):
+        view = view_cls.as_view()
+        patterns.append(path(singleton_path, view, name=f"{singleton_path}-singleton"))
     patterns.append(path("<path:unknown>", UnknownRoute.as_view()))
     patterns.append(path("", UnknownRoute.as_view()))
     return patterns

@@ -62,6 +62,9 @@ class Rel:
     # `parent` (the include walk, linkage): lets the parent give its targets what they show
     # only through it (a shipping method's price for the shipment that reached it).
     reached: Callable | None = None
+    # A to-many's related endpoint lists in this order when the query sorts by nothing
+    # (a record's events: newest first).
+    ordering: tuple[str, ...] = ()
 
     @property
     def types(self) -> tuple[str, ...]:

@@ -8,9 +8,9 @@ transaction with the events it records. The rows a write changes are read under 
 
 from django.db import models, transaction
 
-from commerce import services
+from commerce import services, tags
 from commerce.auth.context import TokenContext
-from commerce.events import recording_events
+from commerce.events import recording_events, triggers_only
 from commerce.exceptions import BadRequest, ValidationError, ValidationErrors, param_not_allowed
 from commerce.jsonapi.registry import registry
 from commerce.jsonapi.rows import first_within_reach, lock_target, read_member, unique_row
@@ -47,7 +47,8 @@ class Writing:
             instance = self.get_object(pk, for_update=True)
             values, trigger_calls = self.parse_write(data, instance=instance)
             instance = self.update_resource(instance, values, self.ctx)
-            instance = self.triggers.run(instance, trigger_calls, self.ctx)
+            with triggers_only(not values):  # bulk.md "Events"
+                instance = self.triggers.run(instance, trigger_calls, self.ctx)
         return instance
 
     def destroy(self, pk) -> None:
@@ -132,6 +133,10 @@ class Writing:
 
         errors: list[ValidationError] = []
         relationships = dict(data.get("relationships") or {})
+        if self.taggable:  # `tags` replaces the record's set, after its write (commerce/tags.py)
+            trigger_calls = tags.parse_tags_relationship(
+                type(self), relationships, ctx, errors, trigger_calls
+            )
         code_values = self.resolve_code_references(plain, relationships, errors)
         relationship_values = self.parse_relationships(
             relationships, creating=creating, errors=errors, given=set(code_values)

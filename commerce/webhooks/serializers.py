@@ -2,6 +2,7 @@ import re
 
 from rest_framework import serializers
 
+from commerce.events import known_topics
 from commerce.exceptions import CommerceError
 from commerce.jsonapi.query import parse_include
 from commerce.jsonapi.registry import registry
@@ -43,8 +44,9 @@ class WebhookSerializer(ResourceSerializer):
         read_only_fields = ["disabled_at", "circuit_state", "circuit_failure_count"]
 
     def validate_topic(self, value):
-        resource_type = value.split(".", 1)[0]
-        if not TOPIC.match(value) or resource_type not in registry:
+        # One of the topics recorded: `<served type>.create|update|destroy` and the lifecycle
+        # ones (bulk.md "Events").
+        if not TOPIC.match(value) or value not in known_topics():
             raise serializers.ValidationError("is not a valid topic", code="invalid")
         return value
 

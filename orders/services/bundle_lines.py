@@ -100,7 +100,6 @@ def update_bundle_line(line: LineItem, values: dict, *, ctx: TokenContext) -> Li
         setattr(line, name, value)
     save_record(line, validate=values)
     lines, _ = refresh_figures(line.order)
-    emit_event("line_items.update", line)
     return same_record(line, lines)
 
 

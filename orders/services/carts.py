@@ -226,7 +226,6 @@ def update_order(order: Order, values: dict, *, ctx: TokenContext, then=frozense
         clean_record(order, validate=values)
     else:
         save_record(order, validate=values)
-    emit_event("orders.update", order)
     return order
 
 
@@ -423,7 +422,6 @@ def update_line_item(line: LineItem, values: dict, *, ctx: TokenContext) -> Line
         setattr(line, name, value)
     save_record(line, validate=values)
     lines, _ = refresh_figures(order)
-    emit_event("line_items.update", line)
     return same_record(line, lines)
 
 
@@ -437,7 +435,6 @@ def _update_adjustment(line: LineItem, values: dict, *, ctx: TokenContext) -> Li
     line.total_amount_cents = line.unit_amount_cents * line.quantity
     save_record(line, validate=())
     lines, _ = refresh_figures(line.order, reship=False)  # 422 should the total turn negative
-    emit_event("line_items.update", line)
     return same_record(line, lines)
 
 

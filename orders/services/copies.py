@@ -56,7 +56,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from commerce.auth.context import INTEGRATION, TokenContext
-from commerce.events import emit_event
+from commerce.events import emit_event, triggers_only
 from commerce.exceptions import CommerceError, ValidationError, ValidationErrors
 from commerce.kept import keeping_refused_writes
 from commerce.services import create_rows, save_record, write_record
@@ -129,7 +129,8 @@ def move_copy(copy: OrderCopy, trigger: str) -> OrderCopy:
     stamp = COPY_STAMPS.get(copy.status)
     if stamp is not None:
         setattr(copy, stamp, timezone.now())
-    write_record(copy)
+    with triggers_only():  # a move records its own topic, not an `.update` besides (bulk.md)
+        write_record(copy)
     emit_event(f"order_copies.{trigger}", copy, status=copy.status)
     return copy
 

@@ -34,7 +34,6 @@ def update_customer(customer: Customer, values: dict) -> Customer:
     for name, value in values.items():
         setattr(customer, name, value)
     save_record(customer)
-    emit_event("customers.update", customer)
     return customer
 
 

@@ -144,7 +144,6 @@ def update_gift_card(card: GiftCard, values: dict, *, ctx: TokenContext) -> Gift
     if email is not ...:
         card.gift_card_recipient = find_or_create_recipient(email)
     save_record(card, validate=values)
-    emit_event("gift_cards.update", card)
     return card
 
 
@@ -300,7 +299,6 @@ def update_gift_card_line(line: LineItem, values: dict, *, ctx: TokenContext) ->
             setattr(line, name, values[name])
     save_record(line, validate=values)
     lines, _ = refresh_figures(line.order, reship=False)
-    emit_event("line_items.update", line)
     return same_record(line, lines)
 
 

@@ -87,7 +87,6 @@ def update_line_item_option(
     _set_total(option)
     save_record(option, validate=[name for name in values if name in PLAIN_FIELDS])
     _refresh(option)
-    emit_event("line_item_options.update", option)
     return option
 
 

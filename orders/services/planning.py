@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from catalog.models import SkuListItem
 from commerce.compiled import update_rows
-from commerce.services import create_rows, write_fields, write_record
+from commerce.services import create_rows, delete_rows, write_fields, write_record
 from inventory import strategies
 from inventory.models import Sku
 from inventory.selectors import inventory_locations
@@ -343,7 +343,7 @@ def build_shipments(
                 sli.line_item_id, None
             )
             if want is None:
-                stale.append(sli.pk)
+                stale.append(sli)
                 continue
             quantity, stock_item, stock = want
             sli.line_item, sli.sku = stock.line, stock.sku
@@ -367,14 +367,15 @@ def build_shipments(
         shipment.current_stock_line_items = current + added
         shipments.append(shipment)
     if stale:
-        StockLineItem.objects.filter(pk__in=stale).delete()
+        delete_rows(stale)
     if kept:
         update_rows(kept, ["quantity", "stock_item", "updated_at"])
     if new:
         create_rows(new)
-    gone = [s.pk for group in existing.values() for s in group]
+    gone = [s for group in existing.values() for s in group]
     if gone:
-        Shipment.objects.filter(pk__in=gone).delete()  # their stock line items go with them
+        # Their stock line items go with them (the database cascades): events for both.
+        delete_rows(gone, cascaded=[sli for s in gone for sli in stock_line_items.get(s.pk, [])])
     return shipments
 
 

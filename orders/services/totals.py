@@ -16,7 +16,7 @@ from django.utils import timezone
 from commerce.compiled import update_rows
 from commerce.events import emit_event
 from commerce.exceptions import ValidationError
-from commerce.services import create_rows, write_fields, write_record
+from commerce.services import create_rows, delete_rows, write_fields, write_record
 from markets.models import TaxRule
 from markets.selectors import tax_rules
 from orders import pricing
@@ -495,7 +495,7 @@ def _sync_system_lines(order, totals, promotions, shipments, existing, card=None
             line.updated_at = timezone.now()
             update.append(line)
     if current:
-        LineItem.objects.filter(pk__in=[li.pk for li in current.values()]).delete()
+        delete_rows(list(current.values()))
     if update:
         update_rows(update, [*_SYSTEM_LINE_FIELDS, "updated_at"])
     if create:

@@ -9,6 +9,7 @@ returns.services.stock."""
 from django.db.models import Sum
 
 from commerce.auth.context import TokenContext
+from commerce.events import record_destroyed
 from commerce.exceptions import ValidationError
 from commerce.services import save_record, write_fields
 from orders.models import LineItem, Order
@@ -119,4 +120,5 @@ def delete_return_line_item(item: ReturnLineItem, *, ctx: TokenContext) -> None:
     _check_editable(ret, ctx)
     line_id = item.line_item_id
     item.delete()
+    record_destroyed([item])  # bulk.md "Events"
     _refresh(ret, [line_id])

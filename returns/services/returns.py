@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from commerce.auth.context import TokenContext
 from commerce.counters import next_number
-from commerce.events import emit_event
+from commerce.events import emit_event, record_destroyed
 from commerce.exceptions import InvalidTransition, ValidationError
 from commerce.services import save_record, write_fields
 from inventory.models import StockLocation
@@ -149,6 +149,7 @@ def delete_return(ret: Return, *, ctx: TokenContext) -> None:
         ReturnLineItem.objects.filter(return_record=ret).values_list("line_item_id", flat=True)
     )
     ret.delete()
+    record_destroyed([ret])  # bulk.md "Events"
     if line_ids:
         # The siblings of its items in the order's other returns take new shares.
         others = Return.objects.filter(

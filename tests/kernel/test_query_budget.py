@@ -37,6 +37,10 @@ BUDGET = {
     "payment_gateways": 4,
     "payment_methods": 4,
     "customer_groups": 5,
+    "tags": 3,  # token, page, count
+    "exports": 3,  # token, page, count (attachment_url is signed, no query)
+    "imports": 3,  # token, page, count (attachment_url is signed, no query)
+    "cleanups": 3,  # token, page, count
     "gift_cards": 4,
     "gift_card_recipients": 4,
     "bundles": 5,  # token, page, count, market, sku_list

@@ -156,7 +156,7 @@ def test_coupon_crud(integration):
         "recipient_email": "ada@example.com",
         "expires_at": "2030-01-01T00:00:00.000Z",
     }
-    assert set(data["relationships"]) == {"promotion_rule"}
+    assert set(data["relationships"]) == {"promotion_rule", "tags", "events"}
     coupon = Coupon.objects.get(public_id=data["id"])
     assert coupon.promotion_id == rule.promotion_id
 

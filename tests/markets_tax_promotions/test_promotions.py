@@ -32,6 +32,7 @@ KIND_ATTRIBUTES = {
 # Every kind's relationships (resources.md); `skus` where the spec lists it.
 RELATIONSHIPS = {
     "market",
+    "tags",
     "sku_list",
     "promotion_rules",
     "coupon_codes_promotion_rule",
@@ -39,6 +40,7 @@ RELATIONSHIPS = {
     "order_amount_promotion_rule",
     "coupons",
     "skus",
+    "events",
 }
 LIST_SKUS_KINDS = {"percentage_discount_promotions", "fixed_amount_promotions"}
 SHARED = {

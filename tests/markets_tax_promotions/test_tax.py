@@ -30,7 +30,7 @@ def test_manual_tax_calculator_crud(integration):
     data = created.json()["data"]
     assert data["type"] == "manual_tax_calculators"
     assert data["attributes"]["name"] == "EU VAT"
-    assert set(data["relationships"]) == {"markets", "tax_rules"}
+    assert set(data["relationships"]) == {"markets", "tax_rules", "events"}
     calculator_id = data["id"]
 
     read = integration.get(f"/api/manual_tax_calculators/{calculator_id}")

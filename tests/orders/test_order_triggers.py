@@ -149,7 +149,9 @@ for _state in ("draft", "pending"):
         "_authorization_amount_cents",
     ):
         ALLOWED[(_state, _trigger)] = (*STATUS_OF[_state], [], [])
-    ALLOWED[(_state, "_nullify_payment_source")] = (*STATUS_OF[_state], [], ["orders.update"])
+    # A trigger-only PATCH records only its trigger's topic, and this trigger has none
+    # (bulk.md "Events"): no `orders.update`.
+    ALLOWED[(_state, "_nullify_payment_source")] = (*STATUS_OF[_state], [], [])
 for _trigger in ("_shipping_address_same_as_billing", "_billing_address_same_as_shipping"):
     ALLOWED[("pending", _trigger)] = ("pending", "unpaid", [], [])
 

@@ -25,6 +25,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]
 
 RELATIONSHIPS = {
     "market",
+    "tags",
     "sku_list",
     "promotion_rules",
     "coupon_codes_promotion_rule",
@@ -32,6 +33,7 @@ RELATIONSHIPS = {
     "order_amount_promotion_rule",
     "coupons",
     "skus",
+    "events",
 }
 
 

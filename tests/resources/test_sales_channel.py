@@ -124,6 +124,7 @@ BACK_OFFICE = [
     "shipping_method_tiers",
     "payment_gateways",
     "manual_gateways",
+    "tags",  # bulk.md: for integration tokens
 ]
 
 

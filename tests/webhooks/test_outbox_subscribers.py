@@ -27,7 +27,7 @@ def hook(topic, **fields):
 def test_each_event_gets_a_delivery_per_enabled_webhook_of_its_topic(
     django_assert_num_queries, django_capture_on_commit_callbacks
 ):
-    sku = f.SkuFactory(code="OUTBOX-1")
+    sku, sku2 = f.SkuFactory(code="OUTBOX-1"), f.SkuFactory(code="OUTBOX-2")
     closed, opened = hook("skus.update"), hook("skus.update", circuit_state=Webhook.OPEN)
     hook("skus.update", disabled_at=timezone.now())
     other = hook("skus.create")
@@ -39,7 +39,8 @@ def test_each_event_gets_a_delivery_per_enabled_webhook_of_its_topic(
         with django_assert_num_queries(2 + LOOKUP):  # the events, then their deliveries
             with recording_events():  # the test's transaction stands for the request's
                 emit_event("skus.update", sku)
-                emit_event("skus.update", sku)
+                # (a second `skus.update` of the same SKU in one write would be the same event)
+                emit_event("skus.update", sku2)
                 emit_event("prices.update", sku)
     by_webhook = sorted(Delivery.objects.values_list("webhook_id", flat=True))
     assert by_webhook == sorted([closed.pk, closed.pk, opened.pk, opened.pk])

@@ -1,0 +1,3 @@
+"""The webhook receiver and fast delivery settings of tests/webhooks, for the events tests."""
+
+from tests.webhooks.conftest import fast_webhooks, receiver  # noqa: F401
