@@ -39,6 +39,7 @@ from inventory.services import create_stock_location
 from markets.models import (
     Coupon,
     CouponCodesPromotionRule,
+    DeliveryLeadTime,
     ExternalGateway,
     ManualGateway,
     ManualTaxCalculator,
@@ -98,6 +99,16 @@ SKUS = [
         "code": "240-LV06",
         "name": "Quest Lumaflex Band",
         "weight": 200.0,
+        "unit_of_weight": "gr",
+        "shipping_category": "merchandise",
+    },
+    # Issue 23 (the drop-in.js storefront): a SKU priced in the USD list with no stock item at
+    # all (demo.md's stock table stays as it is), so a shopper in usa sees "out of stock" and a
+    # disabled button. Not "24-...": the CLI tests count the demo's `24-` SKUs.
+    {
+        "code": "25-UB02",
+        "name": "Impulse Duffle",
+        "weight": 1300.0,
         "unit_of_weight": "gr",
         "shipping_category": "merchandise",
     },
@@ -169,7 +180,15 @@ MARKETS = [
             "currency_code": "USD",
             "tax_included": False,
         },
-        "prices": {"24-WB01": 3200, "24-WB03": 3600, "240-LV06": 2200, "GIFTCARD-50": 5000},
+        "prices": {
+            "24-WB01": 3200,
+            "24-WB03": 3600,
+            "240-LV06": 2200,
+            "25-UB02": 7400,
+            "GIFTCARD-50": 5000,
+        },
+        # Issue 23: a price with a compare-at amount (drop-in.js shows it struck through).
+        "compare_at": {"24-WB03": 4500},
         "inventory_model": {
             "name": "US stock",
             "strategy": "split_shipments",
@@ -252,6 +271,19 @@ SHIPPING_METHODS = [
         "shipping_category": "merchandise",
         "shipping_zone": None,
     },
+]
+
+# Issue 23: how long each usa method takes from each usa location, in hours (a SKU's `inventory`
+# lists them per stock level; drop-in.js's cl-availability shows the cheapest method's days):
+# Boston ships Standard in 3-5 days, Brooklyn in 2-4.
+DELIVERY_LEAD_TIMES = [
+    # (stock location, market, shipping method, min hours, max hours)
+    ("ne_wh", "usa", "Standard", 72, 120),
+    ("ne_wh", "usa", "Express", 24, 48),
+    ("ne_wh", "usa", "Heavy", 120, 240),
+    ("brooklyn", "usa", "Standard", 48, 96),
+    ("brooklyn", "usa", "Express", 24, 48),
+    ("brooklyn", "usa", "Heavy", 120, 240),
 ]
 
 MANUAL_GATEWAY = {"name": "Manual gateway"}
@@ -472,7 +504,10 @@ def seed_markets(demo: Demo) -> None:
             demo.ensure(
                 Price,
                 {"price_list": price_list, "sku": demo.skus[sku_code]},
-                {"amount_cents": cents},
+                {
+                    "amount_cents": cents,
+                    "compare_at_amount_cents": spec.get("compare_at", {}).get(sku_code),
+                },
             )
         model_spec = dict(spec["inventory_model"])
         inventory_model = demo.ensure(InventoryModel, {"name": model_spec.pop("name")}, model_spec)
@@ -533,6 +568,17 @@ def seed_shipping(demo: Demo) -> None:
                 {"shipping_method": method, "up_to": up_to},
                 {"name": name, "price_amount_cents": cents},
             )
+    for location, market, method, low, high in DELIVERY_LEAD_TIMES:
+        demo.ensure(
+            DeliveryLeadTime,
+            {
+                "stock_location": demo.stock_locations[location],
+                "shipping_method": ShippingMethod.objects.get(
+                    market=demo.markets[market], name=method
+                ),
+            },
+            {"min_hours": low, "max_hours": high},
+        )
 
 
 def seed_payments(demo: Demo) -> None:

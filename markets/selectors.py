@@ -166,7 +166,9 @@ def sku_inventory(sku: Sku, market: Market) -> dict:
         DeliveryLeadTime.objects.filter(stock_location_id__in=location_ids)
         .filter(shipping_method__market_id=market.pk, shipping_method__disabled_at__isnull=True)
         .select_related("shipping_method")
-        .order_by("min_hours", "id")
+        # Cheapest method first: drop-in.js's cl-availability (rule "cheapest", its default)
+        # shows a level's first lead time as the cheapest one.
+        .order_by("shipping_method__price_amount_cents", "min_hours", "id")
     ):
         lead_times.setdefault(lead_time.stock_location_id, []).append(_lead_time(lead_time, market))
     levels = []

@@ -117,6 +117,24 @@ lint_rc=0
 "$RUFF" format --check . || lint_rc=1
 if [ "$lint_rc" = 0 ]; then record lint ok "$(since "$t0")"; else record lint FAILED "$(since "$t0")"; fi
 
+# 1b. storefront/: Commerce Layer's front-end libraries (drop-in.js, the SDK, js-auth, pinned by
+# storefront/package-lock.json) that the demo pages load from node_modules; the storefront
+# browser tests (tests/storefront, in the suite below) serve them.
+say "storefront: npm ci in storefront/"
+t0=$(now)
+if command -v npm >/dev/null 2>&1; then
+    if npm ci --prefix storefront --no-audit --no-fund --loglevel=error </dev/null; then
+        record storefront ok "$(since "$t0")"
+    else
+        record storefront "FAILED (npm ci)" "$(since "$t0")"
+    fi
+else
+    warn "npm is not installed: storefront/node_modules is not refreshed, and the storefront"
+    warn "browser tests (tests/storefront) fail without it; install Node.js >= 20 and npm."
+    SUMMARY="$SUMMARY
+    $(printf '%-18s %-28s %7ss' storefront "skipped (no npm)" "$(since "$t0")")"
+fi
+
 # 2. the whole suite on PostgreSQL
 say "postgres: whole suite"
 t0=$(now)

@@ -74,8 +74,9 @@ def test_seeding_twice_changes_nothing():
     assert first["created"] > 0
     assert (second["created"], second["updated"]) == (0, 0)
     assert second["records"] == first["records"]
-    assert first["records"]["skus"] == 4
+    assert first["records"]["skus"] == 5
     assert first["records"]["stock_items"] == 9
+    assert first["records"]["delivery_lead_times"] == 6
     assert first["records"]["api_clients"] == 3
 
 
@@ -137,6 +138,7 @@ def test_printed_sales_channel_lists_skus_with_prices_in_usd(client):
         "24-WB01": "$32.00",
         "24-WB03": "$36.00",
         "240-LV06": "$22.00",
+        "25-UB02": "$74.00",
         "GIFTCARD-50": "$50.00",
     }
     assert {p["currency_code"] for p in by_code.values()} == {"USD"}
@@ -275,6 +277,7 @@ def test_catalog_matches_demo_md(demo_integration):
         ("24-WB01", "Voyage Yoga Bag", 500.0, "gr", False, False, "Merchandise"),
         ("24-WB03", "Driven Backpack", 1000.0, "gr", False, False, "Merchandise"),
         ("240-LV06", "Quest Lumaflex Band", 200.0, "gr", False, False, "Merchandise"),
+        ("25-UB02", "Impulse Duffle", 1300.0, "gr", False, False, "Merchandise"),
         ("GIFTCARD-50", "Gift card", None, None, True, True, None),
     ]
     merchant = demo_integration.get("/api/merchants?include=address").json()
@@ -510,3 +513,45 @@ def test_demo_zones_send_the_mainland_standard_and_hawaii_heavy_by_weight(client
     assert _shipments(storefront, order_id) == [("Heavy", ["Heavy"], "$45.00")]
     ship_to(ADDRESS)
     assert _shipments(storefront, order_id) == [("Standard", ["Standard", "Express"], "$7.00")]
+
+
+def test_storefront_figures_compare_at_lead_times_and_an_out_of_stock_sku(client):
+    """Issue 23's additions for the drop-in.js demo page, as the usa sales channel reads them:
+    24-WB03 at $36.00 with a compare-at $45.00; a SKU's first stock level lists the cheapest
+    method first with its lead time (Boston ships Standard in 3-5 days, Brooklyn in 2-4);
+    25-UB02 is priced ($74.00) but has no stock item, so it is out of stock in usa; the EUR list
+    gains nothing."""
+    summary = seed_json()
+    storefront = client_for(client, printed_client(summary, "demo-sc-usa"))
+    prices = storefront.get("/api/prices?filter[q][sku_code_in]=24-WB01,24-WB03,25-UB02").json()
+    assert {
+        p["attributes"]["sku_code"]: (
+            p["attributes"]["formatted_amount"],
+            p["attributes"]["compare_at_amount_cents"],
+        )
+        for p in prices["data"]
+    } == {"24-WB01": ("$32.00", None), "24-WB03": ("$36.00", 4500), "25-UB02": ("$74.00", None)}
+    wb03 = next(p for p in prices["data"] if p["attributes"]["sku_code"] == "24-WB03")
+    assert wb03["attributes"]["formatted_compare_at_amount"] == "$45.00"
+
+    skus = storefront.get("/api/skus?fields[skus]=code&page[size]=25").json()["data"]
+    ids = {s["attributes"]["code"]: s["id"] for s in skus}
+
+    def inventory(code):
+        return storefront.get(f"/api/skus/{ids[code]}").json()["data"]["attributes"]["inventory"]
+
+    def first_lead_times(code):
+        return [
+            (t["shipping_method"]["name"], t["min"]["days"], t["max"]["days"])
+            for t in inventory(code)["levels"][0]["delivery_lead_times"]
+        ]
+
+    assert first_lead_times("24-WB01") == [("Standard", 3, 5), ("Express", 1, 2), ("Heavy", 5, 10)]
+    # 240-LV06 has none in Boston: its first level is Brooklyn's.
+    assert first_lead_times("240-LV06") == [
+        ("Standard", 2, 4),
+        ("Express", 1, 2),
+        ("Heavy", 5, 10),
+    ]
+    assert inventory("25-UB02") == {"available": False, "quantity": 0, "levels": []}
+    assert (inventory("24-WB01")["available"], inventory("24-WB01")["quantity"]) == (True, 135)

@@ -199,7 +199,9 @@ def parse_fields(type_name: str, value: str, registry, parameter: str) -> set[st
             parameter=parameter,
         )
     allowed = registry[type_name].member_names()
-    names = {n for n in value.split(",")} if value else set()
+    # `id` and `type` always stay; listing them is allowed and changes nothing, as on CL
+    # (drop-in.js asks `fields[skus]=id,code`).
+    names = {n for n in value.split(",")} - {"id", "type"} if value else set()
     for name in names:
         if name not in allowed:
             raise BadRequest(

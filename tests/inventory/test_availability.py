@@ -183,3 +183,19 @@ def test_a_cutoff_of_zero_is_refused_and_null_means_every_location(
     ok(integration.update("inventory_models", model.public_id, {"stock_locations_cutoff": None}))
     # Every location not on hold: first 5 + second 7 + beyond 1000.
     assert _inventory(sales_channel, stocked["sku"])["quantity"] == 1012
+
+
+def test_a_levels_lead_times_come_cheapest_method_first(sales_channel, stocked):
+    """drop-in.js's cl-availability shows a level's first lead time as the cheapest method's:
+    a faster but dearer Express at the first location comes after Standard."""
+    f.DeliveryLeadTimeFactory(
+        stock_location=stocked["first"],
+        shipping_method=stocked["express"],
+        min_hours=12,
+        max_hours=24,
+    )
+    (first, _second) = _inventory(sales_channel, stocked["sku"])["levels"]
+    assert [
+        (t["shipping_method"]["formatted_price_amount"], t["min"]["hours"])
+        for t in first["delivery_lead_times"]
+    ] == [("$5.00", 24), ("$15.00", 12)]

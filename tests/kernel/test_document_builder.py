@@ -107,6 +107,19 @@ def test_sparse_fieldsets_and_nested_includes(integration, orders):
     read(integration, "/api/orders?include=line_items.sku,market")
 
 
+def test_id_and_type_may_be_listed_in_a_fieldset_and_change_nothing(integration, shop):
+    """drop-in.js lists SKUs with `fields[skus]=id,code`: `id` and `type` always stay, so
+    listing them is allowed (as on CL) and only the other names pick members."""
+    doc = read(integration, "/api/skus?fields[skus]=id,code&sort=code")
+    assert {s["attributes"]["code"] for s in doc["data"]} >= {shop["sku"].code, "FAST-2"}
+    assert {(s["type"], frozenset(s["attributes"])) for s in doc["data"]} == {
+        ("skus", frozenset({"code"}))
+    }
+    assert all(s["id"] and "relationships" not in s for s in doc["data"])
+    only = read(integration, "/api/skus?fields[skus]=type,id")
+    assert {frozenset(s.get("attributes", {})) for s in only["data"]} == {frozenset()}
+
+
 def test_skus_with_prices_for_the_back_office_and_a_storefront(
     integration, sales_channel, shop, orders
 ):
