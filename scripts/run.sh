@@ -18,10 +18,16 @@ BASE="http://127.0.0.1:$PORT"
 
 cat <<TXT
 
+Start:  $BASE/   (what is running, the demo clients, links to the docs and the storefront)
 Admin:  $BASE/admin/   (login admin / admin: demo only)
 Health: $BASE/health
+Storefront: $BASE/storefront/   (Commerce Layer's drop-in.js; README, "front-end libraries")
 
 TXT
+if [ ! -d storefront/node_modules/@commercelayer ]; then
+    echo "(the storefront's libraries are not installed: cd storefront && npm ci)"
+    echo
+fi
 
 # Webhook deliveries, order copies and bulk jobs: a worker beside the server
 # (scripts/worker.sh). Each runs in its own process group (set -m), stopped whole when this

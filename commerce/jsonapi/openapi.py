@@ -494,9 +494,11 @@ def build_schema() -> dict:
         "info": {
             "title": settings.SPECTACULAR_SETTINGS["TITLE"],
             "version": settings.SPECTACULAR_SETTINGS["VERSION"],
+            # Markdown (Swagger UI renders descriptions as such, raw HTML allowed and then
+            # sanitized): angle brackets outside a code span would be taken for tags and lost.
             "description": "JSON:API in Commerce Layer's dialect: "
             "`application/vnd.api+json`, include/fields/sort/page, "
-            "filter[q][<attribute>_<predicate>], trigger attributes "
+            "`filter[q][<attribute>_<predicate>]`, trigger attributes "
             "(`_place`, ...) in PATCH bodies.",
         },
         "servers": [{"url": "/"}],

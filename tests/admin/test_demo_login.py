@@ -80,6 +80,7 @@ def test_make_run_prints_the_admin_url_and_the_curl_lines_once(tmp_path):
     assert (
         "Admin:  http://127.0.0.1:8123/admin/   (login admin / admin: demo only)" in result.stdout
     )
+    assert "Start:  http://127.0.0.1:8123/   (what is running" in result.stdout
 
 
 def ensure_chromium(env) -> subprocess.CompletedProcess:
