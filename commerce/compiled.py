@@ -251,8 +251,12 @@ def update_rows(instances: list[models.Model], fields: list[str] | None = None) 
     with connection.cursor() as cursor:
         if carried is not None:
             prefix, prefix_params, member, on_member = carried
-            cursor.execute(f"{prefix}{sql} RETURNING {member}", [*prefix_params, *rows[0]])
-            returned = cursor.fetchall()
+            try:
+                cursor.execute(f"{prefix}{sql} RETURNING {member}", [*prefix_params, *rows[0]])
+                returned = cursor.fetchall()
+            except Exception:
+                on_member(None)  # nothing was written: the events are forgotten with the row
+                raise
             on_member(returned[0][0] if returned else None)
         elif len(rows) == 1:
             cursor.execute(sql, rows[0])
@@ -319,9 +323,14 @@ def insert_rows(instances: list[models.Model]) -> list[models.Model]:
     if carried is not None:
         prefix, prefix_params, member, on_member = carried
         sql, params = f"{prefix}{sql}, {member}", [*prefix_params, *params]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        keys = cursor.fetchall()
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            keys = cursor.fetchall()
+    except Exception:
+        if carried is not None:
+            on_member(None)  # nothing was written: the events are forgotten with the rows
+        raise
     pk = model._meta.pk
     for obj, (value, *_) in zip(instances, keys, strict=True):
         obj.pk = pk.to_python(value)

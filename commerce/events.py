@@ -221,7 +221,8 @@ def carrying(instances, connection, fields=(), *, created: bool, only_if=None):
     nothing to carry. An event written so that a later emit adds to is rewritten by the
     request's last events statement (`_insert_with_subscribers`). `only_if`: (a condition, its
     parameters) the events are written under (the updated row exists); when the statement
-    wrote nothing, the callback is given None and the events are forgotten."""
+    wrote nothing (no such row, or it failed), the callback is given None and the events are
+    forgotten."""
     pending = _pending.get()
     if pending is None or connection.vendor != "postgresql" or _suppressed.get():
         return None
@@ -245,7 +246,7 @@ def carrying(instances, connection, fields=(), *, created: bool, only_if=None):
     )
 
     def written(value) -> None:
-        if value is None:  # the row was not there: no change, no event
+        if value is None:  # no row written: no change, no event
             del pending[mark:]
             return
         # The ids come from one sequence in row order: ordered by id, they are in `carried`'s.

@@ -67,3 +67,21 @@ def test_an_update_of_a_row_that_is_gone_records_nothing():
         sku.name = "Big mug"
         assert update_rows([sku], ["name"]) == 0
     assert not Event.objects.filter(resource_id=sku.public_id).exists()
+
+
+def test_an_insert_that_fails_leaves_no_event_behind():
+    from django.db import IntegrityError
+
+    category = f.ShippingCategoryFactory()
+    taken = f.SkuFactory(code="CARRY-TAKEN", shipping_category=category)
+    again = Sku(code=taken.code, name="Same code", shipping_category=category)
+    with transaction.atomic(), recording_events():
+        try:
+            with transaction.atomic():  # a savepoint the caller rolls back and goes on
+                insert_rows([again])
+        except IntegrityError:
+            pass
+        sku = Sku(code="CARRY-NEXT", name="Next", shipping_category=category)
+        insert_rows([sku])
+    assert not Event.objects.filter(resource_id=again.public_id).exists()
+    assert Event.objects.filter(resource_id=sku.public_id, topic="skus.create").count() == 1
