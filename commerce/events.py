@@ -226,15 +226,13 @@ def carrying(instances, connection, fields=(), *, created: bool, only_if=None):
     pending = _pending.get()
     if pending is None or connection.vendor != "postgresql" or _suppressed.get():
         return None
-    if not all(hasattr(event, "_written_payload") for event in pending):
-        # An event emitted before these is still to be written: carrying these would give
-        # them the smaller ids, and events are numbered in the order they happened.
-        return None
     mark = len(pending)
     record_created(instances) if created else record_updated(instances, fields)
-    carried = pending[mark:]
-    if not carried:
+    if len(pending) == mark:
         return None
+    # The statement writes every event still unwritten, in the order they were emitted: ids
+    # keep the order things happened in.
+    carried = [event for event in pending if not hasattr(event, "_written_payload")]
     sql, params = _events_insert(carried, connection)
     if only_if is not None:
         sql, params = f"{sql} WHERE {only_if[0]}", [*params, *only_if[1]]
@@ -246,7 +244,7 @@ def carrying(instances, connection, fields=(), *, created: bool, only_if=None):
     )
 
     def written(value) -> None:
-        if value is None:  # no row written: no change, no event
+        if value is None:  # no row written: no change, no event (the earlier ones stay)
             del pending[mark:]
             return
         # The ids come from one sequence in row order: ordered by id, they are in `carried`'s.
