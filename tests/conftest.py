@@ -26,6 +26,16 @@ def pytest_collection_modifyitems(items):
     items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Mark a failed test (`item.failed`) so a browser test's page fixture can screenshot its
+    page (tests/admin, tests/storefront)."""
+    report = yield
+    if report.when == "call" and report.failed:
+        item.failed = True
+    return report
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """Client secrets and customer passwords are hashed; tests need no slow hashing."""

@@ -16,15 +16,6 @@ from orders.models import Order, Shipment
 from tests.shop import build_shop
 
 
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(item, call):
-    """Mark a failed test (`item.failed`) so the browser fixture can screenshot its page."""
-    report = yield
-    if report.when == "call" and report.failed:
-        item.failed = True
-    return report
-
-
 @pytest.fixture
 def shop(market):
     return build_shop(market, "ADM")

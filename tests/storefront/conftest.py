@@ -33,15 +33,6 @@ from tests.admin.test_browser import (  # noqa: F401 (fixtures)
 STOREFRONT = Path(__file__).resolve().parents[2] / "storefront"
 
 
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(item, call):
-    """Mark a failed test (`item.failed`) so a page fixture can screenshot its page."""
-    report = yield
-    if report.when == "call" and report.failed:
-        item.failed = True
-    return report
-
-
 class _Quiet(SimpleHTTPRequestHandler):
     def log_message(self, format, *args):  # noqa: A002 (the base class's name)
         pass
