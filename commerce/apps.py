@@ -20,7 +20,10 @@ class CommerceConfig(AppConfig):
             tag_views,  # noqa: F401
             views,  # noqa: F401
         )
+        from commerce.compiled import let_psycopg_cache_long_statements
         from commerce.events import snapshot
+
+        let_psycopg_cache_long_statements()
 
         for model in apps.get_models():
             if any(field.name == "public_id" for field in model._meta.concrete_fields):

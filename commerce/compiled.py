@@ -31,6 +31,25 @@ from django.db.models.sql.query import Query
 from django.db.transaction import TransactionManagementError
 
 
+def let_psycopg_cache_long_statements() -> None:
+    """psycopg turns a statement's `%s` placeholders into `$n` by parsing its text, and keeps
+    the result (an LRU of 128) only for statements of at most 4 KiB and 50 parameters: ORM-made
+    statements of varying shape would flood it. Ours of a fixed shape are longer (an order's
+    lock joined to five tables is 8.8 KiB; an UPDATE that carries its events 82 parameters), so
+    a quarter of a checkout's statements were parsed again on every request. Called once, from
+    the kernel's AppConfig.ready; psycopg versions without these limits are left alone."""
+    try:
+        from psycopg import _queries
+    except ImportError:  # psycopg2, or a psycopg that moved them
+        return
+    for name, at_least in (
+        ("MAX_CACHED_STATEMENT_LENGTH", 16384),
+        ("MAX_CACHED_STATEMENT_PARAMS", 200),
+    ):
+        if isinstance(getattr(_queries, name, None), int):
+            setattr(_queries, name, max(getattr(_queries, name), at_least))
+
+
 class CompiledRead:
     """`build(**stand_ins)` -> the queryset; `arguments`: name -> the model field the value is
     compared with (models.BigIntegerField(), models.CharField(), models.DateTimeField(), ...);

@@ -345,9 +345,7 @@ def _types_by_model() -> dict:
 def snapshot(sender, instance, **kwargs) -> None:
     """post_init receiver: the values a served record was loaded (or built) with, what
     `changed_fields` compares against; no query (reading a before-image would cost one)."""
-    instance._event_before = {
-        key: value for key, value in instance.__dict__.items() if not key.startswith("_")
-    }
+    _remember(instance)
 
 
 def changed_fields(instance, fields=None) -> list[str]:
@@ -374,9 +372,11 @@ def changed_fields(instance, fields=None) -> list[str]:
 
 
 def _remember(instance) -> None:
-    instance._event_before = {
-        key: value for key, value in instance.__dict__.items() if not key.startswith("_")
-    }
+    # A copy of the whole __dict__ (C speed; a checkout builds some 250 served records):
+    # `changed_fields` reads field attnames only, the private members ride along unread.
+    before = instance.__dict__.copy()
+    before.pop("_event_before", None)  # not a chain of every earlier image
+    instance._event_before = before
 
 
 def record_created(instances) -> None:
