@@ -321,6 +321,14 @@ def test_default_and_maximum_page_size(integration):
 
 def test_unknown_routes_and_ids_are_404(integration):
     assert_error(integration.get("/api/nothing"), 404, "RECORD_NOT_FOUND")
+    # Each route shape of an unknown type (routing.py dispatches on the type's name).
+    assert_error(integration.get("/api/nothing/abcdefghij"), 404, "RECORD_NOT_FOUND")
+    assert_error(integration.get("/api/nothing/abcdefghij/skus"), 404, "RECORD_NOT_FOUND")
+    assert_error(
+        integration.get("/api/nothing/abcdefghij/relationships/skus"), 404, "RECORD_NOT_FOUND"
+    )
+    assert_error(integration.post("/api/nothing", sku_doc()), 404, "RECORD_NOT_FOUND")
+    assert_error(integration.get("/api/skus/"), 404, "RECORD_NOT_FOUND")
     assert_error(integration.get("/api/skus/abcdefghij"), 404, "RECORD_NOT_FOUND")
     assert_error(integration.get("/api/skus/1"), 404, "RECORD_NOT_FOUND")
 
