@@ -146,6 +146,33 @@ def test_expired_jwt_is_rejected(sales_channel_token):
         authenticate(f"Bearer {expired}")
 
 
+def test_a_token_used_before_still_expires(sales_channel_token):
+    # A token's signature is verified once per process (tokens.decode_verified), its expiry on
+    # every request: one valid for one more second is accepted twice, then refused.
+    token = tamper(sales_channel_token(), exp=int(time.time()) + 2)
+    assert authenticate(f"Bearer {token}")[1].is_sales_channel
+    assert authenticate(f"Bearer {token}")[1].is_sales_channel
+    time.sleep(max(0.0, tokens.decode(token)["exp"] - time.time()) + 0.05)
+    with pytest.raises(InvalidToken):
+        authenticate(f"Bearer {token}")
+
+
+def test_a_token_used_before_is_verified_again_under_another_key_or_issuer(
+    sales_channel_token, settings
+):
+    token = sales_channel_token()
+    domain = settings.API_DOMAIN
+    assert authenticate(f"Bearer {token}")[1].is_sales_channel
+    settings.API_DOMAIN = "elsewhere.test"
+    with pytest.raises(InvalidToken):
+        authenticate(f"Bearer {token}")
+    settings.API_DOMAIN = domain
+    assert authenticate(f"Bearer {token}")[1].is_sales_channel
+    settings.JWT_SIGNING_KEY = "another key, after a rotation"
+    with pytest.raises(InvalidToken):
+        authenticate(f"Bearer {token}")
+
+
 def test_expired_row_is_rejected(sales_channel_token):
     token = sales_channel_token()
     AccessToken.objects.update(expires=timezone.now() - timezone.timedelta(seconds=1))
