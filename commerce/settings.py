@@ -227,6 +227,11 @@ PASSWORD_FAILURES_RATE = os.environ.get("PASSWORD_FAILURES_RATE", "100/15min")
 # ("1": one TLS proxy or load balancer in front, whatever its address), or a comma-separated
 # list of proxy addresses and networks ("10.0.0.0/8,192.0.2.7"). Empty: trust no header.
 TRUSTED_PROXIES = os.environ.get("TRUSTED_PROXIES", "")
+# Behind those proxies (a TLS proxy in front), the scheme is the one the client used, as the
+# proxy says in X-Forwarded-Proto: the documents' links, the signed download links of exports
+# and the front door's curl line are https:// as the client sees them. The proxy must set that
+# header itself (Caddy does; nginx: `proxy_set_header X-Forwarded-Proto $scheme`).
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if TRUSTED_PROXIES else None
 # Prefix of the counters' keys (deployments sharing one Redis database need their own).
 RATE_LIMIT_KEY_PREFIX = os.environ.get("RATE_LIMIT_KEY_PREFIX", "ratelimit")
 # --- end rate limits ---------------------------------------------------------------------------

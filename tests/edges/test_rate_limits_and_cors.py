@@ -223,3 +223,33 @@ def test_cors_allowed_origins_come_from_the_environment():
         check=True,
     )
     assert out.stdout.strip() == "[]"
+
+
+def _setting_under(env_changes: dict, name: str) -> str:
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "commerce.settings", **env_changes}
+    env = {k: v for k, v in env.items() if v is not None}
+    code = f"from django.conf import settings; print(repr(settings.{name}))"
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    return out.stdout.strip()
+
+
+def test_the_proxys_scheme_is_believed_only_behind_trusted_proxies():
+    assert _setting_under({"TRUSTED_PROXIES": None}, "SECURE_PROXY_SSL_HEADER") == "None"
+    assert _setting_under({"TRUSTED_PROXIES": "1"}, "SECURE_PROXY_SSL_HEADER") == repr(
+        ("HTTP_X_FORWARDED_PROTO", "https")
+    )
+
+
+def test_behind_a_tls_proxy_links_are_https(sales_channel, settings):
+    # What TRUSTED_PROXIES=1 sets (above): the links a client follows keep its scheme.
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    proxied = sales_channel.get(
+        "/api/skus", HTTP_X_FORWARDED_PROTO="https", HTTP_HOST="demo-store.shop.example.com"
+    )
+    assert proxied.status_code == 200
+    assert proxied.json()["links"]["first"].startswith("https://demo-store.shop.example.com/api/")
+    # A client that reaches the server directly gets the scheme it used.
+    direct = sales_channel.get("/api/skus", HTTP_HOST="demo-store.shop.example.com")
+    assert direct.json()["links"]["first"].startswith("http://demo-store.shop.example.com/api/")
