@@ -142,8 +142,8 @@ class Event(models.Model):
     committed one is never lost. Webhook delivery reads from here; the API serves them as
     `events` (bulk.md "Events"), by `public_id`."""
 
-    public_id = models.CharField(max_length=10, unique=True, default=new_public_id, editable=False)
-    topic = models.CharField(max_length=100, db_index=True)
+    public_id = models.CharField(max_length=10, default=new_public_id, editable=False)
+    topic = models.CharField(max_length=100)
     resource_type = models.CharField(max_length=100)
     resource_id = models.CharField(max_length=10)
     payload = models.JSONField(default=dict, blank=True)
@@ -151,8 +151,18 @@ class Event(models.Model):
 
     class Meta:
         ordering = ["id"]
-        # A record's events (`/api/skus/<id>/events`): public ids are unique across types.
-        indexes = [models.Index(fields=["resource_id"], name="commerce_event_resource")]
+        # Declared here rather than as unique=True / db_index=True on the fields: on PostgreSQL
+        # those also build a `varchar_pattern_ops` twin of each index (for LIKE), which no query
+        # of events uses and every write of an event paid for (a checkout writes ~40).
+        constraints = [
+            models.UniqueConstraint(fields=["public_id"], name="commerce_event_public_id_uniq")
+        ]
+        indexes = [
+            # A record's events (`/api/skus/<id>/events`): public ids are unique across types.
+            models.Index(fields=["resource_id"], name="commerce_event_resource"),
+            # Lists and webhooks' topics (`filter[q][name_eq]`).
+            models.Index(fields=["topic"], name="commerce_event_topic"),
+        ]
 
     def __str__(self):
         return f"{self.topic} {self.resource_type}/{self.resource_id}"
