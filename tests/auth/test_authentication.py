@@ -168,7 +168,7 @@ def test_a_token_used_before_is_verified_again_under_another_key_or_issuer(
         authenticate(f"Bearer {token}")
     settings.API_DOMAIN = domain
     assert authenticate(f"Bearer {token}")[1].is_sales_channel
-    settings.JWT_SIGNING_KEY = "another key, after a rotation"
+    settings.JWT_SIGNING_KEY = "another signing key, after a key rotation"
     with pytest.raises(InvalidToken):
         authenticate(f"Bearer {token}")
 
