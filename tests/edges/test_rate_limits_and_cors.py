@@ -192,52 +192,30 @@ def test_cors_preflight_for_the_token_endpoint(client, settings):
     assert response["Access-Control-Allow-Origin"] == "https://shop.example.com"
 
 
-def test_cors_allowed_origins_come_from_the_environment():
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "commerce.settings",
-        "CORS_ALLOWED_ORIGINS": "https://shop.example.com,http://localhost:3000",
-    }
-    out = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "from django.conf import settings; print(','.join(settings.CORS_ALLOWED_ORIGINS))",
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    assert out.stdout.strip() == "https://shop.example.com,http://localhost:3000"
-    env.pop("CORS_ALLOWED_ORIGINS")
-    out = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "from django.conf import settings; print(settings.CORS_ALLOWED_ORIGINS)",
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    assert out.stdout.strip() == "[]"
-
-
-def _setting_under(env_changes: dict, name: str) -> str:
+def _printed_under(env_changes: dict, expression: str) -> str:
+    """What `print(<expression>)` shows in a fresh process whose settings are read from this
+    environment with `env_changes` (None: the variable unset)."""
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "commerce.settings", **env_changes}
     env = {k: v for k, v in env.items() if v is not None}
-    code = f"from django.conf import settings; print(repr(settings.{name}))"
+    code = f"from django.conf import settings; print({expression})"
     out = subprocess.run(
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
     )
     return out.stdout.strip()
 
 
+def test_cors_allowed_origins_come_from_the_environment():
+    origins = "https://shop.example.com,http://localhost:3000"
+    joined = "','.join(settings.CORS_ALLOWED_ORIGINS)"
+    assert _printed_under({"CORS_ALLOWED_ORIGINS": origins}, joined) == origins
+    unset = {"CORS_ALLOWED_ORIGINS": None}
+    assert _printed_under(unset, "settings.CORS_ALLOWED_ORIGINS") == "[]"
+
+
 def test_the_proxys_scheme_is_believed_only_behind_trusted_proxies():
-    assert _setting_under({"TRUSTED_PROXIES": None}, "SECURE_PROXY_SSL_HEADER") == "None"
-    assert _setting_under({"TRUSTED_PROXIES": "1"}, "SECURE_PROXY_SSL_HEADER") == repr(
+    header = "repr(settings.SECURE_PROXY_SSL_HEADER)"
+    assert _printed_under({"TRUSTED_PROXIES": None}, header) == "None"
+    assert _printed_under({"TRUSTED_PROXIES": "1"}, header) == repr(
         ("HTTP_X_FORWARDED_PROTO", "https")
     )
 
