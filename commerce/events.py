@@ -228,7 +228,7 @@ def carrying(instances, connection, fields=(), *, created: bool, only_if=None):
         return None
     mark = len(pending)
     record_created(instances) if created else record_updated(instances, fields)
-    if len(pending) == mark:
+    if len(pending) == mark and not _unwritten_about(pending, instances):
         return None
     # The statement writes every event still unwritten, in the order they were emitted: ids
     # keep the order things happened in.
@@ -253,6 +253,18 @@ def carrying(instances, connection, fields=(), *, created: bool, only_if=None):
             event._written_payload = event.payload
 
     return prefix, params, member, written
+
+
+def _unwritten_about(pending: list, instances) -> bool:
+    """Whether an event still unwritten is about one of `instances`: a service's own
+    `<type>.update` emitted before its write, into which the write's generic one merged; the
+    write's statement carries it (one statement, not a payload rewrite at the end)."""
+    ids = {(served_type(i), getattr(i, "public_id", None)) for i in instances}
+    return any(
+        (event.resource_type, event.resource_id) in ids
+        for event in pending
+        if not hasattr(event, "_written_payload")
+    )
 
 
 # --- generic `<type>.create|update|destroy` (bulk.md "Events") ------------------------------

@@ -92,6 +92,19 @@ def update_shipment(shipment: Shipment, values: dict, *, ctx) -> Shipment:
     order = shipment.order
     changed = sorted(values)
     shipping = ShippingContext(order.market_id, order=order)
+
+    if changed:
+        # Emitted before the writes, so that the shipment's UPDATE carries it (its generic
+        # update merges into it); a refused write records nothing, the request's events with it.
+        method = (
+            values["shipping_method"] if "shipping_method" in values else shipment.shipping_method
+        )
+        emit_event(
+            "shipments.update",
+            shipment,
+            changed=changed,
+            shipping_method=method.public_id if method else None,
+        )
     if "shipping_method" in values:
         set_shipping_method(shipment, values.pop("shipping_method"), ctx=ctx, shipping=shipping)
     for name, value in values.items():
@@ -99,12 +112,4 @@ def update_shipment(shipment: Shipment, values: dict, *, ctx) -> Shipment:
     if values:
         write_record(shipment)
     _, shipments = refresh_figures(order, reship=False, shipping=shipping)
-    if changed:
-        method = shipment.shipping_method
-        emit_event(
-            "shipments.update",
-            shipment,
-            changed=changed,
-            shipping_method=method.public_id if method else None,
-        )
     return same_record(shipment, shipments)

@@ -360,10 +360,11 @@ def refresh_figures(
     )
     if became_pending:
         move_order(order, "pending")
+        # A state change like any other (orders.md); emitted before the order's write, whose
+        # statement then carries it (commerce.events.carrying) instead of one of its own.
+        emit_event("orders.pending", order)
     if store:
         write_record(order)  # with what the caller changed on it (client values validated there)
-    if became_pending:
-        emit_event("orders.pending", order)  # a state change like any other (orders.md)
     return [*sku_lines, *purchases, *adjustment_lines, *system_lines], shipments
 
 
