@@ -528,6 +528,11 @@ def _adjustments_tax(order: OrderInput, line_totals, lines, rule_rate) -> tuple[
     return tax, taxable
 
 
+def line_amount_cents(unit_amount_cents: int, quantity: int, options_amount_cents: int) -> int:
+    """A sku line's total before discounts (step 1): unit x quantity + its options amount."""
+    return unit_amount_cents * quantity + options_amount_cents
+
+
 def calculate(order: OrderInput) -> OrderTotals:
     """Every figure of `order` (see the module docstring for the rules)."""
     _validate(order)
@@ -537,7 +542,8 @@ def calculate(order: OrderInput) -> OrderTotals:
 
     # 1. subtotal
     line_totals = [
-        line.unit_amount_cents * line.quantity + line.options_amount_cents for line in order.lines
+        line_amount_cents(line.unit_amount_cents, line.quantity, line.options_amount_cents)
+        for line in order.lines
     ]
     subtotal = sum(line_totals)
 

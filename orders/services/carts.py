@@ -23,6 +23,7 @@ from commerce.services import clean_record, save_record, write_fields
 from inventory.models import Sku
 from markets.models import Bundle, Market
 from markets.selectors import market_with_price_list, sku_price
+from orders import pricing
 from orders.locks import lock_order
 from orders.models import Adjustment, Customer, LineItem, Order, PaymentSource
 from orders.selectors import customer_by_email
@@ -337,6 +338,11 @@ def create_line_item(*, ctx: TokenContext, values: dict, merge: bool = False) ->
     )
     if "unit_amount_cents" not in values:
         line.unit_amount_cents = unit_price(order.market, sku, quantity)
+    # Inserted with its total before discounts, what the refresh then finds for a line that no
+    # promotion or tax touches (no UPDATE of it); the refresh writes what it finds otherwise.
+    line.total_amount_cents = pricing.line_amount_cents(
+        line.unit_amount_cents, line.quantity, line.options_amount_cents
+    )
     save_record(line, validate=values)  # quantity, popped above, was bounded by the serializer
     lines, _ = refresh_figures(order)
     emit_event("line_items.create", line)

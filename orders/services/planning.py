@@ -329,6 +329,12 @@ def build_shipments(
             shipment.inventory_stock_location_id,
             shipment.number,
         )
+        if shipment.pk is None and shipment.shipping_method is not None:
+            # Inserted at its method's listed price, what the refresh charges for a flat or
+            # tiered method below free-over (no UPDATE of it); it writes what it finds otherwise.
+            shipment.cost_amount_cents = listed_price_cents(
+                shipment.shipping_method, shipment, context
+            )
         if shipment.pk is None or after != before:
             write_record(shipment)
         wanted = {
