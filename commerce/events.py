@@ -231,7 +231,8 @@ def carrying(instances, connection, fields=(), *, created: bool, only_if=None):
         return None
     mark = len(pending)
     record_created(instances) if created else record_updated(instances, fields)
-    if len(pending) == mark and not _unwritten_about(pending, instances):
+    about = _about(instances)
+    if len(pending) == mark and not any(_unwritten(event, about) for event in pending):
         return None
     # The statement writes every event still unwritten, in the order they were emitted: ids
     # keep the order things happened in.
@@ -245,8 +246,8 @@ def carrying(instances, connection, fields=(), *, created: bool, only_if=None):
     )
 
     def written(value) -> None:
-        if value is None:  # no row written: no change, no event (the earlier ones stay)
-            del pending[mark:]
+        if value is None:  # no row written: no change, no event of it (the others stay)
+            pending[:] = [event for event in pending[:mark] if not _unwritten(event, about)]
             return
         # The ids come from one sequence in row order: ordered by id, they are in `carried`'s.
         for event, (pk, subscribers) in zip(carried, value, strict=True):
@@ -256,15 +257,17 @@ def carrying(instances, connection, fields=(), *, created: bool, only_if=None):
     return prefix, params, member, written
 
 
-def _unwritten_about(pending: list, instances) -> bool:
-    """Whether an event still unwritten is about one of `instances`: a service's own
-    `<type>.update` emitted before its write, into which the write's generic one merged; the
-    write's statement carries it (one statement, not a payload rewrite at the end)."""
-    ids = {(served_type(i), getattr(i, "public_id", None)) for i in instances}
-    return any(
-        (event.resource_type, event.resource_id) in ids
-        for event in pending
-        if not hasattr(event, "_written_payload")
+def _about(instances) -> set[tuple[str | None, str | None]]:
+    return {(served_type(i), getattr(i, "public_id", None)) for i in instances}
+
+
+def _unwritten(event: Event, about: set) -> bool:
+    """Whether `event` is still unwritten and about one of the records of `about` (`_about`):
+    a service's own event emitted before the record's write, into which the write's generic
+    one merged. The write's statement carries it (no payload rewrite at the end), and forgets
+    it with its own when it writes nothing."""
+    return (
+        not hasattr(event, "_written_payload") and (event.resource_type, event.resource_id) in about
     )
 
 

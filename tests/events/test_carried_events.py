@@ -85,3 +85,30 @@ def test_an_insert_that_fails_leaves_no_event_behind():
         insert_rows([sku])
     assert not Event.objects.filter(resource_id=again.public_id).exists()
     assert Event.objects.filter(resource_id=sku.public_id, topic="skus.create").count() == 1
+
+
+def test_a_service_event_emitted_before_its_write_rides_on_it_with_the_write_changes():
+    sku = Sku.objects.get(pk=f.SkuFactory(name="Mug").pk)
+    with CaptureQueriesContext(connection) as ctx:
+        with transaction.atomic(), recording_events():
+            emit_event("skus.update", sku, reason="renamed")  # the service's own, first
+            sku.name = "Big mug"
+            update_rows([sku], ["name"])
+    (statement,) = event_statements(ctx)  # the UPDATE's: no events statement at the end
+    assert statement.startswith("WITH ev AS (INSERT INTO") and 'UPDATE "inventory_sku"' in statement
+    (event,) = Event.objects.filter(resource_id=sku.public_id, topic="skus.update")
+    assert event.payload == {"reason": "renamed", "changed": ["name"]}
+
+
+def test_a_service_event_emitted_before_a_write_that_writes_nothing_is_forgotten_with_it():
+    category = f.ShippingCategoryFactory()
+    gone = Sku.objects.get(pk=f.SkuFactory(name="Mug", shipping_category=category).pk)
+    Sku.objects.filter(pk=gone.pk).delete()
+    with transaction.atomic(), recording_events():
+        emit_event("skus.update", gone, reason="renamed")
+        gone.name = "Big mug"
+        assert update_rows([gone], ["name"]) == 0
+        kept = Sku(code="CARRY-KEPT", name="Kept", shipping_category=category)
+        insert_rows([kept])
+    assert not Event.objects.filter(resource_id=gone.public_id).exists()
+    assert Event.objects.filter(resource_id=kept.public_id, topic="skus.create").count() == 1
