@@ -247,7 +247,7 @@ def carrying(instances, connection, fields=(), *, created: bool, only_if=None):
 
     def written(value) -> None:
         if value is None:  # no row written: no change, no event of it (the others stay)
-            pending[:] = [event for event in pending[:mark] if not _unwritten(event, about)]
+            pending[:] = [event for event in pending[:mark] if not _merged_into(event, about)]
             return
         # The ids come from one sequence in row order: ordered by id, they are in `carried`'s.
         for event, (pk, subscribers) in zip(carried, value, strict=True):
@@ -262,13 +262,19 @@ def _about(instances) -> set[tuple[str | None, str | None]]:
 
 
 def _unwritten(event: Event, about: set) -> bool:
-    """Whether `event` is still unwritten and about one of the records of `about` (`_about`):
-    a service's own event emitted before the record's write, into which the write's generic
-    one merged. The write's statement carries it (no payload rewrite at the end), and forgets
-    it with its own when it writes nothing."""
+    """Whether `event` is still unwritten and about one of the records of `about` (`_about`),
+    such as a service's own event emitted before the record's write: the write's statement
+    carries it (no statement of its own at the end, no payload rewrite)."""
     return (
         not hasattr(event, "_written_payload") and (event.resource_type, event.resource_id) in about
     )
+
+
+def _merged_into(event: Event, about: set) -> bool:
+    """Whether `event` is an unwritten `.create`/`.update` of one of the records of `about`,
+    which that record's write merged its own into: a write that writes nothing forgets it with
+    its own (a service's `shipments.update` emitted before it). Other topics stay."""
+    return _unwritten(event, about) and event.topic.rsplit(".", 1)[-1] in (CREATE, UPDATE)
 
 
 # --- generic `<type>.create|update|destroy` (bulk.md "Events") ------------------------------
