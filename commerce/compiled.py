@@ -23,6 +23,7 @@ import copy
 import datetime
 import itertools
 import weakref
+from contextvars import ContextVar
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections, models, router
@@ -50,6 +51,12 @@ def let_psycopg_cache_long_statements() -> None:
             setattr(_queries, name, max(getattr(_queries, name), at_least))
 
 
+# Rows read ahead for compiled reads, {(read, its values): rows}, while `reads_together`
+# (commerce/together.py) holds them: the first call of that read with those values takes them
+# instead of sending its SQL; a second call reads the database again.
+HELD_ROWS: ContextVar[dict | None] = ContextVar("held_rows", default=None)
+
+
 class CompiledRead:
     """`build(**stand_ins)` -> the queryset; `arguments`: name -> the model field the value is
     compared with (models.BigIntegerField(), models.CharField(), models.DateTimeField(), ...);
@@ -67,6 +74,9 @@ class CompiledRead:
         query = self.query(**values)
         if query is None:
             return []
+        held = HELD_ROWS.get()
+        if held:
+            query.rows = held.pop(self.held_key(values), None)
         model = query.model
         queryset = QuerySet(model=model, query=query, using=query.call[2])
         if known:
@@ -104,7 +114,12 @@ class CompiledRead:
         query = _OneCall.__new__(_OneCall)
         query.__dict__ = dict(compiled.query.__dict__)
         query.call = (compiled, tuple(params), alias)
+        query.rows = None
         return query
+
+    def held_key(self, values: dict) -> tuple:
+        """What `HELD_ROWS` knows this read's rows for `values` by."""
+        return (self, *(values[name] for name in self.arguments))
 
     def first(self, *, known: dict | None = None, **values) -> models.Model | None:
         rows = self.all(known=known, **values)
@@ -186,7 +201,8 @@ class _Compiled:
 
 class _OneCall(Query):
     """The compiled query for one call: its compiler sends the SQL held, with the call's
-    parameters, on this thread's connection; what turns rows into instances is Django's."""
+    parameters, on this thread's connection, or answers with the `rows` read ahead for it (as
+    the database sends them); what turns rows into instances is Django's."""
 
     def get_compiler(self, using=None, connection=None, elide_empty=True):
         compiled, params, _ = self.call
@@ -195,6 +211,9 @@ class _OneCall(Query):
         compiler.using = using
         sql = compiled.sql
         compiler.as_sql = lambda *args, **kwargs: (sql, params)
+        if self.rows is not None:
+            rows = self.rows
+            compiler.execute_sql = lambda *args, **kwargs: [rows]
         converters = compiled.converters.get(connection)
         if converters is None:
             work_out = compiler.get_converters

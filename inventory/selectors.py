@@ -23,6 +23,11 @@ def inventory_locations(inventory_model_id: int) -> list[InventoryStockLocation]
     return _INVENTORY_LOCATIONS.all(model_id=inventory_model_id)
 
 
+def inventory_locations_read(inventory_model_id: int) -> tuple:
+    """`inventory_locations` as (read, values), to be read ahead (commerce/together.py)."""
+    return _INVENTORY_LOCATIONS, {"model_id": inventory_model_id}
+
+
 def scoped_stock_location(
     item: ScopeItem, markets: tuple[ScopedMarket, ...]
 ) -> ScopedStockLocation:

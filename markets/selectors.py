@@ -143,6 +143,20 @@ def tax_rules(calculator_id: int) -> list[TaxRule]:
     return _TAX_RULES.all(calculator_id=calculator_id)
 
 
+# The calls above as (read, values), for a caller that reads them ahead with others in one
+# statement (commerce/together.py).
+def running_promotions_read(market_id: int, now) -> tuple:
+    return _PROMOTIONS, {"market_id": market_id, "now": now}
+
+
+def shipping_method_candidates_read(market_id: int) -> tuple:
+    return _SHIPPING_METHODS, {"market_id": market_id}
+
+
+def tax_rules_read(calculator_id: int) -> tuple:
+    return _TAX_RULES, {"calculator_id": calculator_id}
+
+
 def market_locations(market: Market) -> list[InventoryStockLocation]:
     """The locations a market sells from: by priority, held ones skipped, up to the cutoff."""
     model = market.inventory_model

@@ -74,6 +74,17 @@ def order_shipments(order: Order) -> list[Shipment]:
     return _SHIPMENTS.all(order_id=order.pk, known={"order": order})
 
 
+def cart_reads(order: Order, *, lines: bool = True, stock_line_items: bool = True) -> list[tuple]:
+    """`order_lines` (when `lines`), `order_shipments` and `order_stock_line_items` (when
+    `stock_line_items`) as (read, values), to be read ahead with others (commerce/together.py)."""
+    calls = [(_SHIPMENTS, {"order_id": order.pk})]
+    if lines:
+        calls.append((_LINES, {"order_id": order.pk}))
+    if stock_line_items:
+        calls.append((_STOCK_LINE_ITEMS, {"order_id": order.pk}))
+    return calls
+
+
 def customer_by_email(email: str) -> Customer | None:
     """The customer of an address, whatever its case."""
     return _CUSTOMER_BY_EMAIL.first(email=email.lower())

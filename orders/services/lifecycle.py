@@ -10,6 +10,7 @@ from django.utils import timezone
 from commerce.auth.context import TokenContext
 from commerce.events import emit_event
 from commerce.exceptions import InvalidTransition, ValidationError, ValidationErrors
+from commerce.together import reads_together
 from inventory.strategies import InsufficientStock
 from markets.models import Coupon
 from orders.locks import lock_order
@@ -34,7 +35,7 @@ from orders.services.statuses import (
     refresh_payment_status,
     save_order,
 )
-from orders.services.totals import SOLD_ITEM_TYPES, refresh_figures, refresh_order
+from orders.services.totals import SOLD_ITEM_TYPES, reads_ahead, refresh_figures, refresh_order
 from orders.transitions import (
     SHIPPED,
     UNSHIPPED,
@@ -194,6 +195,15 @@ def place_order(order: Order, value=True, *, ctx: TokenContext | None = None) ->
         # Say why it is still a draft, so that a storefront can tell the shopper what to fill in.
         raise ValidationErrors([InvalidTransition("draft", "placed"), *draft_errors(order)])
     next_order_status(order.status, "place")
+    # What placing reads of the cart, and the refresh under the stock locks after it, read in
+    # one statement (commerce/together.py): only the order's own rows (locked with it) and
+    # the market's settings, which a read a moment later would find the same.
+    now = timezone.now()
+    with reads_together(*reads_ahead(order, now)):
+        return _place_order(order, now)
+
+
+def _place_order(order: Order, now) -> Order:
     lines = order_lines(order)
     # Step 2 of the lock order, first: the gift cards it redeems and buys (none: no statement).
     cards, card_errors = gift_card_balance.hold_gift_cards(order, lines)
@@ -201,7 +211,7 @@ def place_order(order: Order, value=True, *, ctx: TokenContext | None = None) ->
     coupon_errors = _coupon_errors(order, coupon)
     shown = {li.promotion_id for li in lines if li.promotion_id}
     promotions = (
-        active_promotions(order, coupon=coupon, shown=shown)
+        active_promotions(order, now, coupon=coupon, shown=shown)
         if any(li.item_type in SOLD_ITEM_TYPES for li in lines)
         else []
     )

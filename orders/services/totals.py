@@ -17,11 +17,18 @@ from commerce.compiled import update_rows
 from commerce.events import emit_event
 from commerce.exceptions import ValidationError
 from commerce.services import create_rows, delete_rows, write_fields, write_record
+from commerce.together import reads_together
+from inventory.selectors import inventory_locations_read
 from markets.models import TaxRule
-from markets.selectors import tax_rules
+from markets.selectors import (
+    running_promotions_read,
+    shipping_method_candidates_read,
+    tax_rules,
+    tax_rules_read,
+)
 from orders import pricing
 from orders.models import LineItem, Order
-from orders.selectors import order_lines, order_shipments
+from orders.selectors import cart_reads, order_lines, order_shipments
 from orders.services.gift_card_balance import is_purchase, redemption_input
 from orders.services.planning import build_shipments, keep_shipping_methods
 from orders.services.promotions import ListMembers, active_promotions, applicable, bundle_list_id
@@ -230,6 +237,54 @@ def refresh_figures(
     applied after it by the pricing."""
     if not is_editable(order.status):
         return list(order.line_items.all()), list(order.shipments.all())
+    now = timezone.now()
+    ahead = reads_ahead(order, now, lines=lines is None, reship=reship, promotions=promotions)
+    with reads_together(*ahead):
+        return _refresh_figures(
+            order,
+            reship=reship,
+            lines=lines,
+            held=held,
+            strict=strict,
+            promotions=promotions,
+            store=store,
+            shipping=shipping,
+            now=now,
+        )
+
+
+def reads_ahead(
+    order: Order, now, *, lines: bool = True, reship: bool = True, promotions=None
+) -> list[tuple]:
+    """What a refresh of the cart is about to read, as (read, values), for one statement
+    (commerce/together.py): its lines (when `lines`), shipments, and when it re-plans them
+    their stock line items, the market's stock locations and shipping methods; the promotions
+    running `now` (unless the caller read them) and the tax rules, when there is an address
+    for them to match."""
+    calls = cart_reads(order, lines=lines, stock_line_items=reship)
+    if reship:
+        calls.append(inventory_locations_read(order.market.inventory_model_id))
+        calls.append(shipping_method_candidates_read(order.market_id))
+    if promotions is None:
+        calls.append(running_promotions_read(order.market_id, now))
+    calculator_id = order.market.tax_calculator_id
+    if calculator_id is not None and (order.shipping_address_id or order.billing_address_id):
+        calls.append(tax_rules_read(calculator_id))
+    return calls
+
+
+def _refresh_figures(
+    order: Order,
+    *,
+    reship: bool,
+    lines,
+    held,
+    strict: bool,
+    promotions,
+    store: bool,
+    shipping: ShippingContext | None,
+    now,
+) -> tuple[list[LineItem], list]:
     line_items = order_lines(order) if lines is None else lines
     if shipping is None:
         shipping = ShippingContext(order.market_id, order=order, lines=line_items)
@@ -256,7 +311,7 @@ def refresh_figures(
             if order.status == "editing"
             else frozenset()
         )
-        promotions = active_promotions(order, shown=shown) if sku_lines else []
+        promotions = active_promotions(order, now, shown=shown) if sku_lines else []
     promotions, members = applicable(promotions, sku_lines)
     rule = matching_tax_rule(order)
     adjustment_lines = [li for li in line_items if li.item_type == "adjustments"]
