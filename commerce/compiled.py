@@ -117,6 +117,14 @@ class CompiledRead:
         query.rows = None
         return query
 
+    def held(self, *, known: dict | None = None, **values) -> list[models.Model] | None:
+        """The rows read ahead for `values` (HELD_ROWS), as `all` gives them; None, and no
+        query, when none are held."""
+        held = HELD_ROWS.get()
+        if not held or self.held_key(values) not in held:
+            return None
+        return self.all(known=known, **values)
+
     def held_key(self, values: dict) -> tuple:
         """What `HELD_ROWS` knows this read's rows for `values` by."""
         return (self, *(values[name] for name in self.arguments))

@@ -4,8 +4,9 @@ A cart's every change reads the same handful of small row sets (its lines, shipm
 line items, the market's shipping methods and promotions, ...), each a statement and a round
 trip of its own. On PostgreSQL `reads_together` sends them as one:
 
-    SELECT (SELECT COALESCE(json_agg(r), '[]')::text FROM (<read 1>) AS r(c0, c1, ...)),
-           (SELECT COALESCE(json_agg(r), '[]')::text FROM (<read 2>) AS r(c0, c1, ...)), ...
+    SELECT (SELECT COALESCE(json_agg(r), '[]')::text
+              FROM (SELECT c0, c1::text AS c1, ... FROM (<read 1>) AS q(c0, c1, ...)) AS r),
+           (... <read 2> ...), ...
 
 each read's own SQL and parameters unchanged inside, its columns renamed by position (a read
 joined to other tables has several `id`s), and holds each read's rows, turned back into the
@@ -17,14 +18,16 @@ jsonb are sent as their text (no float on the way), timestamps and dates from th
 A read with a column of another type (an interval, bytes), or one that locks, is not combined:
 it goes to the database alone when called, as does every read on another database (SQLite).
 
-The rows are held only inside the `with` block and each is taken once: a read called again
-after a write in the block reads the database. The caller asks only for reads it is about to
-make under the same locks, so what is held is what the database would answer then.
+The rows are held only inside the `with` block, each is taken once (a read called again reads
+the database), and a read's rows are dropped when a statement of the block writes a table the
+read looks at: what is taken is what the database would answer then. The caller asks only for
+reads it is about to make, under the locks it holds.
 """
 
 import datetime
 import decimal
 import json
+import re
 import uuid
 from contextlib import contextmanager
 
@@ -94,9 +97,15 @@ def _shape(compiled, connection):
                 f"({compiled.sql}) AS q({names})) AS r)"
             )
             decoders = [(i, decode) for i, (_, decode) in enumerate(columns) if decode]
-            shape = (sql, decoders)
+            tables = frozenset(_READ_TABLES.findall(compiled.sql))  # subqueries' too
+            shape = (sql, decoders, tables)
     _SHAPES[key] = shape
     return shape
+
+
+_READ_TABLES = re.compile(r'(?:FROM|JOIN)\s+"(\w+)"')
+_WRITTEN_TABLES = re.compile(r'(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"(\w+)"', re.IGNORECASE)
+_WRITES = ("INSERT", "UPDATE", "DELETE", "WITH")
 
 
 def _decoded(text: str, decoders) -> list[list]:
@@ -108,9 +117,10 @@ def _decoded(text: str, decoders) -> list[list]:
     return rows
 
 
-def read_ahead(calls: list[tuple[CompiledRead, dict]]) -> dict:
-    """{held key: rows} of the reads that can go together, in one statement; {} when fewer
-    than two can (one alone gains nothing)."""
+def read_ahead(calls: list[tuple[CompiledRead, dict]]) -> tuple[dict, dict, str | None]:
+    """({held key: rows}, {held key: the tables its SQL reads}, the database alias) of the
+    reads that can go together, in one statement; nothing when fewer than two can (one alone
+    gains nothing)."""
     parts = []
     for read, values in calls:
         query = read.query(**values)
@@ -119,12 +129,12 @@ def read_ahead(calls: list[tuple[CompiledRead, dict]]) -> dict:
         compiled, params, alias = query.call
         connection = connections[alias]
         if connection.vendor != "postgresql":
-            return {}
+            return {}, {}, None
         shape = _shape(compiled, connection)
         if shape is not None:
             parts.append((read.held_key(values), compiled, params, alias, shape))
     if len(parts) < 2 or len({alias for _, _, _, alias, _ in parts}) > 1:
-        return {}
+        return {}, {}, None
     text_key = tuple(id(compiled) for _, compiled, _, _, _ in parts)
     sql = _TEXTS.get(text_key)
     if sql is None:
@@ -132,27 +142,41 @@ def read_ahead(calls: list[tuple[CompiledRead, dict]]) -> dict:
     with connections[parts[0][3]].cursor() as cursor:
         cursor.execute(sql, [p for _, _, params, _, _ in parts for p in params])
         texts = cursor.fetchone()
-    return {
+    rows = {
         key: _decoded(text, shape[1])
         for (key, _, _, _, shape), text in zip(parts, texts, strict=True)
     }
+    return rows, {key: shape[2] for key, *_, shape in parts}, parts[0][3]
 
 
 @contextmanager
 def reads_together(*calls: tuple[CompiledRead, dict]):
     """Within the block, the rows of `calls` (read, values) are held, read in one statement
-    (see above); a read held already by an enclosing block is not read again. What the block
-    did not take is dropped at its end."""
+    (see above); a read held already by an enclosing block is not read again. Held rows are
+    dropped as soon as a statement of the block writes a table their SQL reads (INSERT,
+    UPDATE, DELETE, whatever sends it), and what the block did not take at its end."""
     held = HELD_ROWS.get()
     outer = held is not None
     if not outer:
         held = {}
     wanted = [(read, values) for read, values in calls if read.held_key(values) not in held]
-    added = read_ahead(wanted) if wanted else {}
+    added, tables, alias = read_ahead(wanted) if wanted else ({}, {}, None)
     held.update(added)
     token = None if outer else HELD_ROWS.set(held)
+
+    def drop_on_write(execute, sql, params, many, context):
+        if added and sql.lstrip()[:6].upper().startswith(_WRITES):
+            written = set(_WRITTEN_TABLES.findall(sql))
+            for key in [key for key in added if key in held and tables[key] & written]:
+                held.pop(key)
+        return execute(sql, params, many, context)
+
     try:
-        yield
+        if added:
+            with connections[alias].execute_wrapper(drop_on_write):
+                yield
+        else:
+            yield
     finally:
         for key in added:
             held.pop(key, None)

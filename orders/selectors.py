@@ -19,6 +19,8 @@ from django.db.models import F, IntegerField, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, Greatest, Lower
 
 from commerce.compiled import CompiledRead
+from inventory.models import InventoryStockLocation, StockItem
+from inventory.services import with_reserved_and_salable
 from orders.models import Customer, LineItem, Order, Shipment, StockLineItem, Transaction
 
 # What a cart's every change reads again, SQL built once per process (commerce/compiled.py).
@@ -64,6 +66,31 @@ _STOCK_LINE_ITEMS = CompiledRead(
 )
 
 
+# The stock items of the SKUs of a cart's sku lines at its market's stock locations, with their
+# salable units: what planning reads (inventory.services.stock_with_salable), here through a
+# subquery of the lines, so that it is read ahead with them (`cart_reads`).
+_CART_STOCK = CompiledRead(
+    lambda order_id, model_id: with_reserved_and_salable(
+        StockItem.objects.filter(
+            sku_id__in=LineItem.objects.filter(order_id=order_id, item_type="skus").values(
+                "sku_id"
+            ),
+            stock_location_id__in=InventoryStockLocation.objects.filter(
+                inventory_model_id=model_id
+            ).values("stock_location_id"),
+        )
+    ),
+    order_id=models.BigIntegerField(),
+    model_id=models.BigIntegerField(),
+)
+
+
+def held_cart_stock(order: Order) -> list[StockItem] | None:
+    """The stock of the cart's sku lines (`_CART_STOCK`) when `cart_reads` read it ahead, else
+    None, without a query."""
+    return _CART_STOCK.held(order_id=order.pk, model_id=order.market.inventory_model_id)
+
+
 def order_lines(order: Order) -> list[LineItem]:
     """The order's line items with their SKUs (adjustments, bundles), oldest first."""
     return _LINES.all(order_id=order.pk, known={"order": order})
@@ -74,14 +101,20 @@ def order_shipments(order: Order) -> list[Shipment]:
     return _SHIPMENTS.all(order_id=order.pk, known={"order": order})
 
 
-def cart_reads(order: Order, *, lines: bool = True, stock_line_items: bool = True) -> list[tuple]:
-    """`order_lines` (when `lines`), `order_shipments` and `order_stock_line_items` (when
-    `stock_line_items`) as (read, values), to be read ahead with others (commerce/together.py)."""
+def cart_reads(
+    order: Order, *, lines: bool = True, stock_line_items: bool = True, stock: bool = False
+) -> list[tuple]:
+    """`order_lines` (when `lines`), `order_shipments`, `order_stock_line_items` (when
+    `stock_line_items`) and the stock of its lines (`held_cart_stock`, when `stock`) as
+    (read, values), to be read ahead with others (commerce/together.py)."""
     calls = [(_SHIPMENTS, {"order_id": order.pk})]
     if lines:
         calls.append((_LINES, {"order_id": order.pk}))
     if stock_line_items:
         calls.append((_STOCK_LINE_ITEMS, {"order_id": order.pk}))
+    if stock:
+        model_id = order.market.inventory_model_id
+        calls.append((_CART_STOCK, {"order_id": order.pk, "model_id": model_id}))
     return calls
 
 

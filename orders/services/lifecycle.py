@@ -199,7 +199,7 @@ def place_order(order: Order, value=True, *, ctx: TokenContext | None = None) ->
     # one statement (commerce/together.py): only the order's own rows (locked with it) and
     # the market's settings, which a read a moment later would find the same.
     now = timezone.now()
-    with reads_together(*reads_ahead(order, now)):
+    with reads_together(*reads_ahead(order, now, stock=False)):
         return _place_order(order, now)
 
 

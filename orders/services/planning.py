@@ -25,7 +25,7 @@ from inventory.services import stock_with_salable
 from markets import shipping_rules
 from markets.models import ShippingMethod
 from orders.models import LineItem, Order, Shipment, StockLineItem
-from orders.selectors import order_shipments, order_stock_line_items
+from orders.selectors import held_cart_stock, order_shipments, order_stock_line_items
 from orders.services.shipping_costs import WEIGHT_ATTRIBUTE, ShippingContext, listed_price_cents
 from orders.services.stock import own_reserved, read_stock, with_own_units
 from orders.transitions import is_editable
@@ -190,9 +190,16 @@ def plan_shipments(
     model = order.market.inventory_model
     isls = inventory_locations(model.pk)
     if held is None:
-        held = read_stock(
-            stock_with_salable({li.sku_id for li in lines}, {isl.stock_location_id for isl in isls})
+        skus, locations = {li.sku_id for li in lines}, {isl.stock_location_id for isl in isls}
+        # The refresh read its sku lines' stock ahead (orders.selectors.held_cart_stock); a
+        # bundle's components are not in it, nor is anything when nothing was read ahead.
+        ahead = held_cart_stock(order) if all(li.line.item_type == "skus" for li in lines) else None
+        stock = (
+            stock_with_salable(skus, locations)
+            if ahead is None
+            else [i for i in ahead if i.sku_id in skus and i.stock_location_id in locations]
         )
+        held = read_stock(stock)
         if order.status == "editing":  # its own reservations count as salable to it
             held = with_own_units(held, own_reserved(order))
     items, salable = held

@@ -238,7 +238,9 @@ def refresh_figures(
     if not is_editable(order.status):
         return list(order.line_items.all()), list(order.shipments.all())
     now = timezone.now()
-    ahead = reads_ahead(order, now, lines=lines is None, reship=reship, promotions=promotions)
+    ahead = reads_ahead(
+        order, now, lines=lines is None, reship=reship, stock=held is None, promotions=promotions
+    )
     with reads_together(*ahead):
         return _refresh_figures(
             order,
@@ -254,14 +256,21 @@ def refresh_figures(
 
 
 def reads_ahead(
-    order: Order, now, *, lines: bool = True, reship: bool = True, promotions=None
+    order: Order,
+    now,
+    *,
+    lines: bool = True,
+    reship: bool = True,
+    stock: bool = True,
+    promotions=None,
 ) -> list[tuple]:
     """What a refresh of the cart is about to read, as (read, values), for one statement
     (commerce/together.py): its lines (when `lines`), shipments, and when it re-plans them
-    their stock line items, the market's stock locations and shipping methods; the promotions
+    their stock line items, the stock of its lines (unless `stock` is False: placing reads
+    it under locks), the market's stock locations and shipping methods; the promotions
     running `now` (unless the caller read them) and the tax rules, when there is an address
     for them to match."""
-    calls = cart_reads(order, lines=lines, stock_line_items=reship)
+    calls = cart_reads(order, lines=lines, stock_line_items=reship, stock=reship and stock)
     if reship:
         calls.append(inventory_locations_read(order.market.inventory_model_id))
         calls.append(shipping_method_candidates_read(order.market_id))
