@@ -135,10 +135,16 @@ class CompiledRead:
 
     def count(self, **values) -> int:
         """How many rows the read finds, counted by the database around the SQL held (one
-        text per read, as PostgreSQL prepares it). For a read without slice or ORDER BY."""
+        text per read, as PostgreSQL prepares it), or the rows read ahead for `values`. For a
+        read without slice or ORDER BY."""
         query = self.query(**values)
         if query is None:
             return 0
+        held = HELD_ROWS.get()
+        if held:
+            rows = held.pop(self.held_key(values), None)
+            if rows is not None:
+                return len(rows)
         compiled, params, alias = query.call
         with connections[alias].cursor() as cursor:
             cursor.execute(f"SELECT COUNT(*) FROM ({compiled.sql}) counted", params)

@@ -157,6 +157,10 @@ def tax_rules_read(calculator_id: int) -> tuple:
     return _TAX_RULES, {"calculator_id": calculator_id}
 
 
+def market_with_price_list_read(market_id: int) -> tuple:
+    return _MARKET, {"market_id": market_id}
+
+
 def market_locations(market: Market) -> list[InventoryStockLocation]:
     """The locations a market sells from: by priority, held ones skipped, up to the cutoff."""
     model = market.inventory_model

@@ -128,6 +128,17 @@ def transactions_count(order: Order) -> int:
     return _TRANSACTIONS.count(order_id=order.pk)
 
 
+def transactions_read(order: Order) -> tuple:
+    """The order's transactions as (read, values), to be read ahead (commerce/together.py) by
+    a caller about to number a new one (`transactions_count` counts them then)."""
+    return _TRANSACTIONS, {"order_id": order.pk}
+
+
+def customer_by_email_read(email: str) -> tuple:
+    """`customer_by_email` as (read, values), to be read ahead (commerce/together.py)."""
+    return _CUSTOMER_BY_EMAIL, {"email": email.lower()}
+
+
 def order_stock_line_items(order: Order) -> dict[int, list[StockLineItem]]:
     """The stock line items of the order's shipments, oldest first, by shipment id."""
     by_shipment: dict[int, list[StockLineItem]] = {}

@@ -20,13 +20,14 @@ from commerce.exceptions import (
     param_not_allowed,
 )
 from commerce.services import clean_record, save_record, write_fields
+from commerce.together import reads_together
 from inventory.models import Sku
 from markets.models import Bundle, Market
-from markets.selectors import market_with_price_list, sku_price
+from markets.selectors import market_with_price_list, market_with_price_list_read, sku_price
 from orders import pricing
 from orders.locks import lock_order
 from orders.models import Adjustment, Customer, LineItem, Order, PaymentSource
-from orders.selectors import customer_by_email
+from orders.selectors import customer_by_email, customer_by_email_read
 from orders.services.bundle_lines import add_bundle_line, rebundle, update_bundle_line
 from orders.services.gift_cards import (
     add_gift_card_line,
@@ -116,7 +117,18 @@ def find_or_create_customer(email: str, password: str | None = None) -> Customer
 
 @transaction.atomic(savepoint=False)
 def create_order(*, ctx: TokenContext, values: dict) -> Order:
-    values = dict(values)
+    # The token's market and the customer of the email, read in one statement
+    # (commerce/together.py).
+    ahead = []
+    if values.get("market") is None and ctx.market_id is not None:
+        ahead.append(market_with_price_list_read(ctx.market_id))
+    if values.get("customer_email") and not ctx.is_customer:
+        ahead.append(customer_by_email_read(values["customer_email"]))
+    with reads_together(*ahead):
+        return _create_order(ctx, dict(values))
+
+
+def _create_order(ctx: TokenContext, values: dict) -> Order:
     market = values.pop("market", None)
     if market is None:
         if ctx.market_id is None:

@@ -21,6 +21,7 @@ from orders.selectors import (
     open_authorization,
     order_lines,
     transaction_sums,
+    transactions_read,
 )
 from orders.services import gift_card_balance, payments, saved_sources, stock, usage
 from orders.services.customers import membership_errors
@@ -198,8 +199,9 @@ def place_order(order: Order, value=True, *, ctx: TokenContext | None = None) ->
     # What placing reads of the cart, and the refresh under the stock locks after it, read in
     # one statement (commerce/together.py): only the order's own rows (locked with it) and
     # the market's settings, which a read a moment later would find the same.
+    # Its transactions too: the authorization's number counts them.
     now = timezone.now()
-    with reads_together(*reads_ahead(order, now, stock=False)):
+    with reads_together(*reads_ahead(order, now, stock=False), transactions_read(order)):
         return _place_order(order, now)
 
 

@@ -18,6 +18,7 @@ from markets.models import ManualTaxCalculator, Promotion, TaxRule
 from markets.selectors import running_promotions, shipping_method_candidates, tax_rules
 from orders.models import LineItem
 from orders.selectors import (
+    cart_reads,
     held_cart_stock,
     order_lines,
     order_shipments,
@@ -146,6 +147,15 @@ def test_a_write_drops_the_held_rows_of_the_table_it_writes(cart, django_assert_
         with django_assert_num_queries(0 if postgres else 1):  # not written: still held
             order_shipments(cart)
     assert [li.quantity for li in lines if li.pk == line.pk] == [7]
+
+
+def test_a_count_takes_the_rows_read_ahead(cart, django_assert_num_queries):
+    read, values = cart_reads(cart, lines=True)[1]
+    alone = read.count(**values)
+    assert alone == cart.line_items.count() > 0
+    with reads_together(*reads_ahead(cart, timezone.now())):
+        with django_assert_num_queries(0 if connection.vendor == "postgresql" else 1):
+            assert read.count(**values) == alone
 
 
 def test_the_reads_ahead_are_one_statement(cart, django_assert_num_queries):
