@@ -70,14 +70,15 @@ def _column(field, connection) -> tuple[str | None, object] | None:
     return _SCALARS.get(base)
 
 
-_SHAPES: dict[tuple[int, str], tuple | None] = {}
+# Keyed by the compiled reads themselves (held here, so that no id of a freed one is reused).
+_SHAPES: dict[tuple, tuple | None] = {}
 _TEXTS: dict[tuple, str] = {}
 
 
 def _shape(compiled, connection):
     """(the read's SQL wrapped to send its rows as JSON text, its decoders), or None when the
     read is not combined (it locks, or a column's type is not carried)."""
-    key = (id(compiled), connection.alias)
+    key = (compiled, connection.alias)
     if key in _SHAPES:
         return _SHAPES[key]
     shape = None
@@ -135,7 +136,7 @@ def read_ahead(calls: list[tuple[CompiledRead, dict]]) -> tuple[dict, dict, str 
             parts.append((read.held_key(values), compiled, params, alias, shape))
     if len(parts) < 2 or len({alias for _, _, _, alias, _ in parts}) > 1:
         return {}, {}, None
-    text_key = tuple(id(compiled) for _, compiled, _, _, _ in parts)
+    text_key = tuple(compiled for _, compiled, _, _, _ in parts)
     sql = _TEXTS.get(text_key)
     if sql is None:
         sql = _TEXTS[text_key] = "SELECT " + ", ".join(shape[0] for *_, shape in parts)
