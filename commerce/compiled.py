@@ -74,9 +74,7 @@ class CompiledRead:
         query = self.query(**values)
         if query is None:
             return []
-        held = HELD_ROWS.get()
-        if held:
-            query.rows = held.pop(self.held_key(values), None)
+        query.rows = self._take_held(values)
         model = query.model
         queryset = QuerySet(model=model, query=query, using=query.call[2])
         if known:
@@ -129,6 +127,11 @@ class CompiledRead:
         """What `HELD_ROWS` knows this read's rows for `values` by."""
         return (self, *(values[name] for name in self.arguments))
 
+    def _take_held(self, values: dict) -> list | None:
+        """The rows read ahead for `values`, taken (a next call reads the database), or None."""
+        held = HELD_ROWS.get()
+        return held.pop(self.held_key(values), None) if held else None
+
     def first(self, *, known: dict | None = None, **values) -> models.Model | None:
         rows = self.all(known=known, **values)
         return rows[0] if rows else None
@@ -140,11 +143,9 @@ class CompiledRead:
         query = self.query(**values)
         if query is None:
             return 0
-        held = HELD_ROWS.get()
-        if held:
-            rows = held.pop(self.held_key(values), None)
-            if rows is not None:
-                return len(rows)
+        rows = self._take_held(values)
+        if rows is not None:
+            return len(rows)
         compiled, params, alias = query.call
         with connections[alias].cursor() as cursor:
             cursor.execute(f"SELECT COUNT(*) FROM ({compiled.sql}) counted", params)
