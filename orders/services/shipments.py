@@ -9,7 +9,7 @@ from markets.models import ShippingMethod
 from orders.locks import lock_order
 from orders.models import Shipment
 from orders.services.parcels import check_fully_packed
-from orders.services.planning import available_shipping_methods
+from orders.services.planning import method_available
 from orders.services.shipping_costs import ShippingContext
 from orders.services.statuses import move_shipment, ready_to_fulfil, save_order
 from orders.services.totals import refresh_figures, same_record
@@ -43,9 +43,11 @@ def set_shipping_method(
             error="frozen",
             relationship=True,
         )
-    if method is not None and method.pk not in {
-        m.pk for m in available_shipping_methods(order, shipment, context=shipping)
-    }:
+    if shipping is None:
+        shipping = ShippingContext(order.market_id, order=order)
+    # The method as the relationship read it: what `available_shipping_methods` would say of
+    # it, without reading the market's others.
+    if method is not None and not method_available(order, shipment, method, shipping):
         raise ValidationError(
             "shipping_method",
             "is not available for this shipment",
