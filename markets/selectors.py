@@ -115,6 +115,27 @@ def sku_price(
     )
 
 
+def with_listed_price(skus, market_id: int, quantity: int):
+    """`skus` (a read of SKUs) with what each costs in market `market_id` for `quantity`, read
+    in the same statement: `listed_price_list_id` (the market's price list), `listed_quantity`
+    and `listed_unit_amount_cents` (as `sku_price` finds it; NULL without a price). A
+    storefront's new line item reads its SKU so, in its token's market, before the order is
+    locked; `orders.services.carts.unit_price` takes that price only for the locked order's
+    price list and the line's quantity."""
+    price_list = Subquery(Market.objects.filter(pk=market_id).values("price_list_id")[:1])
+    price = (
+        Price.objects.filter(price_list_id=price_list, sku_id=OuterRef("pk"))
+        .annotate(unit=_tier_unit(quantity))
+        .order_by()
+        .values("unit")[:1]
+    )
+    return skus.annotate(
+        listed_price_list_id=price_list,
+        listed_quantity=Value(quantity, output_field=models.BigIntegerField()),
+        listed_unit_amount_cents=Subquery(price),
+    )
+
+
 def shipping_method_candidates(market_id: int) -> list[ShippingMethod]:
     """The methods a market's shipments may use: its own and those of no market."""
     return _SHIPPING_METHODS.all(market_id=market_id)

@@ -142,6 +142,9 @@ class OrderSerializer(ResourceSerializer):
         return codes.language_code(value)
 
 
+LINE_QUANTITY_MAX = 100_000
+
+
 class LineItemSerializer(ResourceSerializer):
     money = {
         name: "currency_code"
@@ -191,7 +194,7 @@ class LineItemSerializer(ResourceSerializer):
         # A line's bundle is chosen when it is made (catalog.md "Bundles"): by `bundle_code`.
         create_only_fields = ["item_type", "bundle_code"]
         integration_only_fields = ["unit_amount_cents", "options_amount_cents"]
-        extra_kwargs = {"quantity": {"min_value": 1, "max_value": 100_000}}
+        extra_kwargs = {"quantity": {"min_value": 1, "max_value": LINE_QUANTITY_MAX}}
 
 
 class LineItemOptionSerializer(ResourceSerializer):

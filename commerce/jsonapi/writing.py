@@ -169,16 +169,8 @@ class Writing:
                 continue
             rel = self.relationships()[rel_name]
             target_cls = registry[rel.types[0]]
-
-            def build(reach, code, target_cls=target_cls, field_name=field_name):
-                return target_cls.scoped_queryset(reach).filter(**{field_name: code})[:1]
-
-            target = first_within_reach(  # SQL compiled once (rows.py)
-                (target_cls, "code", field_name),
-                self.ctx,
-                build,
-                lambda build=build, code=code: next(iter(build(self.ctx, code)), None),
-                code=(models.CharField(), code),
+            target = self.code_reference_target(
+                attribute, target_cls, field_name, code, plain, relationships
             )
             if target is None:
                 errors.append(
@@ -187,6 +179,23 @@ class Writing:
             else:
                 values[rel.source_for(rel_name)] = target
         return values
+
+    def code_reference_target(
+        self, attribute: str, target_cls, field_name: str, code: str, plain, relationships
+    ):
+        """The record of `target_cls` within reach whose `field_name` is `code`, or None. A
+        resource may read more with it (the line item's SKU comes with its price)."""
+
+        def build(reach, code):
+            return target_cls.scoped_queryset(reach).filter(**{field_name: code})[:1]
+
+        return first_within_reach(  # SQL compiled once (rows.py)
+            (target_cls, "code", field_name),
+            self.ctx,
+            build,
+            lambda: next(iter(build(self.ctx, code)), None),
+            code=(models.CharField(), code),
+        )
 
     def parse_relationships(
         self,

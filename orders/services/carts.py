@@ -272,16 +272,22 @@ def change_market(order: Order, market: Market) -> None:
 
 def unit_price(market: Market, sku, quantity: int, *, attribute: str = "sku_code") -> int:
     """A sku line's unit price for `quantity`: its price's volume tier (catalog.md), in the
-    one read of the price."""
-    price = sku_price(market.price_list_id, sku.pk, quantity)
-    if price is None:
+    one read of the price, or as the SKU's read found it for this market's price list and
+    quantity (markets.selectors.with_listed_price: no read of its own)."""
+    listed = getattr(sku, "listed_price_list_id", None)
+    if listed is not None and (listed, sku.listed_quantity) == (market.price_list_id, quantity):
+        cents = sku.listed_unit_amount_cents
+    else:
+        price = sku_price(market.price_list_id, sku.pk, quantity)
+        cents = None if price is None else price.unit_amount_cents
+    if cents is None:
         raise ValidationError(
             attribute,
             f"{sku.code} has no price in market {market.code}",
             error="no_price",
             relationship=attribute == "market",
         )
-    return price.unit_amount_cents
+    return cents
 
 
 def requantified_unit_price(market: Market, line: LineItem, quantity: int) -> int:

@@ -1,11 +1,15 @@
 """Orders and their line items: the cart a storefront fills and the triggers that move it."""
 
+from django.db import models
+
 from commerce.jsonapi.registry import register
+from commerce.jsonapi.rows import first_within_reach
 from commerce.jsonapi.serializers import Rel
 from commerce.jsonapi.views import ALL_KINDS, INTEGRATION_ONLY, ResourceView
 from commerce.triggers import Trigger, TriggerSet
 from inventory.models import Sku
 from markets.models import Bundle, Market, PaymentMethod, Promotion
+from markets.selectors import with_listed_price
 from orders import serializers as s
 from orders.locks import ORDER_LOCK_RELATED
 from orders.models import (
@@ -312,6 +316,37 @@ class LineItemResource(ResourceView):
         if attributes.get("item_type") == "adjustments" and not self.ctx.is_integration:
             raise carts.adjustments_refused()  # before naming one it may not see (aftersale.md §6)
         return super().parse_write(data, instance=instance)
+
+    def code_reference_target(self, attribute, target_cls, field_name, code, plain, relationships):
+        """A storefront's new line's SKU comes with its price in the token's market for the
+        line's quantity, in the one statement (markets.selectors.with_listed_price): the
+        service then reads no price when that is the order's market. Only for a quantity the
+        serializer will take as it is."""
+        market_id = self.ctx.market_id
+        quantity = plain.get("quantity")
+        if (
+            attribute != "sku_code"
+            or market_id is None
+            or type(quantity) is not int
+            or not 1 <= quantity <= s.LINE_QUANTITY_MAX
+        ):
+            return super().code_reference_target(
+                attribute, target_cls, field_name, code, plain, relationships
+            )
+
+        def build(reach, code, market_id, quantity):
+            skus = target_cls.scoped_queryset(reach).filter(**{field_name: code})
+            return with_listed_price(skus, market_id, quantity)[:1]
+
+        return first_within_reach(  # SQL compiled once (commerce/jsonapi/rows.py)
+            (type(self), "priced sku", field_name),
+            self.ctx,
+            build,
+            lambda: next(iter(build(self.ctx, code, market_id, quantity)), None),
+            code=(models.CharField(), code),
+            market_id=(models.BigIntegerField(), market_id),
+            quantity=(models.BigIntegerField(), quantity),
+        )
 
     def create_resource(self, values, ctx):
         return carts.create_line_item(ctx=ctx, values=values, merge=self._merge)
