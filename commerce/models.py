@@ -38,6 +38,16 @@ class Resource(models.Model):
         then free, else it is a query."""
         return relation in getattr(self, "_prefetched_objects_cache", {})
 
+    def give_prefetched(self, relation: str, rows) -> None:
+        """Hold `rows` as this record's rows of to-many `relation`, as prefetch_related holds
+        them: a service that read them another way (with other reads, in one statement)."""
+        cache = self.__dict__.setdefault("_prefetched_objects_cache", {})
+        cache.pop(relation, None)
+        queryset = getattr(self, relation).get_queryset()  # this record's, not evaluated
+        queryset._result_cache = list(rows)
+        queryset._prefetch_done = True
+        cache[relation] = queryset
+
 
 class Address(Resource):
     """A postal address: used by orders, merchants, stock locations and address books."""

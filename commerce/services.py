@@ -150,6 +150,17 @@ def write_fields(instance: models.Model, fields: list[str]) -> models.Model:
     return instance
 
 
+# Relations of a written record its answer shows as the service left them prefetched.
+ANSWERED_AS_READ = "_answered_as_read"
+
+
+def answer_as_read(instance: models.Model, relation: str) -> None:
+    """The write's answer shows `instance`'s prefetched rows of `relation` as they are instead
+    of reading them again (commerce.jsonapi.reading.written_document): the service read them
+    after its last write to them, and nothing after it writes them."""
+    instance.__dict__.setdefault(ANSWERED_AS_READ, set()).add(relation)
+
+
 def create_rows(instances: list[models.Model]) -> list[models.Model]:
     """`bulk_create(instances)` by compiled.insert_rows when the model allows it."""
     if not instances:

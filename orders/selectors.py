@@ -111,7 +111,7 @@ def cart_reads(
     if lines:
         calls.append((_LINES, {"order_id": order.pk}))
     if stock_line_items:
-        calls.append((_STOCK_LINE_ITEMS, {"order_id": order.pk}))
+        calls.append(stock_line_items_read(order))
     if stock:
         model_id = order.market.inventory_model_id
         calls.append((_CART_STOCK, {"order_id": order.pk, "model_id": model_id}))
@@ -137,6 +137,20 @@ def transactions_read(order: Order) -> tuple:
 def customer_by_email_read(email: str) -> tuple:
     """`customer_by_email` as (read, values), to be read ahead (commerce/together.py)."""
     return _CUSTOMER_BY_EMAIL, {"email": email.lower()}
+
+
+def stock_line_items_read(order: Order) -> tuple:
+    """`order_stock_line_items` as (read, values), to be read ahead (commerce/together.py)."""
+    return _STOCK_LINE_ITEMS, {"order_id": order.pk}
+
+
+def with_stock_line_items(order: Order, shipments: list[Shipment]) -> list[Shipment]:
+    """The order's `shipments`, each holding its stock line items (`order_stock_line_items`)
+    as prefetched."""
+    by_shipment = order_stock_line_items(order)
+    for shipment in shipments:
+        shipment.give_prefetched("stock_line_items", by_shipment.get(shipment.pk, []))
+    return shipments
 
 
 def order_stock_line_items(order: Order) -> dict[int, list[StockLineItem]]:

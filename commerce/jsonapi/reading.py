@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 
 from django.db.models import prefetch_related_objects
 
+from commerce import services
 from commerce.exceptions import BadRequest, NotFound, Unauthorized
 from commerce.jsonapi.document import DocumentBuilder, prefetches
 from commerce.jsonapi.filters import build_filter_q
@@ -65,7 +66,11 @@ class Reading:
         write took it out of the caller's reach (a storefront that gave its cart a customer)."""
         if not self.answers_from_write:
             return self.member_document(instance.public_id, query, created=created)
-        instance._prefetched_objects_cache = {}
+        # Only what the service vouches for (services.answer_as_read), and not under includes,
+        # whose reads go by the caller's reach.
+        held = getattr(instance, "_prefetched_objects_cache", {})
+        kept = () if query.include else instance.__dict__.pop(services.ANSWERED_AS_READ, ())
+        instance._prefetched_objects_cache = {name: held[name] for name in kept if name in held}
         lookups = prefetches(type(self), query.include, self.ctx)
         if lookups:
             prefetch_related_objects([instance], *lookups)

@@ -4,7 +4,7 @@ picking, the cancellations) through orders.services.statuses."""
 
 from commerce.events import emit_event
 from commerce.exceptions import InvalidTransition, ValidationError
-from commerce.services import write_fields, write_record
+from commerce.services import answer_as_read, write_fields, write_record
 from markets.models import ShippingMethod
 from orders.locks import lock_order
 from orders.models import Shipment
@@ -113,5 +113,8 @@ def update_shipment(shipment: Shipment, values: dict, *, ctx) -> Shipment:
         setattr(shipment, name, value)
     if values:
         write_record(shipment)
-    _, shipments = refresh_figures(order, reship=False, shipping=shipping)
-    return same_record(shipment, shipments)
+    _, shipments = refresh_figures(order, reship=False, shipping=shipping, stock_line_items=True)
+    shipment = same_record(shipment, shipments)
+    # Its answer shows them as the refresh read them (its `skus_count`): nothing wrote them.
+    answer_as_read(shipment, "stock_line_items")
+    return shipment

@@ -28,7 +28,13 @@ from markets.selectors import (
 )
 from orders import pricing
 from orders.models import LineItem, Order
-from orders.selectors import cart_reads, order_lines, order_shipments
+from orders.selectors import (
+    cart_reads,
+    order_lines,
+    order_shipments,
+    stock_line_items_read,
+    with_stock_line_items,
+)
 from orders.services.gift_card_balance import is_purchase, redemption_input
 from orders.services.planning import build_shipments, keep_shipping_methods
 from orders.services.promotions import ListMembers, active_promotions, applicable, bundle_list_id
@@ -221,6 +227,7 @@ def refresh_figures(
     promotions=None,
     store: bool = True,
     shipping: ShippingContext | None = None,
+    stock_line_items: bool = False,
 ) -> tuple[list[LineItem], list]:
     """`refresh_order`, returning the order's line items and shipments as they now are; a step
     of the caller's transaction (it plans before it writes, so a shortage leaves no trace).
@@ -230,7 +237,8 @@ def refresh_figures(
     shortage raising InsufficientStock instead of falling back; `promotions`: the candidates
     whose uses the caller counted before locking the stock (orders.services.usage); `store`
     False: the caller writes the order itself once it is done with it (placing); `shipping`:
-    what the caller read about shipping already (orders.services.shipping_costs).
+    what the caller read about shipping already (orders.services.shipping_costs);
+    `stock_line_items`: shipments kept as they are (not `reship`) come holding theirs.
 
     Each shipment's method is checked again (planning: re-planned, or `keep_shipping_methods`)
     and priced for that shipment by its scheme (shipping_costs.charged_price_cents), free-over
@@ -241,6 +249,8 @@ def refresh_figures(
     ahead = reads_ahead(
         order, now, lines=lines is None, reship=reship, stock=held is None, promotions=promotions
     )
+    if stock_line_items and not reship:
+        ahead.append(stock_line_items_read(order))
     with reads_together(*ahead):
         return _refresh_figures(
             order,
@@ -252,6 +262,7 @@ def refresh_figures(
             store=store,
             shipping=shipping,
             now=now,
+            stock_line_items=stock_line_items,
         )
 
 
@@ -293,6 +304,7 @@ def _refresh_figures(
     store: bool,
     shipping: ShippingContext | None,
     now,
+    stock_line_items: bool = False,
 ) -> tuple[list[LineItem], list]:
     line_items = order_lines(order) if lines is None else lines
     if shipping is None:
@@ -303,6 +315,8 @@ def _refresh_figures(
         )
     else:
         shipments = order_shipments(order)
+        if stock_line_items:
+            with_stock_line_items(order, shipments)
         keep_shipping_methods(order, shipments, shipping)
     shipment_prices = {
         s.pk: charged_price_cents(order, s, s.shipping_method, shipping)

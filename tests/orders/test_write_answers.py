@@ -144,3 +144,38 @@ def test_a_merged_line_answers_with_its_new_quantity(usa, sales_channel):
         )
     assert line["attributes"]["quantity"] == 4
     assert line["attributes"]["total_amount_cents"] == 4 * 3200
+
+
+def test_a_shipment_answers_without_include_with_the_stock_line_items_its_refresh_read(
+    usa, sales_channel
+):
+    """Without an include, a shipment's new method is answered with the stock line items (its
+    `skus_count`) that its refresh read with the rest (commerce.services.answer_as_read), not
+    read again, and the answer is still what a GET then reads."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    api = sales_channel
+    order = assert_fresh(api, write(api, "POST", "orders", attributes={}), 201)
+    for code, quantity in (("SKU-A", 2), ("SKU-C", 3)):
+        api.create(
+            "line_items",
+            {"sku_code": code, "quantity": quantity},
+            {"order": rel("orders", order["id"])},
+        )
+    shipment_id = api.get(f"/api/orders/{order['id']}/shipments").json()["data"][0]["id"]
+    method = {"shipping_method": rel("shipping_methods", usa["shipping_method"].public_id)}
+    with CaptureQueriesContext(connection) as ctx:
+        response = api.update("shipments", shipment_id, relationships=method)
+    # Read now: the next request clears the connection's log.
+    own_reads = [
+        q["sql"]
+        for q in ctx.captured_queries
+        if q["sql"].startswith('SELECT "orders_stocklineitem".')
+    ]
+    assert response.status_code == 200, response.json()
+    answer = response.json()
+    assert answer == api.get(f"/api/shipments/{shipment_id}").json()
+    assert answer["data"]["attributes"]["skus_count"] == 5
+    # On PostgreSQL they are read with the refresh's other reads (commerce/together.py).
+    assert len(own_reads) == (0 if connection.vendor == "postgresql" else 1), own_reads
