@@ -169,9 +169,7 @@ class Writing:
                 continue
             rel = self.relationships()[rel_name]
             target_cls = registry[rel.types[0]]
-            target = self.code_reference_target(
-                attribute, target_cls, field_name, code, plain, relationships
-            )
+            target = self.code_reference_target(attribute, target_cls, field_name, code, plain)
             if target is None:
                 errors.append(
                     ValidationError(attribute, "not found", error="not_found", value=code)
@@ -181,10 +179,11 @@ class Writing:
         return values
 
     def code_reference_target(
-        self, attribute: str, target_cls, field_name: str, code: str, plain, relationships
+        self, attribute: str, target_cls, field_name: str, code: str, plain: dict
     ):
-        """The record of `target_cls` within reach whose `field_name` is `code`, or None. A
-        resource may read more with it (the line item's SKU comes with its price)."""
+        """The record of `target_cls` within reach whose `field_name` is `code`, or None.
+        `plain`: the request's attributes, unchecked; a resource may read more with the record
+        (a storefront's new line item's SKU comes with its price)."""
 
         def build(reach, code):
             return target_cls.scoped_queryset(reach).filter(**{field_name: code})[:1]

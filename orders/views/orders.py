@@ -317,11 +317,11 @@ class LineItemResource(ResourceView):
             raise carts.adjustments_refused()  # before naming one it may not see (aftersale.md §6)
         return super().parse_write(data, instance=instance)
 
-    def code_reference_target(self, attribute, target_cls, field_name, code, plain, relationships):
+    def code_reference_target(self, attribute, target_cls, field_name, code, plain):
         """A storefront's new line's SKU comes with its price in the token's market for the
         line's quantity, in the one statement (markets.selectors.with_listed_price): the
-        service then reads no price when that is the order's market. Only for a quantity the
-        serializer will take as it is."""
+        service reads no price of its own when the order's market has that price list. Only
+        for a quantity the serializer will take as it is."""
         market_id = self.ctx.market_id
         quantity = plain.get("quantity")
         if (
@@ -330,9 +330,7 @@ class LineItemResource(ResourceView):
             or type(quantity) is not int
             or not 1 <= quantity <= s.LINE_QUANTITY_MAX
         ):
-            return super().code_reference_target(
-                attribute, target_cls, field_name, code, plain, relationships
-            )
+            return super().code_reference_target(attribute, target_cls, field_name, code, plain)
 
         def build(reach, code, market_id, quantity):
             skus = target_cls.scoped_queryset(reach).filter(**{field_name: code})
