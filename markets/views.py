@@ -545,7 +545,7 @@ class PromotionResourceBase(ResourceView):
     def create_resource(self, values, ctx):
         return create_record(self.model, {**values, "kind": self.resource_type})
 
-    def collection_document(self, qs, query, resource_cls=None, *, whole=False, related=False):
+    def collection_document(self, qs, query, resource_cls=None, **kinds):
         # Coupons and rules are back-office secrets: a storefront may not probe them through
         # filters either (`filter[q][coupons_code_start]=A`).
         if not self.ctx.is_integration and resource_cls in (None, type(self)):
@@ -557,7 +557,7 @@ class PromotionResourceBase(ResourceView):
                         code="FILTER_NOT_ALLOWED",
                         parameter=f"filter[q][{key}]",
                     )
-        return super().collection_document(qs, query, resource_cls, whole=whole, related=related)
+        return super().collection_document(qs, query, resource_cls, **kinds)
 
     def related_document(self, pk, name) -> dict:
         """`promotion_rules` lists rules of three tables (PromotionRuleResource), `skus` in the

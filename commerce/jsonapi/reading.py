@@ -7,6 +7,8 @@ import math
 from functools import partial
 from urllib.parse import urlencode
 
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
 from django.db.models import prefetch_related_objects
 
 from commerce import services
@@ -15,7 +17,14 @@ from commerce.jsonapi.document import DocumentBuilder, prefetches
 from commerce.jsonapi.filters import build_filter_q
 from commerce.jsonapi.query import Query, parse_query
 from commerce.jsonapi.registry import registry
-from commerce.jsonapi.rows import list_within_reach, lock_member, read_member, unique_row
+from commerce.jsonapi.rows import (
+    count_within_reach,
+    list_within_reach,
+    lock_member,
+    page_within_reach,
+    read_member,
+    unique_row,
+)
 
 
 class Reading:
@@ -84,11 +93,12 @@ class Reading:
         return self.collection_document(self.scoped_queryset(self.ctx), query, whole=True)
 
     def collection_document(
-        self, qs, query: Query, resource_cls=None, *, whole=False, related=False
+        self, qs, query: Query, resource_cls=None, *, whole=False, related=False, compiled=None
     ) -> dict:
         """A page of `qs`, filtered and sorted as `query` says. `whole`: `qs` is the resource's
         scoped_queryset as it comes (its whole list within the caller's reach); `related`: a
-        record's related list."""
+        record's related list; `compiled`: (key, rows_of, arguments) that build `qs` for
+        rows.page_within_reach, whose SQL is then compiled once (without filters)."""
         resource_cls = resource_cls or type(self)
         order_by = ()
         if query.sort:
@@ -99,6 +109,14 @@ class Reading:
         listed = None
         if whole and not query.filters:
             listed = list_within_reach(resource_cls, self.ctx, order_by, start, size)
+        elif compiled is not None and not query.filters:
+            key, rows_of, arguments = compiled
+            rows = page_within_reach(key, self.ctx, rows_of, order_by, start, size, **arguments)
+            if rows is not None:
+                total = _last_page_count(start, size, rows)
+                if total is None:
+                    total = count_within_reach(key, self.ctx, rows_of, **arguments)
+                listed = None if total is None else (total, rows)
         lookups = prefetches(resource_cls, query.include, self.ctx)
         if listed is not None:
             record_count, page = listed
@@ -116,11 +134,8 @@ class Reading:
             if order_by:
                 qs = qs.order_by(*order_by)
             page = list(qs[start : start + size].prefetch_related(*lookups))
-            if related and len(page) < size and (page or start == 0):
-                # The last page of a record's related list (a few rows, as a rule): counted
-                # from its rows, no COUNT.
-                record_count = start + len(page)
-            else:
+            record_count = _last_page_count(start, size, page) if related else None
+            if record_count is None:
                 record_count = qs.count()
         page_count = math.ceil(record_count / size)
         meta = {"record_count": record_count, "page_count": page_count}
@@ -187,7 +202,13 @@ class Reading:
                 qs = qs.filter(pk__in=getattr(parent, rel.source_for(name)).values("pk"))
             if rel.ordering:
                 qs = qs.order_by(*rel.ordering)
-            return self.collection_document(qs, query, resource_cls=target_cls, related=True)
+            return self.collection_document(
+                qs,
+                query,
+                resource_cls=target_cls,
+                related=True,
+                compiled=_related_rows(type(self), name, rel, parent, target_cls),
+            )
         query = self.parse(collection=False, resource_type=target_type)
         instance = None
         if related is not None:
@@ -214,6 +235,42 @@ class Reading:
         return DocumentBuilder(self.request, query, self.ctx).linkage_document(
             parent, self.resource_type, name, rel
         )
+
+
+def _related_rows(resource_cls, name: str, rel, parent, target_cls):
+    """(key, rows_of, arguments) of `parent`'s related list `name` for a compiled page: the
+    rows `related_document` lists, for a parent of any id (the argument). Only for a reverse
+    foreign key to the parent's primary key (an order's line items and shipments); None for
+    the others (a getter's, a many-to-many's), which Django compiles each time."""
+    if rel.getter is not None:
+        return None
+    source = rel.source_for(name)
+    try:
+        field = parent._meta.get_field(source)
+    except FieldDoesNotExist:  # a property giving the rows
+        return None
+    if not (field.one_to_many and field.field.target_field.primary_key):
+        return None
+    parent_model = type(parent)
+
+    def rows_of(reach, parent_id):
+        if rel.through_parent:
+            rows = target_cls.base_queryset().order_by("created_at", "id")
+        else:
+            rows = target_cls.scoped_queryset(reach)
+        rows = rows.filter(pk__in=getattr(parent_model(pk=parent_id), source).values("pk"))
+        return rows.order_by(*rel.ordering) if rel.ordering else rows
+
+    key = (resource_cls, "related", name)
+    return key, rows_of, {"parent_id": (models.BigIntegerField(), parent.pk)}
+
+
+def _last_page_count(start: int, size: int, page: list) -> int | None:
+    """The record count of a record's related list when `page` is its last page (a few rows,
+    as a rule): counted from its rows, no COUNT; None otherwise."""
+    if len(page) < size and (page or start == 0):
+        return start + len(page)
+    return None
 
 
 def check_storefront_include(resource_cls, tree: dict) -> None:

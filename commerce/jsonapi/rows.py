@@ -96,26 +96,47 @@ def list_within_reach(resource_cls, ctx: TokenContext, order_by: tuple, start: i
     the page isn't compiled: past the first PAGES_COMPILED pages, beyond LIST_READS_MAX
     compiled reads (each shape holds its compiled query, and a client writes the `sort` it
     likes), or a read the compile refuses (a scope at `now`: its constants change)."""
+    rows = page_within_reach(
+        (resource_cls,), ctx, resource_cls.scoped_queryset, order_by, start, size
+    )
+    if rows is None:
+        return None
+    total = count_within_reach((resource_cls,), ctx, resource_cls.scoped_queryset)
+    if total is None:
+        return None
+    return total, rows
+
+
+def page_within_reach(
+    key: tuple, ctx: TokenContext, rows_of, order_by: tuple, start: int, size: int, **arguments
+):
+    """Rows `start` to `start + size` of `rows_of(ctx, **values)` (a queryset within reach) in
+    `order_by` (() its own order), by SQL compiled once per `key`, reach shape, order and slice
+    (`arguments`: name -> (model field, value), as `first_within_reach` takes them); None when
+    not compiled (see `list_within_reach`)."""
     if start // max(size, 1) >= PAGES_COMPILED:
         return None
-    page_key = (resource_cls, "page", order_by, start, size)
+    page_key = (*key, "page", order_by, start, size)
     if (page_key, reach_shape(ctx)) not in _READS and len(_READS) >= LIST_READS_MAX:
         return None
 
-    def page(reach):
-        rows = resource_cls.scoped_queryset(reach)
+    def page(reach, **values):
+        rows = rows_of(reach, **values)
         return (rows.order_by(*order_by) if order_by else rows)[start : start + size]
 
-    def count(reach):
-        return resource_cls.scoped_queryset(reach).order_by().values("pk")
+    rows = _within_reach(page_key, ctx, page, arguments, CompiledRead.all)
+    return None if rows is _REFUSED else rows
 
-    rows = _within_reach(page_key, ctx, page, {}, CompiledRead.all)
-    if rows is _REFUSED:
-        return None
-    total = _within_reach((resource_cls, "count"), ctx, count, {}, CompiledRead.count)
-    if total is _REFUSED:
-        return None
-    return total, rows
+
+def count_within_reach(key: tuple, ctx: TokenContext, rows_of, **arguments) -> int | None:
+    """How many rows `rows_of(ctx, **values)` finds, by SQL compiled once per `key` and reach
+    shape; None when the compile refuses it."""
+
+    def count(reach, **values):
+        return rows_of(reach, **values).order_by().values("pk")
+
+    total = _within_reach((*key, "count"), ctx, count, arguments, CompiledRead.count)
+    return None if total is _REFUSED else total
 
 
 PAGES_COMPILED = 5
