@@ -70,15 +70,21 @@ def _tier_unit(quantity) -> Coalesce:
     return Coalesce(Subquery(tiers), F("amount_cents"))
 
 
-_PRICE = CompiledRead(
-    lambda price_list_id, sku_id, quantity, previous_quantity: (
+def _priced(price_list_id, sku_id, quantity):
+    """A SKU's price in a price list (one at most: price_unique_per_list) with its unit for
+    `quantity` (`unit_amount_cents`): what `sku_price` reads, and `with_listed_price` as a
+    subquery, so that both pick the same tier."""
+    return (
         Price.objects.filter(price_list_id=price_list_id, sku_id=sku_id)
-        .annotate(
-            unit_amount_cents=_tier_unit(quantity),
-            previous_unit_amount_cents=_tier_unit(previous_quantity),
-        )
-        .order_by()[:1]  # one at most (price_unique_per_list)
-    ),
+        .annotate(unit_amount_cents=_tier_unit(quantity))
+        .order_by()
+    )
+
+
+_PRICE = CompiledRead(
+    lambda price_list_id, sku_id, quantity, previous_quantity: _priced(
+        price_list_id, sku_id, quantity
+    ).annotate(previous_unit_amount_cents=_tier_unit(previous_quantity))[:1],
     price_list_id=models.BigIntegerField(),
     sku_id=models.BigIntegerField(),
     quantity=models.BigIntegerField(),
@@ -123,12 +129,7 @@ def with_listed_price(skus, market_id: int, quantity: int):
     locked; `orders.services.carts.unit_price` takes that price only for the locked order's
     price list and the line's quantity."""
     price_list = Subquery(Market.objects.filter(pk=market_id).values("price_list_id")[:1])
-    price = (
-        Price.objects.filter(price_list_id=price_list, sku_id=OuterRef("pk"))
-        .annotate(unit=_tier_unit(quantity))
-        .order_by()
-        .values("unit")[:1]
-    )
+    price = _priced(price_list, OuterRef("pk"), quantity).values("unit_amount_cents")[:1]
     return skus.annotate(
         listed_price_list_id=price_list,
         listed_quantity=Value(quantity, output_field=models.BigIntegerField()),
