@@ -145,7 +145,7 @@ class Writing:
             instance,
             data=plain,
             partial=not creating,
-            context={"request": self.request, "ctx": ctx},
+            context={"request": self.request, "ctx": ctx, "attributes": frozenset(plain)},
         )
         values = {}
         if serializer.is_valid():

@@ -45,3 +45,28 @@ def test_each_instance_validates_its_own_data():
     assert good.is_valid(), good.errors
     assert set(bad.errors) == {"customer_email"}
     assert good.validated_data == {"customer_email": "ada@example.com"}
+
+
+def test_a_write_validates_the_attributes_it_carries():
+    """A write's serializer (context "attributes": what its request carries) holds those
+    fields, and on a create the ones checked when absent: a missing required attribute is
+    still an error, a carried one is still checked, what is not carried is not touched."""
+    from commerce.serializers import AddressSerializer
+
+    update = OrderSerializer(
+        data={"customer_email": "nope"}, partial=True, context={"attributes": {"customer_email"}}
+    )
+    assert set(update.fields) == {"customer_email"}
+    assert not update.is_valid()
+    assert set(update.errors) == {"customer_email"}
+
+    nothing = OrderSerializer(data={}, partial=True, context={"attributes": frozenset()})
+    assert nothing.is_valid() and nothing.validated_data == {}
+    assert not nothing.fields
+
+    create = AddressSerializer(data={"city": 12}, context={"attributes": {"city"}})
+    whole = AddressSerializer(data={"city": 12})
+    assert not create.is_valid() and not whole.is_valid()
+    assert create.errors == whole.errors  # city's type, and line_1, country_code, phone missing
+    assert {"city", "line_1", "country_code", "phone"} <= set(create.errors)
+    assert len(create.fields) < len(whole.fields)
