@@ -22,8 +22,10 @@ class CommerceConfig(AppConfig):
         )
         from commerce.compiled import let_psycopg_cache_long_statements
         from commerce.events import snapshot
+        from commerce.pgtimestamps import read_timestamps_in_c
 
         let_psycopg_cache_long_statements()
+        read_timestamps_in_c()
 
         for model in apps.get_models():
             if any(field.name == "public_id" for field in model._meta.concrete_fields):
