@@ -30,6 +30,7 @@ import json
 import re
 import uuid
 from contextlib import contextmanager
+from functools import lru_cache
 
 from django.db import connections
 
@@ -109,6 +110,14 @@ _WRITTEN_TABLES = re.compile(r'(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"(\w+)"'
 _WRITES = ("INSERT", "UPDATE", "DELETE", "WITH")
 
 
+@lru_cache(maxsize=1024)  # statement texts repeat (they are built once, and prepared)
+def _written_tables(sql: str) -> frozenset[str]:
+    """The tables a statement may write (none for a read)."""
+    if not sql.lstrip()[:6].upper().startswith(_WRITES):
+        return frozenset()
+    return frozenset(_WRITTEN_TABLES.findall(sql))
+
+
 def _decoded(text: str, decoders) -> list[list]:
     rows = [list(row.values()) for row in json.loads(text)]
     for row in rows:
@@ -166,8 +175,8 @@ def reads_together(*calls: tuple[CompiledRead, dict]):
     token = None if outer else HELD_ROWS.set(held)
 
     def drop_on_write(execute, sql, params, many, context):
-        if added and sql.lstrip()[:6].upper().startswith(_WRITES):
-            written = set(_WRITTEN_TABLES.findall(sql))
+        written = _written_tables(sql)
+        if written:
             for key in [key for key in added if key in held and tables[key] & written]:
                 held.pop(key)
         return execute(sql, params, many, context)
