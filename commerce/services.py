@@ -7,6 +7,7 @@ database still refuses into our errors, never an IntegrityError.
 """
 
 import re
+from functools import cache
 
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -107,10 +108,31 @@ def clean_record(instance: models.Model, *, validate=None) -> None:
             for field in instance._meta.concrete_fields
             if field.name not in validate or _already_read(instance, field)
         )
+    checks_constraints = any(
+        fields is None or not (fields & exclude) for fields in _constraint_fields(type(instance))
+    )
     try:
-        instance.full_clean(exclude=exclude)
+        instance.full_clean(exclude=exclude, validate_constraints=checks_constraints)
     except DjangoValidationError as exc:
         raise to_validation_errors(type(instance), exc) from None
+
+
+@cache
+def _constraint_fields(model) -> tuple[frozenset[str] | None, ...]:
+    """The fields each of `model`'s constraints reads (None: not plain to tell, always
+    checked). Django skips a constraint that reads a field `full_clean` excludes, a check
+    constraint only after building the query of its check (~0.1 ms each); `clean_record` skips
+    them all without that when each reads one."""
+    found = []
+    for _, constraints in model().get_constraints():
+        for constraint in constraints:
+            if isinstance(constraint, models.CheckConstraint):
+                found.append(frozenset(constraint.condition.referenced_base_fields) or None)
+            elif isinstance(constraint, models.UniqueConstraint) and not constraint.expressions:
+                found.append(frozenset(constraint.fields))
+            else:
+                found.append(None)
+    return tuple(found)
 
 
 def write_record(instance: models.Model) -> models.Model:
