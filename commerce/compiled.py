@@ -22,12 +22,13 @@ read would be ignored by the SQL it holds.
 import copy
 import datetime
 import itertools
+import operator
 import weakref
 from contextvars import ContextVar
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections, models, router
-from django.db.models.query import QuerySet
+from django.db.models.query import ModelIterable, QuerySet, get_related_populators
 from django.db.models.sql.query import Query
 from django.db.transaction import TransactionManagementError
 
@@ -77,6 +78,7 @@ class CompiledRead:
         query.rows = self._take_held(values)
         model = query.model
         queryset = QuerySet(model=model, query=query, using=query.call[2])
+        queryset._iterable_class = _CompiledModelIterable
         if known:
             queryset._known_related_objects = {
                 model._meta.get_field(name): {instance.pk: instance}
@@ -204,7 +206,7 @@ class CompiledRead:
 
 
 class _Compiled:
-    __slots__ = ("query", "compiler", "sql", "params", "slots", "for_update", "converters")
+    __slots__ = ("query", "compiler", "sql", "params", "slots", "for_update", "converters", "rows")
 
     def __init__(self, **values):
         for name, value in values.items():
@@ -212,6 +214,65 @@ class _Compiled:
         # The row converters of the SQL's columns, per connection (Django works them out for
         # every execution; they follow from the columns and the backend alone).
         self.converters = weakref.WeakKeyDictionary()
+        # How a row becomes instances, per database alias (see _CompiledModelIterable).
+        self.rows = {}
+
+
+class _CompiledModelIterable(ModelIterable):
+    """Django's ModelIterable for a compiled read: the same instances, with what turns a row
+    into them (where the model's columns are, the populators of each `select_related`
+    relation) worked out once per compiled read and database instead of for every execution
+    (~30 us for a lock joined to five tables). Those follow from the SQL's columns alone; the
+    populators hold nothing of a row."""
+
+    def __iter__(self):
+        queryset = self.queryset
+        db = queryset.db
+        compiler = queryset.query.get_compiler(using=db)
+        results = compiler.execute_sql(chunked_fetch=self.chunked_fetch, chunk_size=self.chunk_size)
+        compiled = queryset.query.call[0]
+        shape = compiled.rows.get(db)
+        if shape is None:
+            select, klass_info = compiler.select, compiler.klass_info
+            start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
+            shape = compiled.rows[db] = (
+                klass_info["model"],
+                start,
+                end,
+                [column[0].target.attname for column in select[start:end]],
+                get_related_populators(klass_info, select, db),
+                compiler.annotation_col_map,
+            )
+        model_cls, start, end, init_list, populators, annotations = shape
+        meta = queryset.model._meta
+        known = [
+            (
+                field,
+                objs,
+                operator.attrgetter(
+                    *[
+                        field.attname if name == "self" else meta.get_field(name).attname
+                        for name in field.from_fields
+                    ]
+                ),
+            )
+            for field, objs in queryset._known_related_objects.items()
+        ]
+        for row in compiler.results_iter(results):
+            obj = model_cls.from_db(db, init_list, row[start:end])
+            for populator in populators:
+                populator.populate(row, obj)
+            for name, position in (annotations or {}).items():
+                setattr(obj, name, row[position])
+            for field, objs, getter in known:  # as ModelIterable: what select_related left
+                if not field.is_cached(obj):
+                    related = objs.get(getter(obj), _NONE)
+                    if related is not _NONE:
+                        setattr(obj, field.name, related)
+            yield obj
+
+
+_NONE = object()
 
 
 class _OneCall(Query):
