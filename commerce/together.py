@@ -26,12 +26,12 @@ reads it is about to make, under the locks it holds.
 
 import datetime
 import decimal
-import json
 import re
 import uuid
 from contextlib import contextmanager
 from functools import lru_cache
 
+import orjson
 from django.db import connections
 
 from commerce.compiled import HELD_ROWS, CompiledRead
@@ -119,7 +119,9 @@ def _written_tables(sql: str) -> frozenset[str]:
 
 
 def _decoded(text: str, decoders) -> list[list]:
-    rows = [list(row.values()) for row in json.loads(text)]
+    # orjson (the renderer's): what PostgreSQL's json_agg sends is plain JSON, numbers within 64
+    # bits (numerics come as text), and it parses it ~3x faster than the standard library.
+    rows = [list(row.values()) for row in orjson.loads(text)]
     for row in rows:
         for i, decode in decoders:
             if row[i] is not None:
