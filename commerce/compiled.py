@@ -25,6 +25,7 @@ import itertools
 import operator
 import weakref
 from contextvars import ContextVar
+from functools import cache
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections, models, router
@@ -331,26 +332,30 @@ def update_rows(instances: list[models.Model], fields: list[str] | None = None) 
     model = type(instances[0])
     alias = router.db_for_write(model)
     connection = connections[alias]
-    key = (model, None if fields is None else tuple(fields), alias, connection.vendor)
+    if fields is None:
+        for obj in instances:
+            for field in _stamps(model):
+                field.pre_save(obj, add=False)
+        # One record read whole: the columns it changed (see _changed_columns).
+        columns = _changed_columns(instances[0]) if len(instances) == 1 else None
+    else:
+        columns = tuple(fields)
+    key = (model, columns, alias, connection.vendor)
     statement = _UPDATES.get(key)
     if statement is None:
         meta = model._meta
-        if fields is None:
+        if columns is None:
             targets = [field for field in meta.concrete_fields if not field.primary_key]
         else:
-            targets = [meta.get_field(name) for name in fields]
+            targets = [meta.get_field(name) for name in columns]
         quote = connection.ops.quote_name
         sql = "UPDATE {} SET {} WHERE {} = %s".format(
             quote(meta.db_table),
             ", ".join(f"{quote(field.column)} = %s" for field in targets),
             quote(meta.pk.column),
         )
-        stamped = [field for field in targets if getattr(field, "auto_now", False)]
-        statement = _UPDATES[key] = (sql, targets, stamped if fields is None else [])
-    sql, targets, stamped = statement
-    for obj in instances:
-        for field in stamped:
-            field.pre_save(obj, add=False)
+        statement = _UPDATES[key] = (sql, targets)
+    sql, targets = statement
     rows = [
         [field.get_db_prep_save(getattr(obj, field.attname), connection) for field in targets]
         + [obj.pk]
@@ -392,9 +397,44 @@ class written:
     # (commerce.events.carrying)
     carrying = None
     updated = None  # called with the instances and the fields written (None: every column)
+    loaded_with = None  # called with an instance: {attname: value} it was read with, or None
 
 
-_UPDATES: dict[tuple, tuple[str, list[models.Field], list[models.Field]]] = {}
+_UPDATES: dict[tuple, tuple[str, list[models.Field]]] = {}
+
+
+@cache
+def _stamps(model) -> tuple[models.Field, ...]:
+    """The `auto_now` columns `save()` stamps on every write."""
+    return tuple(f for f in model._meta.concrete_fields if getattr(f, "auto_now", False))
+
+
+def _changed_columns(obj: models.Model) -> tuple[str, ...] | None:
+    """The columns `update_rows` writes for a record it is given whole (`save()` writes every
+    one): those whose values differ from what the record was read with (its snapshot,
+    `written.loaded_with`), the stamps, and every column holding a dict or a list (JSON, arrays),
+    which a change in place leaves equal to the snapshot's. An order has 75 columns and a
+    refresh changes a dozen; the rest were read under the same row lock, so they are what the
+    row holds. None (every column) for a record without a snapshot, or nothing to write."""
+    before = written.loaded_with(obj) if written.loaded_with is not None else None
+    if before is None:
+        return None
+    values, stamps = obj.__dict__, _stamps(type(obj))
+    names = tuple(
+        field.name
+        for field in type(obj)._meta.concrete_fields
+        if not field.primary_key
+        and field.attname in values  # a deferred column is not written, as save() does
+        and (
+            field in stamps
+            or isinstance(values[field.attname], dict | list)
+            or before.get(field.attname, _UNSET) != values[field.attname]
+        )
+    )
+    return names or None
+
+
+_UNSET = object()
 
 
 def insert_rows(instances: list[models.Model]) -> list[models.Model]:

@@ -393,12 +393,26 @@ def changed_fields(instance, fields=None) -> list[str]:
     return changed
 
 
-def _remember(instance) -> None:
+def _remember(instance, fields=None) -> None:
+    """What `instance` holds now is what its row holds: all of it (read, created, written
+    whole), or the `fields` a write stored; a change to another field stays a change."""
+    before = instance.__dict__.get("_event_before")
+    if fields is not None and before is not None:
+        meta = instance._meta
+        for name in fields:
+            attname = meta.get_field(name).attname
+            before[attname] = instance.__dict__.get(attname)
+        return
     # A copy of the whole __dict__ (C speed; a checkout builds some 250 served records):
     # `changed_fields` reads field attnames only, the private members ride along unread.
     before = instance.__dict__.copy()
     before.pop("_event_before", None)  # not a chain of every earlier image
     instance._event_before = before
+
+
+def loaded_with(instance) -> dict | None:
+    """What `instance` was read (or last written) with, by attname; None when not known."""
+    return instance.__dict__.get("_event_before")
 
 
 def record_created(instances) -> None:
@@ -420,7 +434,7 @@ def record_updated(instances, fields=None) -> None:
         changed = changed_fields(instance, fields)
         if changed:
             _emit_generic(f"{name}.{UPDATE}", instance, {"changed": changed})
-        _remember(instance)
+        _remember(instance, fields)
 
 
 def record_destroyed(instances) -> None:
@@ -502,3 +516,4 @@ def dropped_on_error():
 compiled_writes.created = record_created
 compiled_writes.carrying = carrying
 compiled_writes.updated = record_updated
+compiled_writes.loaded_with = loaded_with

@@ -171,9 +171,7 @@ def test_update_rows_stores_a_foreign_key_by_its_field_name(two_carts):
     update_rows([], ["sku"])  # nothing to store: no statement, no error
 
 
-def test_a_stored_record_is_written_whole_with_its_auto_now_stamp(
-    two_carts, django_assert_num_queries
-):
+def test_a_stored_record_is_written_with_its_auto_now_stamp(two_carts, django_assert_num_queries):
     from commerce.services import write_record
     from orders.models import Order
 
@@ -192,6 +190,61 @@ def test_a_stored_record_is_written_whole_with_its_auto_now_stamp(
     )
     assert stored.updated_at == order.updated_at > before
     assert stored.created_at == two_carts[0].created_at
+
+
+def test_a_stored_record_writes_the_columns_it_changed(two_carts):
+    """What the record was read with is what its row holds (the writes read it under its
+    lock): the UPDATE sets what changed since, the stamps, and JSON changed in place."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from commerce.services import write_record
+    from orders.models import Order
+
+    order = Order.objects.get(pk=two_carts[0].pk)
+    order.customer_email = "changed@example.com"
+    order.metadata["note"] = "changed in place"
+    # Meanwhile the row's number changes by another statement: not this write's to undo.
+    Order.objects.filter(pk=order.pk).update(number="ELSEWHERE-1")
+    with without_generic_events(), CaptureQueriesContext(connection) as queries:
+        write_record(order)
+    (update,) = [q["sql"] for q in queries.captured_queries]
+    assert '"customer_email"' in update and '"updated_at"' in update and '"metadata"' in update
+    assert '"number"' not in update and '"total_amount_cents"' not in update
+    stored = Order.objects.get(pk=order.pk)
+    assert stored.customer_email == "changed@example.com"
+    assert stored.metadata == {"note": "changed in place"}
+    assert stored.number == "ELSEWHERE-1"
+    assert stored.updated_at == order.updated_at
+
+
+def test_a_change_left_by_a_partial_write_is_written_by_the_next_one(two_carts):
+    """A write of some fields makes only those what the row holds: a change made before it to
+    another field is still a change, and the record's next whole write stores it."""
+    from commerce.compiled import update_rows
+    from commerce.services import write_record
+    from orders.models import Order
+
+    order = Order.objects.get(pk=two_carts[0].pk)
+    order.customer_email = "later@example.com"  # not written by the next statement
+    order.language_code = "it"
+    with without_generic_events():
+        update_rows([order], ["language_code"])
+        write_record(order)
+    stored = Order.objects.get(pk=order.pk)
+    assert (stored.customer_email, stored.language_code) == ("later@example.com", "it")
+
+
+def test_a_record_of_unknown_origin_is_written_whole(two_carts):
+    from commerce.services import write_record
+    from orders.models import Order
+
+    order = Order.objects.get(pk=two_carts[0].pk)
+    del order._event_before  # read by no served path (nothing known of what it held)
+    Order.objects.filter(pk=order.pk).update(number="ELSEWHERE-2")
+    with without_generic_events():
+        write_record(order)
+    assert Order.objects.get(pk=order.pk).number == two_carts[0].number
 
 
 def test_insert_rows_writes_new_rows_as_save_does_and_gives_them_their_keys(
