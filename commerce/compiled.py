@@ -320,13 +320,14 @@ def _stand_in(field: models.Field, n: int):
 
 
 def update_rows(instances: list[models.Model], fields: list[str] | None = None) -> int:
-    """Store `fields` of each of `instances` (one model) by primary key, or every column but the
-    key when `fields` is None (what `save()` writes, `auto_now` stamps included): one UPDATE
-    text, built once per process, sent once with every row's values (`executemany`, which
-    psycopg sends in one round trip). What `bulk_update` does without its CASE WHEN per row and
-    per field (~2 ms of compiling for a handful of line items), and what `save()` does without
-    compiling a statement of every column each time (~1 ms for an order). Returns the rows
-    matched (for one instance)."""
+    """Store `fields` of each of `instances` (one model) by primary key, or when `fields` is
+    None what `save()` would store, `auto_now` stamps included: every column but the key, or
+    for one record read whole the columns it changed (`_changed_columns`). One UPDATE text per
+    set of columns, built once per process, sent once with every row's values (`executemany`,
+    which psycopg sends in one round trip). What `bulk_update` does without its CASE WHEN per
+    row and per field (~2 ms of compiling for a handful of line items), and what `save()` does
+    without compiling a statement of every column each time (~1 ms for an order). Returns the
+    rows matched (for one instance)."""
     if not instances:
         return 0
     model = type(instances[0])
@@ -354,7 +355,9 @@ def update_rows(instances: list[models.Model], fields: list[str] | None = None) 
             ", ".join(f"{quote(field.column)} = %s" for field in targets),
             quote(meta.pk.column),
         )
-        statement = _UPDATES[key] = (sql, targets)
+        statement = (sql, targets)
+        if len(_UPDATES) < _UPDATES_HELD:  # sets of changed columns are many in principle
+            _UPDATES[key] = statement
     sql, targets = statement
     rows = [
         [field.get_db_prep_save(getattr(obj, field.attname), connection) for field in targets]
@@ -401,6 +404,7 @@ class written:
 
 
 _UPDATES: dict[tuple, tuple[str, list[models.Field]]] = {}
+_UPDATES_HELD = 4096
 
 
 @cache

@@ -139,9 +139,9 @@ def write_record(instance: models.Model) -> models.Model:
     """Save a record already validated; what the database still refuses (a concurrent writer
     took the same unique value first) is a 409, not an IntegrityError. For a model with a plain
     `save()` and no save signals, a new row is written by an INSERT and a stored one by an
-    UPDATE of every column, each built once per model (compiled.insert_rows / update_rows),
-    what `save()` writes without compiling it each time; `save()` itself otherwise, or when the
-    UPDATE finds no row."""
+    UPDATE of the columns it changed since it was read (every column when that is not known),
+    each built once per model (compiled.insert_rows / update_rows), what `save()` writes
+    without compiling it each time; `save()` itself otherwise, or when the UPDATE finds no row."""
     try:
         with transaction.atomic(savepoint=False):
             if _plain_insert(instance):
