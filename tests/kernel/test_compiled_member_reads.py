@@ -83,13 +83,19 @@ def test_every_token_reads_what_djangos_own_compile_reads(world, monkeypatch):
     }
 
 
+def read_twice(api, url, request) -> tuple[dict, list]:
+    """`url`'s answer, read twice: (the answer, the SELECTs Django compiled from the second
+    read on, a list that goes on filling). The second answer must be the first."""
+    first = api.get(url).json()
+    compiles = request.getfixturevalue("sql_compiles")  # from here on
+    assert api.get(url).json() == first
+    return first, compiles
+
+
 def test_a_second_read_of_an_order_compiles_no_select(world, request):
     orders, apis = world
-    integration = apis[0]
     url = f"/api/orders/{orders[0].public_id}?include=line_items,shipments,market"
-    first = integration.get(url).json()
-    compiles = request.getfixturevalue("sql_compiles")  # from here on
-    assert integration.get(url).json() == first
+    _, compiles = read_twice(apis[0], url, request)
     assert compiles == []  # the token, the order, its line items, shipments and their items
 
 

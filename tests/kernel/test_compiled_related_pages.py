@@ -6,7 +6,7 @@ kind of token, every parent, order and page; a second read compiles no SELECT.""
 
 import pytest
 
-from tests.kernel.test_compiled_member_reads import world  # noqa: F401 (a fixture)
+from tests.kernel.test_compiled_member_reads import read_twice, world  # noqa: F401 (a fixture)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]
 
@@ -65,9 +65,7 @@ def test_a_second_related_page_compiles_no_select(world, request):  # noqa: F811
     orders, apis = world
     integration = apis[0]
     url = f"/api/orders/{orders[0].public_id}/line_items?page[size]=1"
-    first = integration.get(url).json()
-    compiles = request.getfixturevalue("sql_compiles")  # from here on
-    assert integration.get(url).json() == first
+    first, compiles = read_twice(integration, url, request)
     assert compiles == []  # the token, the order, the full page and its count
     other = integration.get(f"/api/orders/{orders[1].public_id}/line_items?page[size]=1").json()
     assert compiles == []
