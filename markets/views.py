@@ -747,7 +747,7 @@ def rules_document(view, query, *, promotion=None) -> dict:
     page_rows = list(ordered[start : start + size])
     record_count = rows.count()
     page_count = math.ceil(record_count / size)
-    return DocumentBuilder(view.request, query, view.ctx).document(
+    return DocumentBuilder(view.request, query, view.ctx, wire=True).document(
         _load_rules(page_rows, query.include, view.ctx),
         "promotion_rules",
         many=True,

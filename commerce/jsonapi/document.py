@@ -14,11 +14,18 @@ Attributes render through per-type field plans (`render_attributes`): a serializ
 built once per thread and type, plain model columns are read and converted without DRF's
 per-field machinery, money triplets are memoised, and relationship links and `meta` are
 assembled from per-type constants. A serializer with output code of its own runs as written.
+
+A document built for an answer (`wire=True`, what the views build: JSONAPIRenderer serialises it)
+holds the relationships of a resource whose relationships carry links only as JSON text
+(`orjson.Fragment`), one string per resource from its type's template, instead of a dict per
+relationship: a 25-order list holds ~3 000 of them. Documents kept or read as data (webhook
+payloads, exports) are plain dicts throughout.
 """
 
 import threading
 from functools import partial
 
+import orjson
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Prefetch
@@ -240,10 +247,11 @@ def _prefixed(lookup, prefix: str):
 
 
 class DocumentBuilder:
-    def __init__(self, request, query, ctx):
+    def __init__(self, request, query, ctx, *, wire: bool = False):
         self.request = request
         self.query = query
         self.ctx = ctx
+        self.wire = wire  # the document only goes to JSONAPIRenderer (module docstring)
         self.base = request.build_absolute_uri("/api/")
 
     def url(self, type_name: str, public_id: str) -> str:
@@ -333,11 +341,19 @@ class DocumentBuilder:
             attributes = render_attributes(resource_cls.serializer_class, objs, context, sparse)
             plan = _relationship_plan(resource_cls, sparse)
             rels = resource_cls.relationships()
+            links_text = _links_template(plan) if self.wire and plan else None
+            planned = {name for name, *_ in plan}
             prefix = f"{self.base}{type_name}/"
             for key, attrs in zip(keys, attributes, strict=True):
                 node = nodes[key]
                 obj, tree, walked = node["obj"], node["tree"], node["related"]
                 self_url = f"{prefix}{obj.public_id}"
+                if links_text is not None and not any(name in planned for name in tree):
+                    text = links_text.replace(_URL, orjson.dumps(self_url)[1:-1])
+                    rendered[key] = _resource(
+                        obj, type_name, self_url, attrs, orjson.Fragment(text), meta
+                    )
+                    continue
                 # Links only (a dict comprehension: a list's ~2 000 bodies are its largest part)
                 relationships = {
                     name: {"links": {"self": self_url + own, "related": self_url + related}}
@@ -412,6 +428,22 @@ def _resource(obj, type_name, self_url, attributes, relationships, meta) -> dict
 def _merge(into: dict, tree: dict) -> None:
     for name, subtree in tree.items():
         _merge(into.setdefault(name, {}), subtree)
+
+
+# Where a resource's URL goes in its type's links template: orjson writes "\0" as this escape,
+# which no relationship name or suffix holds.
+_URL = b"\\u0000"
+
+
+def _links_template(plan) -> bytes:
+    """The `relationships` member of a resource of `plan`'s type whose relationships carry
+    links only, as JSON text with _URL where the resource's URL goes."""
+    return orjson.dumps(
+        {
+            name: {"links": {"self": "\0" + own, "related": "\0" + related}}
+            for name, _, own, related in plan
+        }
+    )
 
 
 def _relationship_plan(resource_cls, sparse) -> list:

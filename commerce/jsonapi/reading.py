@@ -62,7 +62,7 @@ class Reading:
 
     def member_document(self, pk, query: Query, *, created: bool = False) -> dict:
         instance = self.get_object(pk, query=query, unscoped=created)
-        return DocumentBuilder(self.request, query, self.ctx).document(
+        return DocumentBuilder(self.request, query, self.ctx, wire=True).document(
             instance, self.resource_type, many=False
         )
 
@@ -83,7 +83,7 @@ class Reading:
         lookups = prefetches(type(self), query.include, self.ctx)
         if lookups:
             prefetch_related_objects([instance], *lookups)
-        return DocumentBuilder(self.request, query, self.ctx).document(
+        return DocumentBuilder(self.request, query, self.ctx, wire=True).document(
             instance, self.resource_type, many=False
         )
 
@@ -139,7 +139,7 @@ class Reading:
                 record_count = qs.count()
         page_count = math.ceil(record_count / size)
         meta = {"record_count": record_count, "page_count": page_count}
-        return DocumentBuilder(self.request, query, self.ctx).document(
+        return DocumentBuilder(self.request, query, self.ctx, wire=True).document(
             page,
             resource_cls.resource_type,
             many=True,
@@ -215,7 +215,7 @@ class Reading:
             qs = target_qs.filter(pk=related.pk)
             qs = qs.prefetch_related(*prefetches(target_cls, query.include, self.ctx))
             instance = unique_row(qs)
-        return DocumentBuilder(self.request, query, self.ctx).document(
+        return DocumentBuilder(self.request, query, self.ctx, wire=True).document(
             instance, target_type, many=False
         )
 
@@ -232,7 +232,7 @@ class Reading:
         self.parse(collection=False)
         query = Query(include={name: {}})
         parent = self.get_object(pk, query=query)
-        return DocumentBuilder(self.request, query, self.ctx).linkage_document(
+        return DocumentBuilder(self.request, query, self.ctx, wire=True).linkage_document(
             parent, self.resource_type, name, rel
         )
 

@@ -3,7 +3,8 @@
 orjson writes it, with what it does not know (datetimes, decimals, lazy strings) handed to
 Django's encoder so the text is what `json` with DjangoJSONEncoder writes; the few documents
 orjson refuses (a lone surrogate in an error's pointer, an integer beyond 64 bits) are written
-by `json` itself.
+by `json` itself, the JSON text a document holds (`orjson.Fragment`, commerce.jsonapi.document)
+read back as data for it.
 """
 
 import json
@@ -13,6 +14,15 @@ from django.core.serializers.json import DjangoJSONEncoder
 from rest_framework.renderers import BaseRenderer
 
 _DJANGO = DjangoJSONEncoder()
+
+
+class _Encoder(DjangoJSONEncoder):
+    def default(self, o):
+        if isinstance(o, orjson.Fragment):
+            return orjson.loads(orjson.dumps(o))
+        return super().default(o)
+
+
 _OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_NON_STR_KEYS
 
 
@@ -28,10 +38,10 @@ class JSONAPIRenderer(BaseRenderer):
             return orjson.dumps(data, default=_DJANGO.default, option=_OPTIONS)
         except (orjson.JSONEncodeError, TypeError):
             pass
-        text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, separators=(",", ":"))
+        text = json.dumps(data, cls=_Encoder, ensure_ascii=False, separators=(",", ":"))
         try:
             return text.encode("utf-8")
         except UnicodeEncodeError:
             # A lone surrogate (an error's pointer to the member that holds one) has no UTF-8
             # form: JSON's \u escapes carry it.
-            return json.dumps(data, cls=DjangoJSONEncoder, separators=(",", ":")).encode("ascii")
+            return json.dumps(data, cls=_Encoder, separators=(",", ":")).encode("ascii")

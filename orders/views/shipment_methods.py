@@ -107,7 +107,7 @@ def methods_document(view, pk: str, name: str) -> dict:
             )
         )
         instance = unique_row(rows.prefetch_related(*prefetches(target, query.include, view.ctx)))
-    return DocumentBuilder(view.request, query, view.ctx).document(
+    return DocumentBuilder(view.request, query, view.ctx, wire=True).document(
         instance, target.resource_type, many=False
     )
 

@@ -2,8 +2,10 @@
 resources, nested and looping includes, sparse fieldsets, context-dependent attributes (a SKU's
 inventory for a storefront) and types that keep their own serializer code (promotions)."""
 
+import orjson
 import pytest
 
+from commerce.jsonapi import document
 from commerce.jsonapi.document import AttributePlan
 from markets.serializers import PromotionSerializer
 from orders.models import LineItem
@@ -182,3 +184,59 @@ def test_attribute_plans_stay_bounded_whatever_fieldsets_clients_ask_for(monkeyp
     for name in names:
         document.render_attributes(OrderSerializer, [], {}, {name})
     assert len(document._plans.by_key) <= 3
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/orders?include=line_items,shipments,market",
+        "/api/orders?include=line_items.order.line_items,line_items.sku,market.price_list",
+        "/api/orders?include=line_items.sku,market&fields[orders]=number,line_items,market"
+        "&fields[line_items]=quantity,order&fields[markets]=name",
+        "/api/orders?fields[orders]=number,status,market",
+        "/api/skus?include=prices",
+        "/api/orders/{order}?include=line_items,shipments.stock_line_items,billing_address",
+        "/api/orders/{order}/line_items?include=sku",
+    ],
+)
+def test_answers_hold_links_as_text_with_the_same_bytes_as_dicts(
+    integration, orders, monkeypatch, url
+):
+    """A view's document holds the relationships of a resource whose relationships carry links
+    only as one JSON text per resource (orjson.Fragment), and those whose included relationships
+    carry linkage as dicts: the answer is byte for byte the document built of dicts throughout."""
+    url = url.format(order=orders[0].public_id)
+    texts = []  # the resources written with their relationships as one text
+    resource = document._resource
+
+    def spy(obj, type_name, self_url, attributes, relationships, meta):
+        if isinstance(relationships, orjson.Fragment):
+            texts.append(self_url)
+        return resource(obj, type_name, self_url, attributes, relationships, meta)
+
+    monkeypatch.setattr(document, "_resource", spy)
+    answer = integration.get(url)
+    assert answer.status_code == 200, answer.json()
+    relationships = [r.get("relationships") for r in _resources(answer.json())]
+    # Every resource with relationships but no linkage was written from one text.
+    assert len(texts) == sum(1 for r in relationships if r and not _has_linkage(r)) > 0
+
+    built = document.DocumentBuilder.__init__
+    monkeypatch.setattr(
+        document.DocumentBuilder,
+        "__init__",
+        lambda self, *args, wire=False: built(self, *args, wire=False),
+    )
+    texts.clear()
+    as_dicts = integration.get(url)
+    assert texts == []
+    assert answer.content == as_dicts.content
+
+
+def _resources(doc: dict) -> list[dict]:
+    data = doc["data"] if isinstance(doc["data"], list) else [doc["data"]]
+    return data + doc.get("included", [])
+
+
+def _has_linkage(relationships: dict) -> bool:
+    return any("data" in member for member in relationships.values())

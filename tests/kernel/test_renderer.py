@@ -6,6 +6,7 @@ import datetime
 import json
 from decimal import Decimal
 
+import orjson
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.translation import gettext_lazy
 
@@ -50,3 +51,19 @@ def test_what_orjson_refuses_is_written_by_json():
     surrogate = {"errors": [{"source": {"pointer": "/data/attributes/\udc80"}}]}
     text = JSONAPIRenderer().render(surrogate)
     assert json.loads(text) == surrogate  # escaped as \udc80, still valid JSON text
+
+
+def test_json_text_a_document_holds_is_written_by_either_writer():
+    """A view's document holds its resources' links-only relationships as JSON text
+    (orjson.Fragment): orjson writes it as it is, and the `json` fallback reads it back as data."""
+    relationships = {"market": {"links": {"self": "https://x/api/orders/A/relationships/market"}}}
+    text = orjson.Fragment(orjson.dumps(relationships))
+    document = {"data": {"type": "orders", "id": "A", "relationships": text}}
+    assert JSONAPIRenderer().render(document) == json_text(
+        {"data": {"type": "orders", "id": "A", "relationships": relationships}}
+    )
+    refused = {**document, "meta": {"n": 2**70}}
+    assert json.loads(JSONAPIRenderer().render(refused)) == {
+        "data": {"type": "orders", "id": "A", "relationships": relationships},
+        "meta": {"n": 2**70},
+    }
