@@ -14,7 +14,7 @@ from django.db.models.functions import Coalesce
 from catalog.models import SkuList, SkuListItem
 from catalog.selectors import list_skus
 from commerce.exceptions import BadRequest, NotFound, Unauthorized
-from commerce.jsonapi.document import DocumentBuilder, prefetches
+from commerce.jsonapi.document import prefetches
 from commerce.jsonapi.filters import build_filter_q
 from commerce.jsonapi.registry import register, registry
 from commerce.jsonapi.serializers import Rel
@@ -747,7 +747,7 @@ def rules_document(view, query, *, promotion=None) -> dict:
     page_rows = list(ordered[start : start + size])
     record_count = rows.count()
     page_count = math.ceil(record_count / size)
-    return DocumentBuilder(view.request, query, view.ctx, wire=True).document(
+    return view.builder(query).document(
         _load_rules(page_rows, query.include, view.ctx),
         "promotion_rules",
         many=True,

@@ -354,7 +354,7 @@ class DocumentBuilder:
                         obj, type_name, self_url, attrs, orjson.Fragment(text), meta
                     )
                     continue
-                # Links only (a dict comprehension: a list's ~2 000 bodies are its largest part)
+                # Dicts: a document kept as data, or included relationships carrying linkage
                 relationships = {
                     name: {"links": {"self": self_url + own, "related": self_url + related}}
                     for name, _, own, related in plan

@@ -35,6 +35,11 @@ class Reading:
             check_storefront_include(registry[type_name], query.include)
         return query
 
+    def builder(self, query: Query) -> DocumentBuilder:
+        """The builder of this request's answers: `wire`, the document only goes to the
+        renderer (commerce.jsonapi.document)."""
+        return DocumentBuilder(self.request, query, self.ctx, wire=True)
+
     def get_object(
         self, pk, *, for_update=False, query: Query | None = None, unscoped: bool = False
     ):
@@ -62,9 +67,7 @@ class Reading:
 
     def member_document(self, pk, query: Query, *, created: bool = False) -> dict:
         instance = self.get_object(pk, query=query, unscoped=created)
-        return DocumentBuilder(self.request, query, self.ctx, wire=True).document(
-            instance, self.resource_type, many=False
-        )
+        return self.builder(query).document(instance, self.resource_type, many=False)
 
     def written_document(self, instance, query: Query, *, created: bool = False) -> dict:
         """The answer to a write: the record as a GET shows it. A resource whose services hand
@@ -83,9 +86,7 @@ class Reading:
         lookups = prefetches(type(self), query.include, self.ctx)
         if lookups:
             prefetch_related_objects([instance], *lookups)
-        return DocumentBuilder(self.request, query, self.ctx, wire=True).document(
-            instance, self.resource_type, many=False
-        )
+        return self.builder(query).document(instance, self.resource_type, many=False)
 
     def list_document(self, query: Query) -> dict:
         """GET of the collection: without filters, its count and page come from SQL compiled
@@ -139,7 +140,7 @@ class Reading:
                 record_count = qs.count()
         page_count = math.ceil(record_count / size)
         meta = {"record_count": record_count, "page_count": page_count}
-        return DocumentBuilder(self.request, query, self.ctx, wire=True).document(
+        return self.builder(query).document(
             page,
             resource_cls.resource_type,
             many=True,
@@ -215,9 +216,7 @@ class Reading:
             qs = target_qs.filter(pk=related.pk)
             qs = qs.prefetch_related(*prefetches(target_cls, query.include, self.ctx))
             instance = unique_row(qs)
-        return DocumentBuilder(self.request, query, self.ctx, wire=True).document(
-            instance, target_type, many=False
-        )
+        return self.builder(query).document(instance, target_type, many=False)
 
     def relationship_document(self, pk, name) -> dict:
         self.check_action("retrieve")
@@ -232,9 +231,7 @@ class Reading:
         self.parse(collection=False)
         query = Query(include={name: {}})
         parent = self.get_object(pk, query=query)
-        return DocumentBuilder(self.request, query, self.ctx, wire=True).linkage_document(
-            parent, self.resource_type, name, rel
-        )
+        return self.builder(query).linkage_document(parent, self.resource_type, name, rel)
 
 
 def _related_rows(resource_cls, name: str, rel, parent, target_cls):

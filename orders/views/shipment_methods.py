@@ -23,7 +23,7 @@ zones and weights read. A related endpoint reads them for its one shipment.
 from django.db.models import BigIntegerField, Case, Value, When
 
 from commerce.exceptions import Unauthorized
-from commerce.jsonapi.document import DocumentBuilder, prefetches
+from commerce.jsonapi.document import prefetches
 from commerce.jsonapi.registry import registry
 from commerce.jsonapi.rows import unique_row
 from commerce.models import Address
@@ -107,9 +107,7 @@ def methods_document(view, pk: str, name: str) -> dict:
             )
         )
         instance = unique_row(rows.prefetch_related(*prefetches(target, query.include, view.ctx)))
-    return DocumentBuilder(view.request, query, view.ctx, wire=True).document(
-        instance, target.resource_type, many=False
-    )
+    return view.builder(query).document(instance, target.resource_type, many=False)
 
 
 def _by_pk(values: dict) -> Case | Value:
